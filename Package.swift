@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "convpipe",
+  products: [
+    .executable(name: "convpipe", targets: ["convpipe"]),
+    .library(name: "ConvCore", targets: ["ConvCore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+  ],
+  targets: [
+    // MARK: - C libraries
+    .systemLibrary(
+      name: "CPNG",
+      pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev"])]
+    ),
+    .systemLibrary(
+      name: "CHDF5",
+      pkgConfig: "hdf5-serial",
+      providers: [.apt(["libhdf5-dev"])]
+    ),
+    .target(
+      name: "_HDF5Shims",
+      dependencies: ["CHDF5"]
+    ),
+
+    // MARK: - Core: tensors, shapes and ops; knows nothing of files
+    .target(name: "ConvCore"),
+
+    // MARK: - I/O beside the core
+    .target(name: "PNGIO", dependencies: ["ConvCore", "CPNG"]),
+    .target(name: "HDF5IO", dependencies: ["ConvCore", "CHDF5", "_HDF5Shims"]),
+
+    // MARK: - Job format and executor on top
+    .target(name: "ConvJob", dependencies: ["ConvCore", "PNGIO", "HDF5IO"]),
+
+    // MARK: - The command last
+    .target(
+      name: "ConvPipeCommand",
+      dependencies: [
+        "ConvJob",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .executableTarget(name: "convpipe", dependencies: ["ConvPipeCommand"]),
+
+    // MARK: - Tests
+    .testTarget(name: "ConvCoreTests", dependencies: ["ConvCore"]),
+    .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"]),
+    .testTarget(
+      name: "ConvJobTests",
+      dependencies: ["ConvJob"],
+      resources: [.copy("Fixtures")]
+    ),
+    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "HDF5IO"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,3 @@
+import ConvCore
+import PNGIO
+import HDF5IO

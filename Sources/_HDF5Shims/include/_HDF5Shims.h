@@ -1,0 +1,30 @@
+// HDF5 names that are C macros expanding to library globals or casts,
+// which Swift cannot import, exposed as tiny inline functions.
+#ifndef CONVPIPE_HDF5_SHIMS_H
+#define CONVPIPE_HDF5_SHIMS_H
+
+#include <hdf5.h>
+
+static inline hid_t convpipe_H5P_DEFAULT(void) { return H5P_DEFAULT; }
+static inline hid_t convpipe_H5S_ALL(void) { return H5S_ALL; }
+static inline hid_t convpipe_H5E_DEFAULT(void) { return H5E_DEFAULT; }
+
+static inline hid_t convpipe_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
+static inline hid_t convpipe_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
+static inline hid_t convpipe_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
+
+static inline hid_t convpipe_H5T_NATIVE_FLOAT(void) { return H5T_NATIVE_FLOAT; }
+static inline hid_t convpipe_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t convpipe_H5T_NATIVE_INT64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t convpipe_H5T_NATIVE_UINT8(void) { return H5T_NATIVE_UINT8; }
+static inline hid_t convpipe_H5T_C_S1(void) { return H5T_C_S1; }
+
+static inline unsigned convpipe_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
+static inline unsigned convpipe_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
+static inline unsigned convpipe_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
+static inline unsigned convpipe_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
+
+/// Opens the library (H5open) so the globals above are initialised.
+static inline herr_t convpipe_H5open(void) { return H5open(); }
+
+#endif
