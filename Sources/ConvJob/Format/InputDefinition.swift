@@ -1,0 +1,50 @@
+import ConvCore
+import PNGIO
+
+/// The distributions of a `random` input.
+public enum RandomDistribution: String, Sendable, CaseIterable {
+  /// Standard normal: mean 0, standard deviation 1.
+  case normal
+  /// Uniform on [0, 1).
+  case uniform
+}
+
+/// Where an input's tensor comes from.
+public enum InputSource: Sendable, Equatable {
+  /// A dataset of an HDF5 file (or of each file a glob matches); with `split`,
+  /// axis 0 is cut into items.
+  case hdf5(path: String, dataset: String, split: Bool)
+  /// A PNG image (or each image a glob matches) as `[1, C, H, W]` float32.
+  case png(path: String, channels: PNGChannels, scale: PNGScale)
+  /// Literal nested arrays, flattened row-major.
+  case values(shape: [Int], values: [Double])
+  /// A deterministic pseudo-random tensor (see ``SeededRandom``).
+  case random(shape: [Int], distribution: RandomDistribution, seed: UInt64)
+}
+
+/// One named input of the job.
+public struct InputDefinition: Sendable, Equatable {
+  public let name: String
+  public let source: InputSource
+  /// The stored axes' letters (`"HW"`, `"NHWC"`, ...), or nil for `[N, C, spatial...]` already.
+  public let layout: Layout?
+  /// The element type of literal and random inputs (float64 by default); nil for files.
+  public let dtype: DType?
+
+  /// `inputs.x`: how messages name this input.
+  public var location: String { "inputs.\(name)" }
+
+  /// Whether the path is a glob, making the input per-item.
+  public var isGlob: Bool {
+    switch source {
+    case .hdf5(let path, _, _), .png(let path, _, _): FileGlob.isPattern(path)
+    default: false
+    }
+  }
+
+  /// Whether the input is cut into items (a glob, or `split`).
+  public var isPerItem: Bool {
+    if case .hdf5(_, _, true) = source { return true }
+    return isGlob
+  }
+}

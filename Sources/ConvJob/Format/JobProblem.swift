@@ -1,0 +1,59 @@
+/// One thing wrong with a job: where it is and which rule it breaks.
+///
+/// Printed as one line, `job.json: stages[2] (id "up"): output_padding 2 must be
+/// smaller than max(stride 2, dilation 1) = 2 (H)`, with `(line L, column C)`
+/// appended when the problem has a place in the file.
+public struct JobProblem: Error, Equatable, CustomStringConvertible {
+  /// The job file (or data file) as the user named it.
+  public let file: String
+  /// `stages[2] (id "up")`, `inputs.x`, `outputs`, or empty for the whole file.
+  public let location: String
+  public let message: String
+  public let line: Int?
+  public let column: Int?
+
+  public init(file: String, location: String, message: String, line: Int? = nil, column: Int? = nil) {
+    self.file = file
+    self.location = location
+    self.message = message
+    self.line = line
+    self.column = column
+  }
+
+  public var description: String {
+    var text = file + ": "
+    if !location.isEmpty { text += location + ": " }
+    text += message
+    if let line, let column { text += " (line \(line), column \(column))" }
+    return text
+  }
+}
+
+/// Every problem found in a job, reported together.
+public struct JobProblems: Error, CustomStringConvertible {
+  public let problems: [JobProblem]
+
+  public init(_ problems: [JobProblem]) { self.problems = problems }
+
+  public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// Collects problems while a job is read, checked and planned.
+final class ProblemLog {
+  let file: String
+  private(set) var problems: [JobProblem] = []
+
+  init(file: String) { self.file = file }
+
+  func add(_ location: String, _ message: String, at value: JSONValue? = nil) {
+    let positioned = value.flatMap { $0.line > 0 ? $0 : nil }
+    problems.append(JobProblem(file: file, location: location, message: message, line: positioned?.line, column: positioned?.column))
+  }
+
+  var isEmpty: Bool { problems.isEmpty }
+
+  /// Throws every problem collected, if there is any.
+  func check() throws(JobProblems) {
+    if !problems.isEmpty { throw JobProblems(problems) }
+  }
+}

@@ -1,0 +1,161 @@
+import ConvCore
+
+/// Turns stage objects of the job format into ``StageDefinition``s.
+enum StageDecoder {
+  /// The roles each kind of stage reads, required first.
+  static func roles(op: StageOp, check: CheckKind?) -> (required: [String], optional: [String]) {
+    switch op {
+    case .conv, .conv_transpose: return (["input", "weight"], ["bias"])
+    case .verify:
+      switch check {
+      case .allclose, .shape: return (["actual", "expected"], [])
+      case .adjoint, .matrix, .direct, .gradient: return (["of"], [])
+      case nil: return ([], [])
+      }
+    default: return (["input"], [])
+    }
+  }
+
+  /// Decodes one stage; records problems and returns nil when it cannot.
+  static func stage(_ value: JSONValue, index: Int, log: ProblemLog) -> StageDefinition? {
+    let id = value["id"]?.stringValue
+    guard var reader = ObjectReader(value, location: StageDefinition.location(index: index, id: id), log: log) else { return nil }
+    defer { reader.finish() }
+    let checkedID = reader.string("id", required: true)
+    if let checkedID, !isValidName(checkedID) {
+      reader.problem("id", "\"\(checkedID)\" is not a valid name (letters, digits, _ . -; not starting with a digit, . or -)")
+    }
+    _ = reader.string("description")
+    let dtype = reader.choice("dtype", DType.self)
+    guard let op = reader.choice("op", StageOp.self) else {
+      if !reader.has("op") { _ = reader.required("op", "one of \(StageOp.allCases.map(\.rawValue).joined(separator: ", "))") }
+      return nil
+    }
+    let kind: StageKind?
+    var check: CheckKind?
+    if op == .verify {
+      let definition = checkDefinition(&reader)
+      check = definition?.kind
+      kind = definition.map { .verify($0) }
+    } else {
+      kind = operation(op, &reader).map { .operation($0) }
+    }
+    let roles = roles(op: op, check: check)
+    var references: [StageReference] = []
+    for role in roles.required + roles.optional {
+      let isRequired = roles.required.contains(role)
+      guard let name = reader.string(role, required: isRequired) else { continue }
+      references.append(StageReference(role: role, name: name))
+    }
+    guard let checkedID, let kind else { return nil }
+    return StageDefinition(id: checkedID, index: index, op: op, kind: kind, references: references, dtype: dtype, json: value)
+  }
+
+  /// The core operation of a non-verify stage, from its parameters.
+  static func operation(_ op: StageOp, _ reader: inout ObjectReader) -> Operation? {
+    switch op {
+    case .conv:
+      var parameters = ConvParameters()
+      if let stride = reader.spatial("stride") { parameters.stride = stride }
+      if let padding = reader.padding("padding", named: ["valid", "same"]) { parameters.padding = padding }
+      if let dilation = reader.spatial("dilation") { parameters.dilation = dilation }
+      if let groups = reader.int("groups") { parameters.groups = groups }
+      if let mode = reader.choice("padding_mode", PaddingMode.self) { parameters.paddingMode = mode }
+      return .conv(parameters)
+    case .conv_transpose:
+      var parameters = ConvTransposeParameters()
+      if let stride = reader.spatial("stride") { parameters.stride = stride }
+      if let padding = reader.padding("padding", named: ["same", "valid"]) { parameters.padding = padding }
+      if let outputPadding = reader.spatial("output_padding") { parameters.outputPadding = outputPadding }
+      if reader.has("output_size") {
+        if let size = reader.spatial("output_size") {
+          switch size {
+          case .uniform(let value): parameters.outputSize = [value]
+          case .perDimension(let values): parameters.outputSize = values
+          }
+        }
+      }
+      if let dilation = reader.spatial("dilation") { parameters.dilation = dilation }
+      if let groups = reader.int("groups") { parameters.groups = groups }
+      return .convTranspose(parameters)
+    case .pad:
+      let pads = reader.padding("pads")
+      let mode = reader.choice("mode", PadMode.self) ?? .zeros
+      let value = reader.double("value") ?? 0
+      if reader.has("value") && mode != .constant { reader.problem("value", "is only used with mode \"constant\"") }
+      guard let pads = pads ?? required(&reader, "pads") else { return nil }
+      return .remap(.pad(pads: pads, mode: mode, value: value))
+    case .crop:
+      guard let crops = reader.padding("crops") ?? required(&reader, "crops") else { return nil }
+      return .remap(.crop(crops))
+    case .stride, .unstride:
+      guard let stride = reader.spatial("stride") ?? required(&reader, "stride") else { return nil }
+      return .remap(op == .stride ? .stride(stride) : .unstride(stride))
+    case .output_padding:
+      guard let amount = reader.spatial("amount") ?? required(&reader, "amount") else { return nil }
+      return .remap(.outputPadding(amount))
+    case .flip:
+      return .remap(.flip)
+    case .permute:
+      guard let axes = reader.intList("axes") ?? required(&reader, "axes") else { return nil }
+      return .permute(Permutation(axes: axes))
+    case .verify:
+      return nil
+    }
+  }
+
+  /// Records a missing required key (unless it was present but malformed) and returns nil.
+  private static func required<T>(_ reader: inout ObjectReader, _ key: String) -> T? {
+    if !reader.has(key) { _ = reader.required(key, "a parameter of this op") }
+    return nil
+  }
+
+  /// The check of a verify stage with the keys that check takes.
+  static func checkDefinition(_ reader: inout ObjectReader) -> CheckDefinition? {
+    guard let kind = reader.choice("check", CheckKind.self) else {
+      if !reader.has("check") { _ = reader.required("check", "one of \(CheckKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+      return nil
+    }
+    var definition = CheckDefinition(kind: kind)
+    if let expect = reader.choice("expect", Expectation.self) { definition.expect = expect }
+    switch kind {
+    case .allclose:
+      definition.rtol = reader.double("rtol") ?? 1e-5
+      if let atol = reader.double("atol") { definition.atol = atol }
+      if let equalNaN = reader.bool("equal_nan") { definition.equalNaN = equalNaN }
+    case .shape:
+      if let axes = reader.choice("axes", ShapeAxes.self) { definition.axes = axes }
+    case .adjoint:
+      definition.seed = seed(&reader) ?? 0
+      definition.rtol = reader.double("rtol")
+    case .matrix:
+      if let maxElements = reader.int("max_elements") { definition.maxElements = maxElements }
+      if let saveMatrix = reader.bool("save_matrix") { definition.saveMatrix = saveMatrix }
+    case .direct:
+      break
+    case .gradient:
+      if let samples = reader.int("samples") { definition.samples = samples }
+      definition.eps = reader.double("eps")
+      definition.seed = seed(&reader) ?? 0
+    }
+    for (key, value) in [("rtol", definition.rtol ?? 0), ("atol", definition.atol), ("eps", definition.eps ?? 1)] where value < 0 || (key == "eps" && value == 0) {
+      reader.problem(key, key == "eps" ? "must be positive" : "must not be negative")
+    }
+    if definition.samples < 1 { reader.problem("samples", "must be at least 1") }
+    if definition.maxElements < 1 { reader.problem("max_elements", "must be at least 1") }
+    return definition
+  }
+
+  private static func seed(_ reader: inout ObjectReader) -> UInt64? {
+    guard let seed = reader.int("seed") else { return nil }
+    guard seed >= 0 else { reader.problem("seed", "must not be negative"); return nil }
+    return UInt64(seed)
+  }
+
+  /// Input names and stage ids: `[A-Za-z_][A-Za-z0-9_.-]*`.
+  static func isValidName(_ name: String) -> Bool {
+    guard let first = name.unicodeScalars.first, first.isASCII,
+      first.properties.isAlphabetic || first == "_" else { return false }
+    return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)) }
+  }
+}
