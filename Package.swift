@@ -50,7 +50,7 @@ let package = Package(
     // MARK: - Tests
     .testTarget(name: "ConvCoreTests", dependencies: ["ConvCore"]),
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"]),
+    .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "ConvJobTests",
       dependencies: ["ConvJob"],
