@@ -23,6 +23,10 @@ let package = Package(
       providers: [.apt(["libhdf5-dev"])]
     ),
     .target(
+      name: "_PNGShims",
+      dependencies: ["CPNG"]
+    ),
+    .target(
       name: "_HDF5Shims",
       dependencies: ["CHDF5"]
     ),
@@ -31,7 +35,7 @@ let package = Package(
     .target(name: "ConvCore"),
 
     // MARK: - I/O beside the core
-    .target(name: "PNGIO", dependencies: ["ConvCore", "CPNG"]),
+    .target(name: "PNGIO", dependencies: ["ConvCore", "CPNG", "_PNGShims"]),
     .target(name: "HDF5IO", dependencies: ["ConvCore", "CHDF5", "_HDF5Shims"]),
 
     // MARK: - Job format and executor on top
@@ -50,7 +54,7 @@ let package = Package(
     // MARK: - Tests
     .testTarget(name: "ConvCoreTests", dependencies: ["ConvCore"]),
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"]),
+    .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "ConvJobTests",
       dependencies: ["ConvJob"],

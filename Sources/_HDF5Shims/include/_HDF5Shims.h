@@ -18,6 +18,8 @@ static inline hid_t convpipe_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE;
 static inline hid_t convpipe_H5T_NATIVE_INT64(void) { return H5T_NATIVE_INT64; }
 static inline hid_t convpipe_H5T_NATIVE_UINT8(void) { return H5T_NATIVE_UINT8; }
 static inline hid_t convpipe_H5T_C_S1(void) { return H5T_C_S1; }
+/// The size that marks a string datatype as variable-length.
+static inline size_t convpipe_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 
 static inline unsigned convpipe_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
 static inline unsigned convpipe_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }

@@ -1,0 +1,103 @@
+import CHDF5
+import _HDF5Shims
+
+extension HDF5File {
+  /// Whether a group or dataset exists at `objectPath`.
+  ///
+  /// False, never an error, when any part of the path is missing, when a part
+  /// is not a group, or when the file is closed.
+  public func exists(_ objectPath: String) -> Bool {
+    HDF5Library.serialised {
+      guard let file = try? fileID(for: objectPath) else { return false }
+      let lapl = convpipe_H5P_DEFAULT()
+      // H5Lexists fails rather than answering when a parent is missing, so walk down from the root.
+      let linksExist = Self.ancestry(of: objectPath).allSatisfy { H5Lexists(file, $0, lapl) > 0 }
+      return linksExist && H5Oexists_by_name(file, objectPath, lapl) > 0
+    }
+  }
+
+  /// Whether `objectPath` names a group or a dataset; nil when it names nothing
+  /// (as for ``exists(_:)``) or another kind of object such as a named datatype.
+  public func kind(of objectPath: String) -> HDF5ObjectKind? {
+    HDF5Library.serialised {
+      guard exists(objectPath), let file = try? fileID(for: objectPath),
+        let object = try? make(.object, "cannot open object", object: objectPath, {
+          H5Oopen(file, objectPath, convpipe_H5P_DEFAULT())
+        })
+      else { return nil }
+      switch H5Iget_type(object.id) {
+      case H5I_GROUP: return .group
+      case H5I_DATASET: return .dataset
+      default: return nil
+      }
+    }
+  }
+
+  /// The names (not paths) of the groups and datasets directly inside a group,
+  /// sorted; throws when `groupPath` is missing or not a group.
+  public func children(of groupPath: String) throws(HDF5Error) -> [String] {
+    try HDF5Library.serialised { () throws(HDF5Error) in
+      let file = try fileID(for: groupPath)
+      let group = try make(.group, "cannot open group", object: groupPath) {
+        H5Gopen2(file, groupPath, convpipe_H5P_DEFAULT())
+      }
+      let collector = NameCollector()
+      try withExtendedLifetime(collector) { () throws(HDF5Error) in
+        try check("cannot list group", object: groupPath) {
+          H5Literate(
+            group.id, H5_INDEX_NAME, H5_ITER_INC, nil,
+            { _, name, _, collector in NameCollector.collect(name, into: collector) },
+            Unmanaged.passUnretained(collector).toOpaque())
+        }
+      }
+      return collector.names.sorted()
+    }
+  }
+
+  /// Creates the group at `path` and any missing groups above it; does nothing
+  /// when a group already exists there, and throws when a dataset does.
+  public func createGroup(_ path: String) throws(HDF5Error) {
+    try HDF5Library.serialised { () throws(HDF5Error) in
+      let file = try fileID(for: path)
+      switch kind(of: path) {
+      case .group: return
+      case .dataset: throw error("cannot create group: a dataset exists at this path", object: path)
+      case nil: break
+      }
+      let linkCreation = try intermediateGroupsLinkList(object: path)
+      _ = try make(.group, "cannot create group", object: path) {
+        H5Gcreate2(file, path, linkCreation.id, convpipe_H5P_DEFAULT(), convpipe_H5P_DEFAULT())
+      }
+    }
+  }
+
+  /// A link-creation property list that creates missing intermediate groups.
+  func intermediateGroupsLinkList(object: String) throws(HDF5Error) -> HDF5Handle {
+    let list = try make(.propertyList, "cannot make link creation properties", object: object) {
+      H5Pcreate(convpipe_H5P_LINK_CREATE())
+    }
+    try check("cannot make link creation properties", object: object) {
+      H5Pset_create_intermediate_group(list.id, 1)
+    }
+    return list
+  }
+
+  /// `"/a"`, `"/a/b"`, `"/a/b/c"` for `"/a/b/c"`; empty for the root.
+  private static func ancestry(of objectPath: String) -> [String] {
+    let parts = objectPath.split(separator: "/")
+    return parts.indices.map { "/" + parts[...$0].joined(separator: "/") }
+  }
+}
+
+/// Collects names handed to a C iteration callback through its `void *` argument.
+final class NameCollector {
+  private(set) var names: [String] = []
+
+  /// Appends `name` to the collector behind `context`; returns 0 to continue
+  /// iterating, or -1 (stop with failure) when an argument is missing.
+  static func collect(_ name: UnsafePointer<CChar>?, into context: UnsafeMutableRawPointer?) -> herr_t {
+    guard let name, let context else { return -1 }
+    Unmanaged<NameCollector>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
+    return 0
+  }
+}

@@ -1,0 +1,111 @@
+import _PNGShims
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// A decoded PNG: interleaved 8- or 16-bit samples with 1 to 4 channels.
+///
+/// Channels are gray (1), gray+alpha (2), RGB (3) or RGBA (4). Reading expands
+/// palettes to RGB (RGBA with tRNS) and gray below 8 bits to 8 bits; see
+/// ``PNGHeader/storedChannels`` for the exact rule.
+public struct PNGImage: Sendable, Equatable {
+  public let width: Int
+  public let height: Int
+  /// Samples per pixel, 1...4.
+  public let channels: Int
+  /// Bits per sample, 8 or 16.
+  public let bitDepth: Int
+  /// Samples in row-major order, `height x width x channels`, channels interleaved.
+  public let samples: [UInt16]
+
+  /// The most samples (`width * height * channels`) an image may hold: 2^31 - 1.
+  public static let maxSampleCount = Int(Int32.max)
+
+  /// The largest sample value: 255 for 8-bit, 65535 for 16-bit.
+  public var maxValue: Int { bitDepth == 16 ? 65535 : 255 }
+
+  /// Creates an image, checking that width and height are at least 1, channels
+  /// is 1...4, bitDepth is 8 or 16, `samples` holds `width * height * channels`
+  /// values (at most ``maxSampleCount``), each at most ``maxValue``.
+  public init(width: Int, height: Int, channels: Int, bitDepth: Int, samples: [UInt16])
+    throws(PNGError)
+  {
+    func invalid(_ message: String) -> PNGError { PNGError(path: "", message: message) }
+    guard width >= 1, height >= 1 else { throw invalid("image size \(width)x\(height) is empty") }
+    guard (1...4).contains(channels) else { throw invalid("\(channels) channels; need 1 to 4") }
+    guard bitDepth == 8 || bitDepth == 16 else { throw invalid("bit depth \(bitDepth); need 8 or 16") }
+    guard let expected = Self.sampleCount(width: width, height: height, channels: channels) else {
+      throw invalid("image \(width)x\(height)x\(channels) exceeds \(Self.maxSampleCount) samples")
+    }
+    guard samples.count == expected else {
+      throw invalid("image \(width)x\(height)x\(channels) needs \(expected) samples, got \(samples.count)")
+    }
+    let maxValue = bitDepth == 16 ? 65535 : 255
+    if let index = samples.firstIndex(where: { Int($0) > maxValue }) {
+      throw invalid("sample \(samples[index]) at index \(index) exceeds \(maxValue) for \(bitDepth)-bit")
+    }
+    self.width = width
+    self.height = height
+    self.channels = channels
+    self.bitDepth = bitDepth
+    self.samples = samples
+  }
+
+  /// `width * height * channels`, or nil when it overflows or exceeds ``maxSampleCount``.
+  static func sampleCount(width: Int, height: Int, channels: Int) -> Int? {
+    let (pixels, pixelsOverflow) = width.multipliedReportingOverflow(by: height)
+    let (count, countOverflow) = pixels.multipliedReportingOverflow(by: channels)
+    guard !pixelsOverflow, !countOverflow, count <= maxSampleCount else { return nil }
+    return count
+  }
+
+  /// Decodes the PNG at `path` (any bit depth, colour type and interlacing).
+  ///
+  /// Throws a ``PNGError`` naming `path` if the file is missing, empty, not a
+  /// PNG, truncated, corrupt (libpng's message is kept), or would hold more
+  /// than ``maxSampleCount`` samples.
+  public static func read(path: String) throws(PNGError) -> PNGImage {
+    var header = convpipe_png_header()
+    var channels: Int32 = 0
+    var bitDepth: Int32 = 0
+    var pixels: UnsafeMutableRawPointer?
+    try callLibPNG(path: path) { message, size in
+      convpipe_png_decode(
+        path, maxSampleCount, &header, &channels, &bitDepth, &pixels, message, size)
+    }
+    defer { free(pixels) }
+    let count = Int(header.width) * Int(header.height) * Int(channels)
+    guard let pixels else { throw PNGError(path: path, message: "decoder returned no pixel data") }
+    let samples: [UInt16] =
+      bitDepth == 16
+      ? Array(UnsafeBufferPointer(start: pixels.assumingMemoryBound(to: UInt16.self), count: count))
+      : UnsafeBufferPointer(start: pixels.assumingMemoryBound(to: UInt8.self), count: count)
+        .map(UInt16.init)
+    do {
+      return try PNGImage(
+        width: Int(header.width), height: Int(header.height), channels: Int(channels),
+        bitDepth: Int(bitDepth), samples: samples)
+    } catch {
+      throw PNGError(path: path, message: error.message)
+    }
+  }
+
+  /// Encodes the image as a non-interlaced PNG at `path`, replacing any file
+  /// there: 1 channel as gray, 2 gray+alpha, 3 RGB, 4 RGBA, at ``bitDepth``.
+  /// On failure no partial file is left behind.
+  public func write(path: String) throws(PNGError) {
+    try callLibPNG(path: path) { message, size in
+      let encode = { (bytes: UnsafeRawBufferPointer) in
+        convpipe_png_encode(
+          path, UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth),
+          bytes.baseAddress, message, size)
+      }
+      return bitDepth == 16
+        ? samples.withUnsafeBytes(encode)
+        : samples.map { UInt8(truncatingIfNeeded: $0) }.withUnsafeBytes(encode)
+    }
+  }
+}

@@ -1,0 +1,232 @@
+#include "_PNGShims.h"
+
+#include <errno.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NATIVE_IS_LITTLE_ENDIAN 1
+#else
+#define NATIVE_IS_LITTLE_ENDIAN 0
+#endif
+
+/// One open file and libpng struct pair, plus where a failure is recorded.
+typedef struct {
+  FILE *file;
+  png_structp png;
+  png_infop info;
+  convpipe_png_status status;
+  char *message;
+  size_t message_size;
+} png_session;
+
+static void set_message(png_session *session, const char *text) {
+  if (session->message_size > 0) snprintf(session->message, session->message_size, "%s", text);
+}
+
+static PNG_NORETURN void fail(png_session *session, convpipe_png_status status, const char *text) {
+  session->status = status;
+  set_message(session, text);
+  png_longjmp(session->png, 1);
+}
+
+static PNG_NORETURN void on_error(png_structp png, png_const_charp text) {
+  fail(png_get_error_ptr(png), CONVPIPE_PNG_LIBPNG_ERROR, text);
+}
+
+static void on_warning(png_structp png, png_const_charp text) {
+  (void)png;
+  (void)text;
+}
+
+static void read_from_file(png_structp png, png_bytep data, size_t length) {
+  png_session *session = png_get_io_ptr(png);
+  if (fread(data, 1, length, session->file) == length) return;
+  if (feof(session->file)) fail(session, CONVPIPE_PNG_TRUNCATED, "unexpected end of file");
+  fail(session, CONVPIPE_PNG_LIBPNG_ERROR, strerror(errno));
+}
+
+typedef void (*png_steps)(png_session *session, void *job);
+
+/// The one place that calls setjmp: runs `steps`, which may fail anywhere
+/// through libpng's error handler or `fail`. All state lives in `session` and
+/// `job`, outside this frame, so nothing is lost across the longjmp.
+static convpipe_png_status run_guarded(png_session *session, png_steps steps, void *job) {
+  if (setjmp(png_jmpbuf(session->png))) return session->status;
+  steps(session, job);
+  return session->status;
+}
+
+static convpipe_png_status open_for_reading(png_session *session, const char *path) {
+  session->file = fopen(path, "rb");
+  if (!session->file) {
+    set_message(session, strerror(errno));
+    return CONVPIPE_PNG_OPEN_FAILED;
+  }
+  png_byte signature[8];
+  size_t got = fread(signature, 1, sizeof signature, session->file);
+  if (ferror(session->file)) {
+    set_message(session, strerror(errno));
+    return CONVPIPE_PNG_OPEN_FAILED;
+  }
+  if (got == 0) return CONVPIPE_PNG_EMPTY_FILE;
+  if (got < sizeof signature || png_sig_cmp(signature, 0, sizeof signature) != 0)
+    return CONVPIPE_PNG_BAD_SIGNATURE;
+  session->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, session, on_error, on_warning);
+  if (session->png) session->info = png_create_info_struct(session->png);
+  if (!session->info) return CONVPIPE_PNG_OUT_OF_MEMORY;
+  png_set_read_fn(session->png, session, read_from_file);
+  png_set_sig_bytes(session->png, sizeof signature);
+  return CONVPIPE_PNG_OK;
+}
+
+static void close_reading(png_session *session) {
+  if (session->png) png_destroy_read_struct(&session->png, &session->info, NULL);
+  if (session->file) fclose(session->file);
+}
+
+static void read_header_steps(png_session *session, void *job) {
+  convpipe_png_header *header = job;
+  png_uint_32 width, height;
+  int bit_depth, color_type, interlace;
+  png_read_info(session->png, session->info);
+  png_get_IHDR(session->png, session->info, &width, &height, &bit_depth, &color_type,
+               &interlace, NULL, NULL);
+  header->width = width;
+  header->height = height;
+  header->bit_depth = bit_depth;
+  header->color_type = color_type;
+  header->interlaced = interlace == PNG_INTERLACE_ADAM7;
+  header->has_trns = png_get_valid(session->png, session->info, PNG_INFO_tRNS) != 0;
+}
+
+convpipe_png_status convpipe_png_read_header(const char *path, convpipe_png_header *header,
+                                             char *message, size_t message_size) {
+  png_session session = {.message = message, .message_size = message_size};
+  convpipe_png_status status = open_for_reading(&session, path);
+  if (status == CONVPIPE_PNG_OK) status = run_guarded(&session, read_header_steps, header);
+  close_reading(&session);
+  return status;
+}
+
+typedef struct {
+  size_t max_samples;
+  convpipe_png_header header;
+  int channels;
+  int bit_depth;
+  png_bytep pixels;
+  png_bytepp rows;
+} decode_job;
+
+static void decode_steps(png_session *session, void *context) {
+  decode_job *job = context;
+  png_structp png = session->png;
+  read_header_steps(session, &job->header);
+  if (job->header.color_type == PNG_COLOR_TYPE_PALETTE) {
+    png_set_palette_to_rgb(png);
+    if (job->header.has_trns) png_set_tRNS_to_alpha(png);
+  }
+  if (job->header.color_type == PNG_COLOR_TYPE_GRAY && job->header.bit_depth < 8)
+    png_set_expand_gray_1_2_4_to_8(png);
+  if (NATIVE_IS_LITTLE_ENDIAN && job->header.bit_depth == 16) png_set_swap(png);
+  png_set_interlace_handling(png);
+  png_read_update_info(png, session->info);
+
+  job->channels = png_get_channels(png, session->info);
+  job->bit_depth = png_get_bit_depth(png, session->info);
+  size_t height = job->header.height;
+  size_t row_samples = (size_t)job->header.width * (size_t)job->channels;
+  if (height > 0 && row_samples > job->max_samples / height)
+    fail(session, CONVPIPE_PNG_TOO_LARGE, "width x height x channels exceeds the sample limit");
+  size_t row_bytes = png_get_rowbytes(png, session->info);
+  job->pixels = malloc(row_bytes * height);
+  job->rows = malloc(sizeof(png_bytep) * height);
+  if (!job->pixels || !job->rows) fail(session, CONVPIPE_PNG_OUT_OF_MEMORY, "out of memory");
+  for (size_t y = 0; y < height; y++) job->rows[y] = job->pixels + y * row_bytes;
+  png_read_image(png, job->rows);
+  png_read_end(png, NULL);
+}
+
+convpipe_png_status convpipe_png_decode(const char *path, size_t max_samples,
+                                        convpipe_png_header *header, int *channels,
+                                        int *bit_depth, void **samples,
+                                        char *message, size_t message_size) {
+  png_session session = {.message = message, .message_size = message_size};
+  decode_job job = {.max_samples = max_samples};
+  convpipe_png_status status = open_for_reading(&session, path);
+  if (status == CONVPIPE_PNG_OK) status = run_guarded(&session, decode_steps, &job);
+  close_reading(&session);
+  free(job.rows);
+  if (status != CONVPIPE_PNG_OK) {
+    free(job.pixels);
+    return status;
+  }
+  *header = job.header;
+  *channels = job.channels;
+  *bit_depth = job.bit_depth;
+  *samples = job.pixels;
+  return CONVPIPE_PNG_OK;
+}
+
+typedef struct {
+  uint32_t width;
+  uint32_t height;
+  int channels;
+  int bit_depth;
+  const png_byte *samples;
+  png_bytepp rows;
+} encode_job;
+
+static int color_type_for(int channels) {
+  switch (channels) {
+    case 1: return PNG_COLOR_TYPE_GRAY;
+    case 2: return PNG_COLOR_TYPE_GRAY_ALPHA;
+    case 3: return PNG_COLOR_TYPE_RGB;
+    default: return PNG_COLOR_TYPE_RGB_ALPHA;
+  }
+}
+
+static void encode_steps(png_session *session, void *context) {
+  encode_job *job = context;
+  png_structp png = session->png;
+  if (job->channels < 1 || job->channels > 4 || (job->bit_depth != 8 && job->bit_depth != 16))
+    png_error(png, "only 8- or 16-bit images with 1 to 4 channels can be written");
+  png_init_io(png, session->file);
+  png_set_IHDR(png, session->info, job->width, job->height, job->bit_depth,
+               color_type_for(job->channels), PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
+  png_write_info(png, session->info);
+  if (NATIVE_IS_LITTLE_ENDIAN && job->bit_depth == 16) png_set_swap(png);
+  size_t row_bytes = (size_t)job->width * (size_t)job->channels * (size_t)(job->bit_depth / 8);
+  job->rows = malloc(sizeof(png_bytep) * job->height);
+  if (!job->rows) fail(session, CONVPIPE_PNG_OUT_OF_MEMORY, "out of memory");
+  for (size_t y = 0; y < job->height; y++) job->rows[y] = (png_bytep)job->samples + y * row_bytes;
+  png_write_image(png, job->rows);
+  png_write_end(png, NULL);
+}
+
+convpipe_png_status convpipe_png_encode(const char *path, uint32_t width, uint32_t height,
+                                        int channels, int bit_depth, const void *samples,
+                                        char *message, size_t message_size) {
+  png_session session = {.message = message, .message_size = message_size};
+  encode_job job = {width, height, channels, bit_depth, samples, NULL};
+  session.file = fopen(path, "wb");
+  if (!session.file) {
+    set_message(&session, strerror(errno));
+    return CONVPIPE_PNG_OPEN_FAILED;
+  }
+  convpipe_png_status status = CONVPIPE_PNG_OUT_OF_MEMORY;
+  session.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &session, on_error, on_warning);
+  if (session.png) session.info = png_create_info_struct(session.png);
+  if (session.info) status = run_guarded(&session, encode_steps, &job);
+  if (session.png) png_destroy_write_struct(&session.png, &session.info);
+  free(job.rows);
+  if (fclose(session.file) != 0 && status == CONVPIPE_PNG_OK) {
+    set_message(&session, strerror(errno));
+    status = CONVPIPE_PNG_WRITE_FAILED;
+  }
+  if (status != CONVPIPE_PNG_OK) remove(path);
+  return status;
+}
