@@ -159,3 +159,24 @@ enum StageDecoder {
     return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)) }
   }
 }
+
+/// Parsing of one stage's op and parameters on their own.
+public enum StageParameters {
+  /// The operation of a stage object without `id` or input names, such as
+  /// `{"op": "conv_transpose", "stride": [2, 3], "output_padding": [1, 0]}`;
+  /// `file` names where the text came from in problems.
+  public static func operation(fromJSON text: String, file: String) throws(JobProblems) -> Operation {
+    let log = ProblemLog(file: file)
+    let value: JSONValue
+    do { value = try JSONParser.parse(text) } catch {
+      throw JobProblems([JobProblem(file: file, location: "", message: error.message, line: error.line, column: error.column)])
+    }
+    guard var reader = ObjectReader(value, location: "stage", log: log) else { try log.check(); throw JobProblems([]) }
+    let op = reader.choice("op", StageOp.self)
+    let operation = op.flatMap { StageDecoder.operation($0, &reader) }
+    reader.finish()
+    try log.check()
+    guard let operation else { throw JobProblems([JobProblem(file: file, location: "stage", message: "not an operation")]) }
+    return operation
+  }
+}
