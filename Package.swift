@@ -34,12 +34,15 @@ let package = Package(
     // MARK: - Core: tensors, shapes and ops; knows nothing of files
     .target(name: "ConvCore"),
 
+    // MARK: - Verification checks over the core's operators
+    .target(name: "ConvChecks", dependencies: ["ConvCore"]),
+
     // MARK: - I/O beside the core
     .target(name: "PNGIO", dependencies: ["ConvCore", "CPNG", "_PNGShims"]),
     .target(name: "HDF5IO", dependencies: ["ConvCore", "CHDF5", "_HDF5Shims"]),
 
     // MARK: - Job format and executor on top
-    .target(name: "ConvJob", dependencies: ["ConvCore", "PNGIO", "HDF5IO"]),
+    .target(name: "ConvJob", dependencies: ["ConvCore", "ConvChecks", "PNGIO", "HDF5IO"]),
 
     // MARK: - The command last
     .target(
@@ -53,6 +56,7 @@ let package = Package(
 
     // MARK: - Tests
     .testTarget(name: "ConvCoreTests", dependencies: ["ConvCore"]),
+    .testTarget(name: "ConvChecksTests", dependencies: ["ConvChecks"]),
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
     .testTarget(

@@ -11,13 +11,17 @@ public struct JobProblem: Error, Equatable, CustomStringConvertible {
   public let message: String
   public let line: Int?
   public let column: Int?
+  /// Whether the problem lies in an input file rather than the job itself
+  /// (`run` exits 3 for those, 2 for the job's own problems).
+  public let isDataError: Bool
 
-  public init(file: String, location: String, message: String, line: Int? = nil, column: Int? = nil) {
+  public init(file: String, location: String, message: String, line: Int? = nil, column: Int? = nil, isDataError: Bool = false) {
     self.file = file
     self.location = location
     self.message = message
     self.line = line
     self.column = column
+    self.isDataError = isDataError
   }
 
   public var description: String {
@@ -36,6 +40,9 @@ public struct JobProblems: Error, CustomStringConvertible {
   public init(_ problems: [JobProblem]) { self.problems = problems }
 
   public var description: String { problems.map(\.description).joined(separator: "\n") }
+
+  /// Whether every problem lies in input data (a `run` exits 3 then, else 2).
+  public var isDataError: Bool { !problems.isEmpty && problems.allSatisfy(\.isDataError) }
 }
 
 /// Collects problems while a job is read, checked and planned.
@@ -48,6 +55,11 @@ final class ProblemLog {
   func add(_ location: String, _ message: String, at value: JSONValue? = nil) {
     let positioned = value.flatMap { $0.line > 0 ? $0 : nil }
     problems.append(JobProblem(file: file, location: location, message: message, line: positioned?.line, column: positioned?.column))
+  }
+
+  /// Records a problem with an input file.
+  func addDataError(_ location: String, _ message: String) {
+    problems.append(JobProblem(file: file, location: location, message: message, isDataError: true))
   }
 
   var isEmpty: Bool { problems.isEmpty }

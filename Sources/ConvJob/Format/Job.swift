@@ -1,0 +1,44 @@
+import ConvCore
+
+/// What the run keeps in its output file.
+public enum KeptTensors: Sendable, Equatable {
+  /// Every stage's result (the default).
+  case all
+  /// The named inputs and stage results.
+  case named([String])
+}
+
+/// The job's `outputs` object.
+public struct OutputDefinition: Sendable, Equatable {
+  /// The output file, resolved against the job's directory; nil when the command gives `--output`.
+  public let path: String?
+  public let tensors: KeptTensors
+}
+
+/// A parsed job file (format version 1), every name checked and every
+/// relative path resolved against the job file's directory.
+public struct Job: Sendable {
+  /// The job file as the user named it.
+  public let file: String
+  public let name: String
+  public let description: String?
+  public let inputs: [InputDefinition]
+  public let stages: [StageDefinition]
+  public let outputs: OutputDefinition
+  /// SHA-256 of the job file's bytes, hex.
+  public let sha256: String
+
+  /// The per-item input, if there is one.
+  public var perItemInput: InputDefinition? { inputs.first(where: \.isPerItem) }
+
+  public func input(named name: String) -> InputDefinition? { inputs.first { $0.name == name } }
+  public func stage(id: String) -> StageDefinition? { stages.first { $0.id == id } }
+
+  /// Whether the tensor named `name` is kept in the output file.
+  public func keeps(_ name: String) -> Bool {
+    switch outputs.tensors {
+    case .all: stage(id: name).map { $0.op != .verify } ?? false
+    case .named(let names): names.contains(name)
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import ConvCore
+import Foundation
+import PNGIO
+
+/// Reads a job file into a ``Job``, reporting every problem it finds at once:
+/// JSON syntax (with line and column), unknown keys, wrong types, bad names,
+/// duplicate names and references to names that do not exist.
+public enum JobDecoder {
+  /// Parses the job at `path` (file errors and all problems are thrown as ``JobProblems``).
+  public static func load(path: String) throws(JobProblems) -> Job {
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+      throw JobProblems([JobProblem(file: path, location: "", message: "cannot read the job file: \(describe(error))")])
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw JobProblems([JobProblem(file: path, location: "", message: "the job file is not UTF-8 text")])
+    }
+    let directory = (path as NSString).deletingLastPathComponent
+    return try decode(text: text, file: path, directory: directory.isEmpty ? "." : directory, sha256: SHA256.hex(data))
+  }
+
+  /// Parses job text; relative paths are resolved against `directory`.
+  public static func decode(text: String, file: String, directory: String, sha256: String? = nil) throws(JobProblems) -> Job {
+    let root: JSONValue
+    do { root = try JSONParser.parse(text) } catch {
+      throw JobProblems([JobProblem(file: file, location: "", message: "invalid JSON: \(error.message)", line: error.line, column: error.column)])
+    }
+    let log = ProblemLog(file: file)
+    guard var reader = ObjectReader(root, location: "", log: log, what: "a JSON object at the top level") else {
+      throw JobProblems(log.problems)
+    }
+    if let version = reader.required("convpipe", "the format version, 1") {
+      if version.intValue != 1 { reader.problem("convpipe", "format version \(version.jsonText) is not supported; this convpipe reads version 1", at: version) }
+    }
+    let name = reader.string("name") ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+    let description = reader.string("description")
+    let inputs = reader.value("inputs").map { decodeInputs($0, directory: directory, log: log) } ?? []
+    if !reader.has("inputs") { _ = reader.required("inputs", "an object of named inputs") }
+    let stages = decodeStages(reader.required("stages", "a list of stages"), log: log)
+    let outputs = reader.value("outputs").flatMap { decodeOutputs($0, directory: directory, log: log) }
+      ?? OutputDefinition(path: nil, tensors: .all)
+    reader.finish()
+    let job = Job(
+      file: file, name: name, description: description, inputs: inputs, stages: stages,
+      outputs: outputs, sha256: sha256 ?? SHA256.hex(Data(text.utf8)))
+    checkNames(job, log: log)
+    try log.check()
+    return job
+  }
+
+  private static func decodeInputs(_ value: JSONValue, directory: String, log: ProblemLog) -> [InputDefinition] {
+    guard let members = value.objectMembers else {
+      log.add("inputs", "expected an object of named inputs, got \(value.typeName)", at: value)
+      return []
+    }
+    return members.compactMap { member in
+      InputDecoder.input(name: member.key, member.value, directory: directory, log: log)
+    }
+  }
+
+  private static func decodeStages(_ value: JSONValue?, log: ProblemLog) -> [StageDefinition] {
+    guard let value else { return [] }
+    guard let list = value.arrayValue else {
+      log.add("stages", "expected a list of stages, got \(value.typeName)", at: value)
+      return []
+    }
+    return list.enumerated().compactMap { StageDecoder.stage($1, index: $0, log: log) }
+  }
+
+  private static func decodeOutputs(_ value: JSONValue, directory: String, log: ProblemLog) -> OutputDefinition? {
+    guard var reader = ObjectReader(value, location: "outputs", log: log) else { return nil }
+    defer { reader.finish() }
+    let path = reader.string("path").map { resolve($0, against: directory) }
+    var tensors = KeptTensors.all
+    if let kept = reader.value("tensors") {
+      if kept.stringValue == "all" {
+        tensors = .all
+      } else if let list = kept.arrayValue, case let names = list.compactMap(\.stringValue), names.count == list.count {
+        tensors = .named(names)
+      } else {
+        reader.problem("tensors", "expected \"all\" or a list of names, got \(kept.jsonText)", at: kept)
+      }
+    }
+    return OutputDefinition(path: path, tensors: tensors)
+  }
+
+  /// Names: unique across inputs and stages, every reference resolving, at most one per-item input.
+  private static func checkNames(_ job: Job, log: ProblemLog) {
+    var seen: [String: String] = [:]
+    for input in job.inputs {
+      if !StageDecoder.isValidName(input.name) {
+        log.add(input.location, "\"\(input.name)\" is not a valid name (letters, digits, _ . -; not starting with a digit, . or -)")
+      }
+      seen[input.name] = input.location
+    }
+    for stage in job.stages {
+      if let other = seen[stage.id] {
+        log.add(stage.location, "id \"\(stage.id)\" is already used by \(other)")
+      } else {
+        seen[stage.id] = stage.location
+      }
+    }
+    for stage in job.stages {
+      for reference in stage.references where seen[reference.name] == nil {
+        log.add(stage.location, "\(reference.role): no input or stage is named \"\(reference.name)\"\(suggestion(reference.name, Array(seen.keys)))")
+      }
+      if stage.op == .verify, case .verify(let check) = stage.kind, [.adjoint, .matrix, .direct, .gradient].contains(check.kind),
+        let target = stage.reference("of") {
+        let targetStage = job.stage(id: target)
+        let allowed: Set<StageOp> = check.kind == .direct ? [.conv_transpose] : [.conv, .conv_transpose]
+        if seen[target] != nil, !(targetStage.map { allowed.contains($0.op) } ?? false) {
+          log.add(stage.location, "of: check \(check.kind.rawValue) needs a \(allowed.map(\.rawValue).sorted().joined(separator: " or ")) stage, \"\(target)\" is \(targetStage.map { "a \($0.op.rawValue) stage" } ?? "an input")")
+        }
+      }
+    }
+    let perItem = job.inputs.filter(\.isPerItem)
+    if perItem.count > 1 {
+      log.add("inputs", "at most one input may be per-item (a glob or split), found \(perItem.map(\.name).joined(separator: ", "))")
+    }
+    if case .named(let names) = job.outputs.tensors {
+      for name in names where seen[name] == nil {
+        log.add("outputs", "tensors: no input or stage is named \"\(name)\"\(suggestion(name, Array(seen.keys)))")
+      }
+    }
+  }
+
+  private static func suggestion(_ name: String, _ candidates: [String]) -> String {
+    guard let best = candidates.min(by: { editDistance($0, name) < editDistance($1, name) }), editDistance(best, name) <= 2 else { return "" }
+    return " (did you mean \"\(best)\"?)"
+  }
+
+  /// `path` itself when absolute, else joined to `directory`.
+  static func resolve(_ path: String, against directory: String) -> String {
+    path.hasPrefix("/") || directory == "." ? path : directory + "/" + path
+  }
+
+  static func describe(_ error: Error) -> String {
+    let nsError = error as NSError
+    if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+      return String(cString: strerror(Int32(underlying.code)))
+    }
+    if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError { return "No such file or directory" }
+    return nsError.localizedDescription
+  }
+}

@@ -1,0 +1,176 @@
+import ConvCore
+import Foundation
+import HDF5IO
+import PNGIO
+
+/// The job's inputs resolved against the file system: the items, and every
+/// input's shape and element type from metadata alone (HDF5 dataset headers,
+/// PNG headers), then the tensors themselves when a run asks for them.
+public struct InputCatalog: Sendable {
+  public let job: Job
+  public let items: [Item]
+  /// Shapes of the inputs shared by every item.
+  public let shared: [String: TensorInfo]
+  /// For the per-item input, the shape of each item by id.
+  public let perItem: [String: TensorInfo]
+
+  /// Expands globs and reads metadata, reporting every missing file, unreadable
+  /// header, missing dataset and layout mismatch.
+  public init(job: Job) throws(JobProblems) {
+    self.job = job
+    let log = ProblemLog(file: job.file)
+    var shared: [String: TensorInfo] = [:]
+    var perItem: [String: TensorInfo] = [:]
+    var items = [Item(id: "main", source: nil)]
+    for input in job.inputs {
+      if input.isPerItem {
+        items = Self.items(of: input, log: log)
+        for item in items {
+          if let info = Self.info(of: input, source: item.source, log: log) { perItem[item.id] = info }
+        }
+      } else if let info = Self.info(of: input, source: nil, log: log) {
+        shared[input.name] = info
+      }
+    }
+    try log.check()
+    self.items = items
+    self.shared = shared
+    self.perItem = perItem
+  }
+
+  /// Every input's shape for one item.
+  public func infos(for item: Item) -> [String: TensorInfo] {
+    var infos = shared
+    if let input = job.perItemInput, let info = perItem[item.id] { infos[input.name] = info }
+    return infos
+  }
+
+  /// Reads or makes the tensor of `input` for `source` (nil for a shared input).
+  public func load(_ input: InputDefinition, source: ItemSource?) throws(JobProblems) -> Tensor {
+    let log = ProblemLog(file: job.file)
+    let tensor = Self.read(input, source: source, log: log)
+    try log.check()
+    guard let tensor else { throw JobProblems([JobProblem(file: job.file, location: input.location, message: "could not be loaded", isDataError: true)]) }
+    return tensor
+  }
+
+  // MARK: - Items
+
+  private static func items(of input: InputDefinition, log: ProblemLog) -> [Item] {
+    switch input.source {
+    case .hdf5(let path, let dataset, true) where !input.isGlob:
+      guard let info = datasetInfo(path: path, dataset: dataset, input: input, log: log) else { return [] }
+      let rows = info.shape.first ?? 0
+      if info.shape.isEmpty || rows == 0 { log.addDataError(input.location, "\(path): dataset \(dataset) has no rows to split") }
+      let width = String(max(rows - 1, 0)).count
+      return (0..<rows).map { row in
+        let text = String(row)
+        return Item(id: String(repeating: "0", count: width - text.count) + text, source: .row(row))
+      }
+    case .hdf5(let pattern, _, _), .png(let pattern, _, _):
+      let paths = FileGlob.expand(pattern)
+      if paths.isEmpty { log.addDataError(input.location, "\(pattern): the pattern matches no file") }
+      return paths.map { Item(id: FileGlob.itemID(path: $0, pattern: pattern), source: .file($0)) }
+    default:
+      return [Item(id: "main", source: nil)]
+    }
+  }
+
+  // MARK: - Metadata
+
+  private static func info(of input: InputDefinition, source: ItemSource?, log: ProblemLog) -> TensorInfo? {
+    switch input.source {
+    case .values(let shape, _):
+      return canonical(shape, dtype: input.dtype ?? .float64, input: input, log: log)
+    case .random(let shape, _, _):
+      return TensorInfo(shape: shape, dtype: input.dtype ?? .float64)
+    case .png(let pattern, let channels, _):
+      let path = filePath(source, default: pattern)
+      do {
+        let header = try PNGHeader.read(path: path)
+        return TensorInfo(shape: [1, header.channelCount(for: channels), header.height, header.width], dtype: .float32)
+      } catch {
+        log.addDataError(input.location, error.description)
+        return nil
+      }
+    case .hdf5(let pattern, let dataset, let split):
+      let path = filePath(source, default: pattern)
+      guard let info = datasetInfo(path: path, dataset: dataset, input: input, log: log) else { return nil }
+      var stored = info.shape
+      if split, !stored.isEmpty { stored[0] = 1 }
+      return canonical(stored, dtype: info.dtype, input: input, log: log)
+    }
+  }
+
+  private static func filePath(_ source: ItemSource?, default path: String) -> String {
+    if case .file(let file)? = source { return file }
+    return path
+  }
+
+  private static func datasetInfo(path: String, dataset: String, input: InputDefinition, log: ProblemLog) -> HDF5DatasetInfo? {
+    do {
+      return try HDF5File.open(path).datasetInfo(dataset)
+    } catch {
+      log.addDataError(input.location, error.description)
+      return nil
+    }
+  }
+
+  /// The stored shape permuted by the input's layout, or as it is when it has none.
+  private static func canonical(_ stored: [Int], dtype: DType, input: InputDefinition, log: ProblemLog) -> TensorInfo? {
+    guard let layout = input.layout else {
+      guard stored.count >= 3 else {
+        log.add(input.location, "data of shape \(stored.shapeDescription) has \(stored.count) axes; without a layout it must be [N, C, spatial...] (give \"layout\", e.g. \"HW\")")
+        return nil
+      }
+      return TensorInfo(shape: stored, dtype: dtype)
+    }
+    switch layout.canonicalShape(stored: stored) {
+    case .success(let shape): return TensorInfo(shape: shape, dtype: dtype)
+    case .failure(let error): log.add(input.location, error.message); return nil
+    }
+  }
+
+  // MARK: - Data
+
+  private static func read(_ input: InputDefinition, source: ItemSource?, log: ProblemLog) -> Tensor? {
+    let stored: Tensor
+    do {
+      switch input.source {
+      case .values(let shape, let values):
+        stored = try Tensor(shape: shape, values: values).converted(to: input.dtype ?? .float64)
+      case .random(let shape, let distribution, let seed):
+        var random = SeededRandom(seed: seed)
+        stored = try Tensor(shape: shape, values: random.values(shape.reduce(1, *), distribution: distribution))
+          .converted(to: input.dtype ?? .float64)
+      case .png(let pattern, let channels, let scale):
+        stored = try PNGImage.read(path: filePath(source, default: pattern)).tensor(channels: channels, scale: scale)
+      case .hdf5(let pattern, let dataset, _):
+        let file = try HDF5File.open(filePath(source, default: pattern))
+        if case .row(let row)? = source {
+          stored = try file.readTensor(dataset, rows: row..<(row + 1))
+        } else {
+          stored = try file.readTensor(dataset)
+        }
+      }
+    } catch let error as PNGError {
+      log.addDataError(input.location, error.description)
+      return nil
+    } catch let error as HDF5Error {
+      log.addDataError(input.location, error.description)
+      return nil
+    } catch {
+      log.addDataError(input.location, "\(error)")
+      return nil
+    }
+    guard let layout = input.layout else { return stored }
+    guard case .success(let shape) = layout.canonicalShape(stored: stored.shape),
+      let permuted = try? Permutation(axes: layout.permutation).apply(stored),
+      let result = try? permuted.reshaped(shape)
+    else {
+      log.add(input.location, "data of shape \(stored.shape.shapeDescription) does not fit layout \"\(layout)\"")
+      return nil
+    }
+    return result
+  }
+}
