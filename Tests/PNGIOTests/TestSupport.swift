@@ -19,7 +19,8 @@ struct Fixture: Decodable, Sendable, CustomTestStringConvertible {
   var testDescription: String { name }
   var path: String { Fixture.directory.appendingPathComponent(name).path }
 
-  static let directory: URL = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
+  static let directory = (Bundle.module.resourceURL ?? Bundle.module.bundleURL)
+    .appendingPathComponent("Fixtures")
 
   /// Every fixture listed in expected.json.
   static func all() throws -> [Fixture] {
