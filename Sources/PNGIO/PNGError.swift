@@ -17,3 +17,10 @@ public struct PNGError: Error, CustomStringConvertible, Equatable {
 
   public var description: String { path.isEmpty ? message : "\(path): \(message)" }
 }
+
+extension PNGError {
+  /// An error about values passed in rather than a file: empty `path`.
+  static func invalidInput(_ message: String) -> PNGError {
+    PNGError(path: "", message: message)
+  }
+}

@@ -25,7 +25,15 @@ public struct PNGImage: Sendable, Equatable {
   public static let maxSampleCount = Int(Int32.max)
 
   /// The largest sample value: 255 for 8-bit, 65535 for 16-bit.
-  public var maxValue: Int { bitDepth == 16 ? 65535 : 255 }
+  public var maxValue: Int { Self.maxValue(bitDepth: bitDepth) }
+
+  /// `2^bitDepth - 1`.
+  static func maxValue(bitDepth: Int) -> Int { (1 << bitDepth) - 1 }
+
+  /// Accepts the bit depths images hold after expansion: 8 and 16.
+  static func checkBitDepth(_ bitDepth: Int) throws(PNGError) {
+    guard bitDepth == 8 || bitDepth == 16 else { throw .invalidInput("bit depth \(bitDepth); need 8 or 16") }
+  }
 
   /// Creates an image, checking that width and height are at least 1, channels
   /// is 1...4, bitDepth is 8 or 16, `samples` holds `width * height * channels`
@@ -33,19 +41,19 @@ public struct PNGImage: Sendable, Equatable {
   public init(width: Int, height: Int, channels: Int, bitDepth: Int, samples: [UInt16])
     throws(PNGError)
   {
-    func invalid(_ message: String) -> PNGError { PNGError(path: "", message: message) }
-    guard width >= 1, height >= 1 else { throw invalid("image size \(width)x\(height) is empty") }
-    guard (1...4).contains(channels) else { throw invalid("\(channels) channels; need 1 to 4") }
-    guard bitDepth == 8 || bitDepth == 16 else { throw invalid("bit depth \(bitDepth); need 8 or 16") }
+    guard width >= 1, height >= 1 else { throw .invalidInput("image size \(width)x\(height) is empty") }
+    guard (1...4).contains(channels) else { throw .invalidInput("\(channels) channels; need 1 to 4") }
+    try Self.checkBitDepth(bitDepth)
     guard let expected = Self.sampleCount(width: width, height: height, channels: channels) else {
-      throw invalid("image \(width)x\(height)x\(channels) exceeds \(Self.maxSampleCount) samples")
+      throw .invalidInput("image \(width)x\(height)x\(channels) exceeds \(Self.maxSampleCount) samples")
     }
     guard samples.count == expected else {
-      throw invalid("image \(width)x\(height)x\(channels) needs \(expected) samples, got \(samples.count)")
+      throw .invalidInput(
+        "image \(width)x\(height)x\(channels) needs \(expected) samples, got \(samples.count)")
     }
-    let maxValue = bitDepth == 16 ? 65535 : 255
+    let maxValue = Self.maxValue(bitDepth: bitDepth)
     if let index = samples.firstIndex(where: { Int($0) > maxValue }) {
-      throw invalid("sample \(samples[index]) at index \(index) exceeds \(maxValue) for \(bitDepth)-bit")
+      throw .invalidInput("sample \(samples[index]) at index \(index) exceeds \(maxValue) for \(bitDepth)-bit")
     }
     self.width = width
     self.height = height

@@ -65,21 +65,19 @@ extension PNGImage {
   /// `unit` scale or taken as is for `raw`, then clamped to `0...max` and
   /// rounded to nearest (halves away from zero). NaN values are an error.
   public init(tensor: Tensor, bitDepth: Int, scale: PNGScale) throws(PNGError) {
-    let shape = tensor.shape.count == 4 && tensor.shape[0] == 1 ? Array(tensor.shape.dropFirst()) : tensor.shape
+    let shape =
+      tensor.shape.count == 4 && tensor.shape[0] == 1 ? Array(tensor.shape.dropFirst()) : tensor.shape
     guard shape.count == 3, (1...4).contains(shape[0]) else {
-      throw PNGError(
-        path: "",
-        message: "tensor shape \(tensor.shape.shapeDescription) is not [1, C, H, W] or [C, H, W] with C in 1...4")
+      throw .invalidInput(
+        "tensor shape \(tensor.shape.shapeDescription) is not [1, C, H, W] or [C, H, W] with C in 1...4")
     }
-    guard bitDepth == 8 || bitDepth == 16 else {
-      throw PNGError(path: "", message: "bit depth \(bitDepth); need 8 or 16")
-    }
+    try Self.checkBitDepth(bitDepth)
     let (channels, height, width) = (shape[0], shape[1], shape[2])
-    let maxValue = Double(bitDepth == 16 ? 65535 : 255)
+    let maxValue = Double(Self.maxValue(bitDepth: bitDepth))
     let multiplier = scale == .unit ? maxValue : 1
     let values = tensor.doubles
     if let index = values.firstIndex(where: \.isNaN) {
-      throw PNGError(path: "", message: "tensor value at index \(index) is NaN")
+      throw .invalidInput("tensor value at index \(index) is NaN")
     }
     let pixelCount = width * height
     var samples = [UInt16](repeating: 0, count: values.count)
