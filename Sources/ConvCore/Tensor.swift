@@ -80,6 +80,16 @@ public struct Tensor: Sendable, Equatable {
     try self.init(shape: shape, storage: T.storage(values))
   }
 
+  /// Creates a tensor of `shape` whose elements `body` writes, in row-major
+  /// order, into a zero-filled buffer of exactly `shape.product` elements.
+  public init<T: TensorElement>(
+    shape: [Int], of type: T.Type, initializingWith body: (inout UnsafeMutableBufferPointer<T>) -> Void
+  ) {
+    var values = [T](repeating: 0, count: shape.reduce(1, { $0 * max($1, 0) }))
+    values.withUnsafeMutableBufferPointer { body(&$0) }
+    self.init(uncheckedShape: shape.map { max($0, 0) }, values: values)
+  }
+
   /// Internal initialiser for results whose count is correct by construction.
   init<T: TensorElement>(uncheckedShape shape: [Int], values: [T]) {
     self.shape = shape

@@ -37,25 +37,24 @@ extension PNGImage {
     let sources = ChannelSource.recipe(for: option, stored: channels)
     let divisor = scale.divisor(maxValue: maxValue)
     let pixelCount = width * height
-    var values = [Float](repeating: 0, count: sources.count * pixelCount)
-    for (plane, source) in sources.enumerated() {
-      for pixel in 0..<pixelCount {
-        let first = pixel * channels
-        let value: Double
-        switch source {
-        case .sample(let index):
-          value = Double(samples[first + index])
-        case .luma:
-          value = 0.299 * Double(samples[first]) + 0.587 * Double(samples[first + 1])
-            + 0.114 * Double(samples[first + 2])
-        case .opaque:
-          value = Double(maxValue)
+    return Tensor(shape: [1, sources.count, height, width], of: Float.self) { values in
+      for (plane, source) in sources.enumerated() {
+        for pixel in 0..<pixelCount {
+          let first = pixel * channels
+          let value: Double
+          switch source {
+          case .sample(let index):
+            value = Double(samples[first + index])
+          case .luma:
+            value = 0.299 * Double(samples[first]) + 0.587 * Double(samples[first + 1])
+              + 0.114 * Double(samples[first + 2])
+          case .opaque:
+            value = Double(maxValue)
+          }
+          values[plane * pixelCount + pixel] = Float(value / divisor)
         }
-        values[plane * pixelCount + pixel] = Float(value / divisor)
       }
     }
-    // The count is sources.count * height * width by construction, so this cannot throw.
-    return try! Tensor(shape: [1, sources.count, height, width], values: values)
   }
 
   /// Creates an image from a tensor of shape `[1, C, H, W]` or `[C, H, W]`,

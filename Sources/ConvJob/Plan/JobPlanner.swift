@@ -1,0 +1,76 @@
+import ConvCore
+
+/// Infers every stage's shapes from the inputs' shapes alone: the same
+/// arithmetic serves `validate`, the checks before `run` reads data, and each
+/// item as it runs.
+public enum JobPlanner {
+  /// Plans every stage of `graph` for one item's input shapes, or throws every
+  /// rule broken, each naming its stage.
+  public static func plan(job: Job, graph: StageGraph, inputs: [String: TensorInfo]) throws(JobProblems) -> ItemPlan {
+    let log = ProblemLog(file: job.file)
+    var tensors = inputs
+    var plans: [StagePlan] = []
+    for stage in graph.order {
+      var operands: [PlannedOperand] = []
+      for reference in stage.references {
+        guard let info = tensors[reference.name] else { continue }
+        operands.append(PlannedOperand(role: reference.role, name: reference.name, info: info))
+      }
+      guard operands.count == stage.references.count else { continue }  // an operand failed to plan
+      let computeType = DType.common(operands.map(\.info.dtype))
+      switch stage.kind {
+      case .operation(let operation):
+        let shape = { (role: String) in operands.first { $0.role == role }?.info.shape }
+        do {
+          let planned = try operation.plan(input: shape("input") ?? [], weight: shape("weight"), bias: shape("bias"))
+          let output = TensorInfo(shape: planned.outputShape, dtype: stage.dtype ?? computeType)
+          tensors[stage.id] = output
+          plans.append(StagePlan(stage: stage, operands: operands, operation: planned, computeType: computeType, output: output, workspaceBytes: 0))
+        } catch {
+          for problem in error.problems { log.add(stage.location, problem) }
+        }
+      case .verify(let check):
+        let workspace = checkWorkspace(check, stage: stage, plans: plans, log: log)
+        plans.append(StagePlan(stage: stage, operands: operands, operation: nil, computeType: computeType, output: nil, workspaceBytes: workspace))
+      }
+    }
+    try log.check()
+    return measure(plans, graph: graph, inputs: inputs, tensors: tensors)
+  }
+
+  /// Bytes a check needs beyond its operands; refuses a `matrix` check above `max_elements`.
+  private static func checkWorkspace(_ check: CheckDefinition, stage: StageDefinition, plans: [StagePlan], log: ProblemLog) -> Int {
+    guard let target = stage.reference("of"), let targetPlan = plans.first(where: { $0.stage.id == target }),
+      let input = targetPlan.operand("input")?.info, let output = targetPlan.output
+    else { return 0 }
+    let vectors = 4 * (input.byteCount + output.byteCount)
+    guard check.kind == .matrix else { return vectors }
+    let rows = output.shape.reduce(1, *), columns = input.shape.reduce(1, *)
+    let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
+    if overflow || elements > check.maxElements {
+      log.add(stage.location,
+        "the unrolled matrix of \"\(target)\" would be \(rows) x \(columns) = \(overflow ? "more than \(Int.max)" : String(elements)) elements, above max_elements \(check.maxElements); raise max_elements or check a smaller input")
+      return 0
+    }
+    return vectors + elements * 8
+  }
+
+  /// Simulates the run's memory: inputs live until their last reader, each result
+  /// from its stage to its last reader.
+  private static func measure(_ plans: [StagePlan], graph: StageGraph, inputs: [String: TensorInfo], tensors: [String: TensorInfo]) -> ItemPlan {
+    var live = inputs.mapValues(\.byteCount)
+    var peak = live.values.reduce(0, +), peakStage: String?
+    for (position, plan) in plans.enumerated() {
+      if let output = plan.output { live[plan.stage.id] = output.byteCount }
+      let now = live.values.reduce(0, +) + plan.workspaceBytes
+      if now > peak { (peak, peakStage) = (now, plan.stage.id) }
+      for reference in plan.stage.references where graph.lastUse[reference.name] == position && inputs[reference.name] == nil {
+        live[reference.name] = nil
+      }
+    }
+    let largest = tensors.max { $0.value.byteCount < $1.value.byteCount || ($0.value.byteCount == $1.value.byteCount && $0.key > $1.key) }
+    return ItemPlan(
+      stages: plans, tensors: tensors, peakBytes: peak, peakStage: peakStage,
+      largestTensor: largest.map { ($0.key, $0.value) })
+  }
+}
