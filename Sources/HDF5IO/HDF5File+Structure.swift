@@ -88,16 +88,3 @@ extension HDF5File {
     return parts.indices.map { "/" + parts[...$0].joined(separator: "/") }
   }
 }
-
-/// Collects names handed to a C iteration callback through its `void *` argument.
-final class NameCollector {
-  private(set) var names: [String] = []
-
-  /// Appends `name` to the collector behind `context`; returns 0 to continue
-  /// iterating, or -1 (stop with failure) when an argument is missing.
-  static func collect(_ name: UnsafePointer<CChar>?, into context: UnsafeMutableRawPointer?) -> herr_t {
-    guard let name, let context else { return -1 }
-    Unmanaged<NameCollector>.fromOpaque(context).takeUnretainedValue().names.append(String(cString: name))
-    return 0
-  }
-}

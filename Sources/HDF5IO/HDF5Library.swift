@@ -5,10 +5,11 @@ import _HDF5Shims
 /// Process-wide access to libhdf5: one lock that serialises every call into the
 /// library, its one-time initialisation, and reading its error stack.
 ///
-/// Debian's serial libhdf5 must not be entered from two threads at once, so all
-/// HDF5 calls in this module — including the closes in handle deinitialisers —
-/// run inside ``serialised(_:)``. The lock is recursive so that a handle released
-/// inside a serialised section can close itself without deadlocking.
+/// libhdf5 may only be entered from two threads at once when it was built
+/// thread-safe; this module does not rely on that, so all HDF5 calls in it —
+/// including the closes in handle deinitialisers — run inside
+/// ``serialised(_:)``. The lock is recursive so that a handle released inside
+/// a serialised section can close itself without deadlocking.
 enum HDF5Library {
   /// The lock; creating it also initialises the library (a `static let` runs once).
   private static let lock: NSRecursiveLock = {
@@ -35,25 +36,15 @@ enum HDF5Library {
   ///
   /// Call this inside ``serialised(_:)`` right after a failed HDF5 call.
   static func takeInnermostErrorMessage() -> String? {
-    let collector = MessageCollector()
+    let collector = NameCollector()
     withExtendedLifetime(collector) {
+      // Walking upward starts at the innermost entry, the one that says what actually went wrong.
       _ = H5Ewalk2(
         convpipe_H5E_DEFAULT(), H5E_WALK_UPWARD,
-        { _, entry, clientData in
-          guard let clientData, let description = entry?.pointee.desc else { return 0 }
-          let collector = Unmanaged<MessageCollector>.fromOpaque(clientData).takeUnretainedValue()
-          let text = String(cString: description)
-          if collector.innermost == nil, !text.isEmpty { collector.innermost = text }
-          return 0
-        },
+        { _, entry, collector in NameCollector.collect(entry?.pointee.desc, into: collector) },
         Unmanaged.passUnretained(collector).toOpaque())
     }
     _ = H5Eclear2(convpipe_H5E_DEFAULT())
-    return collector.innermost
+    return collector.names.first { !$0.isEmpty }
   }
-}
-
-/// Receives error-stack entries from the C walk callback.
-private final class MessageCollector {
-  var innermost: String?
 }
