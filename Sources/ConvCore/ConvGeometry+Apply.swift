@@ -1,24 +1,61 @@
 extension ConvGeometry {
-  /// Computes the convolution (or transposed convolution) in the input's element
-  /// type, converting weight and bias to it, then adds the bias per output channel.
+  /// Computes the operator `A x` plus bias per output channel, in the input's
+  /// element type (weight and bias are converted to it).
   ///
-  /// A forward convolution whose `paddingMode` is not `zeros` first pads its input
-  /// explicitly with that mode, then convolves without padding.
+  /// A forward convolution whose `paddingMode` is not `zeros` is `A = C P`: the
+  /// input is first padded explicitly with that mode (`P`), then convolved
+  /// without padding (`C`).
   public func apply(input: Tensor, weight: Tensor, bias: Tensor? = nil) throws(ShapeError) -> Tensor {
-    var rules = RuleCollector()
-    rules.require(input.shape == inputShape, "input is \(input.shape.shapeDescription), the plan expects \(inputShape.shapeDescription)")
-    rules.require(weight.shape == weightShape, "weight is \(weight.shape.shapeDescription), the plan expects \(weightShape.shapeDescription)")
-    if let bias { rules.require(bias.shape == [outputChannels], "bias is \(bias.shape.shapeDescription), the plan expects \(outputChannels)") }
-    try rules.check()
+    try checkOperands([("input", input.shape, inputShape), ("weight", weight.shape, weightShape)]
+      + (bias.map { [("bias", $0.shape, [outputChannels])] } ?? []))
     switch input.dtype {
-    case .float32: return compute(Float.self, input: input, weight: weight, bias: bias)
-    case .float64: return compute(Double.self, input: input, weight: weight, bias: bias)
+    case .float32: return forward(Float.self, input: input, weight: weight, bias: bias)
+    case .float64: return forward(Double.self, input: input, weight: weight, bias: bias)
     }
   }
 
-  private func compute<T: TensorElement>(_ type: T.Type, input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
-    let (kernelInput, zeroPadded) = explicitlyPadded(input)
-    var output = zeroPadded.directKernel(input: kernelInput.values(as: T.self), weight: weight.values(as: T.self))
+  /// Computes the transposed operator `A^T g` for an output-shaped `upstream`
+  /// (no bias): the gradient of `<A x, g>` with respect to `x`. With a padding
+  /// mode, `A^T = P^T C^T`, where `P^T` adds each padded cell back onto the cell
+  /// it copied.
+  public func applyTransposed(_ upstream: Tensor, weight: Tensor) throws(ShapeError) -> Tensor {
+    try checkOperands([("upstream", upstream.shape, outputShape), ("weight", weight.shape, weightShape)])
+    switch upstream.dtype {
+    case .float32: return adjoint(Float.self, upstream: upstream, weight: weight)
+    case .float64: return adjoint(Double.self, upstream: upstream, weight: weight)
+    }
+  }
+
+  /// The dense unrolled matrix `C` of the operator, `[outputs, inputs]` with
+  /// `y = C x + bias` over the flattened (row-major) tensors, built from the
+  /// operator's structure: each weight placed at the cells its taps connect.
+  public func unrolledMatrix(weight: Tensor) throws(ShapeError) -> Tensor {
+    try checkOperands([("weight", weight.shape, weightShape)])
+    let rows = outputShape.reduce(1, *), columns = inputShape.reduce(1, *)
+    let sources = paddedSources()
+    let kernel = zeroPadded
+    func build<T: TensorElement>(_ type: T.Type) -> Tensor {
+      Tensor(shape: [rows, columns], of: T.self) { matrix in
+        kernel.forEachMatrixEntry(weight: weight.values(as: T.self)) { row, column, value in
+          matrix[row * columns + (sources?[column] ?? column)] += value
+        }
+      }
+    }
+    return weight.dtype == .float32 ? build(Float.self) : build(Double.self)
+  }
+
+  private func checkOperands(_ operands: [(String, [Int], [Int])]) throws(ShapeError) {
+    var rules = RuleCollector()
+    for (name, actual, planned) in operands {
+      rules.require(actual == planned, "\(name) is \(actual.shapeDescription), the plan expects \(planned.shapeDescription)")
+    }
+    try rules.check()
+  }
+
+  private func forward<T: TensorElement>(_ type: T.Type, input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    var values = input.values(as: T.self)
+    if let sources = paddedSources() { values = sources.map { values[$0] } }
+    var output = zeroPadded.directKernel(source: values, weight: weight.values(as: T.self))
     if let bias {
       let perChannel = bias.values(as: T.self)
       let volume = axes.map(\.output).reduce(1, *)
@@ -30,23 +67,38 @@ extension ConvGeometry {
     return Tensor(uncheckedShape: outputShape, values: output)
   }
 
-  /// The input padded with `paddingMode` and the geometry of a zero-padded
-  /// convolution over it; the input and `self` unchanged when no copy is needed.
-  private func explicitlyPadded(_ input: Tensor) -> (Tensor, ConvGeometry) {
-    guard direction == .forward, paddingMode != .zeros else { return (input, self) }
-    let pads = axes.map { AxisRemap.pad(PadPair($0.padBegin, $0.padEnd), PadMode(rawValue: paddingMode.rawValue) ?? .zeros) }
-    let remap = RemapGeometry(inputShape: input.shape, axes: pads, axisNames: axes.map(\.name), fill: 0)
-    let padded = input.gathered(tables: remap.offsetTables(), fill: 0)
+  private func adjoint<T: TensorElement>(_ type: T.Type, upstream: Tensor, weight: Tensor) -> Tensor {
+    let padded = zeroPadded.directKernel(source: upstream.values(as: T.self), weight: weight.values(as: T.self), adjoint: true)
+    guard let sources = paddedSources() else { return Tensor(uncheckedShape: inputShape, values: padded) }
+    var folded = [T](repeating: 0, count: inputShape.reduce(1, *))
+    for (cell, source) in sources.enumerated() { folded[source] += padded[cell] }
+    return Tensor(uncheckedShape: inputShape, values: folded)
+  }
+
+  /// For a forward convolution with a non-zero padding mode, the input cell each
+  /// cell of the explicitly padded input copies; nil when padding is zeros.
+  private func paddedSources() -> [Int]? {
+    guard direction == .forward, paddingMode != .zeros else { return nil }
+    let mode = PadMode(rawValue: paddingMode.rawValue) ?? .zeros
+    let remap = RemapGeometry(
+      inputShape: inputShape, axes: axes.map { .pad(PadPair($0.padBegin, $0.padEnd), mode) },
+      axisNames: axes.map(\.name), fill: 0)
+    return gather(Array(0..<inputShape.reduce(1, *)), tables: remap.offsetTables(), fill: 0)
+  }
+
+  /// The geometry the kernel runs: `self`, or for a padding mode other than zeros
+  /// the unpadded convolution over the explicitly padded input.
+  private var zeroPadded: ConvGeometry {
+    guard direction == .forward, paddingMode != .zeros else { return self }
     let unpaddedAxes = axes.map { axis in
       ConvAxis(
         name: axis.name, input: axis.input + axis.padBegin + axis.padEnd, kernel: axis.kernel,
         stride: axis.stride, dilation: axis.dilation, padBegin: 0, padEnd: 0,
         outputPadding: 0, output: axis.output, arithmetic: axis.arithmetic)
     }
-    let geometry = ConvGeometry(
+    return ConvGeometry(
       direction: .forward, batch: batch, inputChannels: inputChannels,
       outputChannels: outputChannels, groups: groups, axes: unpaddedAxes, paddingMode: .zeros)
-    return (padded, geometry)
   }
 }
 

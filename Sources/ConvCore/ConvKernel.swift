@@ -12,7 +12,30 @@ struct KernelTap {
   let shift: [Int]
 }
 
+/// The index arithmetic of a convolution's taps, shared by the kernel that
+/// applies the operator and the walk that lists its unrolled matrix.
+struct TapLayout {
+  let forward: Bool
+  let taps: [KernelTap]
+  let driverStrides: [Int]
+  let otherStrides: [Int]
+  let strides: [Int]
+  let inVolume: Int
+  let outVolume: Int
+}
+
 extension ConvGeometry {
+  var tapLayout: TapLayout {
+    let inSpatial = axes.map(\.input), outSpatial = axes.map(\.output)
+    let forward = direction == .forward
+    let driverSizes = forward ? outSpatial : inSpatial
+    let otherSizes = forward ? inSpatial : outSpatial
+    return TapLayout(
+      forward: forward, taps: taps(driver: driverSizes, other: otherSizes),
+      driverStrides: rowMajorStrides(driverSizes), otherStrides: rowMajorStrides(otherSizes),
+      strides: axes.map(\.stride), inVolume: inSpatial.reduce(1, *), outVolume: outSpatial.reduce(1, *))
+  }
+
   /// The non-empty taps of every kernel position, with driver sizes `driver`
   /// and the other side's sizes `other`.
   func taps(driver: [Int], other: [Int]) -> [KernelTap] {
@@ -36,43 +59,51 @@ extension ConvGeometry {
     return taps
   }
 
-  /// The zero-padded direct kernel: `y = A x` (forward) or `y = A^T x` (transposed),
-  /// without bias, for inputs already padded when `paddingMode` is not `zeros`.
-  func directKernel<T: TensorElement>(input: [T], weight: [T]) -> [T] {
-    let inSpatial = axes.map(\.input), outSpatial = axes.map(\.output)
-    let forward = direction == .forward
-    let driverSizes = forward ? outSpatial : inSpatial
-    let otherSizes = forward ? inSpatial : outSpatial
-    let taps = taps(driver: driverSizes, other: otherSizes)
-    let driverStrides = rowMajorStrides(driverSizes), otherStrides = rowMajorStrides(otherSizes)
-    let strides = axes.map(\.stride)
-    let inVolume = inSpatial.reduce(1, *), outVolume = outSpatial.reduce(1, *)
+  /// Calls `body(driverPlane, otherPlane, weightBase)` for every connected pair of
+  /// input and output channel planes: batch `n`, output channel `o` in group
+  /// `g = o / (C_out/groups)`, input channel `g * (C_in/groups) + c`.
+  @inline(__always)
+  func forEachChannelPair(_ layout: TapLayout, _ body: (Int, Int, Int) -> Void) {
     let kernelVolume = axes.map(\.kernel).reduce(1, *)
     let inPerGroup = inputChannels / groups, outPerGroup = outputChannels / groups
-    var output = [T](repeating: 0, count: batch * outputChannels * outVolume)
-    input.withUnsafeBufferPointer { x in
+    for n in 0..<batch {
+      for outChannel in 0..<outputChannels {
+        let group = outChannel / outPerGroup
+        for c in 0..<inPerGroup {
+          let inChannel = group * inPerGroup + c
+          let weightBase = layout.forward
+            ? (outChannel * inPerGroup + c) * kernelVolume
+            : (inChannel * outPerGroup + outChannel - group * outPerGroup) * kernelVolume
+          let xPlane = (n * inputChannels + inChannel) * layout.inVolume
+          let yPlane = (n * outputChannels + outChannel) * layout.outVolume
+          layout.forward ? body(yPlane, xPlane, weightBase) : body(xPlane, yPlane, weightBase)
+        }
+      }
+    }
+  }
+
+  /// The zero-padded direct kernel, without bias, for inputs already padded when
+  /// `paddingMode` is not `zeros`: `A x` (forward geometry) or `A^T x` (transposed
+  /// geometry) when `adjoint` is false; the operator's transpose applied to an
+  /// output-shaped `source` when it is true.
+  func directKernel<T: TensorElement>(source: [T], weight: [T], adjoint: Bool = false) -> [T] {
+    let layout = tapLayout
+    // The driver side is read and the other side written (scatter), or the reverse (gather).
+    let gathers = layout.forward != adjoint
+    let resultVolume = adjoint ? inputChannels * layout.inVolume : outputChannels * layout.outVolume
+    var result = [T](repeating: 0, count: batch * resultVolume)
+    source.withUnsafeBufferPointer { src in
       weight.withUnsafeBufferPointer { w in
-        output.withUnsafeMutableBufferPointer { y in
-          for n in 0..<batch {
-            for outChannel in 0..<outputChannels {
-              let group = outChannel / outPerGroup
-              for c in 0..<inPerGroup {
-                let inChannel = group * inPerGroup + c
-                let weightBase = forward
-                  ? (outChannel * inPerGroup + c) * kernelVolume
-                  : (inChannel * outPerGroup + outChannel - group * outPerGroup) * kernelVolume
-                let xPlane = (n * inputChannels + inChannel) * inVolume
-                let yPlane = (n * outputChannels + outChannel) * outVolume
-                for tap in taps {
-                  let value = w[weightBase + tap.kernelOffset]
-                  forEachRun(tap, driverStrides: driverStrides, otherStrides: otherStrides, strides: strides) {
-                    driverStart, otherStart, length, step in
-                    if forward {
-                      for t in 0..<length { y[yPlane + driverStart + t] += value * x[xPlane + otherStart + t * step] }
-                    } else {
-                      for t in 0..<length { y[yPlane + otherStart + t * step] += value * x[xPlane + driverStart + t] }
-                    }
-                  }
+        result.withUnsafeMutableBufferPointer { dst in
+          forEachChannelPair(layout) { driverPlane, otherPlane, weightBase in
+            for tap in layout.taps {
+              let value = w[weightBase + tap.kernelOffset]
+              forEachRun(tap, layout) { driverStart, otherStart, length, step in
+                let driver = driverPlane + driverStart, other = otherPlane + otherStart
+                if gathers {
+                  for t in 0..<length { dst[driver + t] += value * src[other + t * step] }
+                } else {
+                  for t in 0..<length { dst[other + t * step] += value * src[driver + t] }
                 }
               }
             }
@@ -80,25 +111,40 @@ extension ConvGeometry {
         }
       }
     }
-    return output
+    return result
+  }
+
+  /// Calls `body(row, column, weight)` for every structural non-zero of the
+  /// zero-padded operator's unrolled matrix: `row` indexes the flattened output,
+  /// `column` the flattened (padded) input. Entries at the same place add up.
+  func forEachMatrixEntry<T: TensorElement>(weight: [T], _ body: (Int, Int, T) -> Void) {
+    let layout = tapLayout
+    forEachChannelPair(layout) { driverPlane, otherPlane, weightBase in
+      for tap in layout.taps {
+        let value = weight[weightBase + tap.kernelOffset]
+        forEachRun(tap, layout) { driverStart, otherStart, length, step in
+          for t in 0..<length {
+            let driver = driverPlane + driverStart + t, other = otherPlane + otherStart + t * step
+            layout.forward ? body(driver, other, value) : body(other, driver, value)
+          }
+        }
+      }
+    }
   }
 
   /// Calls `body(driverOffset, otherOffset, length, otherStep)` for each run of the
   /// tap's box along the last spatial dimension.
   @inline(__always)
-  func forEachRun(
-    _ tap: KernelTap, driverStrides: [Int], otherStrides: [Int], strides: [Int],
-    _ body: (Int, Int, Int, Int) -> Void
-  ) {
+  func forEachRun(_ tap: KernelTap, _ layout: TapLayout, _ body: (Int, Int, Int, Int) -> Void) {
     let last = axes.count - 1
     let length = tap.upper[last] - tap.lower[last]
-    let step = strides[last]
+    let step = layout.strides[last]
     var index = tap.lower
     while true {
       var driverOffset = 0, otherOffset = 0
       for j in 0...last {
-        driverOffset += index[j] * driverStrides[j]
-        otherOffset += (index[j] * strides[j] + tap.shift[j]) * otherStrides[j]
+        driverOffset += index[j] * layout.driverStrides[j]
+        otherOffset += (index[j] * layout.strides[j] + tap.shift[j]) * layout.otherStrides[j]
       }
       body(driverOffset, otherOffset, length, step)
       var j = last - 1
