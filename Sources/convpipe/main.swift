@@ -1,1 +1,3 @@
-print("convpipe")
+import ConvPipeCommand
+
+ConvPipe.main()

@@ -46,7 +46,7 @@ enum InputDecoder {
       reader.problem("values", "has \(shape.count) axes; without a layout, values must be [N, C, spatial...] (give \"layout\", e.g. \"HW\")")
     }
     guard let source else { return nil }
-    return InputDefinition(name: name, source: source, layout: layout, dtype: dtype)
+    return InputDefinition(name: name, source: source, layout: layout, dtype: dtype, json: value.jsonText)
   }
 
   /// A rectangular nested array of numbers: its shape and its values in row-major order.

@@ -129,9 +129,19 @@ public enum JobDecoder {
     return " (did you mean \"\(best)\"?)"
   }
 
-  /// `path` itself when absolute, else joined to `directory`.
+  /// `path` itself when absolute, else joined to `directory`, with `.` and `..`
+  /// components folded lexically (as Python's `os.path.normpath`).
   static func resolve(_ path: String, against directory: String) -> String {
-    path.hasPrefix("/") || directory == "." ? path : directory + "/" + path
+    let joined = path.hasPrefix("/") || directory == "." ? path : directory + "/" + path
+    var parts: [Substring] = []
+    for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+      if part == "." { continue }
+      if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+      if part == "..", joined.hasPrefix("/") { continue }
+      parts.append(part)
+    }
+    let folded = parts.joined(separator: "/")
+    return joined.hasPrefix("/") ? "/" + folded : (folded.isEmpty ? "." : folded)
   }
 
   static func describe(_ error: Error) -> String {

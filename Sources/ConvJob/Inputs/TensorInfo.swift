@@ -1,7 +1,7 @@
 import ConvCore
 
 /// A tensor's shape and element type, known before its data is read.
-public struct TensorInfo: Sendable, Equatable, CustomStringConvertible {
+public struct TensorInfo: Sendable, Hashable, CustomStringConvertible {
   public let shape: [Int]
   public let dtype: DType
 

@@ -1,0 +1,50 @@
+import ConvCore
+
+/// The plan `validate` prints: the inputs with their shapes, one line per stage
+/// with its operands and output shape, the size arithmetic with the numbers
+/// filled in below each stage, and the memory estimate.
+public enum PlanDescription {
+  public static func render(_ prepared: PreparedJob, maxMemory: Int) -> String {
+    let job = prepared.job
+    let items = prepared.catalog.items
+    var lines = ["job \"\(job.name)\" (\(job.file)): \(items.count) item\(items.count == 1 ? "" : "s")"
+      + (items.count == 1 ? " \"\(items[0].id)\"" : ", first \"\(items[0].id)\"")]
+    if let description = job.description { lines.append("  \(description)") }
+    if prepared.plans.count > 1 {
+      lines.append("  \(prepared.plans.count) distinct sets of input shapes; the plan below is the first item's, every one was checked")
+    }
+    guard let plan = prepared.firstPlan else { return lines.joined(separator: "\n") }
+    let width = max((job.inputs.map(\.name) + job.stages.map(\.id)).map(\.count).max() ?? 0, 4)
+    func pad(_ name: String) -> String { name + String(repeating: " ", count: width - name.count) }
+    lines.append("inputs")
+    for input in job.inputs {
+      let info = plan.tensors[input.name].map { "\($0)" } ?? "?"
+      lines.append("  \(pad(input.name))  \(source(input)) -> \(info)\(input.isPerItem ? " (per item)" : "")")
+    }
+    lines.append("stages")
+    for stagePlan in plan.stages {
+      let stage = stagePlan.stage
+      let operands = stagePlan.operands.map { "\($0.role) \($0.name) \($0.info.shape.shapeDescription)" }.joined(separator: ", ")
+      if let output = stagePlan.output {
+        lines.append("  \(pad(stage.id))  \(stage.op.rawValue)(\(operands)) -> \(output)")
+        lines += (stagePlan.operation?.arithmetic ?? []).map { "  \(pad(""))      \($0)" }
+      } else if case .verify(let check) = stage.kind {
+        let expectation = check.expect == .fail ? ", expect fail" : ""
+        lines.append("  \(pad(stage.id))  verify \(check.kind.rawValue)(\(operands)\(expectation))")
+      }
+    }
+    let peakStage = plan.peakStage.map { " (peak at stage \($0))" } ?? ""
+    lines.append("memory: about \(MemorySize.format(plan.peakBytes)) per item at once\(peakStage); limit \(MemorySize.format(maxMemory))")
+    return lines.joined(separator: "\n")
+  }
+
+  private static func source(_ input: InputDefinition) -> String {
+    let layout = input.layout.map { " layout \($0)" } ?? ""
+    switch input.source {
+    case .hdf5(let path, let dataset, let split): return "hdf5 \(path):\(dataset)\(layout)\(split ? " split" : "")"
+    case .png(let path, let channels, let scale): return "png \(path) channels \(channels.rawValue) scale \(scale.rawValue)"
+    case .values(let shape, _): return "values \(shape.shapeDescription)\(layout)"
+    case .random(let shape, let distribution, let seed): return "random \(distribution.rawValue) seed \(seed) \(shape.shapeDescription)"
+    }
+  }
+}

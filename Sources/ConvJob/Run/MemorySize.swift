@@ -1,0 +1,30 @@
+import Foundation
+
+/// Byte counts as users write and read them: `512M`, `8G`, `1.5GiB`, `1048576`.
+public enum MemorySize {
+  /// Parses a size with an optional unit K, M, G, T (powers of 1024, with or without `iB`/`B`).
+  public static func parse(_ text: String) -> Int? {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let units: [(String, Double)] = [("T", 0x1p40), ("G", 0x1p30), ("M", 0x1p20), ("K", 0x1p10)]
+    var number = trimmed.uppercased()
+    for suffix in ["IB", "B"] where number.hasSuffix(suffix) { number.removeLast(suffix.count); break }
+    var factor = 1.0
+    if let unit = units.first(where: { number.hasSuffix($0.0) }) {
+      factor = unit.1
+      number.removeLast()
+    }
+    guard let value = Double(number), value >= 0, (value * factor) < Double(Int.max) else { return nil }
+    return Int(value * factor)
+  }
+
+  /// `1.5 GiB`, `12.0 KiB`, `300 B`.
+  public static func format(_ bytes: Int) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes), unit = 0
+    while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
+    return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+  }
+
+  /// Half of the machine's physical memory: the default `--max-memory`.
+  public static var defaultLimit: Int { Int(ProcessInfo.processInfo.physicalMemory / 2) }
+}

@@ -1,0 +1,81 @@
+import ConvCore
+import ConvChecks
+import Foundation
+import HDF5IO
+
+/// The run's HDF5 file, written under a temporary name beside the target and
+/// renamed over it only when the run completes, so an earlier file at that
+/// path is replaced only by a finished run.
+///
+/// Layout: `/items/<item>/tensors/<name>` (attributes `op`, `params`),
+/// `/items/<item>/reports/<stage id>` (one group per check, attributes as
+/// ``CheckReport``), `/items/<item>/matrices/<stage id>`; root attributes
+/// `convpipe_version`, `job_name`, `job_sha256`, `items`, `checks`, `checks_failed`
+/// (and `item_ids`, `description`). Item ids containing `/` become nested groups.
+final class OutputFile {
+  let target: String
+  let temporary: String
+  private var file: HDF5File?
+
+  init(target: String) throws(HDF5Error) {
+    self.target = target
+    let url = URL(fileURLWithPath: target)
+    temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+    file = try HDF5File.create(temporary)
+  }
+
+  private func open() throws(HDF5Error) -> HDF5File {
+    guard let file else { throw HDF5Error(file: temporary, object: nil, message: "the output file is already closed") }
+    return file
+  }
+
+  static func itemGroup(_ item: String) -> String { "/items/\(item)" }
+
+  func writeTensor(_ tensor: Tensor, item: String, name: String, op: String, params: String) throws(HDF5Error) {
+    let path = "\(Self.itemGroup(item))/tensors/\(name)"
+    let file = try open()
+    try file.writeTensor(tensor, to: path)
+    try file.setAttribute("op", .string(op), on: path)
+    try file.setAttribute("params", .string(params), on: path)
+  }
+
+  func writeReport(_ report: CheckReport, item: String) throws(HDF5Error) {
+    let path = "\(Self.itemGroup(item))/reports/\(report.stageID)"
+    let file = try open()
+    try file.createGroup(path)
+    let outcome = report.outcome
+    let attributes: [(String, HDF5AttributeValue)] = [
+      ("check", .string(report.check.rawValue)), ("passed", .int(report.passed ? 1 : 0)),
+      ("held", .int(outcome.held ? 1 : 0)), ("expect", .string(report.expect.rawValue)),
+      ("max_abs_error", .double(outcome.maxAbsError)), ("max_rel_error", .double(outcome.maxRelError)),
+      ("mismatched", .int(outcome.mismatched)), ("count", .int(outcome.count)),
+      ("rtol", .double(outcome.rtol)), ("atol", .double(outcome.atol)), ("message", .string(outcome.message)),
+    ]
+    for (name, value) in attributes { try file.setAttribute(name, value, on: path) }
+  }
+
+  func writeMatrix(_ matrix: Tensor, item: String, stageID: String) throws(HDF5Error) {
+    try open().writeTensor(matrix, to: "\(Self.itemGroup(item))/matrices/\(stageID)")
+  }
+
+  /// Writes the root attributes, closes the file and renames it over the target.
+  func finish(_ attributes: [(String, HDF5AttributeValue)]) throws(HDF5Error) {
+    let file = try open()
+    try file.createGroup("/items")
+    for (name, value) in attributes { try file.setAttribute(name, value, on: "/") }
+    try file.close()
+    self.file = nil
+    guard rename(temporary, target) == 0 else {
+      let reason = String(cString: strerror(errno))
+      discard()
+      throw HDF5Error(file: target, object: nil, message: "cannot move the finished file into place: \(reason)")
+    }
+  }
+
+  /// Closes and deletes the temporary file, leaving the target as it was.
+  func discard() {
+    try? file?.close()
+    file = nil
+    unlink(temporary)
+  }
+}

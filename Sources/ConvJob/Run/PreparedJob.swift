@@ -1,0 +1,62 @@
+import ConvCore
+
+/// A job checked end to end without reading tensor data: parsed, its stages
+/// ordered, its inputs resolved from metadata, every item planned and its
+/// memory estimated. `validate` prints it; `run` executes it.
+public struct PreparedJob: Sendable {
+  public let job: Job
+  public let graph: StageGraph
+  public let catalog: InputCatalog
+  /// The plan of each distinct set of input shapes, in order of first appearance.
+  public let plans: [ItemPlan]
+  /// For each item id, the index of its plan in `plans`.
+  public let planIndex: [String: Int]
+
+  /// The plan of the first item (every item's, when the shapes agree).
+  public var firstPlan: ItemPlan? { plans.first }
+
+  /// Parses and checks the job at `path`; `maxMemory` bounds one item's working set.
+  public static func prepare(path: String, maxMemory: Int) throws(JobProblems) -> PreparedJob {
+    try prepare(job: try JobDecoder.load(path: path), maxMemory: maxMemory)
+  }
+
+  public static func prepare(job: Job, maxMemory: Int) throws(JobProblems) -> PreparedJob {
+    let graph = try StageGraph(job: job)
+    let catalog = try InputCatalog(job: job)
+    var plans: [ItemPlan] = []
+    var planFor: [[String: TensorInfo]: Int] = [:]
+    var planIndex: [String: Int] = [:]
+    var problems: [JobProblem] = []
+    for item in catalog.items {
+      let infos = catalog.infos(for: item)
+      if let index = planFor[infos] {
+        planIndex[item.id] = index
+        continue
+      }
+      do {
+        let plan = try JobPlanner.plan(job: job, graph: graph, inputs: infos)
+        planFor[infos] = plans.count
+        planIndex[item.id] = plans.count
+        plans.append(plan)
+        if let problem = memoryProblem(plan, job: job, limit: maxMemory) { problems.append(problem) }
+      } catch {
+        let prefix = catalog.items.count > 1 ? "item \(item.id): " : ""
+        problems += error.problems.map { JobProblem(file: $0.file, location: $0.location, message: prefix + $0.message) }
+      }
+    }
+    if !problems.isEmpty { throw JobProblems(problems) }
+    return PreparedJob(job: job, graph: graph, catalog: catalog, plans: plans, planIndex: planIndex)
+  }
+
+  /// The plan of one item.
+  public func plan(for item: Item) -> ItemPlan? { planIndex[item.id].map { plans[$0] } }
+
+  private static func memoryProblem(_ plan: ItemPlan, job: Job, limit: Int) -> JobProblem? {
+    guard plan.peakBytes > limit else { return nil }
+    let location = plan.peakStage.flatMap { job.stage(id: $0)?.location } ?? "inputs"
+    let largest = plan.largestTensor.map { " (largest tensor \"\($0.name)\" \($0.info), \(MemorySize.format($0.info.byteCount)))" } ?? ""
+    return JobProblem(
+      file: job.file, location: location,
+      message: "needs about \(MemorySize.format(plan.peakBytes)) at once\(largest), more than --max-memory \(MemorySize.format(limit))")
+  }
+}

@@ -1,0 +1,31 @@
+import ArgumentParser
+import ConvJob
+
+struct ValidateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "validate",
+    abstract: "Check a job and print its plan without reading tensor data.",
+    discussion: """
+      Parses the job, reads only HDF5 metadata and PNG headers, infers every shape and prints \
+      the plan: each stage with its operands and output shape, and the size arithmetic with the \
+      numbers filled in. Exits 0 when the job is valid, 2 otherwise, listing every problem.
+
+      Example:
+        convpipe validate pipelines/quick-start.json
+      """)
+
+  @Argument(help: "The job file (JSON).")
+  var job: String
+
+  @OptionGroup var memory: MemoryOptions
+
+  func run() throws {
+    let limit = try memory.limit()
+    do {
+      let prepared = try PreparedJob.prepare(path: job, maxMemory: limit)
+      print(PlanDescription.render(prepared, maxMemory: limit))
+    } catch {
+      throw fail(error, dataExit: 2)
+    }
+  }
+}
