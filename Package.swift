@@ -55,16 +55,13 @@ let package = Package(
     .executableTarget(name: "convpipe", dependencies: ["ConvPipeCommand"]),
 
     // MARK: - Tests
+    .target(name: "TestSupport", dependencies: ["ConvCore", "HDF5IO"], path: "Tests/TestSupport"),
     .testTarget(name: "ConvCoreTests", dependencies: ["ConvCore"]),
     .testTarget(name: "ConvChecksTests", dependencies: ["ConvChecks"]),
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
-    .testTarget(
-      name: "ConvJobTests",
-      dependencies: ["ConvJob"],
-      resources: [.copy("Fixtures")]
-    ),
-    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "HDF5IO"]),
+    .testTarget(name: "ConvJobTests", dependencies: ["ConvJob", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "HDF5IO", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -42,9 +42,6 @@ enum InputDecoder {
     default:
       source = reader.value("random").flatMap { random($0, location: "inputs.\(name).random", log: log) }
     }
-    if case .values(let shape, _)? = source, layout == nil, shape.count < 3 {
-      reader.problem("values", "has \(shape.count) axes; without a layout, values must be [N, C, spatial...] (give \"layout\", e.g. \"HW\")")
-    }
     guard let source else { return nil }
     return InputDefinition(name: name, source: source, layout: layout, dtype: dtype, json: value.jsonText)
   }

@@ -116,15 +116,10 @@ public struct InputCatalog: Sendable {
     }
   }
 
-  /// The stored shape permuted by the input's layout, or as it is when it has none.
+  /// The stored shape permuted by the input's layout, or as it is when it has none
+  /// (`[N, C, spatial...]` already, or a bias `[C]`: each stage checks what it reads).
   private static func canonical(_ stored: [Int], dtype: DType, input: InputDefinition, log: ProblemLog) -> TensorInfo? {
-    guard let layout = input.layout else {
-      guard stored.count >= 3 else {
-        log.add(input.location, "data of shape \(stored.shapeDescription) has \(stored.count) axes; without a layout it must be [N, C, spatial...] (give \"layout\", e.g. \"HW\")")
-        return nil
-      }
-      return TensorInfo(shape: stored, dtype: dtype)
-    }
+    guard let layout = input.layout else { return TensorInfo(shape: stored, dtype: dtype) }
     switch layout.canonicalShape(stored: stored) {
     case .success(let shape): return TensorInfo(shape: shape, dtype: dtype)
     case .failure(let error): log.add(input.location, error.message); return nil

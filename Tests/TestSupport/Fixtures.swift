@@ -1,0 +1,21 @@
+import Foundation
+
+/// Paths inside this repository, for tests: fixtures, pipelines, sample data
+/// and the built `convpipe` binary.
+public enum Fixtures {
+  /// The repository's top directory (three levels above this file).
+  public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+  /// The 150 PyTorch-generated conformance cases.
+  public static var conformanceCases: String { repositoryRoot.appendingPathComponent("Tests/Fixtures/cases.h5").path }
+
+  public static func path(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
+
+  /// A fresh empty directory under the system's temporary directory.
+  public static func temporaryDirectory(_ label: String = "convpipe-test") -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+}
