@@ -22,6 +22,7 @@ final class OutputFile {
     let url = URL(fileURLWithPath: target)
     temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
     file = try HDF5File.create(temporary)
+    InterruptCleanup.arm(temporary)
   }
 
   private func open() throws(HDF5Error) -> HDF5File {
@@ -65,6 +66,7 @@ final class OutputFile {
     for (name, value) in attributes { try file.setAttribute(name, value, on: "/") }
     try file.close()
     self.file = nil
+    defer { InterruptCleanup.disarm() }
     guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       discard()
@@ -77,5 +79,6 @@ final class OutputFile {
     try? file?.close()
     file = nil
     unlink(temporary)
+    InterruptCleanup.disarm()
   }
 }
