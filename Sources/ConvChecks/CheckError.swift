@@ -10,6 +10,8 @@ public enum CheckError: Error, Equatable, CustomStringConvertible {
   case requiresTransposedGeometry
   /// An operand does not have the shape the geometry plans for it.
   case operandShape(name: String, actual: [Int], expected: [Int])
+  /// A check's setting is out of range, e.g. `samples 0`.
+  case invalidSetting(String)
   /// A matrix operand is not of rank 2.
   case notAMatrix(shape: [Int])
   /// A transposed convolution's weight cannot be split into `groups` groups.
@@ -24,6 +26,8 @@ public enum CheckError: Error, Equatable, CustomStringConvertible {
       return "the direct check recomputes a conv_transpose; this geometry is a forward convolution"
     case .operandShape(let name, let actual, let expected):
       return "\(name) is \(actual.shapeDescription), the geometry expects \(expected.shapeDescription)"
+    case .invalidSetting(let problem):
+      return problem
     case .notAMatrix(let shape):
       return "a matrix [rows, columns] is needed, got \(shape.shapeDescription)"
     case .kernelGroups(let shape, let groups):

@@ -37,12 +37,15 @@ public struct GradientCheck: Sendable, Equatable {
 
   /// Tests `transposed` as the gradient of `<forward(x), g>` for tensors of
   /// `inputShape` and `outputShape` in `dtype`. A result of the wrong shape fails
-  /// the check.
+  /// the check; `samples` below 1 or an `eps` that is not positive and finite
+  /// throws ``CheckError/invalidSetting(_:)``.
   public func check(
     inputShape: [Int], outputShape: [Int], dtype: DType,
     forward: (Tensor) throws -> Tensor, transposed: (Tensor) throws -> Tensor
   ) throws -> CheckOutcome {
-    try CheckOutcome.catchingWrongShape {
+    guard samples >= 1 else { throw CheckError.invalidSetting("samples \(samples) must be at least 1") }
+    if let eps, !(eps > 0 && eps.isFinite) { throw CheckError.invalidSetting("eps \(eps) must be positive and finite") }
+    return try CheckOutcome.catchingWrongShape {
       switch dtype {
       case .float32: try check(Float.self, inputShape: inputShape, outputShape: outputShape, forward: forward, transposed: transposed)
       case .float64: try check(Double.self, inputShape: inputShape, outputShape: outputShape, forward: forward, transposed: transposed)
@@ -86,8 +89,11 @@ public struct GradientCheck: Sendable, Equatable {
     let tolerance = Self.tolerance(for: T.dtype)
     var outcome = Allclose(rtol: tolerance, atol: tolerance)
       .compare(differences, positions.map { analytic[$0] }, shape: [positions.count])
-    let places = positions.enumerated().map { "\($0.offset): \(multiIndex($0.element, shape: inputShape))" }
-    outcome.message = "central differences (eps \(step), \(T.dtype), seed \(seed)) against A^T g at \(positions.count) input positions: \(outcome.message); sample positions \(places.joined(separator: ", "))"
+    outcome.message = "central differences (eps \(step), \(T.dtype), seed \(seed)) against A^T g at \(positions.count) input positions: \(outcome.message)"
+    if !outcome.held {
+      let places = positions.enumerated().map { "[\($0.offset)] = input \(multiIndex($0.element, shape: inputShape))" }
+      outcome.message += "; samples \(places.joined(separator: ", "))"
+    }
     return outcome
   }
 }

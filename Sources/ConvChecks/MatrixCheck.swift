@@ -36,20 +36,21 @@ public struct MatrixCheck: Sendable, Equatable {
   /// core computes in). `transposed` is the operator under test for part (b);
   /// nil tests `geometry.applyTransposed` with `weight`.
   ///
-  /// Throws ``CheckError`` when an operand has the wrong shape or the matrix would
-  /// exceed `maxElements` (`rows * columns` computed without overflow).
+  /// Throws ``CheckError`` when the matrix would exceed `maxElements` (`rows * columns`
+  /// computed without overflow, refused before anything is built) or an operand
+  /// has the wrong shape.
   public func check(
     geometry: ConvGeometry, input: Tensor, weight: Tensor, bias: Tensor? = nil, output: Tensor,
     transposed: ((Tensor) throws -> Tensor)? = nil
   ) throws -> Result {
-    try CheckError.requireOperand("input", input, geometry.inputShape)
-    try CheckError.requireOperand("weight", weight, geometry.weightShape)
-    try CheckError.requireOperand("bias", bias, [geometry.outputChannels])
     let rows = geometry.outputShape.reduce(1, *), columns = geometry.inputShape.reduce(1, *)
     let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
     guard !overflow, elements <= maxElements else {
       throw CheckError.matrixTooLarge(rows: rows, columns: columns, elements: overflow ? nil : elements, maxElements: maxElements)
     }
+    try CheckError.requireOperand("input", input, geometry.inputShape)
+    try CheckError.requireOperand("weight", weight, geometry.weightShape)
+    try CheckError.requireOperand("bias", bias, [geometry.outputChannels])
     let matrix = try geometry.unrolledMatrix(weight: weight.converted(to: input.dtype))
     let precision = DType.coarsest([input.dtype, weight.dtype, output.dtype] + (bias.map { [$0.dtype] } ?? []))
 
