@@ -6,12 +6,13 @@ import ConvCore
 /// seeded with `seed` in the compute type, `L(x) = <op(x), g>` has the analytic
 /// gradient `A^T g` (the transposed operator applied to `g`). At `samples` distinct
 /// input positions `i` (all positions when there are fewer; drawn from the same
-/// generator) the central difference `(L(x + h e_i) - L(x - h e_i)) / (x_i+ - x_i-)`
-/// is computed, with `x_i+ = x_i + eps` and `x_i- = x_i - eps` rounded to the
-/// compute type (the step actually taken: `2 eps` up to rounding), `op` in the
-/// compute type and `L` accumulated in Double. `L` is linear in `x_i`, so the central
-/// difference has no truncation error, only rounding: about `u K / eps` for `K`
-/// products touching `x_i`, `u` the unit roundoff.
+/// generator) the central difference `fd = (L(x + eps e_i) - L(x - eps e_i)) / (2 eps)`
+/// is compared with `an = (A^T g)_i`. `op` runs in the compute type, `L` is
+/// accumulated in Double, and the perturbed values `x_i ± eps` are rounded to the
+/// compute type, so `fd` divides by the step actually taken (`2 eps` up to that
+/// rounding). For an affine `op` (a convolution, with or without bias) `L` is linear
+/// in `x_i`: the central difference has no truncation error, only rounding of about
+/// `u K / eps` for the `K` products touching `x_i`, `u` the unit roundoff.
 ///
 /// A sample holds when `|fd - an| <= tol + tol * |an|` (``Allclose`` with
 /// `rtol = atol = tol`, within a factor 2 of `tol * max(1, |an|)`): `tol = 1e-6`
