@@ -1,24 +1,15 @@
 import ConvCore
 
 /// The seeded generator every check draws its random tensors and positions from:
-/// SplitMix64 (Steele, Lea and Flood, 2014), so that a check's `seed` names the
+/// the core's SplitMix64 (``SeededRandom``), so that a check's `seed` names the
 /// same data on every platform and in every release.
-///
-/// Each step adds `0x9E3779B97F4A7C15` to the state and returns the state mixed by
-/// `z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) * 0x94D049BB133111EB; z ^ (z >> 31)`.
 public struct CheckRandom: Sendable {
-  public private(set) var state: UInt64
+  private var generator: SeededRandom
 
-  public init(seed: UInt64) { state = seed }
+  public init(seed: UInt64) { generator = SeededRandom(seed: seed) }
 
   /// The next 64 random bits.
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  public mutating func next() -> UInt64 { generator.next() }
 
   /// Uniform in `[-1, 1)`: `2 u - 1` with `u = m / 2^p` from the top `p` bits `m`
   /// of `next()`, `p` the precision of `T` (53 for Double, 24 for Float), so the

@@ -1,14 +1,6 @@
 import ConvCore
 import PNGIO
 
-/// The distributions of a `random` input.
-public enum RandomDistribution: String, Sendable, CaseIterable {
-  /// Standard normal: mean 0, standard deviation 1.
-  case normal
-  /// Uniform on [0, 1).
-  case uniform
-}
-
 /// Where an input's tensor comes from.
 public enum InputSource: Sendable, Equatable {
   /// A dataset of an HDF5 file (or of each file a glob matches); with `split`,

@@ -6,28 +6,43 @@ import PNGIO
 /// JSON syntax (with line and column), unknown keys, wrong types, bad names,
 /// duplicate names and references to names that do not exist.
 public enum JobDecoder {
-  /// Parses the job at `path` (file errors and all problems are thrown as ``JobProblems``).
+  /// Parses the job at `path`, throwing every problem found.
   public static func load(path: String) throws(JobProblems) -> Job {
-    let data: Data
-    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-      throw JobProblems([JobProblem(file: path, location: "", message: "cannot read the job file: \(describe(error))")])
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw JobProblems([JobProblem(file: path, location: "", message: "the job file is not UTF-8 text")])
-    }
-    let directory = (path as NSString).deletingLastPathComponent
-    return try decode(text: text, file: path, directory: directory.isEmpty ? "." : directory, sha256: SHA256.hex(data))
+    let (job, problems) = read(path: path)
+    guard let job, problems.isEmpty else { throw JobProblems(problems) }
+    return job
   }
 
-  /// Parses job text; relative paths are resolved against `directory`.
+  /// Parses job text, throwing every problem found; relative paths are resolved against `directory`.
   public static func decode(text: String, file: String, directory: String, sha256: String? = nil) throws(JobProblems) -> Job {
+    let (job, problems) = read(text: text, file: file, directory: directory, sha256: sha256)
+    guard let job, problems.isEmpty else { throw JobProblems(problems) }
+    return job
+  }
+
+  /// Parses the job at `path` as far as it can: the parts that could be read,
+  /// and every problem; the job is nil only when the file is not a JSON object.
+  public static func read(path: String) -> (Job?, [JobProblem]) {
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+      return (nil, [JobProblem(file: path, location: "", message: "cannot read the job file: \(describe(error))")])
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      return (nil, [JobProblem(file: path, location: "", message: "the job file is not UTF-8 text")])
+    }
+    let directory = (path as NSString).deletingLastPathComponent
+    return read(text: text, file: path, directory: directory.isEmpty ? "." : directory, sha256: SHA256.hex(data))
+  }
+
+  /// Parses job text as far as it can (see ``read(path:)``).
+  public static func read(text: String, file: String, directory: String, sha256: String? = nil) -> (Job?, [JobProblem]) {
     let root: JSONValue
     do { root = try JSONParser.parse(text) } catch {
-      throw JobProblems([JobProblem(file: file, location: "", message: "invalid JSON: \(error.message)", line: error.line, column: error.column)])
+      return (nil, [JobProblem(file: file, location: "", message: "invalid JSON: \(error.message)", line: error.line, column: error.column)])
     }
     let log = ProblemLog(file: file)
     guard var reader = ObjectReader(root, location: "", log: log, what: "a JSON object at the top level") else {
-      throw JobProblems(log.problems)
+      return (nil, log.problems)
     }
     if let version = reader.required("convpipe", "the format version, 1") {
       if version.intValue != 1 { reader.problem("convpipe", "format version \(version.jsonText) is not supported; this convpipe reads version 1", at: version) }
@@ -36,16 +51,15 @@ public enum JobDecoder {
     let description = reader.string("description")
     let inputs = reader.value("inputs").map { decodeInputs($0, directory: directory, log: log) } ?? []
     if !reader.has("inputs") { _ = reader.required("inputs", "an object of named inputs") }
-    let stages = decodeStages(reader.required("stages", "a list of stages"), log: log)
+    let (stages, undecoded) = decodeStages(reader.required("stages", "a list of stages"), log: log)
     let outputs = reader.value("outputs").flatMap { decodeOutputs($0, directory: directory, log: log) }
       ?? OutputDefinition(path: nil, tensors: .all)
     reader.finish()
     let job = Job(
       file: file, name: name, description: description, inputs: inputs, stages: stages,
       outputs: outputs, sha256: sha256 ?? SHA256.hex(Data(text.utf8)))
-    checkNames(job, log: log)
-    try log.check()
-    return job
+    checkNames(job, undecodedStages: undecoded, log: log)
+    return (job, log.problems)
   }
 
   private static func decodeInputs(_ value: JSONValue, directory: String, log: ProblemLog) -> [InputDefinition] {
@@ -58,13 +72,23 @@ public enum JobDecoder {
     }
   }
 
-  private static func decodeStages(_ value: JSONValue?, log: ProblemLog) -> [StageDefinition] {
-    guard let value else { return [] }
+  /// The stages that could be read, and the ids of those that could not (so that
+  /// references to them are not reported a second time).
+  private static func decodeStages(_ value: JSONValue?, log: ProblemLog) -> ([StageDefinition], Set<String>) {
+    guard let value else { return ([], []) }
     guard let list = value.arrayValue else {
       log.add("stages", "expected a list of stages, got \(value.typeName)", at: value)
-      return []
+      return ([], [])
     }
-    return list.enumerated().compactMap { StageDecoder.stage($1, index: $0, log: log) }
+    var stages: [StageDefinition] = [], undecoded: Set<String> = []
+    for (index, item) in list.enumerated() {
+      if let stage = StageDecoder.stage(item, index: index, log: log) {
+        stages.append(stage)
+      } else if let id = item["id"]?.stringValue {
+        undecoded.insert(id)
+      }
+    }
+    return (stages, undecoded)
   }
 
   private static func decodeOutputs(_ value: JSONValue, directory: String, log: ProblemLog) -> OutputDefinition? {
@@ -85,8 +109,9 @@ public enum JobDecoder {
   }
 
   /// Names: unique across inputs and stages, every reference resolving, at most one per-item input.
-  private static func checkNames(_ job: Job, log: ProblemLog) {
+  private static func checkNames(_ job: Job, undecodedStages: Set<String>, log: ProblemLog) {
     var seen: [String: String] = [:]
+    for id in undecodedStages { seen[id] = "a stage that could not be read" }
     for input in job.inputs {
       if !StageDecoder.isValidName(input.name) {
         log.add(input.location, "\"\(input.name)\" is not a valid name (letters, digits, _ . -; not starting with a digit, . or -)")

@@ -20,7 +20,9 @@ enum StageDecoder {
   static func stage(_ value: JSONValue, index: Int, log: ProblemLog) -> StageDefinition? {
     let id = value["id"]?.stringValue
     guard var reader = ObjectReader(value, location: StageDefinition.location(index: index, id: id), log: log) else { return nil }
-    defer { reader.finish() }
+    // Which keys are valid depends on the op and check: without them, none is reported unknown.
+    var knowsKeys = true
+    defer { if knowsKeys { reader.finish() } }
     let checkedID = reader.string("id", required: true)
     if let checkedID, !isValidName(checkedID) {
       reader.problem("id", "\"\(checkedID)\" is not a valid name (letters, digits, _ . -; not starting with a digit, . or -)")
@@ -29,6 +31,7 @@ enum StageDecoder {
     let dtype = reader.choice("dtype", DType.self)
     guard let op = reader.choice("op", StageOp.self) else {
       if !reader.has("op") { _ = reader.required("op", "one of \(StageOp.allCases.map(\.rawValue).joined(separator: ", "))") }
+      knowsKeys = false
       return nil
     }
     let kind: StageKind?
@@ -36,6 +39,7 @@ enum StageDecoder {
     if op == .verify {
       let definition = checkDefinition(&reader)
       check = definition?.kind
+      knowsKeys = definition != nil
       kind = definition.map { .verify($0) }
     } else {
       kind = operation(op, &reader).map { .operation($0) }

@@ -13,10 +13,12 @@ public struct InputCatalog: Sendable {
   public let shared: [String: TensorInfo]
   /// For the per-item input, the shape of each item by id.
   public let perItem: [String: TensorInfo]
+  /// Every missing file, unreadable header, missing dataset and layout mismatch;
+  /// the inputs concerned have no shape above.
+  public let problems: [JobProblem]
 
-  /// Expands globs and reads metadata, reporting every missing file, unreadable
-  /// header, missing dataset and layout mismatch.
-  public init(job: Job) throws(JobProblems) {
+  /// Expands globs and reads metadata.
+  public init(job: Job) {
     self.job = job
     let log = ProblemLog(file: job.file)
     var shared: [String: TensorInfo] = [:]
@@ -32,10 +34,10 @@ public struct InputCatalog: Sendable {
         shared[input.name] = info
       }
     }
-    try log.check()
     self.items = items
     self.shared = shared
     self.perItem = perItem
+    problems = log.problems
   }
 
   /// Every input's shape for one item.

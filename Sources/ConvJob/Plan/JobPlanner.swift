@@ -64,8 +64,8 @@ public enum JobPlanner {
       if let output = plan.output { live[plan.stage.id] = output.byteCount }
       let now = live.values.reduce(0, +) + plan.workspaceBytes
       if now > peak { (peak, peakStage) = (now, plan.stage.id) }
-      for reference in plan.stage.references where graph.lastUse[reference.name] == position && inputs[reference.name] == nil {
-        live[reference.name] = nil
+      for (name, last) in graph.lastUse where last == position && inputs[name] == nil {
+        live[name] = nil
       }
     }
     let largest = tensors.max { $0.value.byteCount < $1.value.byteCount || ($0.value.byteCount == $1.value.byteCount && $0.key > $1.key) }

@@ -2,25 +2,30 @@
 /// each name the last stage that reads it (so its tensor can be freed then).
 public struct StageGraph: Sendable {
   /// Stages in execution order: dependencies first, ties in listing order.
+  /// Stages on or behind a cycle are left out.
   public let order: [StageDefinition]
   /// For each input or stage name, the position in `order` of its last reader.
   public let lastUse: [String: Int]
+  /// The cycle, if the stages form one, naming its path of names.
+  public let cycle: JobProblem?
 
-  /// Orders `job`'s stages, or throws a problem naming the cycle's path of names.
-  public init(job: Job) throws(JobProblems) {
+  /// Orders `job`'s stages.
+  public init(job: Job) {
     let byID = Dictionary(job.stages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     var remaining = Dictionary(job.stages.map { stage in
       (stage.id, Set(stage.references.map(\.name).filter { byID[$0] != nil }))
     }, uniquingKeysWith: { first, _ in first })
     var order: [StageDefinition] = []
+    var cycle: JobProblem?
     while !remaining.isEmpty {
       let ready = job.stages.filter { remaining[$0.id]?.isEmpty == true }
       guard !ready.isEmpty else {
-        let cycle = Self.cycle(in: remaining)
-        let stage = job.stages.first { $0.id == cycle.first } ?? job.stages[0]
-        throw JobProblems([JobProblem(
-          file: job.file, location: stage.location,
-          message: "the stages form a cycle: \(cycle.map { "\"\($0)\"" }.joined(separator: " -> "))")])
+        let path = Self.cycle(in: remaining)
+        let location = job.stages.first { $0.id == path.first }?.location ?? "stages"
+        cycle = JobProblem(
+          file: job.file, location: location,
+          message: "the stages form a cycle: \(path.map { "\"\($0)\"" }.joined(separator: " -> "))")
+        break
       }
       for stage in ready {
         order.append(stage)
@@ -29,11 +34,20 @@ public struct StageGraph: Sendable {
       for id in remaining.keys { remaining[id]?.subtract(ready.map(\.id)) }
     }
     self.order = order
+    self.cycle = cycle
     var lastUse: [String: Int] = [:]
     for (position, stage) in order.enumerated() {
-      for reference in stage.references { lastUse[reference.name] = position }
+      for name in Self.reads(stage, in: byID) { lastUse[name] = position }
     }
     self.lastUse = lastUse
+  }
+
+  /// The names a stage needs alive when it runs: its references and, for a check
+  /// of another stage's operator (`of`), that stage's operands too.
+  private static func reads(_ stage: StageDefinition, in stages: [String: StageDefinition]) -> [String] {
+    let names = stage.references.map(\.name)
+    guard stage.op == .verify, let target = stage.reference("of").flatMap({ stages[$0] }) else { return names }
+    return names + target.references.map(\.name)
   }
 
   /// A path of names around one cycle among the stages still waiting, first name repeated at the end.

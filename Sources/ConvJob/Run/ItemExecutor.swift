@@ -64,8 +64,8 @@ struct ItemExecutor {
       } catch {
         throw RunFailure("\(job.file): \(stage.location): item \(item.id): \(error)")
       }
-      for reference in stage.references where prepared.graph.lastUse[reference.name] == position && shared[reference.name] == nil {
-        tensors[reference.name] = nil
+      for (name, last) in prepared.graph.lastUse where last == position && shared[name] == nil {
+        tensors[name] = nil
       }
     }
     return reports

@@ -15,18 +15,22 @@ public struct PreparedJob: Sendable {
   /// The plan of the first item (every item's, when the shapes agree).
   public var firstPlan: ItemPlan? { plans.first }
 
-  /// Parses and checks the job at `path`; `maxMemory` bounds one item's working set.
+  /// Parses and checks the job at `path`, reporting every problem of every phase
+  /// together (syntax and keys, names and graph, input files, shapes, memory);
+  /// `maxMemory` bounds one item's working set.
   public static func prepare(path: String, maxMemory: Int) throws(JobProblems) -> PreparedJob {
-    try prepare(job: try JobDecoder.load(path: path), maxMemory: maxMemory)
+    let (job, problems) = JobDecoder.read(path: path)
+    guard let job else { throw JobProblems(problems) }
+    return try prepare(job: job, maxMemory: maxMemory, earlierProblems: problems)
   }
 
-  public static func prepare(job: Job, maxMemory: Int) throws(JobProblems) -> PreparedJob {
-    let graph = try StageGraph(job: job)
-    let catalog = try InputCatalog(job: job)
+  public static func prepare(job: Job, maxMemory: Int, earlierProblems: [JobProblem] = []) throws(JobProblems) -> PreparedJob {
+    let graph = StageGraph(job: job)
+    let catalog = InputCatalog(job: job)
+    var problems = earlierProblems + (graph.cycle.map { [$0] } ?? []) + catalog.problems
     var plans: [ItemPlan] = []
     var planFor: [[String: TensorInfo]: Int] = [:]
     var planIndex: [String: Int] = [:]
-    var problems: [JobProblem] = []
     for item in catalog.items {
       let infos = catalog.infos(for: item)
       if let index = planFor[infos] {
@@ -38,7 +42,7 @@ public struct PreparedJob: Sendable {
         planFor[infos] = plans.count
         planIndex[item.id] = plans.count
         plans.append(plan)
-        if let problem = memoryProblem(plan, job: job, limit: maxMemory) { problems.append(problem) }
+        if problems.isEmpty, let problem = memoryProblem(plan, job: job, limit: maxMemory) { problems.append(problem) }
       } catch {
         let prefix = catalog.items.count > 1 ? "item \(item.id): " : ""
         problems += error.problems.map { JobProblem(file: $0.file, location: $0.location, message: prefix + $0.message) }

@@ -1,3 +1,12 @@
+/// The distributions of a seeded random tensor.
+public enum RandomDistribution: String, Sendable, CaseIterable {
+  /// Standard normal: mean 0, standard deviation 1.
+  case normal
+  /// Uniform on [0, 1).
+  case uniform
+}
+
+
 /// A deterministic pseudo-random source: the same seed gives the same tensor on
 /// every machine.
 ///
