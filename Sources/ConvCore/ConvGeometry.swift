@@ -99,6 +99,9 @@ struct ConvShapeCheck {
     for (name, value) in zip(names, self.stride) { rules.require(value >= 1, "stride \(value) must be at least 1 (\(name))") }
     for (name, value) in zip(names, self.dilation) { rules.require(value >= 1, "dilation \(value) must be at least 1 (\(name))") }
     for (name, value) in zip(names, kernel) { rules.require(value >= 1, "kernel size \(value) must be at least 1 (\(name))") }
+    for (axis, value) in ["output", "input"].enumerated() where weight[axis] < 1 {
+      rules.fail("weight \(weight.shapeDescription) has \(weight[axis]) \(direction == .forward ? value : ["input", "output"][axis]) channels; it must have at least 1")
+    }
     for (name, value) in zip(names, input.dropFirst(2)) { rules.require(value >= 1, "input size \(value) must be at least 1 (\(name))") }
     guard rules.require(groups >= 1, "groups \(groups) must be at least 1") else { return }
     inputChannels = input[1]

@@ -50,7 +50,11 @@ public enum RemapOperation: Sendable, Equatable {
       axes = Array(repeating: .flip, count: names.count)
     }
     for j in axes.indices {
-      if let problem = axes[j].problem(input: spatial[j]) { rules.fail("\(problem) (\(names[j]))") }
+      if spatial[j] < 1 {
+        rules.fail("input size \(spatial[j]) must be at least 1 (\(names[j]))")
+      } else if let problem = axes[j].problem(input: spatial[j]) {
+        rules.fail("\(problem) (\(names[j]))")
+      }
     }
     try rules.check()
     return RemapGeometry(inputShape: input, axes: axes, axisNames: names, fill: fill)

@@ -54,8 +54,6 @@ struct InvalidJobTests {
     let words: [String]
     /// How many stderr lines (problems) are expected, when it matters.
     var lines: Int? = nil
-    /// Why convpipe currently gets this row wrong (see the report), if it does.
-    var knownIssue: String? = nil
 
     var description: String { name }
   }
@@ -128,13 +126,11 @@ struct InvalidJobTests {
       words: ["outputs", "\"tensor\"", "did you mean", "\"tensors\""], lines: 1),
     Row(
       name: "unknown op", job: job(stages: [#"{"id": "y", "op": "convolve", "input": "image", "weight": "kernel"}"#]),
-      exitCode: 2, words: [y, "convolve", "op"], lines: 1,
-      knownIssue: "an unknown op makes every other key of the stage \"unknown\": prints spurious `unknown key \"input\"` and `unknown key \"weight\"` lines (3 lines for 1 problem)"),
+      exitCode: 2, words: [y, "convolve", "op"], lines: 1),
     Row(
       name: "unknown check",
       job: job(stages: [conv, #"{"id": "check", "op": "verify", "check": "adjont", "of": "y"}"#]),
-      exitCode: 2, words: [#"stages[1] (id "check")"#, "adjont", "\"adjoint\""], lines: 1,
-      knownIssue: "an unknown check makes its keys \"unknown\": prints a spurious `unknown key \"of\" (did you mean \"op\"?)` line (2 lines for 1 problem)"),
+      exitCode: 2, words: [#"stages[1] (id "check")"#, "adjont", "\"adjoint\""], lines: 1),
 
     // Types
     Row(name: "string where an integer is expected", job: convJob(#""stride": "2""#), exitCode: 2, words: [y, "stride"], lines: 1),
@@ -266,8 +262,7 @@ struct InvalidJobTests {
       job: job(
         stages: [#"{"id": "y", "op": "conv", "input": "image", "weight": "kernel", "stride": 0}"#],
         outputs: #"{"path": "out/result.h5", "tensor": "all"}"#),
-      exitCode: 2, words: ["outputs", "\"tensor\"", y, "stride 0"], lines: 3,
-      knownIssue: "problems are reported phase by phase (decode, then names/graph, then input files, then shapes): a problem in an earlier phase hides the stride-0 shape problem of an unrelated, well-formed stage (only the outputs line is printed), although the spec says a bad job reports every problem it can find"),
+      exitCode: 2, words: ["outputs", "\"tensor\"", y, "stride 0"], lines: 3),
     Row(
       name: "two shape problems in independent stages",
       job: job(stages: [
@@ -281,15 +276,13 @@ struct InvalidJobTests {
         #"{"id": "y", "op": "conv", "input": "image", "weight": "kernel", "stride": 0}"#,
         #"{"id": "f", "op": "flip", "input": "imgae"}"#,
       ]),
-      exitCode: 2, words: [#"stages[1] (id "f")"#, "\"imgae\"", y, "stride 0"], lines: 3,
-      knownIssue: "problems are reported phase by phase (decode, then names/graph, then input files, then shapes): a problem in an earlier phase hides the stride-0 shape problem of stage \"y\", which does not depend on the bad reference (only 1 of 3 lines), although the spec says a bad job reports every problem it can find"),
+      exitCode: 2, words: [#"stages[1] (id "f")"#, "\"imgae\"", y, "stride 0"], lines: 3),
     Row(
       name: "job problem and missing PNG together",
       job: job(
         inputs: [#""image": {"png": "missing.png"}"#, kernel],
         outputs: #"{"path": "out/result.h5", "tensor": "all"}"#),
-      dataFiles: ["missing.png"], exitCode: 2, words: ["outputs", "\"tensor\"", "inputs.image", "missing.png"], lines: 2,
-      knownIssue: "problems are reported phase by phase (decode, then names/graph, then input files, then shapes): a problem in an earlier phase hides the missing PNG of inputs.image (only the outputs line is printed), although the spec says a bad job reports every problem it can find"),
+      dataFiles: ["missing.png"], exitCode: 2, words: ["outputs", "\"tensor\"", "inputs.image", "missing.png"], lines: 2),
     Row(
       name: "missing reference and unknown key together",
       job: job(stages: [
@@ -485,12 +478,7 @@ struct InvalidJobTests {
 
   @Test("fails with the promised exit code and message, leaving the earlier output alone", arguments: rows)
   func fails(_ row: Row) throws {
-    let outcome = try Self.execute(row)
-    if let issue = row.knownIssue {
-      withKnownIssue(Comment(rawValue: issue)) { try Self.checkContract(row, outcome) }
-    } else {
-      try Self.checkContract(row, outcome)
-    }
+    try Self.checkContract(row, try Self.execute(row))
   }
 
   @Test("every stderr line is one problem starting with the job or data file's path", arguments: rows)

@@ -17,11 +17,14 @@ enum InputDecoder {
       return nil
     }
     var layout: Layout?
+    var layoutFailed = false
     var dtype: DType?
     if sourceKey == "hdf5" || sourceKey == "values", let text = reader.string("layout") {
       switch Layout.parse(text) {
       case .success(let parsed): layout = parsed
-      case .failure(let error): reader.problem("layout", error.message)
+      case .failure(let error):
+        reader.problem("layout", error.message)
+        layoutFailed = true
       }
     }
     if sourceKey == "values" || sourceKey == "random" { dtype = reader.choice("dtype", DType.self) ?? .float64 }
@@ -42,7 +45,7 @@ enum InputDecoder {
     default:
       source = reader.value("random").flatMap { random($0, location: "inputs.\(name).random", log: log) }
     }
-    guard let source else { return nil }
+    guard let source, !layoutFailed else { return nil }
     return InputDefinition(name: name, source: source, layout: layout, dtype: dtype, json: value.jsonText)
   }
 

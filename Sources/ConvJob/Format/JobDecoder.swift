@@ -50,6 +50,7 @@ public enum JobDecoder {
     let name = reader.string("name") ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
     let description = reader.string("description")
     let inputs = reader.value("inputs").map { decodeInputs($0, directory: directory, log: log) } ?? []
+    let inputNames = Set(reader.value("inputs")?.objectMembers?.map(\.key) ?? [])
     if !reader.has("inputs") { _ = reader.required("inputs", "an object of named inputs") }
     let (stages, undecoded) = decodeStages(reader.required("stages", "a list of stages"), log: log)
     let outputs = reader.value("outputs").flatMap { decodeOutputs($0, directory: directory, log: log) }
@@ -58,7 +59,7 @@ public enum JobDecoder {
     let job = Job(
       file: file, name: name, description: description, inputs: inputs, stages: stages,
       outputs: outputs, sha256: sha256 ?? SHA256.hex(Data(text.utf8)))
-    checkNames(job, undecodedStages: undecoded, log: log)
+    checkNames(job, undecoded: undecoded.union(inputNames.subtracting(inputs.map(\.name))), log: log)
     return (job, log.problems)
   }
 
@@ -73,7 +74,7 @@ public enum JobDecoder {
   }
 
   /// The stages that could be read, and the ids of those that could not (so that
-  /// references to them are not reported a second time).
+  /// references to them are not reported a second time, like inputs that could not be read).
   private static func decodeStages(_ value: JSONValue?, log: ProblemLog) -> ([StageDefinition], Set<String>) {
     guard let value else { return ([], []) }
     guard let list = value.arrayValue else {
@@ -109,9 +110,9 @@ public enum JobDecoder {
   }
 
   /// Names: unique across inputs and stages, every reference resolving, at most one per-item input.
-  private static func checkNames(_ job: Job, undecodedStages: Set<String>, log: ProblemLog) {
+  private static func checkNames(_ job: Job, undecoded: Set<String>, log: ProblemLog) {
     var seen: [String: String] = [:]
-    for id in undecodedStages { seen[id] = "a stage that could not be read" }
+    for name in undecoded { seen[name] = "an input or stage that could not be read" }
     for input in job.inputs {
       if !StageDecoder.isValidName(input.name) {
         log.add(input.location, "\"\(input.name)\" is not a valid name (letters, digits, _ . -; not starting with a digit, . or -)")
