@@ -17,41 +17,6 @@ struct AdjointCheckTests {
     #expect(outcome.rtol == (dtype == .float64 ? 1e-10 : 1e-4))
   }
 
-  @Test("fails when A stands in for A^T", arguments: [DType.float64, .float32])
-  func forwardAsTranspose(dtype: DType) throws {
-    let geometry = try WrongOperators.squareConv.geometry(input: WrongOperators.convInput, weight: WrongOperators.convWeight)
-    let weight = WrongOperators.tensors([WrongOperators.convWeight], dtype: dtype)[0]
-    let outcome = try AdjointCheck().check(
-      inputShape: geometry.inputShape, outputShape: geometry.outputShape, dtype: dtype,
-      forward: { try geometry.apply(input: $0, weight: weight) },
-      transposed: { try geometry.apply(input: $0, weight: weight) })
-    expectFailure(outcome)
-  }
-
-  @Test("fails when the transpose uses group 0's weights for every group", arguments: [DType.float64, .float32])
-  func missingGroupOffset(dtype: DType) throws {
-    let geometry = try WrongOperators.transposed.geometry(input: WrongOperators.transposedInput, weight: WrongOperators.transposedWeight)
-    let weight = WrongOperators.tensors([WrongOperators.transposedWeight], dtype: dtype)[0]
-    let groupZero = try WrongOperators.groupZeroEverywhere(weight, groups: 2)
-    let outcome = try AdjointCheck().check(
-      inputShape: geometry.inputShape, outputShape: geometry.outputShape, dtype: dtype,
-      forward: { try geometry.apply(input: $0, weight: weight) },
-      transposed: { try geometry.applyTransposed($0, weight: groupZero) })
-    expectFailure(outcome)
-  }
-
-  @Test("fails when the transpose crops one cell off", arguments: [DType.float64, .float32])
-  func offByOneCrop(dtype: DType) throws {
-    let geometry = try WrongOperators.squareConv.geometry(input: WrongOperators.convInput, weight: WrongOperators.convWeight)
-    let shifted = try WrongOperators.shiftedConv.geometry(input: WrongOperators.convInput, weight: WrongOperators.convWeight)
-    let weight = WrongOperators.tensors([WrongOperators.convWeight], dtype: dtype)[0]
-    let outcome = try AdjointCheck(seed: 3).check(
-      inputShape: geometry.inputShape, outputShape: geometry.outputShape, dtype: dtype,
-      forward: { try geometry.apply(input: $0, weight: weight) },
-      transposed: { try shifted.applyTransposed($0, weight: weight) })
-    expectFailure(outcome)
-  }
-
   @Test("fails with a message when the transpose returns the wrong shape")
   func wrongShape() throws {
     let geometry = try WrongOperators.transposed.geometry(input: WrongOperators.transposedInput, weight: WrongOperators.transposedWeight)
@@ -63,9 +28,4 @@ struct AdjointCheckTests {
     #expect(outcome.message == "A^T y is 2x6x10x12, expected 2x4x5x6")
   }
 
-  private func expectFailure(_ outcome: CheckOutcome) {
-    #expect(!outcome.held, "\(outcome.message)")
-    #expect(outcome.message.contains("<A x, y> = ") && outcome.message.contains("exceeds rtol"), "\(outcome.message)")
-    #expect(outcome.maxRelError > outcome.rtol)
-  }
 }
