@@ -48,7 +48,8 @@ public enum FileGlob {
     let entries = ((try? manager.contentsOfDirectory(atPath: directory)) ?? []).sorted()
     let remaining = parts.dropFirst()
     if part == "**" {
-      walk(directory: directory, parts: remaining, results: &results)
+      // A trailing `**` matches every file below, as `**/*` would.
+      walk(directory: directory, parts: remaining.isEmpty ? ["*"] : remaining, results: &results)
       for entry in entries where !entry.hasPrefix(".") && isDirectory(join(directory, entry)) {
         walk(directory: join(directory, entry), parts: parts, results: &results)
       }

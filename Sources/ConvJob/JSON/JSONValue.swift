@@ -48,10 +48,11 @@ public struct JSONValue: Sendable, Equatable {
     }
   }
 
-  /// The value as an exact integer, if it is one.
+  /// The value as an exact integer, if it is one: read from the source text, so
+  /// integers above 2^53 stay exact (`2.0` and `1e3` count as integers too).
   public var intValue: Int? {
-    guard case .number(let value, _) = kind else { return nil }
-    return Int(exactly: value)
+    guard case .number(let value, let text) = kind else { return nil }
+    return Int(text) ?? Int(exactly: value)
   }
 
   public var doubleValue: Double? {

@@ -1,7 +1,8 @@
 /// The stages ordered so that each runs after every stage it reads, and for
 /// each name the last stage that reads it (so its tensor can be freed then).
 public struct StageGraph: Sendable {
-  /// Stages in execution order: dependencies first, ties in listing order.
+  /// Stages in execution order: each time, the first listed stage whose
+  /// dependencies have run, so a listing that is already in order is kept.
   /// Stages on or behind a cycle are left out.
   public let order: [StageDefinition]
   /// For each input or stage name, the position in `order` of its last reader.
@@ -18,8 +19,8 @@ public struct StageGraph: Sendable {
     var order: [StageDefinition] = []
     var cycle: JobProblem?
     while !remaining.isEmpty {
-      let ready = job.stages.filter { remaining[$0.id]?.isEmpty == true }
-      guard !ready.isEmpty else {
+      // The first stage in listing order whose dependencies have all run.
+      guard let next = job.stages.first(where: { remaining[$0.id]?.isEmpty == true }) else {
         let path = Self.cycle(in: remaining)
         let location = job.stages.first { $0.id == path.first }?.location ?? "stages"
         cycle = JobProblem(
@@ -27,11 +28,9 @@ public struct StageGraph: Sendable {
           message: "the stages form a cycle: \(path.map { "\"\($0)\"" }.joined(separator: " -> "))")
         break
       }
-      for stage in ready {
-        order.append(stage)
-        remaining[stage.id] = nil
-      }
-      for id in remaining.keys { remaining[id]?.subtract(ready.map(\.id)) }
+      order.append(next)
+      remaining[next.id] = nil
+      for id in remaining.keys { remaining[id]?.remove(next.id) }
     }
     self.order = order
     self.cycle = cycle
