@@ -24,7 +24,7 @@ struct FileGlobTests {
       let path = root + "/" + file
       try? FileManager.default.createDirectory(
         atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
+      _ = FileManager.default.createFile(atPath: path, contents: Data("x".utf8))
     }
     return root
   }()
