@@ -69,12 +69,12 @@ extension HDF5File {
       case nil: break
       }
       let space = try makeDataspace(shape: tensor.shape, object: path)
-      let linkCreation = try intermediateGroupsLinkList(object: path)
+      try createMissingAncestors(of: path)
       let isCompressed = !tensor.shape.isEmpty && tensor.count > 0 && tensor.count > compressionThreshold
       let creation = try datasetCreationList(compressedShape: isCompressed ? tensor.shape : nil, object: path)
       let memoryType = tensor.dtype.nativeHDF5Type
       let dataset = try make(.dataset, "cannot create dataset", object: path) {
-        H5Dcreate2(file, path, memoryType, space.id, linkCreation.id, creation.id, convpipe_H5P_DEFAULT())
+        H5Dcreate2(file, path, memoryType, space.id, convpipe_H5P_DEFAULT(), creation.id, convpipe_H5P_DEFAULT())
       }
       guard tensor.count > 0 else { return }
       try check("cannot write dataset", object: path) {
@@ -178,7 +178,7 @@ extension HDF5File {
   /// gzip-compressed when `compressedShape` is given, otherwise the defaults.
   private func datasetCreationList(compressedShape: [Int]?, object: String) throws(HDF5Error) -> HDF5Handle {
     let action = "cannot make dataset creation properties"
-    let list = try make(.propertyList, action, object: object) { H5Pcreate(convpipe_H5P_DATASET_CREATE()) }
+    let list = try objectCreationList(convpipe_H5P_DATASET_CREATE(), object: object)
     guard let compressedShape else { return list }
     let chunk = Self.chunkShape(for: compressedShape).map { hsize_t($0) }
     try check(action, object: object) { H5Pset_chunk(list.id, Int32(chunk.count), chunk) }

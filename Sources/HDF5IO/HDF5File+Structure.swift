@@ -58,27 +58,53 @@ extension HDF5File {
   /// when a group already exists there, and throws when a dataset does.
   public func createGroup(_ path: String) throws(HDF5Error) {
     try HDF5Library.serialised { () throws(HDF5Error) in
-      let file = try fileID(for: path)
-      switch kind(of: path) {
-      case .group: return
-      case .dataset: throw error("cannot create group: a dataset exists at this path", object: path)
-      case nil: break
-      }
-      let linkCreation = try intermediateGroupsLinkList(object: path)
-      _ = try make(.group, "cannot create group", object: path) {
-        H5Gcreate2(file, path, linkCreation.id, convpipe_H5P_DEFAULT(), convpipe_H5P_DEFAULT())
+      try createMissingAncestors(of: path)
+      try createGroupIfMissing(path)
+    }
+  }
+
+  /// Copies the object at `sourcePath` of `source` (a group with everything
+  /// below it, or a dataset, with their attributes) to `destinationPath` here,
+  /// creating missing groups above it; the data is copied as stored, without
+  /// decoding. Throws when something exists at `destinationPath` already.
+  public func copy(_ sourcePath: String, from source: HDF5File, to destinationPath: String) throws(HDF5Error) {
+    try HDF5Library.serialised { () throws(HDF5Error) in
+      let file = try fileID(for: destinationPath)
+      let sourceFile = try source.fileID(for: sourcePath)
+      try createMissingAncestors(of: destinationPath)
+      try check("cannot copy \(source.path):\(sourcePath)", object: destinationPath) {
+        H5Ocopy(sourceFile, sourcePath, file, destinationPath, convpipe_H5P_DEFAULT(), convpipe_H5P_DEFAULT())
       }
     }
   }
 
-  /// A link-creation property list that creates missing intermediate groups.
-  func intermediateGroupsLinkList(object: String) throws(HDF5Error) -> HDF5Handle {
-    let list = try make(.propertyList, "cannot make link creation properties", object: object) {
-      H5Pcreate(convpipe_H5P_LINK_CREATE())
+  /// Creates every missing group above `path`, one level at a time, so that each
+  /// gets the creation properties of ``createGroupIfMissing(_:)``.
+  func createMissingAncestors(of path: String) throws(HDF5Error) {
+    for ancestor in Self.ancestry(of: path).dropLast() { try createGroupIfMissing(ancestor) }
+  }
+
+  /// Creates one group whose parent exists, recording no modification time
+  /// (so that the same content gives the same bytes); nothing when it exists.
+  private func createGroupIfMissing(_ path: String) throws(HDF5Error) {
+    let file = try fileID(for: path)
+    switch kind(of: path) {
+    case .group: return
+    case .dataset: throw error("cannot create group: a dataset exists at this path", object: path)
+    case nil: break
     }
-    try check("cannot make link creation properties", object: object) {
-      H5Pset_create_intermediate_group(list.id, 1)
+    let creation = try objectCreationList(convpipe_H5P_GROUP_CREATE(), object: path)
+    _ = try make(.group, "cannot create group", object: path) {
+      H5Gcreate2(file, path, convpipe_H5P_DEFAULT(), creation.id, convpipe_H5P_DEFAULT())
     }
+  }
+
+  /// A creation property list of `listClass` that records no access or
+  /// modification times in the object's header.
+  func objectCreationList(_ listClass: hid_t, object: String) throws(HDF5Error) -> HDF5Handle {
+    let action = "cannot make object creation properties"
+    let list = try make(.propertyList, action, object: object) { H5Pcreate(listClass) }
+    try check(action, object: object) { H5Pset_obj_track_times(list.id, false) }
     return list
   }
 
