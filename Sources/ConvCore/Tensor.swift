@@ -43,6 +43,14 @@ public enum TensorStorage: Sendable, Equatable {
     }
   }
 
+  /// Calls `body` with the raw bytes of the stored elements (native byte order).
+  public func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+    switch self {
+    case .float32(let values): try values.withUnsafeBytes(body)
+    case .float64(let values): try values.withUnsafeBytes(body)
+    }
+  }
+
   /// The element type stored.
   public var dtype: DType {
     switch self {

@@ -9,10 +9,12 @@ struct RunCommand: ParsableCommand {
     discussion: """
       Example:
         convpipe run pipelines/quick-start.json
-        convpipe run job.json --output out/nightly.h5 --report out/nightly.json
+        convpipe run pipelines/nightly-regression.json --golden out/last-good.h5 --log out/nightly.jsonl
 
-      The output file is written under a temporary name beside the target and renamed \
-      when the run completes: an earlier file is replaced only by a finished run.
+      Items run on --threads threads and the file is assembled in item order, so it is the same \
+      for any thread count. It is written beside the target under a temporary name and renamed \
+      when complete: an earlier file is replaced only by a finished run. Finished items are kept \
+      in .<name>.parts/ until then; after a crash, --resume takes them up.
       """)
 
   @Argument(help: "The job file (JSON).")
@@ -23,22 +25,55 @@ struct RunCommand: ParsableCommand {
 
   @OptionGroup var memory: MemoryOptions
 
+  @Option(name: .shortAndLong, help: ArgumentHelp("Items processed at once (default: all cores).", valueName: "n"))
+  var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Flag(help: "Take up the items a killed run of this job had finished.")
+  var resume = false
+
+  @Flag(help: "Reuse the items of the existing output whose inputs and stage graph are unchanged (by content hash).")
+  var incremental = false
+
+  @Option(help: ArgumentHelp("Compare every kept tensor with the same path in this earlier output; any difference exits 1.", valueName: "file.h5"))
+  var golden: String?
+
+  @Option(help: ArgumentHelp("Relative tolerance of --golden (default 0: exact).", valueName: "r"))
+  var rtol: Double = 0
+
+  @Option(help: ArgumentHelp("Absolute tolerance of --golden (default 0: exact).", valueName: "a"))
+  var atol: Double = 0
+
+  @Option(name: .long, help: ArgumentHelp("Write one JSON line per item and a final summary here.", valueName: "file.jsonl"))
+  var log: String?
+
   @Option(name: .long, help: ArgumentHelp("Also write the run's summary as JSON to this file.", valueName: "file.json"))
   var report: String?
 
-  @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+  @Flag(name: .shortAndLong, help: "Print nothing but errors (no progress, no summary).")
   var quiet = false
+
+  func validate() throws {
+    guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    guard rtol >= 0, atol >= 0 else { throw ValidationError("--rtol and --atol must not be negative") }
+  }
 
   func run() throws {
     let limit = try memory.limit()
     let prepared: PreparedJob
-    do { prepared = try PreparedJob.prepare(path: job, maxMemory: limit) } catch { throw fail(error, dataExit: 3) }
+    do { prepared = try PreparedJob.prepare(path: job, maxMemory: limit, concurrentItems: threads) } catch { throw fail(error, dataExit: 3) }
+    let options = RunOptions(
+      outputPath: output, threads: threads, resume: resume, incremental: incremental, golden: golden,
+      goldenComparison: OutputComparison(rtol: rtol, atol: atol), logPath: log)
+    let progress = quiet ? nil : ProgressDisplay()
     let result: RunResult
     do {
-      result = try JobRunner.run(prepared, outputPath: output)
+      result = try JobRunner.run(prepared, options: options) { event, done, total in progress?.update(event, done: done, total: total) }
+      progress?.finish()
     } catch let problems as JobProblems {
+      progress?.finish()
       throw fail(problems, dataExit: 3)
     } catch {
+      progress?.finish()
       printError("\(error)")
       throw ExitCode(3)
     }

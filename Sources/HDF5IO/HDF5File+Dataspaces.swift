@@ -84,12 +84,3 @@ extension DType {
   }
 }
 
-extension TensorStorage {
-  /// Calls `body` with the raw bytes of the stored elements.
-  func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-    switch self {
-    case .float32(let values): values.withUnsafeBytes(body)
-    case .float64(let values): values.withUnsafeBytes(body)
-    }
-  }
-}

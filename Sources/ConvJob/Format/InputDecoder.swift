@@ -46,7 +46,7 @@ enum InputDecoder {
       source = reader.value("random").flatMap { random($0, location: "inputs.\(name).random", log: log) }
     }
     guard let source, !layoutFailed else { return nil }
-    return InputDefinition(name: name, source: source, layout: layout, dtype: dtype, json: value.jsonText)
+    return InputDefinition(name: name, source: source, layout: layout, dtype: dtype, json: value)
   }
 
   /// A rectangular nested array of numbers: its shape and its values in row-major order.

@@ -23,7 +23,7 @@ public struct InputDefinition: Sendable, Equatable {
   /// The element type of literal and random inputs (float64 by default); nil for files.
   public let dtype: DType?
   /// The input object as written, stored as the `params` attribute of a kept input.
-  public let json: String
+  public let json: JSONValue
 
   /// `inputs.x`: how messages name this input.
   public var location: String { "inputs.\(name)" }

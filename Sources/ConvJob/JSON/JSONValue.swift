@@ -98,6 +98,18 @@ public struct JSONValue: Sendable, Equatable {
     }
   }
 
+  /// Compact JSON text with every object's keys sorted: the same for any
+  /// formatting and key order of the same document (used for content hashes).
+  public var canonicalText: String {
+    switch kind {
+    case .array(let values): return "[" + values.map(\.canonicalText).joined(separator: ",") + "]"
+    case .object(let members):
+      return "{" + members.sorted { $0.key < $1.key }.map { "\(Self.quoted($0.key)):\($0.value.canonicalText)" }.joined(separator: ",") + "}"
+    case .number(let value, _): return "\(value)"
+    default: return jsonText
+    }
+  }
+
   /// A JSON string literal for `text`.
   public static func quoted(_ text: String) -> String {
     var result = "\""

@@ -32,7 +32,7 @@ struct ItemExecutor {
     }
     for input in job.inputs where job.keeps(input.name) {
       guard let tensor = tensors[input.name] else { continue }
-      try write { () throws(HDF5Error) in try output.writeTensor(tensor, item: item.id, name: input.name, op: "input", params: input.json) }
+      try write { () throws(HDF5Error) in try output.writeTensor(tensor, item: item.id, name: input.name, op: "input", params: input.json.jsonText) }
     }
     var reports: [CheckReport] = []
     for (position, stagePlan) in plan.stages.enumerated() {

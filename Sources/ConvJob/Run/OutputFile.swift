@@ -17,13 +17,21 @@ final class OutputFile {
   let temporary: String
   private var file: HDF5File?
 
-  init(target: String) throws(HDF5Error) {
+  private let removeOnInterrupt: Bool
+
+  /// Creates the temporary file; with `removeOnInterrupt` it is deleted if the
+  /// process is interrupted before ``finish(_:)``.
+  init(target: String, removeOnInterrupt: Bool = true) throws(HDF5Error) {
     self.target = target
+    self.removeOnInterrupt = removeOnInterrupt
     let url = URL(fileURLWithPath: target)
     temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
     file = try HDF5File.create(temporary)
-    InterruptCleanup.arm(temporary)
+    if removeOnInterrupt { InterruptCleanup.arm(temporary) }
   }
+
+  /// The file as written so far, for reading back.
+  func contents() throws(HDF5Error) -> HDF5File { try open() }
 
   private func open() throws(HDF5Error) -> HDF5File {
     guard let file else { throw HDF5Error(file: temporary, object: nil, message: "the output file is already closed") }
@@ -41,13 +49,19 @@ final class OutputFile {
   }
 
   func writeReport(_ report: CheckReport, item: String) throws(HDF5Error) {
-    let path = "\(Self.itemGroup(item))/reports/\(report.stageID)"
+    try writeReport(
+      stageID: report.stageID, check: report.check.rawValue, expect: report.expect.rawValue,
+      passed: report.passed, outcome: report.outcome, item: item)
+  }
+
+  /// Writes one report group with the attributes the spec lists.
+  func writeReport(stageID: String, check: String, expect: String, passed: Bool, outcome: CheckOutcome, item: String) throws(HDF5Error) {
+    let path = "\(Self.itemGroup(item))/reports/\(stageID)"
     let file = try open()
     try file.createGroup(path)
-    let outcome = report.outcome
     let attributes: [(String, HDF5AttributeValue)] = [
-      ("check", .string(report.check.rawValue)), ("passed", .int(report.passed ? 1 : 0)),
-      ("held", .int(outcome.held ? 1 : 0)), ("expect", .string(report.expect.rawValue)),
+      ("check", .string(check)), ("passed", .int(passed ? 1 : 0)),
+      ("held", .int(outcome.held ? 1 : 0)), ("expect", .string(expect)),
       ("max_abs_error", .double(outcome.maxAbsError)), ("max_rel_error", .double(outcome.maxRelError)),
       ("mismatched", .int(outcome.mismatched)), ("count", .int(outcome.count)),
       ("rtol", .double(outcome.rtol)), ("atol", .double(outcome.atol)), ("message", .string(outcome.message)),
@@ -59,6 +73,18 @@ final class OutputFile {
     try open().writeTensor(matrix, to: "\(Self.itemGroup(item))/matrices/\(stageID)")
   }
 
+  /// Sets an attribute of the item's group, creating the group if needed.
+  func setItemAttribute(_ name: String, _ value: HDF5AttributeValue, item: String) throws(HDF5Error) {
+    let file = try open()
+    try file.createGroup(Self.itemGroup(item))
+    try file.setAttribute(name, value, on: Self.itemGroup(item))
+  }
+
+  /// Copies the item's whole group (tensors, reports, matrices, attributes) from `source`.
+  func copyItem(_ item: String, from source: HDF5File) throws(HDF5Error) {
+    try open().copy(Self.itemGroup(item), from: source, to: Self.itemGroup(item))
+  }
+
   /// Writes the root attributes, closes the file and renames it over the target.
   func finish(_ attributes: [(String, HDF5AttributeValue)]) throws(HDF5Error) {
     let file = try open()
@@ -66,7 +92,7 @@ final class OutputFile {
     for (name, value) in attributes { try file.setAttribute(name, value, on: "/") }
     try file.close()
     self.file = nil
-    defer { InterruptCleanup.disarm() }
+    defer { if removeOnInterrupt { InterruptCleanup.disarm() } }
     guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       discard()
@@ -79,6 +105,6 @@ final class OutputFile {
     try? file?.close()
     file = nil
     unlink(temporary)
-    InterruptCleanup.disarm()
+    if removeOnInterrupt { InterruptCleanup.disarm() }
   }
 }

@@ -37,50 +37,44 @@ public struct OutputSummary: Sendable {
     let file = try HDF5File.open(path)
     var attributes: [String: HDF5AttributeValue] = [:]
     for name in try file.attributeNames(of: "/") { attributes[name] = try file.attribute(name, of: "/") }
-    let ids: [String]
-    if case .strings(let listed)? = attributes["item_ids"] {
-      ids = listed
-    } else if case .string(let single)? = attributes["item_ids"] {
-      ids = [single]
-    } else {
-      ids = file.exists("/items") ? try file.children(of: "/items") : []
-    }
-    var items: [ItemEntry] = []
-    for id in ids {
-      let group = "/items/\(id)"
-      var tensors: [TensorEntry] = []
-      if file.exists("\(group)/tensors") {
-        for name in try file.children(of: "\(group)/tensors") {
-          let path = "\(group)/tensors/\(name)"
-          let info = try file.datasetInfo(path)
-          let op: String? = if case .string(let text)? = try file.attribute("op", of: path) { text } else { nil }
-          tensors.append(TensorEntry(name: name, shape: info.shape, storedType: info.storedType, op: op))
-        }
-      }
-      var reports: [ReportEntry] = []
-      if file.exists("\(group)/reports") {
-        for stage in try file.children(of: "\(group)/reports") {
-          let path = "\(group)/reports/\(stage)"
-          func text(_ name: String) throws(HDF5Error) -> String {
-            if case .string(let value)? = try file.attribute(name, of: path) { return value }
-            return ""
-          }
-          func number(_ name: String) throws(HDF5Error) -> Double {
-            switch try file.attribute(name, of: path) {
-            case .double(let value)?: return value
-            case .int(let value)?: return Double(value)
-            default: return .nan
-            }
-          }
-          reports.append(ReportEntry(
-            stageID: stage, check: try text("check"), passed: try number("passed") == 1, held: try number("held") == 1,
-            expect: try text("expect"), maxAbsError: try number("max_abs_error"), maxRelError: try number("max_rel_error"),
-            message: try text("message")))
-        }
-      }
-      items.append(ItemEntry(id: id, tensors: tensors, reports: reports))
+    let items = try OutputComparison.itemIDs(of: file).map { id throws(HDF5Error) in
+      ItemEntry(id: id, tensors: try tensors(item: id, in: file), reports: try reports(item: id, in: file))
     }
     return OutputSummary(path: path, attributes: attributes, items: items)
+  }
+
+  /// The tensors kept for `item` (metadata only).
+  public static func tensors(item: String, in file: HDF5File) throws(HDF5Error) -> [TensorEntry] {
+    try OutputComparison.tensorNames(item: item, in: file).map { name throws(HDF5Error) in
+      let path = "/items/\(item)/tensors/\(name)"
+      let info = try file.datasetInfo(path)
+      let op: String? = if case .string(let text)? = try file.attribute("op", of: path) { text } else { nil }
+      return TensorEntry(name: name, shape: info.shape, storedType: info.storedType, op: op)
+    }
+  }
+
+  /// The reports of `item`, read from their attributes.
+  public static func reports(item: String, in file: HDF5File) throws(HDF5Error) -> [ReportEntry] {
+    let group = "/items/\(item)/reports"
+    guard file.exists(group) else { return [] }
+    return try file.children(of: group).map { stage throws(HDF5Error) in
+      let path = "\(group)/\(stage)"
+      func text(_ name: String) throws(HDF5Error) -> String {
+        if case .string(let value)? = try file.attribute(name, of: path) { return value }
+        return ""
+      }
+      func number(_ name: String) throws(HDF5Error) -> Double {
+        switch try file.attribute(name, of: path) {
+        case .double(let value)?: return value
+        case .int(let value)?: return Double(value)
+        default: return .nan
+        }
+      }
+      return ReportEntry(
+        stageID: stage, check: try text("check"), passed: try number("passed") == 1, held: try number("held") == 1,
+        expect: try text("expect"), maxAbsError: try number("max_abs_error"), maxRelError: try number("max_rel_error"),
+        message: try text("message"))
+    }
   }
 
   /// A readable table: the file's job, then per item its tensors and reports.

@@ -18,13 +18,16 @@ public struct PreparedJob: Sendable {
   /// Parses and checks the job at `path`, reporting every problem of every phase
   /// together (syntax and keys, names and graph, input files, shapes, memory);
   /// `maxMemory` bounds one item's working set.
-  public static func prepare(path: String, maxMemory: Int) throws(JobProblems) -> PreparedJob {
+  /// `concurrentItems` items run at once, so each may use a share of it.
+  public static func prepare(path: String, maxMemory: Int, concurrentItems: Int = 1) throws(JobProblems) -> PreparedJob {
     let (job, problems) = JobDecoder.read(path: path)
     guard let job else { throw JobProblems(problems) }
-    return try prepare(job: job, maxMemory: maxMemory, earlierProblems: problems)
+    return try prepare(job: job, maxMemory: maxMemory, concurrentItems: concurrentItems, earlierProblems: problems)
   }
 
-  public static func prepare(job: Job, maxMemory: Int, earlierProblems: [JobProblem] = []) throws(JobProblems) -> PreparedJob {
+  public static func prepare(
+    job: Job, maxMemory: Int, concurrentItems: Int = 1, earlierProblems: [JobProblem] = []
+  ) throws(JobProblems) -> PreparedJob {
     let graph = StageGraph(job: job)
     let catalog = InputCatalog(job: job)
     var problems = earlierProblems + (graph.cycle.map { [$0] } ?? []) + catalog.problems
@@ -42,7 +45,8 @@ public struct PreparedJob: Sendable {
         planFor[infos] = plans.count
         planIndex[item.id] = plans.count
         plans.append(plan)
-        if problems.isEmpty, let problem = memoryProblem(plan, job: job, limit: maxMemory) { problems.append(problem) }
+        let concurrent = min(concurrentItems, catalog.items.count)
+        if problems.isEmpty, let problem = memoryProblem(plan, job: job, limit: maxMemory, concurrent: concurrent) { problems.append(problem) }
       } catch {
         let prefix = catalog.items.count > 1 ? "item \(item.id): " : ""
         problems += error.problems.map { JobProblem(file: $0.file, location: $0.location, message: prefix + $0.message) }
@@ -55,12 +59,13 @@ public struct PreparedJob: Sendable {
   /// The plan of one item.
   public func plan(for item: Item) -> ItemPlan? { planIndex[item.id].map { plans[$0] } }
 
-  private static func memoryProblem(_ plan: ItemPlan, job: Job, limit: Int) -> JobProblem? {
-    guard plan.peakBytes > limit else { return nil }
+  private static func memoryProblem(_ plan: ItemPlan, job: Job, limit: Int, concurrent: Int) -> JobProblem? {
+    guard plan.peakBytes * max(concurrent, 1) > limit else { return nil }
+    let perItem = concurrent > 1 ? " per item, \(concurrent) items at once" : ""
     let location = plan.peakStage.flatMap { job.stage(id: $0)?.location } ?? "inputs"
     let largest = plan.largestTensor.map { " (largest tensor \"\($0.name)\" \($0.info), \(MemorySize.format($0.info.byteCount)))" } ?? ""
     return JobProblem(
       file: job.file, location: location,
-      message: "needs about \(MemorySize.format(plan.peakBytes)) at once\(largest), more than --max-memory \(MemorySize.format(limit))")
+      message: "needs about \(MemorySize.format(plan.peakBytes)) at once\(perItem)\(largest), more than --max-memory \(MemorySize.format(limit))")
   }
 }

@@ -1,0 +1,58 @@
+import ConvCore
+import Foundation
+import HDF5IO
+
+/// The content hashes that decide whether a finished item can be reused, as
+/// make or DVC decide whether a target is up to date, but by content, not time:
+///
+/// - the graph hash: SHA-256 of the convpipe version, the job's inputs, stages
+///   and kept tensors as canonical JSON (keys sorted; name, description and
+///   output path left out), and the contents (shape, type, bytes) of every
+///   input shared by all items;
+/// - an item's input hash: SHA-256 of its file's bytes (a glob), of its row's
+///   shape, type and bytes (`split`), or empty when the job has one item.
+///
+/// Both are recorded in the output (`graph_sha256` at the root, `input_sha256`
+/// on each item's group).
+struct RunFingerprint: Sendable {
+  let graph: String
+
+  init(job: Job, shared: [String: Tensor]) {
+    var text = "convpipe \(ConvPipeVersion.current)\n"
+    text += "inputs " + JSONValue(.object(job.inputs.map { ($0.name, $0.json) })).canonicalText + "\n"
+    text += "stages " + JSONValue(.array(job.stages.map(\.json))).canonicalText + "\n"
+    switch job.outputs.tensors {
+    case .all: text += "keep all\n"
+    case .named(let names): text += "keep \(names)\n"
+    }
+    var data = Data(text.utf8)
+    for name in shared.keys.sorted() {
+      guard let tensor = shared[name] else { continue }
+      data.append(contentsOf: Array("\(name) \(tensor.shape) \(tensor.dtype.rawValue)\n".utf8))
+      tensor.storage.withUnsafeBytes { data.append(contentsOf: $0) }
+    }
+    graph = SHA256.hex(data)
+  }
+
+  /// The input hash of `item`.
+  static func input(of item: Item, job: Job) throws(RunFailure) -> String {
+    switch item.source {
+    case nil:
+      return ""
+    case .file(let path):
+      do { return SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+        throw RunFailure("\(path): cannot read: \(JobDecoder.describe(error))")
+      }
+    case .row(let row):
+      guard let input = job.perItemInput, case .hdf5(let path, let dataset, _) = input.source else { return "" }
+      do {
+        let tensor = try HDF5File.open(path).readTensor(dataset, rows: row..<(row + 1))
+        var data = Data("\(tensor.shape) \(tensor.dtype.rawValue)\n".utf8)
+        tensor.storage.withUnsafeBytes { data.append(contentsOf: $0) }
+        return SHA256.hex(data)
+      } catch {
+        throw RunFailure(error.description)
+      }
+    }
+  }
+}
