@@ -61,7 +61,7 @@ let package = Package(
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ConvJobTests", dependencies: ["ConvJob", "TestSupport"], exclude: ["seeded_random_reference.py"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "HDF5IO", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "HDF5IO", "PNGIO", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )
