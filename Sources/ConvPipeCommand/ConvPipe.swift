@@ -50,3 +50,26 @@ struct MemoryOptions: ParsableArguments {
     return bytes
   }
 }
+
+/// `--rtol` and `--atol`, shared by `run --golden` and `diff`.
+struct ToleranceOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Relative tolerance of comparisons (default 0: exact).", valueName: "r"))
+  var rtol: Double = 0
+
+  @Option(help: ArgumentHelp("Absolute tolerance of comparisons (default 0: exact).", valueName: "a"))
+  var atol: Double = 0
+
+  func validate() throws {
+    guard rtol >= 0, atol >= 0 else { throw ValidationError("--rtol and --atol must not be negative") }
+  }
+
+  var comparison: OutputComparison { OutputComparison(rtol: rtol, atol: atol) }
+}
+
+/// Writes a `--report` file, exiting 3 when it cannot.
+func writeReport(_ text: String, to path: String) throws {
+  do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+    printError("\(path): cannot write the report: \(error.localizedDescription)")
+    throw ExitCode(3)
+  }
+}

@@ -23,21 +23,13 @@ struct DiffCommand: ParsableCommand {
   @Argument(help: "The second file (b), the reference for relative errors.")
   var b: String
 
-  @Option(help: ArgumentHelp("Relative tolerance (default 0: exact).", valueName: "r"))
-  var rtol: Double = 0
-
-  @Option(help: ArgumentHelp("Absolute tolerance (default 0: exact).", valueName: "a"))
-  var atol: Double = 0
+  @OptionGroup var tolerance: ToleranceOptions
 
   @Option(name: .long, help: ArgumentHelp("Also write the differences as JSON to this file.", valueName: "file.json"))
   var report: String?
 
-  func validate() throws {
-    guard rtol >= 0, atol >= 0 else { throw ValidationError("--rtol and --atol must not be negative") }
-  }
-
   func run() throws {
-    let comparison = OutputComparison(rtol: rtol, atol: atol)
+    let comparison = tolerance.comparison
     let items: Int, differences: [OutputComparison.Difference]
     do {
       (items, differences) = try comparison.compareFiles(try HDF5File.open(a), try HDF5File.open(b))
@@ -46,13 +38,8 @@ struct DiffCommand: ParsableCommand {
       throw ExitCode(3)
     }
     for difference in differences { print(difference.description) }
-    print("\(items) item\(items == 1 ? "" : "s") compared, \(differences.count) difference\(differences.count == 1 ? "" : "s") (rtol \(rtol), atol \(atol))")
-    if let report {
-      do { try json(items: items, differences).write(toFile: report, atomically: true, encoding: .utf8) } catch {
-        printError("\(report): cannot write the report: \(error.localizedDescription)")
-        throw ExitCode(3)
-      }
-    }
+    print("\(items) item\(items == 1 ? "" : "s") compared, \(differences.count) difference\(differences.count == 1 ? "" : "s") (rtol \(tolerance.rtol), atol \(tolerance.atol))")
+    if let report { try writeReport(json(items: items, differences), to: report) }
     if !differences.isEmpty { throw ExitCode(1) }
   }
 
@@ -64,7 +51,7 @@ struct DiffCommand: ParsableCommand {
         + "\"mismatched\": \(difference.outcome.mismatched), \"count\": \(difference.outcome.count), "
         + "\"message\": \(JSONValue.quoted(difference.outcome.message))}"
     }
-    return "{\"a\": \(JSONValue.quoted(a)), \"b\": \(JSONValue.quoted(b)), \"rtol\": \(rtol), \"atol\": \(atol), \"items\": \(items), "
+    return "{\"a\": \(JSONValue.quoted(a)), \"b\": \(JSONValue.quoted(b)), \"rtol\": \(tolerance.rtol), \"atol\": \(tolerance.atol), \"items\": \(items), "
       + "\"equal\": \(differences.isEmpty), \"differences\": [\(entries.joined(separator: ", "))]}\n"
   }
 }

@@ -37,11 +37,7 @@ struct RunCommand: ParsableCommand {
   @Option(help: ArgumentHelp("Compare every kept tensor with the same path in this earlier output; any difference exits 1.", valueName: "file.h5"))
   var golden: String?
 
-  @Option(help: ArgumentHelp("Relative tolerance of --golden (default 0: exact).", valueName: "r"))
-  var rtol: Double = 0
-
-  @Option(help: ArgumentHelp("Absolute tolerance of --golden (default 0: exact).", valueName: "a"))
-  var atol: Double = 0
+  @OptionGroup var tolerance: ToleranceOptions
 
   @Option(name: .long, help: ArgumentHelp("Write one JSON line per item and a final summary here.", valueName: "file.jsonl"))
   var log: String?
@@ -54,7 +50,6 @@ struct RunCommand: ParsableCommand {
 
   func validate() throws {
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-    guard rtol >= 0, atol >= 0 else { throw ValidationError("--rtol and --atol must not be negative") }
   }
 
   func run() throws {
@@ -63,7 +58,7 @@ struct RunCommand: ParsableCommand {
     do { prepared = try PreparedJob.prepare(path: job, maxMemory: limit, concurrentItems: threads) } catch { throw fail(error, dataExit: 3) }
     let options = RunOptions(
       outputPath: output, threads: threads, resume: resume, incremental: incremental, golden: golden,
-      goldenComparison: OutputComparison(rtol: rtol, atol: atol), logPath: log)
+      goldenComparison: tolerance.comparison, logPath: log)
     let progress = quiet ? nil : ProgressDisplay()
     let result: RunResult
     do {
@@ -79,12 +74,7 @@ struct RunCommand: ParsableCommand {
     }
     let summary = RunSummary(result: result)
     if !quiet { print(summary.text) }
-    if let report {
-      do { try summary.json.write(toFile: report, atomically: true, encoding: .utf8) } catch {
-        printError("\(report): cannot write the report: \(error.localizedDescription)")
-        throw ExitCode(3)
-      }
-    }
+    if let report { try writeReport(summary.json, to: report) }
     if result.exitCode != 0 { throw ExitCode(result.exitCode) }
   }
 }
