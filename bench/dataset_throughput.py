@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Images per second and peak memory of `convpipe run` on a generated dataset.
+
+Writes COUNT random RGB PNGs of 256x256 (pure Python: zlib + struct) into a
+work directory, a job running each through a conv (16 filters 5x5, stride 2)
+and the conv_transpose back to 256x256, then runs it with each thread count
+under /usr/bin/time -v and prints seconds, images/s and the maximum resident
+set size.
+
+Usage: bench/dataset_throughput.py [--convpipe .build/release/convpipe]
+                                   [--counts 100 1000] [--threads 1 2] [--work /tmp/convpipe-dataset]
+"""
+import argparse, json, os, random, re, struct, subprocess, time, zlib
+
+def write_png(path, width, height, pixels):
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    rows = b"".join(b"\x00" + pixels[y * width * 3:(y + 1) * width * 3] for y in range(height))
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b""))
+
+def make_dataset(directory, count, size=256):
+    images = os.path.join(directory, "images")
+    os.makedirs(images, exist_ok=True)
+    have = len([n for n in os.listdir(images) if n.endswith(".png")])
+    rng = random.Random(count)
+    for i in range(have, count):
+        write_png(os.path.join(images, f"{i:05d}.png"), size, size, rng.randbytes(size * size * 3))
+    job = {
+        "convpipe": 1, "name": f"throughput-{count}",
+        "inputs": {"image": {"png": "images/*.png"},
+                   "w": {"random": {"shape": [16, 3, 5, 5], "seed": 1}, "dtype": "float32"}},
+        "stages": [
+            {"id": "features", "op": "conv", "input": "image", "weight": "w", "stride": 2, "padding": 2},
+            {"id": "back", "op": "conv_transpose", "input": "features", "weight": "w", "stride": 2, "padding": 2, "output_padding": 1}],
+        "outputs": {"path": "out.h5", "tensors": ["back"]}}
+    with open(os.path.join(directory, "job.json"), "w") as f:
+        json.dump(job, f)
+
+def run(convpipe, directory, threads):
+    start = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-v", convpipe, "run", os.path.join(directory, "job.json"),
+                             "--threads", str(threads), "--quiet"], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
+    return seconds, rss
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--convpipe", default=".build/release/convpipe")
+    parser.add_argument("--counts", type=int, nargs="+", default=[100, 1000])
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--work", default="/tmp/convpipe-dataset")
+    args = parser.parse_args()
+    print(f"{'images':>6} {'threads':>7} {'seconds':>8} {'images/s':>9} {'max RSS':>10}")
+    for count in args.counts:
+        directory = os.path.join(args.work, str(count))
+        make_dataset(directory, count)
+        for threads in args.threads:
+            seconds, rss = run(args.convpipe, directory, threads)
+            print(f"{count:>6} {threads:>7} {seconds:>8.2f} {count / seconds:>9.1f} {rss / 1024:>7.1f} MiB")
+
+if __name__ == "__main__":
+    main()
