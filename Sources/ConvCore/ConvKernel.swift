@@ -95,17 +95,17 @@ extension ConvGeometry {
     source.withUnsafeBufferPointer { src in
       weight.withUnsafeBufferPointer { w in
         result.withUnsafeMutableBufferPointer { dst in
+          guard let src = src.baseAddress, let dst = dst.baseAddress else { return }
           ComputeThreads.forEach(batch * groups, of: T.self) { item, _ in
             forEachChannelPair(layout, item: item) { driverPlane, otherPlane, weightBase in
               for tap in layout.taps {
                 let value = w[weightBase + tap.kernelOffset]
                 forEachRun(tap, layout) { driverStart, otherStart, length, step in
                   let driver = driverPlane + driverStart, other = otherPlane + otherStart
-                  switch (gathers, step) {
-                  case (true, 1): for t in 0..<length { dst[driver + t] += value * src[other + t] }
-                  case (true, _): for t in 0..<length { dst[driver + t] += value * src[other + t * step] }
-                  case (false, 1): for t in 0..<length { dst[other + t] += value * src[driver + t] }
-                  case (false, _): for t in 0..<length { dst[other + t * step] += value * src[driver + t] }
+                  if gathers {
+                    multiplyAdd(length, value, src + other, step, into: dst + driver, 1)
+                  } else {
+                    multiplyAdd(length, value, src + driver, 1, into: dst + other, step)
                   }
                 }
               }
@@ -161,5 +161,18 @@ extension ConvGeometry {
       }
       if j < 0 { return }
     }
+  }
+}
+
+/// `y[t * yStep] += a * x[t * xStep]` for `t` in `0..<count`. Unit steps get their
+/// own loop, which the compiler vectorises.
+@inline(__always)
+func multiplyAdd<T: TensorElement>(
+  _ count: Int, _ a: T, _ x: UnsafePointer<T>, _ xStep: Int, into y: UnsafeMutablePointer<T>, _ yStep: Int
+) {
+  if xStep == 1 && yStep == 1 {
+    for t in 0..<count { y[t] += a * x[t] }
+  } else {
+    for t in 0..<count { y[t &* yStep] += a * x[t &* xStep] }
   }
 }
