@@ -22,6 +22,11 @@ let package = Package(
       pkgConfig: "hdf5-serial",
       providers: [.apt(["libhdf5-dev"])]
     ),
+    .systemLibrary(
+      name: "COpenBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
     .target(
       name: "_PNGShims",
       dependencies: ["CPNG"]
@@ -32,7 +37,7 @@ let package = Package(
     ),
 
     // MARK: - Core: tensors, shapes and ops; knows nothing of files
-    .target(name: "ConvCore"),
+    .target(name: "ConvCore", dependencies: ["COpenBLAS"]),
 
     // MARK: - Verification checks over the core's operators
     .target(name: "ConvChecks", dependencies: ["ConvCore"]),

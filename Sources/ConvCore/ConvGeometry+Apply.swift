@@ -52,27 +52,38 @@ extension ConvGeometry {
     try rules.check()
   }
 
-  private func forward<T: TensorElement>(_ type: T.Type, input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+  private func forward<T: BLASElement>(_ type: T.Type, input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     var values = input.values(as: T.self)
     if let sources = paddedSources() { values = sources.map { values[$0] } }
-    var output = zeroPadded.directKernel(source: values, weight: weight.values(as: T.self))
+    var output = zeroPadded.kernel(source: values, weight: weight.values(as: T.self), adjoint: false)
     if let bias {
       let perChannel = bias.values(as: T.self)
       let volume = axes.map(\.output).reduce(1, *)
-      for plane in 0..<(batch * outputChannels) {
-        let value = perChannel[plane % outputChannels]
-        for i in (plane * volume)..<((plane + 1) * volume) { output[i] += value }
+      output.withUnsafeMutableBufferPointer { cells in
+        for plane in 0..<(batch * outputChannels) {
+          let value = perChannel[plane % outputChannels]
+          for i in (plane * volume)..<((plane + 1) * volume) { cells[i] += value }
+        }
       }
     }
     return Tensor(uncheckedShape: outputShape, values: output)
   }
 
-  private func adjoint<T: TensorElement>(_ type: T.Type, upstream: Tensor, weight: Tensor) -> Tensor {
-    let padded = zeroPadded.directKernel(source: upstream.values(as: T.self), weight: weight.values(as: T.self), adjoint: true)
+  private func adjoint<T: BLASElement>(_ type: T.Type, upstream: Tensor, weight: Tensor) -> Tensor {
+    let padded = zeroPadded.kernel(source: upstream.values(as: T.self), weight: weight.values(as: T.self), adjoint: true)
     guard let sources = paddedSources() else { return Tensor(uncheckedShape: inputShape, values: padded) }
     var folded = [T](repeating: 0, count: inputShape.reduce(1, *))
     for (cell, source) in sources.enumerated() { folded[source] += padded[cell] }
     return Tensor(uncheckedShape: inputShape, values: folded)
+  }
+
+  /// The zero-padded operator `A x` (or `A^T x` when `adjoint`), lowered to
+  /// matrix products when that pays, else by the direct kernel.
+  private func kernel<T: BLASElement>(source: [T], weight: [T], adjoint: Bool) -> [T] {
+    guard let lowering = MatrixLowering(self, adjoint: adjoint) else {
+      return directKernel(source: source, weight: weight, adjoint: adjoint)
+    }
+    return lowering.run(source: source, weight: weight)
   }
 
   /// For a forward convolution with a non-zero padding mode, the input cell each

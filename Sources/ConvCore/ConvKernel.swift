@@ -60,24 +60,23 @@ extension ConvGeometry {
   }
 
   /// Calls `body(driverPlane, otherPlane, weightBase)` for every connected pair of
-  /// input and output channel planes: batch `n`, output channel `o` in group
-  /// `g = o / (C_out/groups)`, input channel `g * (C_in/groups) + c`.
+  /// input and output channel planes of work item `item = n * groups + g`: batch
+  /// `n`, output channel `o` of group `g` (`g = o / (C_out/groups)`), input channel
+  /// `g * (C_in/groups) + c`.
   @inline(__always)
-  func forEachChannelPair(_ layout: TapLayout, _ body: (Int, Int, Int) -> Void) {
+  func forEachChannelPair(_ layout: TapLayout, item: Int, _ body: (Int, Int, Int) -> Void) {
     let kernelVolume = axes.map(\.kernel).reduce(1, *)
     let inPerGroup = inputChannels / groups, outPerGroup = outputChannels / groups
-    for n in 0..<batch {
-      for outChannel in 0..<outputChannels {
-        let group = outChannel / outPerGroup
-        for c in 0..<inPerGroup {
-          let inChannel = group * inPerGroup + c
-          let weightBase = layout.forward
-            ? (outChannel * inPerGroup + c) * kernelVolume
-            : (inChannel * outPerGroup + outChannel - group * outPerGroup) * kernelVolume
-          let xPlane = (n * inputChannels + inChannel) * layout.inVolume
-          let yPlane = (n * outputChannels + outChannel) * layout.outVolume
-          layout.forward ? body(yPlane, xPlane, weightBase) : body(xPlane, yPlane, weightBase)
-        }
+    let n = item / groups, group = item % groups
+    for outChannel in (group * outPerGroup)..<((group + 1) * outPerGroup) {
+      for c in 0..<inPerGroup {
+        let inChannel = group * inPerGroup + c
+        let weightBase = layout.forward
+          ? (outChannel * inPerGroup + c) * kernelVolume
+          : (inChannel * outPerGroup + outChannel - group * outPerGroup) * kernelVolume
+        let xPlane = (n * inputChannels + inChannel) * layout.inVolume
+        let yPlane = (n * outputChannels + outChannel) * layout.outVolume
+        layout.forward ? body(yPlane, xPlane, weightBase) : body(xPlane, yPlane, weightBase)
       }
     }
   }
@@ -85,7 +84,8 @@ extension ConvGeometry {
   /// The zero-padded direct kernel, without bias, for inputs already padded when
   /// `paddingMode` is not `zeros`: `A x` (forward geometry) or `A^T x` (transposed
   /// geometry) when `adjoint` is false; the operator's transpose applied to an
-  /// output-shaped `source` when it is true.
+  /// output-shaped `source` when it is true. Work items `(n, g)` write disjoint
+  /// planes and run on ``ComputeThreads`` workers.
   func directKernel<T: TensorElement>(source: [T], weight: [T], adjoint: Bool = false) -> [T] {
     let layout = tapLayout
     // The driver side is read and the other side written (scatter), or the reverse (gather).
@@ -95,15 +95,18 @@ extension ConvGeometry {
     source.withUnsafeBufferPointer { src in
       weight.withUnsafeBufferPointer { w in
         result.withUnsafeMutableBufferPointer { dst in
-          forEachChannelPair(layout) { driverPlane, otherPlane, weightBase in
-            for tap in layout.taps {
-              let value = w[weightBase + tap.kernelOffset]
-              forEachRun(tap, layout) { driverStart, otherStart, length, step in
-                let driver = driverPlane + driverStart, other = otherPlane + otherStart
-                if gathers {
-                  for t in 0..<length { dst[driver + t] += value * src[other + t * step] }
-                } else {
-                  for t in 0..<length { dst[other + t * step] += value * src[driver + t] }
+          guard let src = src.baseAddress, let dst = dst.baseAddress else { return }
+          ComputeThreads.forEach(batch * groups, of: T.self) { item, _ in
+            forEachChannelPair(layout, item: item) { driverPlane, otherPlane, weightBase in
+              for tap in layout.taps {
+                let value = w[weightBase + tap.kernelOffset]
+                forEachRun(tap, layout) { driverStart, otherStart, length, step in
+                  let driver = driverPlane + driverStart, other = otherPlane + otherStart
+                  if gathers {
+                    multiplyAdd(length, value, src + other, step, into: dst + driver, 1)
+                  } else {
+                    multiplyAdd(length, value, src + driver, 1, into: dst + other, step)
+                  }
                 }
               }
             }
@@ -119,13 +122,15 @@ extension ConvGeometry {
   /// `column` the flattened (padded) input. Entries at the same place add up.
   func forEachMatrixEntry<T: TensorElement>(weight: [T], _ body: (Int, Int, T) -> Void) {
     let layout = tapLayout
-    forEachChannelPair(layout) { driverPlane, otherPlane, weightBase in
-      for tap in layout.taps {
-        let value = weight[weightBase + tap.kernelOffset]
-        forEachRun(tap, layout) { driverStart, otherStart, length, step in
-          for t in 0..<length {
-            let driver = driverPlane + driverStart + t, other = otherPlane + otherStart + t * step
-            layout.forward ? body(driver, other, value) : body(other, driver, value)
+    for item in 0..<(batch * groups) {
+      forEachChannelPair(layout, item: item) { driverPlane, otherPlane, weightBase in
+        for tap in layout.taps {
+          let value = weight[weightBase + tap.kernelOffset]
+          forEachRun(tap, layout) { driverStart, otherStart, length, step in
+            for t in 0..<length {
+              let driver = driverPlane + driverStart + t, other = otherPlane + otherStart + t * step
+              layout.forward ? body(driver, other, value) : body(other, driver, value)
+            }
           }
         }
       }
@@ -156,5 +161,18 @@ extension ConvGeometry {
       }
       if j < 0 { return }
     }
+  }
+}
+
+/// `y[t * yStep] += a * x[t * xStep]` for `t` in `0..<count`. Unit steps get their
+/// own loop, which the compiler vectorises.
+@inline(__always)
+func multiplyAdd<T: TensorElement>(
+  _ count: Int, _ a: T, _ x: UnsafePointer<T>, _ xStep: Int, into y: UnsafeMutablePointer<T>, _ yStep: Int
+) {
+  if xStep == 1 && yStep == 1 {
+    for t in 0..<count { y[t] += a * x[t] }
+  } else {
+    for t in 0..<count { y[t &* yStep] += a * x[t &* xStep] }
   }
 }

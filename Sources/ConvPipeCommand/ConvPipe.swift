@@ -18,7 +18,7 @@ public struct ConvPipe: ParsableCommand {
       (no partial file is left).
       """,
     version: ConvPipeVersion.current,
-    subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, DiffCommand.self])
+    subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, DiffCommand.self, BenchCommand.self])
 
   public init() {}
 }

@@ -84,3 +84,82 @@ func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double
   }
   return y
 }
+
+/// The matrix-product lowering and the direct kernel, in float32 and float64,
+/// against the naive loop on cases chosen to reach every branch: 1x1 products
+/// without im2col (both directions), 1x1 with a stride, depthwise (direct),
+/// groups, dilations, strides, padding pairs and modes, output padding, ranks 1
+/// to 3, batches, several column chunks and several channel blocks per item; and
+/// the adjoint `A^T` against `<A x, y> = <x, A^T y>`.
+@Suite("the fast paths agree with a naive loop")
+struct FastPathReferenceTests {
+  struct Case: CustomStringConvertible, Sendable {
+    let name: String
+    let operation: Operation
+    let input: [Int]
+    let weight: [Int]
+    var description: String { name }
+  }
+
+  static let cases: [Case] = [
+    Case(name: "conv 1x1 as one product", operation: .conv(ConvParameters()), input: [2, 8, 5, 7], weight: [6, 8, 1, 1]),
+    Case(name: "conv_transpose 1x1 as one product", operation: .convTranspose(ConvTransposeParameters()), input: [2, 6, 5, 7], weight: [6, 4, 1, 1]),
+    Case(name: "conv 1x1 stride 2", operation: .conv(ConvParameters(stride: .uniform(2))), input: [1, 4, 7, 7], weight: [4, 4, 1, 1]),
+    Case(name: "depthwise conv", operation: .conv(ConvParameters(padding: .uniform(1), groups: 6)), input: [2, 6, 9, 9], weight: [6, 1, 3, 3]),
+    Case(name: "depthwise conv_transpose", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2), padding: .uniform(1), outputPadding: .uniform(1), groups: 6)), input: [2, 6, 5, 5], weight: [6, 1, 3, 3]),
+    Case(name: "grouped rank-3 conv, dilation, strides, pairs", operation: .conv(ConvParameters(
+      stride: .perDimension([1, 2, 1]), padding: .pairs([PadPair(2, 0), PadPair(1, 1), PadPair(0, 2)]),
+      dilation: .perDimension([2, 1, 1]), groups: 2)), input: [2, 6, 6, 7, 5], weight: [4, 3, 3, 2, 3]),
+    Case(name: "rank-1 reflect conv, dilation 2, batch 3", operation: .conv(ConvParameters(
+      padding: .uniform(2), dilation: .uniform(2), paddingMode: .reflect)), input: [3, 4, 40], weight: [5, 4, 5]),
+    Case(name: "circular conv, stride 2", operation: .conv(ConvParameters(
+      stride: .uniform(2), padding: .pairs([PadPair(1, 2), PadPair(2, 1)]), paddingMode: .circular)), input: [2, 3, 7, 6], weight: [4, 3, 3, 3]),
+    Case(name: "replicate conv, same", operation: .conv(ConvParameters(padding: .same, paddingMode: .replicate)),
+      input: [1, 3, 8, 5], weight: [3, 3, 4, 2]),
+    Case(name: "rank-1 conv in several column chunks", operation: .conv(ConvParameters(padding: .uniform(4))), input: [1, 16, 1100], weight: [2, 16, 9]),
+    Case(name: "grouped conv_transpose, output_padding, dilation", operation: .convTranspose(ConvTransposeParameters(
+      stride: .perDimension([2, 3]), padding: .perDimension([1, 0]), outputPadding: .perDimension([1, 2]),
+      dilation: .perDimension([1, 2]), groups: 2)), input: [2, 4, 5, 6], weight: [4, 3, 3, 2]),
+    Case(name: "rank-1 conv_transpose in channel blocks and chunks", operation: .convTranspose(ConvTransposeParameters(
+      padding: .uniform(4))), input: [1, 2, 600], weight: [2, 64, 9]),
+    Case(name: "rank-3 conv_transpose", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2), padding: .uniform(1))), input: [2, 2, 4, 4, 4], weight: [2, 3, 3, 3, 3]),
+    Case(name: "rank-1 conv_transpose same, batch 3", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(3), padding: .same)), input: [3, 4, 9], weight: [4, 2, 5]),
+    Case(name: "conv_transpose pairs, stride 1", operation: .convTranspose(ConvTransposeParameters(
+      padding: .pairs([PadPair(1, 2), PadPair(0, 1)]))), input: [2, 5, 6, 6], weight: [5, 3, 3, 4]),
+  ]
+
+  @Test("apply against the naive loop", arguments: cases, [DType.float32, .float64])
+  func matchesNaiveLoop(case_: Case, dtype: DType) throws {
+    guard case .convolution(let geometry) = try case_.operation.plan(input: case_.input, weight: case_.weight) else {
+      Issue.record("not a convolution")
+      return
+    }
+    var random = TestRandom(seed: 77)
+    let x = random.tensor(case_.input), w = random.tensor(case_.weight), b = random.tensor([geometry.outputChannels])
+    let fast = try geometry.apply(input: x.converted(to: dtype), weight: w.converted(to: dtype), bias: b.converted(to: dtype))
+    #expect(fast.dtype == dtype)
+    // The reference rounds its operands as the fast path does; the magnitude bounds each cell's rounding.
+    let (xs, ws, bs) = (x.converted(to: dtype).doubles, w.converted(to: dtype).doubles, b.converted(to: dtype).doubles)
+    let naive = naiveConvolution(geometry, x: xs, w: ws, bias: bs)
+    let magnitude = naiveConvolution(geometry, x: xs.map(abs), w: ws.map(abs), bias: bs.map(abs))
+    let relative = dtype == .float32 ? 1e-5 : 1e-13
+    let worst = zip(zip(fast.doubles, naive), magnitude).map { abs($0.0 - $0.1) / (1 + $1) }.max() ?? 0
+    #expect(fast.doubles.count == naive.count)
+    #expect(worst <= relative, "\(case_) \(dtype): worst scaled error \(worst)")
+  }
+
+  @Test("applyTransposed is the adjoint: <A x, y> = <x, A^T y>", arguments: cases)
+  func adjointMatches(case_: Case) throws {
+    guard case .convolution(let geometry) = try case_.operation.plan(input: case_.input, weight: case_.weight) else {
+      Issue.record("not a convolution")
+      return
+    }
+    var random = TestRandom(seed: 78)
+    let x = random.tensor(case_.input), w = random.tensor(case_.weight), y = random.tensor(geometry.outputShape)
+    let left = dot(try geometry.apply(input: x, weight: w), y), right = dot(x, try geometry.applyTransposed(y, weight: w))
+    #expect(abs(left - right) <= 1e-11 * (1 + abs(left)), "\(case_): \(left) vs \(right)")
+  }
+}

@@ -39,7 +39,7 @@ final class ItemWork: @unchecked Sendable {
   /// Works off every item on `threads` threads; `report` is called under the
   /// lock after each item.
   func run(threads: Int, report: @Sendable (ItemEvent, Int, Int) -> Void) {
-    DispatchQueue.concurrentPerform(iterations: min(threads, max(items.count, 1))) { _ in
+    DispatchQueue.concurrentPerform(iterations: threads) { _ in
       while let index = take() {
         let started = Date()
         let event: ItemEvent

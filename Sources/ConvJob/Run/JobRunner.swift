@@ -98,7 +98,10 @@ public enum JobRunner {
     let work = ItemWork(
       executor: ItemExecutor(prepared: prepared, shared: shared), items: prepared.catalog.items, parts: parts,
       reusable: reusable, graph: fingerprint.graph)
-    work.run(threads: max(1, options.threads)) { event, done, total in
+    // Items in parallel each compute on one thread; a single item gets them all.
+    let itemThreads = min(max(1, options.threads), max(work.items.count, 1))
+    ComputeThreads.perOperation = itemThreads > 1 ? 1 : max(1, options.threads)
+    work.run(threads: itemThreads) { event, done, total in
       log?.record(event)
       onItem?(event, done, total)
     }

@@ -1,0 +1,4 @@
+#ifndef CONVPIPE_COPENBLAS_H
+#define CONVPIPE_COPENBLAS_H
+#include <cblas.h>
+#endif

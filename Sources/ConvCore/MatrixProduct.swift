@@ -1,0 +1,74 @@
+import COpenBLAS
+
+/// An element type with OpenBLAS's general matrix product: `sgemm` for Float,
+/// `dgemm` for Double.
+protocol BLASElement: TensorElement {
+  /// Row-major `C = op(A) B` (`op(A)` is `A` or `A^T`), `C` being `m x n`, `B` `k x n`;
+  /// the leading dimensions are the row strides of the stored matrices.
+  static func multiply(
+    transposeA: Bool, m: Int, n: Int, k: Int,
+    _ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int,
+    into c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+extension Float: BLASElement {
+  static func multiply(
+    transposeA: Bool, m: Int, n: Int, k: Int,
+    _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    into c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    _ = ComputeThreads.singleThreadedBLAS
+    cblas_sgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans,
+      blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
+  }
+}
+
+extension Double: BLASElement {
+  static func multiply(
+    transposeA: Bool, m: Int, n: Int, k: Int,
+    _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+    into c: UnsafeMutablePointer<Double>, ldc: Int
+  ) {
+    _ = ComputeThreads.singleThreadedBLAS
+    cblas_dgemm(
+      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans,
+      blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
+  }
+}
+
+/// Largest size a BLAS dimension or leading dimension may take (`blasint` is 32-bit).
+let blasLimit = Int(Int32.max)
+
+/// A float32 `n x n` by `n x n` product for measuring OpenBLAS's own `sgemm`
+/// throughput: `2 n^3` floating-point operations per run.
+public struct SquareProduct: Sendable {
+  public let size: Int
+  private let a: [Float]
+  private let b: [Float]
+
+  public init(size: Int) {
+    self.size = max(1, size)
+    var random = SeededRandom(seed: 1)
+    a = random.values(self.size * self.size, distribution: .uniform).map(Float.init)
+    b = random.values(self.size * self.size, distribution: .uniform).map(Float.init)
+  }
+
+  /// Floating-point operations of one run: `2 n^3`.
+  public var flops: Double { 2 * Double(size) * Double(size) * Double(size) }
+
+  /// Runs the product once with OpenBLAS using `threads` threads, then returns
+  /// OpenBLAS to one thread per call.
+  public func run(threads: Int) {
+    _ = ComputeThreads.singleThreadedBLAS
+    openblas_set_num_threads(Int32(clamping: max(1, threads)))
+    defer { openblas_set_num_threads(1) }
+    var c = [Float](repeating: 0, count: size * size)
+    c.withUnsafeMutableBufferPointer { c in
+      guard let c = c.baseAddress else { return }
+      cblas_sgemm(
+        CblasRowMajor, CblasNoTrans, CblasNoTrans, blasint(size), blasint(size), blasint(size),
+        1, a, blasint(size), b, blasint(size), 0, c, blasint(size))
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import ConvCore
+import ConvJob
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Time conv and conv_transpose layers on random float32 data.",
+    discussion: """
+      Each layer runs once as a warm-up, once timed (t), then max(3, min(50, 1/t)) timed \
+      calls; the median call is reported with GFLOP/s = 2 * multiply-adds / seconds / 1e9, \
+      the rule of bench/torch_reference.py.
+
+      Example:
+        convpipe bench bench/layers.json --threads 2 --gemm 4096
+      """)
+
+  @Argument(help: "A layers file: {\"layers\": [{\"name\", \"op\", \"input\", \"weight\", stride, padding, ...}]}.")
+  var layers: String
+
+  @Option(help: "Threads per operation (default: every processor).")
+  var threads: Int?
+
+  @Option(help: ArgumentHelp("Also time OpenBLAS's own sgemm on a size x size product with the same threads.", valueName: "size"))
+  var gemm: Int?
+
+  @Flag(help: "Print {\"layers\": [{\"name\", \"seconds\", \"gflops\"}]} instead of a table.")
+  var json = false
+
+  func validate() throws {
+    if let threads, threads < 1 { throw ValidationError("--threads \(threads) must be at least 1") }
+    if let gemm, gemm < 1 { throw ValidationError("--gemm \(gemm) must be at least 1") }
+  }
+
+  func run() throws {
+    if let threads { ComputeThreads.perOperation = threads }
+    let timings: [BenchTiming]
+    do {
+      timings = try LayerBench.layers(path: layers).map { layer throws(ShapeError) in try LayerBench.time(layer) }
+    } catch let problems as JobProblems {
+      throw fail(problems, dataExit: 2)
+    } catch {
+      printError("\(layers): \(error)")
+      throw ExitCode(2)
+    }
+    let product = gemm.map { LayerBench.timeSquareProduct(size: $0, threads: ComputeThreads.perOperation) }
+    if json {
+      var object: [String: Any] = [
+        "engine": "convpipe \(ConvPipeVersion.current)", "threads": ComputeThreads.perOperation,
+        "layers": timings.map { ["name": $0.name, "seconds": $0.seconds, "gflops": $0.gflops] },
+      ]
+      if let product { object["sgemm"] = ["size": gemm ?? 0, "seconds": product.seconds, "gflops": product.gflops] }
+      let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    } else {
+      for timing in timings + (product.map { [$0] } ?? []) {
+        print(timing.name.padding(toLength: 22, withPad: " ", startingAt: 0)
+          + String(format: " %9.3f ms %8.1f GFLOP/s", timing.seconds * 1e3, timing.gflops))
+      }
+    }
+  }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+"""Times every layer of a layers file with convpipe and with PyTorch on this machine,
+alternately (convpipe, torch, convpipe, torch, ...), and prints per layer the best
+median of each engine, the ratio PyTorch time / convpipe time, and the geometric mean.
+
+Usage: python3 bench/compare.py [bench/layers.json] [--rounds 3] [--threads 2] [--gemm 4096]
+Build first: swift build -c release. Needs torch (pip install torch); the tests never do."""
+import argparse, json, math, os, subprocess, sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+parser = argparse.ArgumentParser()
+parser.add_argument("layers", nargs="?", default=os.path.join(here, "layers.json"))
+parser.add_argument("--rounds", type=int, default=3)
+parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--gemm", type=int, default=0, help="also time OpenBLAS sgemm on a square product of this size")
+parser.add_argument("--convpipe", default=os.path.join(here, "..", ".build", "release", "convpipe"))
+args = parser.parse_args()
+
+def run(command):
+    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+
+threads = ["--threads", str(args.threads)]
+convpipe, torch = {}, {}
+sgemm = None
+for round in range(args.rounds):
+    result = run([args.convpipe, "bench", args.layers, *threads, "--json"] + (["--gemm", str(args.gemm)] if args.gemm and round == 0 else []))
+    sgemm = result.get("sgemm", sgemm)
+    for row in result["layers"]: convpipe.setdefault(row["name"], []).append(row)
+    for row in run([sys.executable, os.path.join(here, "torch_reference.py"), args.layers, *threads, "--json"])["layers"]:
+        torch.setdefault(row["name"], []).append(row)
+
+# Each engine's best round: the median call of its least disturbed run.
+print(f"{'layer':22s} {'convpipe ms':>12s} {'GFLOP/s':>8s} {'pytorch ms':>12s} {'GFLOP/s':>8s} {'torch/convpipe':>15s}")
+ratios = []
+for name, rows in convpipe.items():
+    ours, theirs = min(rows, key=lambda r: r["seconds"]), min(torch[name], key=lambda r: r["seconds"])
+    ratio = theirs["seconds"] / ours["seconds"]
+    ratios.append(ratio)
+    print(f"{name:22s} {ours['seconds']*1e3:12.3f} {ours['gflops']:8.1f} {theirs['seconds']*1e3:12.3f} {theirs['gflops']:8.1f} {ratio:15.2f}")
+print(f"geometric mean of torch/convpipe over {len(ratios)} layers: {math.exp(sum(map(math.log, ratios)) / len(ratios)):.2f}"
+      f" (lowest {min(ratios):.2f}; {args.rounds} alternating rounds, {args.threads} threads each)")
+if sgemm: print(f"OpenBLAS sgemm {sgemm['size']}x{sgemm['size']}: {sgemm['gflops']:.1f} GFLOP/s")
