@@ -54,12 +54,13 @@ extension HDF5File {
   /// float64) at `path`, replacing a dataset already there and creating any
   /// missing groups above it.
   ///
-  /// A tensor of shape `[]` becomes a scalar dataset. A tensor with more than
-  /// `compressionThreshold` elements is stored in chunks of about 64Ki elements,
-  /// compressed with the shuffle filter and gzip level 4; smaller ones are contiguous.
+  /// A tensor of shape `[]` becomes a scalar dataset. With a `compressionLevel`
+  /// from 1 to 9, a tensor with more than `compressionThreshold` elements is
+  /// stored in chunks of about 64Ki elements, compressed with the shuffle filter
+  /// and gzip at that level; smaller ones, and all with level 0, are contiguous.
   /// Throws when a group exists at `path` or the file is read-only.
   public func writeTensor(
-    _ tensor: Tensor, to path: String, compressionThreshold: Int = 1 << 16
+    _ tensor: Tensor, to path: String, compressionThreshold: Int = 1 << 16, compressionLevel: Int = 4
   ) throws(HDF5Error) {
     try HDF5Library.serialised { () throws(HDF5Error) in
       let file = try fileID(for: path)
@@ -70,8 +71,9 @@ extension HDF5File {
       }
       let space = try makeDataspace(shape: tensor.shape, object: path)
       try createMissingAncestors(of: path)
-      let isCompressed = !tensor.shape.isEmpty && tensor.count > 0 && tensor.count > compressionThreshold
-      let creation = try datasetCreationList(compressedShape: isCompressed ? tensor.shape : nil, object: path)
+      let level = min(max(compressionLevel, 0), 9)
+      let isCompressed = level > 0 && !tensor.shape.isEmpty && tensor.count > 0 && tensor.count > compressionThreshold
+      let creation = try datasetCreationList(compressedShape: isCompressed ? tensor.shape : nil, level: level, object: path)
       let memoryType = tensor.dtype.nativeHDF5Type
       let dataset = try make(.dataset, "cannot create dataset", object: path) {
         H5Dcreate2(file, path, memoryType, space.id, convpipe_H5P_DEFAULT(), creation.id, convpipe_H5P_DEFAULT())
@@ -175,15 +177,15 @@ extension HDF5File {
   }
 
   /// The creation properties for a new dataset: chunked, shuffled and
-  /// gzip-compressed when `compressedShape` is given, otherwise the defaults.
-  private func datasetCreationList(compressedShape: [Int]?, object: String) throws(HDF5Error) -> HDF5Handle {
+  /// gzip-compressed at `level` when `compressedShape` is given, otherwise the defaults.
+  private func datasetCreationList(compressedShape: [Int]?, level: Int, object: String) throws(HDF5Error) -> HDF5Handle {
     let action = "cannot make dataset creation properties"
     let list = try objectCreationList(convpipe_H5P_DATASET_CREATE(), object: object)
     guard let compressedShape else { return list }
     let chunk = Self.chunkShape(for: compressedShape).map { hsize_t($0) }
     try check(action, object: object) { H5Pset_chunk(list.id, Int32(chunk.count), chunk) }
     try check(action, object: object) { H5Pset_shuffle(list.id) }
-    try check(action, object: object) { H5Pset_deflate(list.id, 4) }
+    try check(action, object: object) { H5Pset_deflate(list.id, UInt32(level)) }
     return list
   }
 }

@@ -62,3 +62,31 @@ struct ReportTests {
     #expect(summary["exit_code"]?.intValue == 1)
   }
 }
+
+@Suite("Output compression")
+struct OutputCompressionTests {
+  static func run(compression: String) throws -> (Int, ConvPipeProcess.Result) {
+    let directory = Fixtures.temporaryDirectory()
+    let job = directory.appendingPathComponent("job.json").path
+    try """
+      {"convpipe": 1, "inputs": {"x": {"random": {"shape": [1, 1, 400, 400], "distribution": "uniform", "seed": 3}}},
+       "stages": [{"id": "y", "op": "stride", "input": "x", "stride": 1}],
+       "outputs": {"path": "out.h5", "tensors": ["x", "y"]\(compression)}}
+      """.write(toFile: job, atomically: true, encoding: .utf8)
+    let result = try ConvPipeProcess.run(["run", job, "--quiet"])
+    let size = (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("out.h5").path))?[.size] as? Int ?? 0
+    return (size, result)
+  }
+
+  @Test("uncompressed by default, gzip with outputs.compression, a bad level refused")
+  func compression() throws {
+    let (plain, plainRun) = try Self.run(compression: "")
+    let (compressed, compressedRun) = try Self.run(compression: ", \"compression\": 6")
+    #expect(plainRun.exitCode == 0 && compressedRun.exitCode == 0)
+    #expect(plain > 2 * 400 * 400 * 8, "two float64 400x400 tensors stored as they are: \(plain) bytes")
+    #expect(compressed < plain * 9 / 10, "shuffle + gzip shrink uniform doubles: \(compressed) of \(plain) bytes")
+    let (_, refused) = try Self.run(compression: ", \"compression\": 12")
+    #expect(refused.exitCode == 2)
+    #expect(refused.standardError.contains("outputs: compression: 12 is not a gzip level: give 0 (none) to 9"))
+  }
+}

@@ -13,6 +13,10 @@ public struct OutputDefinition: Sendable, Equatable {
   /// The output file, resolved against the job's directory; nil when the command gives `--output`.
   public let path: String?
   public let tensors: KeptTensors
+  /// gzip level (1-9) for tensors above 64Ki elements, with the shuffle filter;
+  /// 0 (the default) stores them uncompressed, as h5py does: float results
+  /// rarely shrink much, and compressing them can cost more than computing them.
+  public let compression: Int
 }
 
 /// A parsed job file (format version 1), every name checked and every

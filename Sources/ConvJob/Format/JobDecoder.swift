@@ -54,7 +54,7 @@ public enum JobDecoder {
     if !reader.has("inputs") { _ = reader.required("inputs", "an object of named inputs") }
     let (stages, undecoded) = decodeStages(reader.required("stages", "a list of stages"), log: log)
     let outputs = reader.value("outputs").flatMap { decodeOutputs($0, directory: directory, log: log) }
-      ?? OutputDefinition(path: nil, tensors: .all)
+      ?? OutputDefinition(path: nil, tensors: .all, compression: 0)
     reader.finish()
     let job = Job(
       file: file, name: name, description: description, inputs: inputs, stages: stages,
@@ -106,7 +106,9 @@ public enum JobDecoder {
         reader.problem("tensors", "expected \"all\" or a list of names, got \(kept.jsonText)", at: kept)
       }
     }
-    return OutputDefinition(path: path, tensors: tensors)
+    let compression = reader.int("compression") ?? 0
+    if !(0...9).contains(compression) { reader.problem("compression", "\(compression) is not a gzip level: give 0 (none) to 9") }
+    return OutputDefinition(path: path, tensors: tensors, compression: compression)
   }
 
   /// Names: unique across inputs and stages, every reference resolving, at most one per-item input.

@@ -32,7 +32,7 @@ struct ItemExecutor {
     }
     for input in job.inputs where job.keeps(input.name) {
       guard let tensor = tensors[input.name] else { continue }
-      try write { () throws(HDF5Error) in try output.writeTensor(tensor, item: item.id, name: input.name, op: "input", params: input.json.jsonText) }
+      try write { () throws(HDF5Error) in try output.writeTensor(tensor, item: item.id, name: input.name, op: "input", params: input.json.jsonText, compression: job.outputs.compression) }
     }
     var reports: [CheckReport] = []
     for (position, stagePlan) in plan.stages.enumerated() {
@@ -48,7 +48,7 @@ struct ItemExecutor {
           tensors[stage.id] = result
           if job.keeps(stage.id) {
             try write { () throws(HDF5Error) in
-              try output.writeTensor(result, item: item.id, name: stage.id, op: stage.op.rawValue, params: stage.json.jsonText)
+              try output.writeTensor(result, item: item.id, name: stage.id, op: stage.op.rawValue, params: stage.json.jsonText, compression: job.outputs.compression)
             }
           }
         } else if case .verify(let check) = stage.kind {
@@ -56,7 +56,7 @@ struct ItemExecutor {
           reports.append(report)
           try write { () throws(HDF5Error) in try output.writeReport(report, item: item.id) }
           if let matrix {
-            try write { () throws(HDF5Error) in try output.writeMatrix(matrix, item: item.id, stageID: stage.id) }
+            try write { () throws(HDF5Error) in try output.writeMatrix(matrix, item: item.id, stageID: stage.id, compression: job.outputs.compression) }
           }
         }
       } catch let failure as RunFailure {

@@ -40,10 +40,10 @@ final class OutputFile {
 
   static func itemGroup(_ item: String) -> String { "/items/\(item)" }
 
-  func writeTensor(_ tensor: Tensor, item: String, name: String, op: String, params: String) throws(HDF5Error) {
+  func writeTensor(_ tensor: Tensor, item: String, name: String, op: String, params: String, compression: Int) throws(HDF5Error) {
     let path = "\(Self.itemGroup(item))/tensors/\(name)"
     let file = try open()
-    try file.writeTensor(tensor, to: path)
+    try file.writeTensor(tensor, to: path, compressionLevel: compression)
     try file.setAttribute("op", .string(op), on: path)
     try file.setAttribute("params", .string(params), on: path)
   }
@@ -69,8 +69,8 @@ final class OutputFile {
     for (name, value) in attributes { try file.setAttribute(name, value, on: path) }
   }
 
-  func writeMatrix(_ matrix: Tensor, item: String, stageID: String) throws(HDF5Error) {
-    try open().writeTensor(matrix, to: "\(Self.itemGroup(item))/matrices/\(stageID)")
+  func writeMatrix(_ matrix: Tensor, item: String, stageID: String, compression: Int) throws(HDF5Error) {
+    try open().writeTensor(matrix, to: "\(Self.itemGroup(item))/matrices/\(stageID)", compressionLevel: compression)
   }
 
   /// Sets an attribute of the item's group, creating the group if needed.
