@@ -109,7 +109,7 @@ struct JSONParserTests {
     .init(name: "unterminated array", text: "[1,\n2", line: 2, column: 2, message: "expected ',' or ']' in array"),
     .init(name: "raw tab in string", text: "\"a\tb\"", line: 1, column: 3, message: "control character in string (write it as an escape)"),
     .init(name: "raw newline in string", text: "\"a\nb\"", line: 1, column: 3, message: "control character in string (write it as an escape)"),
-    .init(name: "bad escape", text: #""\x""#, line: 1, column: 4, message: "invalid escape '\\x'"),
+    .init(name: "bad escape", text: #""\x""#, line: 1, column: 2, message: "invalid escape '\\x'"),
     .init(name: "short unicode escape", text: #""\u12G4""#, line: 1, column: 4, message: "invalid \\u escape"),
     .init(name: "lone high surrogate", text: #""\ud800x""#, line: 1, column: 8, message: "unpaired surrogate in \\u escape"),
     .init(name: "high surrogate then non-low", text: #""\ud800\u0041""#, line: 1, column: 14, message: "invalid surrogate pair in \\u escape"),

@@ -149,7 +149,9 @@ public struct JSONParser {
         case UInt8(ascii: "r"): scalars.append("\r")
         case UInt8(ascii: "t"): scalars.append("\t")
         case UInt8(ascii: "u"): scalars.append(try parseUnicodeEscape())
-        default: throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
+        default:
+          index -= 2  // point at the backslash that starts the escape
+          throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))'")
         }
       case 0x00..<0x20:
         throw error("control character in string (write it as an escape)")
