@@ -91,7 +91,8 @@ struct ConvShapeCheck {
     let spatialCount = max(input.count - 2, 0)
     names = spatialAxisNames(count: spatialCount)
     guard rules.require(input.count >= 3, "input must be [N, C, spatial...] with at least one spatial dimension, got \(input.count) axes"),
-      rules.require(weight.count == input.count, "weight has \(weight.count) axes but the input has \(input.count)")
+      rules.require(weight.count == input.count, "weight has \(weight.count) axes but the input has \(input.count)"),
+      rules.collect({ () throws(ShapeError) in try requireBounded(input + weight + [groups], "size") }) != nil
     else { return }
     kernel = Array(weight.dropFirst(2))
     self.stride = rules.collect { () throws(ShapeError) in try stride.resolve("stride", count: spatialCount) } ?? []

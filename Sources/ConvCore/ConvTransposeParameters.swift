@@ -98,6 +98,7 @@ public struct ConvTransposeParameters: Sendable, Equatable {
 
   /// The spatial part of `output_size`, which may list the spatial sizes or the whole shape.
   private static func spatialOutputSize(_ size: [Int], input: [Int], count: Int) throws(ShapeError) -> [Int] {
+    try requireBounded(size, "output_size")
     if size.count == count { return size }
     if size.count == count + 2 { return Array(size.dropFirst(2)) }
     throw ShapeError(["output_size has \(size.count) values but the input has \(count) spatial dimensions"])

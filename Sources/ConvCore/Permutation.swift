@@ -7,6 +7,7 @@ public struct Permutation: Sendable, Equatable {
 
   /// The permuted shape `[in[axes[0]], in[axes[1]], ...]`, or the rule broken.
   public func outputShape(input: [Int]) throws(ShapeError) -> [Int] {
+    try requireBounded(input, "size")
     guard axes.sorted() == Array(input.indices) else {
       throw ShapeError(["axes \(axes) must be a permutation of 0..<\(input.count) for an input with \(input.count) axes"])
     }

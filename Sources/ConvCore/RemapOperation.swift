@@ -29,6 +29,7 @@ public enum RemapOperation: Sendable, Equatable {
     guard input.count >= 3 else {
       throw ShapeError(["input must be [N, C, spatial...] with at least one spatial dimension, got \(input.count) axes"])
     }
+    try requireBounded(input, "size")
     let names = spatialAxisNames(count: input.count - 2)
     let spatial = Array(input.dropFirst(2))
     var rules = RuleCollector()

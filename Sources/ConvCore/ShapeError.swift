@@ -33,6 +33,41 @@ struct RuleCollector {
   }
 }
 
+/// The largest size, stride, dilation, padding or count the shape rules accept:
+/// 2^31 - 1, so that every rule's arithmetic (products of two such values plus a
+/// few more) stays far inside `Int`'s range.
+public let largestAcceptedValue = Int(Int32.max)
+
+/// Throws unless every value is at most ``largestAcceptedValue`` in magnitude.
+func requireBounded(_ values: [Int], _ name: String) throws(ShapeError) {
+  if let value = values.first(where: { $0.magnitude > UInt(largestAcceptedValue) }) {
+    throw ShapeError(["\(name) \(value) is larger than \(largestAcceptedValue)"])
+  }
+}
+
+/// The product of `values`, or `Int.max` when it would overflow: element and
+/// byte counts of absurd shapes saturate, so a memory limit refuses them.
+public func saturatingProduct(_ values: [Int]) -> Int {
+  var product = 1
+  for value in values {
+    let (next, overflow) = product.multipliedReportingOverflow(by: value)
+    if overflow { return Int.max }
+    product = next
+  }
+  return product
+}
+
+/// The sum of `values`, or `Int.max` when it would overflow.
+public func saturatingSum(_ values: [Int]) -> Int {
+  var sum = 0
+  for value in values {
+    let (next, overflow) = sum.addingReportingOverflow(value)
+    if overflow { return Int.max }
+    sum = next
+  }
+  return sum
+}
+
 /// Names of the spatial axes for a given count: `L` for one, `H, W` for two,
 /// `D, H, W` for three, `S0, S1, ...` beyond.
 public func spatialAxisNames(count: Int) -> [String] {

@@ -5,14 +5,17 @@ public enum SpatialParameter: Sendable, Equatable, CustomStringConvertible {
   case perDimension([Int])
 
   /// The value for each of `count` spatial dimensions; a list must have exactly `count` entries.
+  /// Each value must be at most ``largestAcceptedValue`` in magnitude.
   public func resolve(_ name: String, count: Int) throws(ShapeError) -> [Int] {
     switch self {
     case .uniform(let value):
+      try requireBounded([value], name)
       return Array(repeating: value, count: count)
     case .perDimension(let values):
       guard values.count == count else {
         throw ShapeError(["\(name) has \(values.count) values but the input has \(count) spatial dimensions"])
       }
+      try requireBounded(values, name)
       return values
     }
   }
@@ -54,13 +57,14 @@ public enum PaddingParameter: Sendable, Equatable, CustomStringConvertible {
   public func resolvePairs(_ name: String, count: Int) throws(ShapeError) -> [PadPair] {
     switch self {
     case .uniform(let value):
-      return Array(repeating: PadPair(value, value), count: count)
+      return try SpatialParameter.uniform(value).resolve(name, count: count).map { PadPair($0, $0) }
     case .perDimension(let values):
       return try SpatialParameter.perDimension(values).resolve(name, count: count).map { PadPair($0, $0) }
     case .pairs(let pairs):
       guard pairs.count == count else {
         throw ShapeError(["\(name) has \(pairs.count) pairs but the input has \(count) spatial dimensions"])
       }
+      try requireBounded(pairs.flatMap { [$0.begin, $0.end] }, name)
       return pairs
     case .valid, .same:
       throw ShapeError(["\(name) \"\(self)\" is not accepted here"])

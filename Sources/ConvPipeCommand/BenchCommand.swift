@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
 
   func validate() throws {
     if let threads, threads < 1 { throw ValidationError("--threads \(threads) must be at least 1") }
-    if let gemm, gemm < 1 { throw ValidationError("--gemm \(gemm) must be at least 1") }
+    if let gemm, !(1...16384).contains(gemm) { throw ValidationError("--gemm \(gemm) must be from 1 to 16384") }
   }
 
   func run() throws {

@@ -361,6 +361,20 @@ struct InvalidJobTests {
       name: "matrix verify above max_elements",
       job: job(stages: [conv, #"{"id": "m", "op": "verify", "check": "matrix", "of": "y", "max_elements": 10}"#]),
       exitCode: 2, words: [#"stages[1] (id "m")"#, "max_elements", "10"], lines: 1),
+
+    // Absurd sizes are refused, never overflow
+    Row(
+      name: "a stride beyond 2^31",
+      job: job(stages: [#"{"id": "y", "op": "conv", "input": "image", "weight": "kernel", "stride": 9000000000000000000}"#]),
+      command: "validate", exitCode: 2, words: [#"stages[0] (id "y")"#, "stride 9000000000000000000 is larger than 2147483647"], lines: 1),
+    Row(
+      name: "an input size beyond 2^31",
+      job: job(inputs: [#""image": {"random": {"shape": [1, 1, 4000000000, 4000000000]}}"#, kernel]),
+      exitCode: 2, words: [#"stages[0] (id "y")"#, "size 4000000000 is larger than 2147483647"], lines: 1),
+    Row(
+      name: "a tensor whose byte count overflows",
+      job: job(inputs: [image, kernel, #""huge": {"random": {"shape": [100000, 100000, 100000, 100000]}}"#]),
+      exitCode: 2, words: ["inputs", "--max-memory", "\"huge\""], lines: 1),
   ]
 
   // MARK: - Running a row

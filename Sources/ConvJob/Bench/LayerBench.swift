@@ -49,6 +49,13 @@ public enum LayerBench {
           problems.append(JobProblem(file: path, location: location, message: "\(name): only conv and conv_transpose can be timed"))
           continue
         }
+        let bytes = saturatingProduct([4, saturatingProduct(geometry.inputShape) &+ saturatingProduct(geometry.outputShape)
+          &+ saturatingProduct(geometry.weightShape)])
+        guard bytes <= MemorySize.defaultLimit else {
+          problems.append(JobProblem(file: path, location: location,
+            message: "\(name): its tensors need \(MemorySize.format(bytes)), more than half of this machine's memory"))
+          continue
+        }
         layers.append(BenchLayer(name: name, geometry: geometry))
       } catch let error as JobProblems {
         problems += error.problems
@@ -66,7 +73,7 @@ public enum LayerBench {
     let geometry = layer.geometry
     var random = SeededRandom(seed: 6)
     func tensor(_ shape: [Int]) -> Tensor {
-      let values = random.values(shape.reduce(1, *), distribution: .normal).map(Float.init)
+      let values = random.values(saturatingProduct(shape), distribution: .normal).map(Float.init)
       return Tensor(shape: shape, of: Float.self) { _ = $0.update(fromContentsOf: values) }
     }
     let input = tensor(geometry.inputShape), weight = tensor(geometry.weightShape)

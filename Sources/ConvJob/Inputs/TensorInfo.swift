@@ -12,8 +12,8 @@ public struct TensorInfo: Sendable, Hashable, CustomStringConvertible {
 
   public init(_ tensor: Tensor) { self.init(shape: tensor.shape, dtype: tensor.dtype) }
 
-  /// Bytes of data: elements times 4 or 8.
-  public var byteCount: Int { shape.reduce(1, *) * dtype.byteWidth }
+  /// Bytes of data: elements times 4 or 8 (`Int.max` for an absurd shape).
+  public var byteCount: Int { saturatingProduct(shape + [dtype.byteWidth]) }
 
   public var description: String { "\(shape.shapeDescription) \(dtype.rawValue)" }
 }

@@ -43,26 +43,26 @@ public enum JobPlanner {
     guard let target = stage.reference("of"), let targetPlan = plans.first(where: { $0.stage.id == target }),
       let input = targetPlan.operand("input")?.info, let output = targetPlan.output
     else { return 0 }
-    let vectors = 4 * (input.byteCount + output.byteCount)
+    let vectors = saturatingProduct([4, saturatingSum([input.byteCount, output.byteCount])])
     guard check.kind == .matrix else { return vectors }
-    let rows = output.shape.reduce(1, *), columns = input.shape.reduce(1, *)
+    let rows = saturatingProduct(output.shape), columns = saturatingProduct(input.shape)
     let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
     if overflow || elements > check.maxElements {
       log.add(stage.location,
         "the unrolled matrix of \"\(target)\" would be \(rows) x \(columns) = \(overflow ? "more than \(Int.max)" : String(elements)) elements, above max_elements \(check.maxElements); raise max_elements or check a smaller input")
       return 0
     }
-    return vectors + elements * 8
+    return saturatingSum([vectors, saturatingProduct([elements, 8])])
   }
 
   /// Simulates the run's memory: inputs live until their last reader, each result
   /// from its stage to its last reader.
   private static func measure(_ plans: [StagePlan], graph: StageGraph, inputs: [String: TensorInfo], tensors: [String: TensorInfo]) -> ItemPlan {
     var live = inputs.mapValues(\.byteCount)
-    var peak = live.values.reduce(0, +), peakStage: String?
+    var peak = saturatingSum(Array(live.values)), peakStage: String?
     for (position, plan) in plans.enumerated() {
       if let output = plan.output { live[plan.stage.id] = output.byteCount }
-      let now = live.values.reduce(0, +) + plan.workspaceBytes
+      let now = saturatingSum(Array(live.values) + [plan.workspaceBytes])
       if now > peak { (peak, peakStage) = (now, plan.stage.id) }
       for (name, last) in graph.lastUse where last == position && inputs[name] == nil {
         live[name] = nil

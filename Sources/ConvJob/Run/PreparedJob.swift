@@ -60,7 +60,7 @@ public struct PreparedJob: Sendable {
   public func plan(for item: Item) -> ItemPlan? { planIndex[item.id].map { plans[$0] } }
 
   private static func memoryProblem(_ plan: ItemPlan, job: Job, limit: Int, concurrent: Int) -> JobProblem? {
-    guard plan.peakBytes * max(concurrent, 1) > limit else { return nil }
+    guard saturatingProduct([plan.peakBytes, max(concurrent, 1)]) > limit else { return nil }
     let perItem = concurrent > 1 ? " per item, \(concurrent) items at once" : ""
     let location = plan.peakStage.flatMap { job.stage(id: $0)?.location } ?? "inputs"
     let largest = plan.largestTensor.map { " (largest tensor \"\($0.name)\" \($0.info), \(MemorySize.format($0.info.byteCount)))" } ?? ""
