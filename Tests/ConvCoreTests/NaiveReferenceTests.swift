@@ -89,8 +89,10 @@ func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double
 /// against the naive loop on cases chosen to reach every branch: 1x1 products
 /// without im2col (both directions), 1x1 with a stride, depthwise (direct),
 /// groups, dilations, strides, padding pairs and modes, output padding, ranks 1
-/// to 3, batches, several column chunks and several channel blocks per item; and
-/// the adjoint `A^T` against `<A x, y> = <x, A^T y>`.
+/// to 3, batches, several column chunks; conv_transpose's sub-pixel phases with
+/// products across batch items, in several chunks, identity phases (`k = s`)
+/// and phases no tap reaches (`d = s`); and the adjoint `A^T` against
+/// `<A x, y> = <x, A^T y>`.
 @Suite("the fast paths agree with a naive loop")
 struct FastPathReferenceTests {
   struct Case: CustomStringConvertible, Sendable {
@@ -121,8 +123,18 @@ struct FastPathReferenceTests {
     Case(name: "grouped conv_transpose, output_padding, dilation", operation: .convTranspose(ConvTransposeParameters(
       stride: .perDimension([2, 3]), padding: .perDimension([1, 0]), outputPadding: .perDimension([1, 2]),
       dilation: .perDimension([1, 2]), groups: 2)), input: [2, 4, 5, 6], weight: [4, 3, 3, 2]),
-    Case(name: "rank-1 conv_transpose in channel blocks and chunks", operation: .convTranspose(ConvTransposeParameters(
+    Case(name: "rank-1 conv_transpose stride 1, 64 outputs", operation: .convTranspose(ConvTransposeParameters(
       padding: .uniform(4))), input: [1, 2, 600], weight: [2, 64, 9]),
+    Case(name: "conv_transpose 4x4 stride 2 phases across batch items", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2), padding: .uniform(1))), input: [3, 4, 3, 3], weight: [4, 5, 4, 4]),
+    Case(name: "rank-1 conv_transpose phases in chunks across batch items", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2), padding: .uniform(3))), input: [3, 64, 200], weight: [64, 2, 8]),
+    Case(name: "conv_transpose 2x2 stride 2 identity phases", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 3, 2, 2]),
+    Case(name: "conv_transpose dilation 2 stride 2, phases without taps", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 2, 3, 3]),
+    Case(name: "grouped conv_transpose stride 3 crops", operation: .convTranspose(ConvTransposeParameters(
+      stride: .perDimension([3, 2]), padding: .perDimension([4, 1]), groups: 2)), input: [2, 4, 4, 5], weight: [4, 3, 5, 3]),
     Case(name: "rank-3 conv_transpose", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2), padding: .uniform(1))), input: [2, 2, 4, 4, 4], weight: [2, 3, 3, 3, 3]),
     Case(name: "rank-1 conv_transpose same, batch 3", operation: .convTranspose(ConvTransposeParameters(
