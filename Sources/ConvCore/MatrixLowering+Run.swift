@@ -7,7 +7,7 @@ extension MatrixLowering {
     let chunks = phases.map(chunking)
     let itemsPerGroup = chunks.map(\.items).reduce(0, +)
     let scratch = zip(phases, chunks).map { phase, chunk in
-      (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
+      !usesProduct(phase) ? 0 : (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
     }.max() ?? 0
     let matrices = packs ? packed(weight) : weight
     return [T](unsafeUninitializedCapacity: count) { result, initialized in
@@ -31,12 +31,13 @@ extension MatrixLowering {
     }
   }
 
-  /// One product `A_{g,p} cols` over `columns` (flattened as `n * volume + cell`):
+  /// One product `A_{g,p} cols` (or the direct loop) over `columns` (flattened as `n * volume + cell`):
   /// `cols` built in `scratch` (or the source itself for an identity phase), the
   /// product written in place (direct phase) or after `cols` and copied out.
   private func runChunk<T: BLASElement>(
     _ phase: LoweredPhase, _ columns: Range<Int>, group: Int, _ operands: Operands<T>, scratch: UnsafeMutablePointer<T>
   ) {
+    guard usesProduct(phase) else { return directChunk(phase, columns, group: group, operands) }
     let n = columns.lowerBound / phase.volume, cell = columns.lowerBound - n * phase.volume
     let sourcePlanes = operands.source + group * sourcePerGroup * sourceVolume
     let cols = UnsafePointer(scratch)

@@ -15,7 +15,9 @@
 ///   `m + (ρ + pb - k*d)/s`, so every phase is a stride-1 forward convolution of
 ///   the driver side with `A_p[o, (d, t)] = W_g[d, o, k_t]`, packed once per call.
 ///
-/// Crops, output padding and zero padding are cells the taps' boxes leave out.
+/// Phases with few result channels per group skip `cols` and the product and
+/// run tap by tap (``directChunk(_:_:group:_:)``). Crops, output padding and zero
+/// padding are cells the taps' boxes leave out.
 struct MatrixLowering {
   let batch: Int
   let groups: Int
@@ -37,10 +39,11 @@ struct MatrixLowering {
   /// packing of `A` for every call outweighs the product.
   static let minimumColumns = 256
 
-  /// The lowering of `geometry` (already zero-padded) as `A x` (`adjoint` false) or
-  /// `A^T g`, or nil when the direct kernel serves better (one driver channel per
-  /// group: depthwise) or a size exceeds BLAS's 32-bit dimensions.
-  init?(_ geometry: ConvGeometry, adjoint: Bool) {
+  /// Every size a product would pass fits BLAS's 32-bit dimensions.
+  let withinBLASLimits: Bool
+
+  /// The lowering of `geometry` (already zero-padded) as `A x` (`adjoint` false) or `A^T g`.
+  init(_ geometry: ConvGeometry, adjoint: Bool) {
     let forward = geometry.direction == .forward
     let gathers = forward != adjoint
     let driverChannels = forward ? geometry.outputChannels : geometry.inputChannels
@@ -56,8 +59,8 @@ struct MatrixLowering {
     resultVolume = resultSizes.reduce(1, *)
     sourceVolume = sourceSizes.reduce(1, *)
     packs = !gathers
-    let sizeLimits = [sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels]
-    guard driverChannels / groups > 1, sizeLimits.allSatisfy({ $0 <= blasLimit }) else { return nil }
+    withinBLASLimits = [sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels]
+      .allSatisfy { $0 <= blasLimit }
     phases = LoweredPhase.phases(
       geometry.axes, resultSizes: resultSizes, sourceSizes: sourceSizes, gathers: gathers)
   }
