@@ -12,9 +12,10 @@ extension MatrixLowering {
   /// Phase `phase`'s cells of `columns` without `cols`: for each result channel `o`
   /// and cell `m` of a row, `result = sum_{c, t} A[o, c*T + t] * source[c, row + shift_t + m*a]`
   /// over the taps inside at `m`. Where every tap reaching the row is inside and
-  /// `a = 1`, 16 (then 4) neighbouring cells accumulate at once in SIMD registers.
+  /// `a = 1` (the row's interior), 16 neighbouring cells (4 in an interior
+  /// narrower than 16) accumulate at once in SIMD registers.
   func directChunk<T: BLASElement>(_ phase: LoweredPhase, _ columns: Range<Int>, group: Int, _ operands: Operands<T>) {
-    let taps = phase.tapCount, depth = depth(phase), step = phase.resultStep
+    let taps = phase.tapCount, depth = depth(phase), step = phase.resultStep, sourceStep = phase.sourceStep
     // Per tap reaching the row: first and end cell, source offset, tap index.
     withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * max(taps, 1)) { table in
       forEachRowRun(phase, columns) { _, n, row, first, count in
@@ -23,27 +24,36 @@ extension MatrixLowering {
         let (active, interior) = rowTaps(phase, row: row, cells: first..<(first + count), into: table)
         for o in 0..<resultPerGroup {
           let weights = operands.weight + o * depth, out = results + o * resultVolume
-          var m = first
-          while m < first + count {
-            if interior.contains(m) && m + 16 <= interior.upperBound {
-              let sum = blockSum(SIMD16<T>.self, at: m, planes: planes, weights: weights, table: table, active: active, taps: taps)
-              for lane in 0..<16 { out[(m + lane) * step] = sum[lane] }
-              m += 16
-            } else if interior.contains(m) && m + 4 <= interior.upperBound {
-              let sum = blockSum(SIMD4<T>.self, at: m, planes: planes, weights: weights, table: table, active: active, taps: taps)
-              for lane in 0..<4 { out[(m + lane) * step] = sum[lane] }
-              m += 4
-            } else {
-              var sum: T = 0
-              for c in 0..<sourcePerGroup {
-                for a in 0..<active where table[4 * a] <= m && m < table[4 * a + 1] {
-                  sum += weights[c * taps + table[4 * a + 3]] * planes[c * sourceVolume + table[4 * a + 2] + m * phase.sourceStep]
-                }
-              }
-              out[m * step] = sum
-              m += 1
+          // Interior blocks: the last one moves back to end with the interior (cells are
+          // written, not added, so the overlap is harmless).
+          func blocks<V: SIMD>(_ type: V.Type) where V.Scalar == T {
+            var m = interior.lowerBound
+            while m < interior.upperBound {
+              let at = min(m, interior.upperBound - V.scalarCount)
+              let sum = blockSum(V.self, at: at, planes: planes, weights: weights, table: table, active: active, taps: taps)
+              for lane in 0..<V.scalarCount { out[(at &+ lane) &* step] = sum[lane] }
+              m = at + V.scalarCount
             }
           }
+          func single(_ m: Int) {
+            var sum: T = 0
+            for c in 0..<sourcePerGroup {
+              let plane = planes + (c &* sourceVolume &+ m &* sourceStep), row = weights + c &* taps
+              for a in 0..<active where table[4 &* a] <= m && m < table[4 &* a &+ 1] {
+                sum += row[table[4 &* a &+ 3]] * plane[table[4 &* a &+ 2]]
+              }
+            }
+            out[m &* step] = sum
+          }
+          for m in first..<interior.lowerBound { single(m) }
+          if interior.count >= 16 {
+            blocks(SIMD16<T>.self)
+          } else if interior.count >= 4 {
+            blocks(SIMD4<T>.self)
+          } else {
+            for m in interior { single(m) }
+          }
+          for m in interior.upperBound..<(first + count) { single(m) }
         }
       }
     }
