@@ -2,7 +2,7 @@ extension MatrixLowering {
   /// Fewest result channels per group for which a phase runs as `im2col` and a
   /// matrix product: with fewer, copying `cols` costs about as much as the
   /// product saves, and the phase runs tap by tap in registers instead.
-  static let minimumProductRows = 16
+  static let minimumProductRows = 8
 
   /// Whether phase `phase` runs as a matrix product (else ``directChunk``).
   func usesProduct(_ phase: LoweredPhase) -> Bool {

@@ -15,7 +15,7 @@
 ///   `m + (ρ + pb - k*d)/s`, so every phase is a stride-1 forward convolution of
 ///   the driver side with `A_p[o, (d, t)] = W_g[d, o, k_t]`, packed once per call.
 ///
-/// Phases with few result channels per group skip `cols` and the product and
+/// Phases with under 8 result channels per group skip `cols` and the product and
 /// run tap by tap (``directChunk(_:_:group:_:)``). Crops, output padding and zero
 /// padding are cells the taps' boxes leave out.
 struct MatrixLowering {

@@ -85,7 +85,7 @@ func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double
   return y
 }
 
-/// The lowering's matrix products (16 or more result channels per group) and
+/// The lowering's matrix products (8 or more result channels per group) and
 /// its direct loop (fewer), in float32 and float64, against the naive loop on
 /// cases chosen to reach every branch: 1x1 products without im2col (both
 /// directions), 1x1 with a stride, depthwise, groups, dilations, strides,
