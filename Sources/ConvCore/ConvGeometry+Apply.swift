@@ -78,12 +78,9 @@ extension ConvGeometry {
   }
 
   /// The zero-padded operator `A x` (or `A^T x` when `adjoint`), lowered to
-  /// matrix products when that pays, else by the direct kernel.
+  /// gathering phases (``MatrixLowering``).
   private func kernel<T: BLASElement>(source: [T], weight: [T], adjoint: Bool) -> [T] {
-    guard let lowering = MatrixLowering(self, adjoint: adjoint) else {
-      return directKernel(source: source, weight: weight, adjoint: adjoint)
-    }
-    return lowering.run(source: source, weight: weight)
+    MatrixLowering(self, adjoint: adjoint).run(source: source, weight: weight)
   }
 
   /// For a forward convolution with a non-zero padding mode, the input cell each

@@ -12,8 +12,8 @@ struct KernelTap {
   let shift: [Int]
 }
 
-/// The index arithmetic of a convolution's taps, shared by the kernel that
-/// applies the operator and the walk that lists its unrolled matrix.
+/// The index arithmetic of a convolution's taps, for the walk that lists its
+/// unrolled matrix.
 struct TapLayout {
   let forward: Bool
   let taps: [KernelTap]
@@ -81,42 +81,6 @@ extension ConvGeometry {
     }
   }
 
-  /// The zero-padded direct kernel, without bias, for inputs already padded when
-  /// `paddingMode` is not `zeros`: `A x` (forward geometry) or `A^T x` (transposed
-  /// geometry) when `adjoint` is false; the operator's transpose applied to an
-  /// output-shaped `source` when it is true. Work items `(n, g)` write disjoint
-  /// planes and run on ``ComputeThreads`` workers.
-  func directKernel<T: TensorElement>(source: [T], weight: [T], adjoint: Bool = false) -> [T] {
-    let layout = tapLayout
-    // The driver side is read and the other side written (scatter), or the reverse (gather).
-    let gathers = layout.forward != adjoint
-    let resultVolume = adjoint ? inputChannels * layout.inVolume : outputChannels * layout.outVolume
-    var result = [T](repeating: 0, count: batch * resultVolume)
-    source.withUnsafeBufferPointer { src in
-      weight.withUnsafeBufferPointer { w in
-        result.withUnsafeMutableBufferPointer { dst in
-          guard let src = src.baseAddress, let dst = dst.baseAddress else { return }
-          ComputeThreads.forEach(batch * groups, of: T.self) { item, _ in
-            forEachChannelPair(layout, item: item) { driverPlane, otherPlane, weightBase in
-              for tap in layout.taps {
-                let value = w[weightBase + tap.kernelOffset]
-                forEachRun(tap, layout) { driverStart, otherStart, length, step in
-                  let driver = driverPlane + driverStart, other = otherPlane + otherStart
-                  if gathers {
-                    multiplyAdd(length, value, src + other, step, into: dst + driver, 1)
-                  } else {
-                    multiplyAdd(length, value, src + driver, 1, into: dst + other, step)
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    return result
-  }
-
   /// Calls `body(row, column, weight)` for every structural non-zero of the
   /// zero-padded operator's unrolled matrix: `row` indexes the flattened output,
   /// `column` the flattened (padded) input. Entries at the same place add up.
@@ -161,18 +125,5 @@ extension ConvGeometry {
       }
       if j < 0 { return }
     }
-  }
-}
-
-/// `y[t * yStep] += a * x[t * xStep]` for `t` in `0..<count`. Unit steps get their
-/// own loop, which the compiler vectorises.
-@inline(__always)
-func multiplyAdd<T: TensorElement>(
-  _ count: Int, _ a: T, _ x: UnsafePointer<T>, _ xStep: Int, into y: UnsafeMutablePointer<T>, _ yStep: Int
-) {
-  if xStep == 1 && yStep == 1 {
-    for t in 0..<count { y[t] += a * x[t] }
-  } else {
-    for t in 0..<count { y[t &* yStep] += a * x[t &* xStep] }
   }
 }

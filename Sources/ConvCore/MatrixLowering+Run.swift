@@ -1,83 +1,123 @@
 extension MatrixLowering {
-  /// Applies the lowered operator to `source` (the driver side when scattering,
-  /// the other side when gathering) and returns the other side.
+  /// Applies the lowered operator to `source` and returns the result side. Every
+  /// result cell lies in exactly one phase, and each work item writes all cells
+  /// of its columns, so the result needs no zeroing.
   func run<T: BLASElement>(source: [T], weight: [T]) -> [T] {
-    let resultVolume = gathers ? driverPerGroup * driverVolume : otherPerGroup * otherVolume
-    var result = [T](repeating: 0, count: batch * groups * resultVolume)
-    source.withUnsafeBufferPointer { src in
-      weight.withUnsafeBufferPointer { w in
-        result.withUnsafeMutableBufferPointer { dst in
-          guard let src = src.baseAddress, let w = w.baseAddress, let dst = dst.baseAddress else { return }
-          let operands = Operands(source: src, weight: w, result: dst)
-          if gathers { gather(operands) } else { scatter(operands) }
-        }
-      }
-    }
-    return result
-  }
-
-  /// Gather: work items are (n, g, chunk of driver cells); each writes its own
-  /// columns of `driver[n,g]` with `W_g cols`.
-  private func gather<T: BLASElement>(_ operands: Operands<T>) {
-    let chunk = min(driverVolume, max(64, Self.scratchTarget / depth))
-    let chunks = (driverVolume + chunk - 1) / chunk
-    ComputeThreads.forEach(batch * groups * chunks, scratch: identity ? 0 : depth * chunk, of: T.self) { item, cols in
-      let block = item / chunks, start = (item % chunks) * chunk
-      let cells = start..<min(driverVolume, start + chunk)
-      let other = operands.source + block * otherPerGroup * otherVolume
-      if !identity {
-        for channel in 0..<otherPerGroup {
-          for k in 0..<kernelVolume {
-            gatherRow(taps[k], plane: other + channel * otherVolume, cells: cells, into: cols + (channel * kernelVolume + k) * cells.count)
+    let count = batch * groups * resultPerGroup * resultVolume
+    let chunks = phases.map(chunking)
+    let itemsPerGroup = chunks.map(\.items).reduce(0, +)
+    let scratch = zip(phases, chunks).map { phase, chunk in
+      !usesProduct(phase) ? 0 : (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
+    }.max() ?? 0
+    let matrices = packs ? packed(weight) : weight
+    return [T](unsafeUninitializedCapacity: count) { result, initialized in
+      source.withUnsafeBufferPointer { src in
+        matrices.withUnsafeBufferPointer { w in
+          guard let src = src.baseAddress, let w = w.baseAddress, let dst = result.baseAddress else { return }
+          ComputeThreads.forEach(groups * itemsPerGroup, scratch: scratch, of: T.self) { item, buffer in
+            var index = item % itemsPerGroup, p = 0
+            while index >= chunks[p].items {
+              index -= chunks[p].items
+              p += 1
+            }
+            let group = item / itemsPerGroup
+            runChunk(
+              phases[p], chunks[p].columns(index), group: group,
+              Operands(source: src, weight: w + matrixOffset(group: group, phase: p), result: dst), scratch: buffer)
           }
         }
       }
+      initialized = count
+    }
+  }
+
+  /// One product `A_{g,p} cols` (or the direct loop) over `columns` (flattened as `n * volume + cell`):
+  /// `cols` built in `scratch` (or the source itself for an identity phase), the
+  /// product written in place (direct phase) or after `cols` and copied out.
+  private func runChunk<T: BLASElement>(
+    _ phase: LoweredPhase, _ columns: Range<Int>, group: Int, _ operands: Operands<T>, scratch: UnsafeMutablePointer<T>
+  ) {
+    guard usesProduct(phase) else { return directChunk(phase, columns, group: group, operands) }
+    let n = columns.lowerBound / phase.volume, cell = columns.lowerBound - n * phase.volume
+    let sourcePlanes = operands.source + group * sourcePerGroup * sourceVolume
+    let cols = UnsafePointer(scratch)
+    let product = phase.direct
+      ? operands.result + ((n * groups + group) * resultPerGroup) * resultVolume + cell
+      : scratch + (phase.identity ? 0 : depth(phase) * columns.count)
+    if phase.identity {
+      // Identity phases never cross a batch item: cols is the source at its own stride.
       T.multiply(
-        transposeA: false, m: driverPerGroup, n: cells.count, k: depth,
-        operands.weight + (block % groups) * driverPerGroup * depth, lda: depth,
-        identity ? other + start : UnsafePointer(cols), ldb: identity ? otherVolume : cells.count,
-        into: operands.result + block * driverPerGroup * driverVolume + start, ldc: driverVolume)
+        transposeA: false, m: resultPerGroup, n: columns.count, k: sourcePerGroup,
+        operands.weight, lda: sourcePerGroup, sourcePlanes + n * groups * sourcePerGroup * sourceVolume + cell,
+        ldb: sourceVolume, into: product, ldc: phase.direct ? resultVolume : columns.count)
+    } else if phase.tapCount == 0 {
+      product.update(repeating: 0, count: resultPerGroup * columns.count)
+    } else {
+      gatherColumns(phase, columns, planes: sourcePlanes, into: scratch)
+      T.multiply(
+        transposeA: false, m: resultPerGroup, n: columns.count, k: depth(phase),
+        operands.weight, lda: depth(phase), cols, ldb: columns.count,
+        into: product, ldc: phase.direct ? resultVolume : columns.count)
+    }
+    if !phase.direct {
+      scatterProduct(phase, columns, product: product, into: operands.result + group * resultPerGroup * resultVolume)
     }
   }
 
-  /// Scatter: work items are (n, g, block of other channels), so no two items
-  /// add onto the same cell; each runs `cols = W_g^T driver[n,g]` for its
-  /// channels' rows, chunk by chunk of driver cells, and adds `col2im(cols)`.
-  private func scatter<T: BLASElement>(_ operands: Operands<T>) {
-    let blocks = channelBlocks
-    let perBlock = (otherPerGroup + blocks - 1) / blocks
-    let rows = perBlock * kernelVolume
-    let chunk = identity ? driverVolume : min(driverVolume, max(64, Self.scratchTarget / rows))
-    ComputeThreads.forEach(batch * groups * blocks, scratch: identity ? 0 : rows * chunk, of: T.self) { item, cols in
-      let block = item / blocks
-      let channels = (item % blocks) * perBlock..<min(otherPerGroup, (item % blocks + 1) * perBlock)
-      let driver = operands.source + block * driverPerGroup * driverVolume
-      let other = operands.result + (block * otherPerGroup + channels.lowerBound) * otherVolume
-      for start in stride(from: 0, to: driverVolume, by: chunk) {
-        let cells = start..<min(driverVolume, start + chunk)
-        T.multiply(
-          transposeA: true, m: channels.count * kernelVolume, n: cells.count, k: driverPerGroup,
-          operands.weight + (block % groups) * driverPerGroup * depth + channels.lowerBound * kernelVolume, lda: depth,
-          driver + start, ldb: driverVolume,
-          into: identity ? other + start : cols, ldc: identity ? otherVolume : cells.count)
-        guard !identity else { continue }
-        for channel in 0..<channels.count {
-          for k in 0..<kernelVolume {
-            guard let tap = taps[k] else { continue }
-            scatterRow(tap, row: cols + (channel * kernelVolume + k) * cells.count, cells: cells, into: other + channel * otherVolume)
+  /// Offset of `A_{g,p}` in the weight (gather form: `W_g`) or the packed matrices.
+  private func matrixOffset(group: Int, phase: Int) -> Int {
+    guard packs else { return group * resultPerGroup * sourcePerGroup * kernelVolume }
+    let before = phases[..<phase].map(depth).reduce(0, +)
+    return group * resultPerGroup * sourcePerGroup * phases.map(\.tapCount).reduce(0, +) + resultPerGroup * before
+  }
+
+  /// The phase form's matrices `A_{g,p}[o, d*T + t] = W_g[d, o, k_t]`, one after the other.
+  private func packed<T: BLASElement>(_ weight: [T]) -> [T] {
+    let count = groups * resultPerGroup * sourcePerGroup * phases.map(\.tapCount).reduce(0, +)
+    return [T](unsafeUninitializedCapacity: count) { matrices, initialized in
+      weight.withUnsafeBufferPointer { w in
+        guard let w = w.baseAddress, let dst = matrices.baseAddress else { return }
+        ComputeThreads.forEach(groups * phases.count, of: T.self) { item, _ in
+          let group = item / phases.count, phase = phases[item % phases.count]
+          let into = dst + matrixOffset(group: group, phase: item % phases.count)
+          let from = w + group * sourcePerGroup * resultPerGroup * kernelVolume
+          phase.kernelOffsets.withUnsafeBufferPointer { taps in
+            for o in 0..<resultPerGroup {
+              for d in 0..<sourcePerGroup {
+                let row = into + (o * sourcePerGroup + d) * taps.count, plane = from + (d * resultPerGroup + o) * kernelVolume
+                for t in taps.indices { row[t] = plane[taps[t]] }
+              }
+            }
           }
         }
       }
+      initialized = count
     }
   }
 
-  /// How many blocks the other channels of a group split into: as few as keep
-  /// each block's `cols` near `scratchTarget` with whole driver rows, and enough
-  /// that every worker has an item.
-  private var channelBlocks: Int {
-    let bySize = (otherPerGroup * kernelVolume * min(driverVolume, 256) + Self.scratchTarget - 1) / Self.scratchTarget
-    let byWorkers = (ComputeThreads.perOperation + batch * groups - 1) / (batch * groups)
-    return min(otherPerGroup, max(bySize, byWorkers, 1))
+  /// How phase `phase`'s columns split into products.
+  private func chunking(_ phase: LoweredPhase) -> Chunking {
+    // A product writing in place or reading the source as cols stays within one batch item.
+    let span = phase.direct || phase.identity ? phase.volume : batch * phase.volume
+    let wanted = max(Self.minimumColumns, Self.scratchTarget / max(depth(phase), 1))
+    let perSpan = (span + wanted - 1) / wanted
+    let length = (span + perSpan - 1) / perSpan
+    return Chunking(span: span, perSpan: perSpan, length: length, items: perSpan * (batch * phase.volume / span))
+  }
+}
+
+/// Products of one phase: each span of `span` columns (one batch item, or all)
+/// splits into `perSpan` chunks of at most `length` columns.
+struct Chunking {
+  let span: Int
+  let perSpan: Int
+  let length: Int
+  let items: Int
+
+  /// Columns of chunk `index`.
+  func columns(_ index: Int) -> Range<Int> {
+    let start = (index / perSpan) * span + (index % perSpan) * length
+    return start..<min((index / perSpan + 1) * span, start + length)
   }
 }
 

@@ -1,8 +1,8 @@
 import COpenBLAS
 
-/// An element type with OpenBLAS's general matrix product: `sgemm` for Float,
-/// `dgemm` for Double.
-protocol BLASElement: TensorElement {
+/// An element type with OpenBLAS's general matrix product (`sgemm` for Float,
+/// `dgemm` for Double) and SIMD vectors (whose scalars are `Codable`).
+protocol BLASElement: TensorElement, SIMDScalar, Codable {
   /// Row-major `C = op(A) B` (`op(A)` is `A` or `A^T`), `C` being `m x n`, `B` `k x n`;
   /// the leading dimensions are the row strides of the stored matrices.
   static func multiply(

@@ -85,12 +85,15 @@ func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double
   return y
 }
 
-/// The matrix-product lowering and the direct kernel, in float32 and float64,
-/// against the naive loop on cases chosen to reach every branch: 1x1 products
-/// without im2col (both directions), 1x1 with a stride, depthwise (direct),
-/// groups, dilations, strides, padding pairs and modes, output padding, ranks 1
-/// to 3, batches, several column chunks and several channel blocks per item; and
-/// the adjoint `A^T` against `<A x, y> = <x, A^T y>`.
+/// The lowering's matrix products (8 or more result channels per group) and
+/// its direct loop (fewer), in float32 and float64, against the naive loop on
+/// cases chosen to reach every branch: 1x1 products without im2col (both
+/// directions), 1x1 with a stride, depthwise, groups, dilations, strides,
+/// padding pairs and modes, output padding, ranks 1 to 3, batches, several
+/// column chunks; conv_transpose's sub-pixel phases with products across batch
+/// items, in several chunks, identity phases (`k = s`) and phases no tap reaches
+/// (`d = s`); direct rows in 16- and 4-cell SIMD blocks, in place and strided;
+/// and the adjoint `A^T` against `<A x, y> = <x, A^T y>`.
 @Suite("the fast paths agree with a naive loop")
 struct FastPathReferenceTests {
   struct Case: CustomStringConvertible, Sendable {
@@ -102,8 +105,8 @@ struct FastPathReferenceTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "conv 1x1 as one product", operation: .conv(ConvParameters()), input: [2, 8, 5, 7], weight: [6, 8, 1, 1]),
-    Case(name: "conv_transpose 1x1 as one product", operation: .convTranspose(ConvTransposeParameters()), input: [2, 6, 5, 7], weight: [6, 4, 1, 1]),
+    Case(name: "conv 1x1 as one product", operation: .conv(ConvParameters()), input: [2, 8, 5, 7], weight: [16, 8, 1, 1]),
+    Case(name: "conv_transpose 1x1 as one product", operation: .convTranspose(ConvTransposeParameters()), input: [2, 6, 5, 7], weight: [6, 16, 1, 1]),
     Case(name: "conv 1x1 stride 2", operation: .conv(ConvParameters(stride: .uniform(2))), input: [1, 4, 7, 7], weight: [4, 4, 1, 1]),
     Case(name: "depthwise conv", operation: .conv(ConvParameters(padding: .uniform(1), groups: 6)), input: [2, 6, 9, 9], weight: [6, 1, 3, 3]),
     Case(name: "depthwise conv_transpose", operation: .convTranspose(ConvTransposeParameters(
@@ -117,12 +120,30 @@ struct FastPathReferenceTests {
       stride: .uniform(2), padding: .pairs([PadPair(1, 2), PadPair(2, 1)]), paddingMode: .circular)), input: [2, 3, 7, 6], weight: [4, 3, 3, 3]),
     Case(name: "replicate conv, same", operation: .conv(ConvParameters(padding: .same, paddingMode: .replicate)),
       input: [1, 3, 8, 5], weight: [3, 3, 4, 2]),
-    Case(name: "rank-1 conv in several column chunks", operation: .conv(ConvParameters(padding: .uniform(4))), input: [1, 16, 1100], weight: [2, 16, 9]),
+    Case(name: "rank-1 conv in several column chunks", operation: .conv(ConvParameters(padding: .uniform(4))), input: [1, 16, 1100], weight: [16, 16, 9]),
     Case(name: "grouped conv_transpose, output_padding, dilation", operation: .convTranspose(ConvTransposeParameters(
       stride: .perDimension([2, 3]), padding: .perDimension([1, 0]), outputPadding: .perDimension([1, 2]),
       dilation: .perDimension([1, 2]), groups: 2)), input: [2, 4, 5, 6], weight: [4, 3, 3, 2]),
-    Case(name: "rank-1 conv_transpose in channel blocks and chunks", operation: .convTranspose(ConvTransposeParameters(
+    Case(name: "rank-1 conv_transpose stride 1, 64 outputs", operation: .convTranspose(ConvTransposeParameters(
       padding: .uniform(4))), input: [1, 2, 600], weight: [2, 64, 9]),
+    Case(name: "conv_transpose 4x4 stride 2 phases across batch items", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2), padding: .uniform(1))), input: [3, 4, 3, 3], weight: [4, 16, 4, 4]),
+    Case(name: "rank-1 conv_transpose phases in chunks across batch items", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2), padding: .uniform(3))), input: [3, 64, 200], weight: [64, 16, 8]),
+    Case(name: "conv_transpose 2x2 stride 2 identity phases", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 16, 2, 2]),
+    Case(name: "conv_transpose dilation 2 stride 2, phases without taps", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 16, 3, 3]),
+    Case(name: "direct conv_transpose dilation 2 stride 2, phases without taps", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 2, 3, 3]),
+    Case(name: "conv 3x3 stride 2 as products", operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1))),
+      input: [2, 3, 9, 10], weight: [16, 3, 3, 3]),
+    Case(name: "direct depthwise conv, rows in SIMD blocks", operation: .conv(ConvParameters(padding: .uniform(1), groups: 3)),
+      input: [2, 3, 5, 40], weight: [3, 1, 3, 3]),
+    Case(name: "direct conv_transpose stride 2, phase rows in SIMD blocks", operation: .convTranspose(ConvTransposeParameters(
+      stride: .uniform(2), padding: .uniform(1))), input: [1, 3, 4, 40], weight: [3, 2, 4, 4]),
+    Case(name: "grouped conv_transpose stride 3 crops", operation: .convTranspose(ConvTransposeParameters(
+      stride: .perDimension([3, 2]), padding: .perDimension([4, 1]), groups: 2)), input: [2, 4, 4, 5], weight: [4, 3, 5, 3]),
     Case(name: "rank-3 conv_transpose", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2), padding: .uniform(1))), input: [2, 2, 4, 4, 4], weight: [2, 3, 3, 3, 3]),
     Case(name: "rank-1 conv_transpose same, batch 3", operation: .convTranspose(ConvTransposeParameters(
