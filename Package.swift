@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// The numeric code is compiled with optimisation in debug builds too: its
+/// kernels and the tests' reference loops are hundreds of times slower without,
+/// which would make `swift test` take minutes instead of seconds.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
   name: "convpipe",
   products: [
@@ -37,7 +42,7 @@ let package = Package(
     ),
 
     // MARK: - Core: tensors, shapes and ops; knows nothing of files
-    .target(name: "ConvCore", dependencies: ["COpenBLAS"]),
+    .target(name: "ConvCore", dependencies: ["COpenBLAS"], swiftSettings: optimizedInDebug),
 
     // MARK: - Verification checks over the core's operators
     .target(name: "ConvChecks", dependencies: ["ConvCore"]),
@@ -61,7 +66,7 @@ let package = Package(
 
     // MARK: - Tests
     .target(name: "TestSupport", dependencies: ["ConvCore", "HDF5IO"], path: "Tests/TestSupport"),
-    .testTarget(name: "ConvCoreTests", dependencies: ["ConvCore"]),
+    .testTarget(name: "ConvCoreTests", dependencies: ["ConvCore"], swiftSettings: optimizedInDebug),
     .testTarget(name: "ConvChecksTests", dependencies: ["ConvChecks"]),
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
