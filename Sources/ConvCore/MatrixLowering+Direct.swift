@@ -94,9 +94,12 @@ struct RowTaps {
   let interiors: [Int]
 
   init(_ phase: LoweredPhase) {
-    let inner = phase.rank - 1, rank = phase.rank
+    let inner = phase.rank - 1, rank = phase.rank, rows = phase.volume / phase.rowLength
     var starts = [0], entries: [Int] = [], interiors: [Int] = []
-    for row in 0..<(phase.volume / phase.rowLength) {
+    starts.reserveCapacity(rows + 1)
+    entries.reserveCapacity(4 * rows * phase.tapCount)
+    interiors.reserveCapacity(2 * rows)
+    for row in 0..<rows {
       var low = 0, high = phase.rowLength
       for t in 0..<phase.tapCount {
         var inside = true
@@ -106,12 +109,17 @@ struct RowTaps {
         }
         let from = phase.lower[t * rank + inner], to = phase.upper[t * rank + inner]
         guard inside, from < to else { continue }
-        entries.append(contentsOf: [from, to, phase.rowSources[row] + phase.shiftOffsets[t], t])
+        entries.append(from)
+        entries.append(to)
+        entries.append(phase.rowSources[row] + phase.shiftOffsets[t])
+        entries.append(t)
         low = max(low, from)
         high = min(high, to)
       }
       starts.append(entries.count / 4)
-      interiors.append(contentsOf: phase.sourceStep == 1 && low < high ? [low, high] : [0, 0])
+      let hasInterior = phase.sourceStep == 1 && low < high
+      interiors.append(hasInterior ? low : 0)
+      interiors.append(hasInterior ? high : 0)
     }
     self.starts = starts
     self.entries = entries
