@@ -11,17 +11,19 @@ extension MatrixLowering {
 
   /// Phase `phase`'s cells of `columns` without `cols`: for each result channel `o`
   /// and cell `m` of a row, `result = sum_{c, t} A[o, c*T + t] * source[c, row + shift_t + m*a]`
-  /// over the taps inside at `m`. Where every tap reaching the row is inside and
-  /// `a = 1` (the row's interior), 16 neighbouring cells (4 in an interior
-  /// narrower than 16) accumulate at once in SIMD registers.
-  func directChunk<T: BLASElement>(_ phase: LoweredPhase, _ columns: Range<Int>, group: Int, _ operands: Operands<T>) {
+  /// over the taps inside at `m`, read from `rowTaps` (the phase's table). Where
+  /// every tap reaching the row is inside and `a = 1` (the row's interior), 16
+  /// neighbouring cells (4 in an interior narrower than 16) accumulate at once in SIMD registers.
+  func directChunk<T: BLASElement>(
+    _ phase: LoweredPhase, _ rowTaps: RowTaps, _ columns: Range<Int>, group: Int, _ operands: Operands<T>
+  ) {
     let taps = phase.tapCount, depth = depth(phase), step = phase.resultStep, sourceStep = phase.sourceStep
-    // Per tap reaching the row: first and end cell, source offset, tap index.
-    withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 * max(taps, 1)) { table in
+    rowTaps.entries.withUnsafeBufferPointer { entries in
       forEachRowRun(phase, columns) { _, n, row, first, count in
         let planes = UnsafePointer(operands.source) + (n * groups + group) * sourcePerGroup * sourceVolume
         let results = operands.result + (n * groups + group) * resultPerGroup * resultVolume + phase.rowResults[row]
-        let (active, interior) = rowTaps(phase, row: row, cells: first..<(first + count), into: table)
+        let table = UnsafeBufferPointer(rebasing: entries[(4 * rowTaps.starts[row])..<(4 * rowTaps.starts[row + 1])])
+        let active = table.count / 4, interior = rowTaps.interior(row, within: first..<(first + count))
         for o in 0..<resultPerGroup {
           let weights = operands.weight + o * depth, out = results + o * resultVolume
           // Interior blocks: the last one moves back to end with the interior (cells are
@@ -59,40 +61,12 @@ extension MatrixLowering {
     }
   }
 
-  /// Lists in `table` the taps that reach row `row` within `cells` (first cell,
-  /// end cell, source offset of cell 0, tap index) and returns their count and
-  /// the cells every one of them reaches with source step 1 (empty otherwise).
-  private func rowTaps(
-    _ phase: LoweredPhase, row: Int, cells: Range<Int>, into table: UnsafeMutableBufferPointer<Int>
-  ) -> (Int, Range<Int>) {
-    let inner = phase.rank - 1
-    var active = 0, low = cells.lowerBound, high = cells.upperBound
-    for t in 0..<phase.tapCount {
-      var inside = true
-      for j in 0..<inner where phase.rowIndices[row * inner + j] < phase.lower[t * phase.rank + j]
-        || phase.rowIndices[row * inner + j] >= phase.upper[t * phase.rank + j] {
-        inside = false
-      }
-      let from = max(phase.lower[t * phase.rank + inner], cells.lowerBound)
-      let to = min(phase.upper[t * phase.rank + inner], cells.upperBound)
-      guard inside, from < to else { continue }
-      table[4 * active] = from
-      table[4 * active + 1] = to
-      table[4 * active + 2] = phase.rowSources[row] + phase.shiftOffsets[t]
-      table[4 * active + 3] = t
-      active += 1
-      low = max(low, from)
-      high = min(high, to)
-    }
-    return (active, phase.sourceStep == 1 && low < high ? low..<high : cells.lowerBound..<cells.lowerBound)
-  }
-
   /// `sum_{c, a} A[c*T + t_a] * source[c, offset_a + m ..< + V.scalarCount]` for cells
   /// where every listed tap is inside and the source step is 1.
   @inline(__always)
   private func blockSum<T: BLASElement, V: SIMD>(
     _ type: V.Type, at m: Int, planes: UnsafePointer<T>, weights: UnsafePointer<T>,
-    table: UnsafeMutableBufferPointer<Int>, active: Int, taps: Int
+    table: UnsafeBufferPointer<Int>, active: Int, taps: Int
   ) -> V where V.Scalar == T {
     var sum = V()
     for c in 0..<sourcePerGroup {
@@ -102,5 +76,59 @@ extension MatrixLowering {
       }
     }
     return sum
+  }
+}
+
+/// The taps reaching each row of a phase that runs without a product. A row's
+/// taps depend on the row alone, never on the image, group or result channel, so
+/// one table per phase and application serves every work item.
+struct RowTaps {
+  /// Row `r`'s taps are entries `starts[r] ..< starts[r + 1]`.
+  let starts: [Int]
+  /// Per entry, 4 numbers: first and end cell of the row the tap reaches, source
+  /// offset of the row's cell 0 through the tap, tap index. A tap is listed when
+  /// the row lies inside its box in every other dimension and it reaches a cell.
+  let entries: [Int]
+  /// Row `r`'s interior, `interiors[2r] ..< interiors[2r + 1]`: the cells every
+  /// listed tap reaches, empty unless the source step is 1.
+  let interiors: [Int]
+
+  init(_ phase: LoweredPhase) {
+    let inner = phase.rank - 1, rank = phase.rank, rows = phase.volume / phase.rowLength
+    var starts = [0], entries: [Int] = [], interiors: [Int] = []
+    starts.reserveCapacity(rows + 1)
+    entries.reserveCapacity(4 * rows * phase.tapCount)
+    interiors.reserveCapacity(2 * rows)
+    for row in 0..<rows {
+      var low = 0, high = phase.rowLength
+      for t in 0..<phase.tapCount {
+        var inside = true
+        for j in 0..<inner where phase.rowIndices[row * inner + j] < phase.lower[t * rank + j]
+          || phase.rowIndices[row * inner + j] >= phase.upper[t * rank + j] {
+          inside = false
+        }
+        let from = phase.lower[t * rank + inner], to = phase.upper[t * rank + inner]
+        guard inside, from < to else { continue }
+        entries.append(from)
+        entries.append(to)
+        entries.append(phase.rowSources[row] + phase.shiftOffsets[t])
+        entries.append(t)
+        low = max(low, from)
+        high = min(high, to)
+      }
+      starts.append(entries.count / 4)
+      let hasInterior = phase.sourceStep == 1 && low < high
+      interiors.append(hasInterior ? low : 0)
+      interiors.append(hasInterior ? high : 0)
+    }
+    self.starts = starts
+    self.entries = entries
+    self.interiors = interiors
+  }
+
+  /// Row `row`'s interior within `cells`; empty at `cells.lowerBound` when they share none.
+  func interior(_ row: Int, within cells: Range<Int>) -> Range<Int> {
+    let low = max(interiors[2 * row], cells.lowerBound), high = min(interiors[2 * row + 1], cells.upperBound)
+    return low < high ? low..<high : cells.lowerBound..<cells.lowerBound
   }
 }

@@ -10,6 +10,7 @@ extension MatrixLowering {
       !usesProduct(phase) ? 0 : (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
     }.max() ?? 0
     let matrices = packs ? packed(weight) : weight
+    let rowTaps = phases.map { usesProduct($0) ? nil : RowTaps($0) }
     return [T](unsafeUninitializedCapacity: count) { result, initialized in
       source.withUnsafeBufferPointer { src in
         matrices.withUnsafeBufferPointer { w in
@@ -22,7 +23,7 @@ extension MatrixLowering {
             }
             let group = item / itemsPerGroup
             runChunk(
-              phases[p], chunks[p].columns(index), group: group,
+              phases[p], rowTaps[p], chunks[p].columns(index), group: group,
               Operands(source: src, weight: w + matrixOffset(group: group, phase: p), result: dst), scratch: buffer)
           }
         }
@@ -31,13 +32,15 @@ extension MatrixLowering {
     }
   }
 
-  /// One product `A_{g,p} cols` (or the direct loop) over `columns` (flattened as `n * volume + cell`):
+  /// One product `A_{g,p} cols` over `columns` (flattened as `n * volume + cell`), or
+  /// the direct loop for a phase given its `rowTaps` table (nil: the phase uses a product):
   /// `cols` built in `scratch` (or the source itself for an identity phase), the
   /// product written in place (direct phase) or after `cols` and copied out.
   private func runChunk<T: BLASElement>(
-    _ phase: LoweredPhase, _ columns: Range<Int>, group: Int, _ operands: Operands<T>, scratch: UnsafeMutablePointer<T>
+    _ phase: LoweredPhase, _ rowTaps: RowTaps?, _ columns: Range<Int>, group: Int, _ operands: Operands<T>,
+    scratch: UnsafeMutablePointer<T>
   ) {
-    guard usesProduct(phase) else { return directChunk(phase, columns, group: group, operands) }
+    if let rowTaps { return directChunk(phase, rowTaps, columns, group: group, operands) }
     let n = columns.lowerBound / phase.volume, cell = columns.lowerBound - n * phase.volume
     let sourcePlanes = operands.source + group * sourcePerGroup * sourceVolume
     let cols = UnsafePointer(scratch)

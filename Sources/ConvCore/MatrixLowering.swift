@@ -16,7 +16,7 @@
 ///   the driver side with `A_p[o, (d, t)] = W_g[d, o, k_t]`, packed once per call.
 ///
 /// Phases with under 8 result channels per group skip `cols` and the product and
-/// run tap by tap (``directChunk(_:_:group:_:)``). Crops, output padding and zero
+/// run tap by tap (``directChunk(_:_:_:group:_:)``). Crops, output padding and zero
 /// padding are cells the taps' boxes leave out.
 struct MatrixLowering {
   let batch: Int

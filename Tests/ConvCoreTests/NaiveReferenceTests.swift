@@ -140,6 +140,8 @@ struct FastPathReferenceTests {
       input: [2, 3, 9, 10], weight: [16, 3, 3, 3]),
     Case(name: "direct depthwise conv, rows in SIMD blocks", operation: .conv(ConvParameters(padding: .uniform(1), groups: 3)),
       input: [2, 3, 5, 40], weight: [3, 1, 3, 3]),
+    Case(name: "direct depthwise conv, a chunk ends mid-row", operation: .conv(ConvParameters(padding: .uniform(1), groups: 2)),
+      input: [1, 2, 131, 131], weight: [2, 1, 3, 3]),
     Case(name: "direct conv_transpose stride 2, phase rows in SIMD blocks", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2), padding: .uniform(1))), input: [1, 3, 4, 40], weight: [3, 2, 4, 4]),
     Case(name: "grouped conv_transpose stride 3 crops", operation: .convTranspose(ConvTransposeParameters(
