@@ -31,6 +31,18 @@ public struct MatrixCheck: Sendable, Equatable {
     public let matrix: Tensor
   }
 
+  /// The unrolled matrix's element count, `prod(output shape) * prod(input shape)`,
+  /// or ``CheckError/matrixTooLarge(rows:columns:elements:maxElements:)`` when it
+  /// exceeds `maxElements` (or `Int`): the rule validation and the check share.
+  public func elements(inputShape: [Int], outputShape: [Int]) throws(CheckError) -> Int {
+    let rows = saturatingProduct(outputShape), columns = saturatingProduct(inputShape)
+    let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
+    guard !overflow, elements <= maxElements else {
+      throw CheckError.matrixTooLarge(rows: rows, columns: columns, elements: overflow ? nil : elements, maxElements: maxElements)
+    }
+    return elements
+  }
+
   /// Checks `output` and the transposed operator against the unrolled matrix of
   /// `geometry` with `weight`, built in the input's element type (the type the
   /// core computes in). `transposed` is the operator under test for part (b);
@@ -43,11 +55,8 @@ public struct MatrixCheck: Sendable, Equatable {
     geometry: ConvGeometry, input: Tensor, weight: Tensor, bias: Tensor? = nil, output: Tensor,
     transposed: ((Tensor) throws -> Tensor)? = nil
   ) throws -> Result {
-    let rows = geometry.outputShape.reduce(1, *), columns = geometry.inputShape.reduce(1, *)
-    let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
-    guard !overflow, elements <= maxElements else {
-      throw CheckError.matrixTooLarge(rows: rows, columns: columns, elements: overflow ? nil : elements, maxElements: maxElements)
-    }
+    _ = try elements(inputShape: geometry.inputShape, outputShape: geometry.outputShape)
+    let rows = saturatingProduct(geometry.outputShape), columns = saturatingProduct(geometry.inputShape)
     try CheckError.requireOperand("input", input, geometry.inputShape)
     try CheckError.requireOperand("weight", weight, geometry.weightShape)
     try CheckError.requireOperand("bias", bias, [geometry.outputChannels])

@@ -33,7 +33,6 @@ public enum ComputeThreads {
     _ count: Int, scratch: Int = 0, of type: T.Type = T.self,
     _ body: (_ item: Int, _ scratch: UnsafeMutablePointer<T>) -> Void
   ) {
-    _ = singleThreadedBLAS
     let workerCount = min(perOperation, count)
     withoutActuallyEscaping(body) { body in
       let queue = WorkQueue(count: count, scratch: scratch, body: body)

@@ -1,3 +1,4 @@
+import ConvChecks
 import ConvCore
 
 /// Infers every stage's shapes from the inputs' shapes alone: the same
@@ -45,14 +46,17 @@ public enum JobPlanner {
     else { return 0 }
     let vectors = saturatingProduct([4, saturatingSum([input.byteCount, output.byteCount])])
     guard check.kind == .matrix else { return vectors }
-    let rows = saturatingProduct(output.shape), columns = saturatingProduct(input.shape)
-    let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
-    if overflow || elements > check.maxElements {
-      log.add(stage.location,
-        "the unrolled matrix of \"\(target)\" would be \(rows) x \(columns) = \(overflow ? "more than \(Int.max)" : String(elements)) elements, above max_elements \(check.maxElements); raise max_elements or check a smaller input")
+    do {
+      let elements = try MatrixCheck(maxElements: check.maxElements).elements(inputShape: input.shape, outputShape: output.shape)
+      return saturatingSum([vectors, saturatingProduct([elements, 8])])
+    } catch {
+      if case .matrixTooLarge(let rows, let columns, let elements, let maximum) = error {
+        let size = elements.map(String.init) ?? "more than \(Int.max)"
+        log.add(stage.location,
+          "the unrolled matrix of \"\(target)\" would be \(rows) x \(columns) = \(size) elements, above max_elements \(maximum); raise max_elements or check a smaller input")
+      }
       return 0
     }
-    return saturatingSum([vectors, saturatingProduct([elements, 8])])
   }
 
   /// Simulates the run's memory: inputs live until their last reader, each result
