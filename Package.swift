@@ -70,8 +70,8 @@ let package = Package(
     .testTarget(name: "ConvChecksTests", dependencies: ["ConvChecks"]),
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "ConvJobTests", dependencies: ["ConvJob", "TestSupport"], exclude: ["seeded_random_reference.py"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "HDF5IO", "PNGIO", "TestSupport"]),
+    .testTarget(name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "TestSupport"], exclude: ["seeded_random_reference.py"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "ConvChecks", "HDF5IO", "PNGIO", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

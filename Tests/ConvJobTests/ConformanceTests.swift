@@ -1,3 +1,4 @@
+import ConvChecks
 import ConvCore
 import ConvJob
 import Testing
@@ -23,8 +24,8 @@ struct ConformanceTests {
     let actual = try plan.apply(input: input, weight: weight, bias: bias)
     #expect(actual.shape == expected.shape)
     #expect(actual.dtype == .float64)
-    let worst = worstMismatch(actual, expected, rtol: contents.rtol, atol: contents.atol)
-    #expect(worst == nil, "worst element \(String(describing: worst)) for \(contents.stage)")
+    let comparison = Allclose(rtol: contents.rtol, atol: contents.atol).compare(actual, expected)
+    #expect(comparison.held, "\(comparison.message) for \(contents.stage)")
   }
 
   @Test("float32 result matches PyTorch at float32 tolerance", arguments: ConformanceCase.all)
@@ -37,7 +38,7 @@ struct ConformanceTests {
     let weight = contents.tensors["weight"]?.converted(to: .float32), bias = contents.tensors["bias"]?.converted(to: .float32)
     let actual = try operation.plan(input: input.shape, weight: weight?.shape, bias: bias?.shape).apply(input: input, weight: weight, bias: bias)
     #expect(actual.dtype == .float32)
-    let worst = worstMismatch(actual, expected, rtol: 1e-4, atol: 1e-5)
-    #expect(worst == nil, "worst element \(String(describing: worst)) for \(contents.stage)")
+    let comparison = Allclose(rtol: 1e-4, atol: 1e-5).compare(actual, expected)
+    #expect(comparison.held, "\(comparison.message) for \(contents.stage)")
   }
 }

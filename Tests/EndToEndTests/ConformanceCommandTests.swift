@@ -1,3 +1,4 @@
+import ConvChecks
 import ConvCore
 import ConvJob
 import Foundation
@@ -43,7 +44,8 @@ struct ConformanceCommandTests {
     let written = try HDF5File.open(output).readTensor("/items/main/tensors/result")
     guard let expected = contents.tensors["expected"] else { throw FixtureError("no expected") }
     #expect(written.shape == expected.shape)
-    #expect(worstMismatch(written, expected, rtol: contents.rtol, atol: contents.atol) == nil)
+    let comparison = Allclose(rtol: contents.rtol, atol: contents.atol).compare(written, expected)
+    #expect(comparison.held, "\(comparison.message)")
   }
 
   @Test("a perturbed expected value makes the run exit 1 with passed = 0", arguments: ConformanceCase.all.enumerated().filter { $0.offset % 15 == 0 }.map(\.element))

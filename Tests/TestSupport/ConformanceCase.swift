@@ -39,14 +39,3 @@ public struct FixtureError: Error, CustomStringConvertible {
   public let description: String
   public init(_ description: String) { self.description = description }
 }
-
-/// The worst element of `actual` against `expected` under `|a - e| <= atol + rtol * |e|`, if any is outside.
-public func worstMismatch(_ actual: Tensor, _ expected: Tensor, rtol: Double, atol: Double) -> (index: Int, excess: Double)? {
-  let a = actual.doubles, e = expected.doubles
-  var worst: (index: Int, excess: Double)?
-  for i in a.indices {
-    let excess = abs(a[i] - e[i]) - (atol + rtol * abs(e[i]))
-    if excess > 0 && excess > (worst?.excess ?? 0) { worst = (i, excess) }
-  }
-  return worst
-}
