@@ -17,7 +17,7 @@ final class ReusableResults: @unchecked Sendable {
     var hashes: [String: String] = [:]
     var previous: HDF5File?
     if incremental, let file = try? HDF5File.open(target), Self.text("graph_sha256", of: "/", in: file) == graph,
-      case .strings(let ids)? = try? file.attribute("item_ids", of: "/") {
+      let ids = try? OutputComparison.itemIDs(of: file) {
       previous = file
       for id in ids { hashes[id] = Self.text("input_sha256", of: "/items/\(id)", in: file) }
     }
