@@ -68,7 +68,7 @@ public enum JobPlanner {
       if let output = plan.output { live[plan.stage.id] = output.byteCount }
       let now = saturatingSum(Array(live.values) + [plan.workspaceBytes])
       if now > peak { (peak, peakStage) = (now, plan.stage.id) }
-      for (name, last) in graph.lastUse where last == position && inputs[name] == nil {
+      for name in graph.released[position] where inputs[name] == nil {
         live[name] = nil
       }
     }

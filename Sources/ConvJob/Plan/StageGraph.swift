@@ -7,6 +7,9 @@ public struct StageGraph: Sendable {
   public let order: [StageDefinition]
   /// For each input or stage name, the position in `order` of its last reader.
   public let lastUse: [String: Int]
+  /// For each position in `order`, the names whose last reader runs there:
+  /// what can be freed once that stage has run.
+  public let released: [[String]]
   /// The cycle, if the stages form one, naming its path of names.
   public let cycle: JobProblem?
 
@@ -39,6 +42,9 @@ public struct StageGraph: Sendable {
       for name in Self.reads(stage, in: byID) { lastUse[name] = position }
     }
     self.lastUse = lastUse
+    var released = Array(repeating: [String](), count: order.count)
+    for (name, position) in lastUse.sorted(by: { $0.key < $1.key }) { released[position].append(name) }
+    self.released = released
   }
 
   /// The names a stage needs alive when it runs: its references and, for a check

@@ -17,7 +17,9 @@ struct ItemExecutor {
   /// The inputs shared by every item, loaded once.
   let shared: [String: Tensor]
 
-  /// Runs `item`, writing its tensors, reports and matrices into `output`.
+  /// Runs `item` by the plan made for it when the job was checked (its loaded
+  /// inputs must still have the planned shapes), writing its tensors, reports
+  /// and matrices into `output`.
   func run(_ item: Item, into output: OutputFile) throws(RunFailure) -> [CheckReport] {
     let job = prepared.job
     var tensors = shared
@@ -26,9 +28,9 @@ struct ItemExecutor {
         throw RunFailure(error.description)
       }
     }
-    let plan: ItemPlan
-    do { plan = try JobPlanner.plan(job: job, graph: prepared.graph, inputs: tensors.mapValues(TensorInfo.init)) } catch {
-      throw RunFailure(error.description)
+    guard let plan = prepared.plan(for: item) else { throw RunFailure("\(job.file): item \(item.id) was not planned") }
+    for (name, tensor) in tensors where plan.tensors[name] != TensorInfo(tensor) {
+      throw RunFailure("\(job.file): item \(item.id): input \(name) is \(TensorInfo(tensor)), but its file said \(plan.tensors[name].map { "\($0)" } ?? "nothing") when the job was checked")
     }
     for input in job.inputs where job.keeps(input.name) {
       guard let tensor = tensors[input.name] else { continue }
@@ -64,7 +66,7 @@ struct ItemExecutor {
       } catch {
         throw RunFailure("\(job.file): \(stage.location): item \(item.id): \(error)")
       }
-      for (name, last) in prepared.graph.lastUse where last == position && shared[name] == nil {
+      for name in prepared.graph.released[position] where shared[name] == nil {
         tensors[name] = nil
       }
     }
