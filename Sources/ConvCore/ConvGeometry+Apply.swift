@@ -44,8 +44,12 @@ extension ConvGeometry {
     return weight.dtype == .float32 ? build(Float.self) : build(Double.self)
   }
 
+  /// Checks each operand against its planned shape, and that the input and
+  /// output element counts (and, for the matrix, their product) fit in `Int`.
   private func checkOperands(_ operands: [(String, [Int], [Int])]) throws(ShapeError) {
     var rules = RuleCollector()
+    rules.require(saturatingProduct([saturatingProduct(inputShape), saturatingProduct(outputShape)]) < Int.max,
+      "input \(inputShape.shapeDescription) and output \(outputShape.shapeDescription) have more elements than can be counted")
     for (name, actual, planned) in operands {
       rules.require(actual == planned, "\(name) is \(actual.shapeDescription), the plan expects \(planned.shapeDescription)")
     }
@@ -54,7 +58,7 @@ extension ConvGeometry {
 
   private func forward<T: BLASElement>(_ type: T.Type, input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
     var values = input.values(as: T.self)
-    if let sources = paddedSources() { values = sources.map { values[$0] } }
+    if let padding = paddingRemap() { values = gather(values, tables: padding.offsetTables(), fill: 0) }
     var output = zeroPadded.kernel(source: values, weight: weight.values(as: T.self), adjoint: false)
     if let bias {
       let perChannel = bias.values(as: T.self)
@@ -86,12 +90,17 @@ extension ConvGeometry {
   /// For a forward convolution with a non-zero padding mode, the input cell each
   /// cell of the explicitly padded input copies; nil when padding is zeros.
   private func paddedSources() -> [Int]? {
+    paddingRemap().map { gather(Array(0..<inputShape.reduce(1, *)), tables: $0.offsetTables(), fill: 0) }
+  }
+
+  /// For a forward convolution with a non-zero padding mode, the explicit
+  /// padding `P` as a remapping of the input; nil when padding is zeros.
+  private func paddingRemap() -> RemapGeometry? {
     guard direction == .forward, paddingMode != .zeros else { return nil }
     let mode = PadMode(rawValue: paddingMode.rawValue) ?? .zeros
-    let remap = RemapGeometry(
+    return RemapGeometry(
       inputShape: inputShape, axes: axes.map { .pad(PadPair($0.padBegin, $0.padEnd), mode) },
       axisNames: axes.map(\.name), fill: 0)
-    return gather(Array(0..<inputShape.reduce(1, *)), tables: remap.offsetTables(), fill: 0)
   }
 
   /// The geometry the kernel runs: `self`, or for a padding mode other than zeros

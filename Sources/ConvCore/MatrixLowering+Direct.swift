@@ -1,13 +1,8 @@
 extension MatrixLowering {
-  /// Fewest result channels per group for which a phase runs as `im2col` and a
+  /// Fewest result channels per group for which the phases run as `im2col` and a
   /// matrix product: with fewer, copying `cols` costs about as much as the
-  /// product saves, and the phase runs tap by tap in registers instead.
+  /// product saves, and they run tap by tap in registers instead.
   static let minimumProductRows = 8
-
-  /// Whether phase `phase` runs as a matrix product (else ``directChunk``).
-  func usesProduct(_ phase: LoweredPhase) -> Bool {
-    resultPerGroup >= Self.minimumProductRows && withinBLASLimits
-  }
 
   /// Phase `phase`'s cells of `columns` without `cols`: for each result channel `o`
   /// and cell `m` of a row, `result = sum_{c, t} A[o, c*T + t] * source[c, row + shift_t + m*a]`

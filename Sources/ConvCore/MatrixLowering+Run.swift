@@ -7,10 +7,10 @@ extension MatrixLowering {
     let chunks = phases.map(chunking)
     let itemsPerGroup = chunks.map(\.items).reduce(0, +)
     let scratch = zip(phases, chunks).map { phase, chunk in
-      !usesProduct(phase) ? 0 : (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
+      !usesProducts ? 0 : (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
     }.max() ?? 0
     let matrices = packs ? packed(weight) : weight
-    let rowTaps = phases.map { usesProduct($0) ? nil : RowTaps($0) }
+    let rowTaps = phases.map { usesProducts ? nil : RowTaps($0) }
     return [T](unsafeUninitializedCapacity: count) { result, initialized in
       source.withUnsafeBufferPointer { src in
         matrices.withUnsafeBufferPointer { w in
@@ -50,7 +50,7 @@ extension MatrixLowering {
     if phase.identity {
       // Identity phases never cross a batch item: cols is the source at its own stride.
       T.multiply(
-        transposeA: false, m: resultPerGroup, n: columns.count, k: sourcePerGroup,
+        m: resultPerGroup, n: columns.count, k: sourcePerGroup,
         operands.weight, lda: sourcePerGroup, sourcePlanes + n * groups * sourcePerGroup * sourceVolume + cell,
         ldb: sourceVolume, into: product, ldc: phase.direct ? resultVolume : columns.count)
     } else if phase.tapCount == 0 {
@@ -58,7 +58,7 @@ extension MatrixLowering {
     } else {
       gatherColumns(phase, columns, planes: sourcePlanes, into: scratch)
       T.multiply(
-        transposeA: false, m: resultPerGroup, n: columns.count, k: depth(phase),
+        m: resultPerGroup, n: columns.count, k: depth(phase),
         operands.weight, lda: depth(phase), cols, ldb: columns.count,
         into: product, ldc: phase.direct ? resultVolume : columns.count)
     }
@@ -70,13 +70,12 @@ extension MatrixLowering {
   /// Offset of `A_{g,p}` in the weight (gather form: `W_g`) or the packed matrices.
   private func matrixOffset(group: Int, phase: Int) -> Int {
     guard packs else { return group * resultPerGroup * sourcePerGroup * kernelVolume }
-    let before = phases[..<phase].map(depth).reduce(0, +)
-    return group * resultPerGroup * sourcePerGroup * phases.map(\.tapCount).reduce(0, +) + resultPerGroup * before
+    return group * resultPerGroup * sourcePerGroup * tapTotal + phaseStarts[phase]
   }
 
   /// The phase form's matrices `A_{g,p}[o, d*T + t] = W_g[d, o, k_t]`, one after the other.
   private func packed<T: BLASElement>(_ weight: [T]) -> [T] {
-    let count = groups * resultPerGroup * sourcePerGroup * phases.map(\.tapCount).reduce(0, +)
+    let count = groups * resultPerGroup * sourcePerGroup * tapTotal
     return [T](unsafeUninitializedCapacity: count) { matrices, initialized in
       weight.withUnsafeBufferPointer { w in
         guard let w = w.baseAddress, let dst = matrices.baseAddress else { return }

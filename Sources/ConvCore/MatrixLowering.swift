@@ -15,7 +15,7 @@
 ///   `m + (ρ + pb - k*d)/s`, so every phase is a stride-1 forward convolution of
 ///   the driver side with `A_p[o, (d, t)] = W_g[d, o, k_t]`, packed once per call.
 ///
-/// Phases with under 8 result channels per group skip `cols` and the product and
+/// Layers with under 8 result channels per group skip `cols` and the product and
 /// run tap by tap (``directChunk(_:_:_:group:_:)``). Crops, output padding and zero
 /// padding are cells the taps' boxes leave out.
 struct MatrixLowering {
@@ -39,8 +39,14 @@ struct MatrixLowering {
   /// packing of `A` for every call outweighs the product.
   static let minimumColumns = 256
 
-  /// Every size a product would pass fits BLAS's 32-bit dimensions.
-  let withinBLASLimits: Bool
+  /// Whether the phases run as `im2col` and a matrix product: with at least
+  /// ``minimumProductRows`` result channels per group and every size a product
+  /// would pass within BLAS's 32-bit dimensions; otherwise tap by tap.
+  let usesProducts: Bool
+  /// Taps of all phases together, and where each phase's matrix starts within a
+  /// group's packed block (phase form).
+  let tapTotal: Int
+  let phaseStarts: [Int]
 
   /// The lowering of `geometry` (already zero-padded) as `A x` (`adjoint` false) or `A^T g`.
   init(_ geometry: ConvGeometry, adjoint: Bool) {
@@ -59,10 +65,18 @@ struct MatrixLowering {
     resultVolume = resultSizes.reduce(1, *)
     sourceVolume = sourceSizes.reduce(1, *)
     packs = !gathers
-    withinBLASLimits = [sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels]
+    let withinBLASLimits = [sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels]
       .allSatisfy { $0 <= blasLimit }
+    usesProducts = resultPerGroup >= Self.minimumProductRows && withinBLASLimits
     phases = LoweredPhase.phases(
       geometry.axes, resultSizes: resultSizes, sourceSizes: sourceSizes, gathers: gathers)
+    tapTotal = phases.map(\.tapCount).reduce(0, +)
+    var starts: [Int] = [], start = 0
+    for phase in phases {
+      starts.append(start)
+      start += resultPerGroup * sourcePerGroup * phase.tapCount
+    }
+    phaseStarts = starts
   }
 
   /// Rows of phase `phase`'s `cols`: one per (source channel, tap).

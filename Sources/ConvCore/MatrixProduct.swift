@@ -3,36 +3,36 @@ import COpenBLAS
 /// An element type with OpenBLAS's general matrix product (`sgemm` for Float,
 /// `dgemm` for Double) and SIMD vectors (whose scalars are `Codable`).
 protocol BLASElement: TensorElement, SIMDScalar, Codable {
-  /// Row-major `C = op(A) B` (`op(A)` is `A` or `A^T`), `C` being `m x n`, `B` `k x n`;
+  /// Row-major `C = A B`, `C` being `m x n`, `A` `m x k`, `B` `k x n`;
   /// the leading dimensions are the row strides of the stored matrices.
   static func multiply(
-    transposeA: Bool, m: Int, n: Int, k: Int,
+    m: Int, n: Int, k: Int,
     _ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int,
     into c: UnsafeMutablePointer<Self>, ldc: Int)
 }
 
 extension Float: BLASElement {
   static func multiply(
-    transposeA: Bool, m: Int, n: Int, k: Int,
+    m: Int, n: Int, k: Int,
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     into c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     _ = ComputeThreads.singleThreadedBLAS
     cblas_sgemm(
-      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans,
+      CblasRowMajor, CblasNoTrans, CblasNoTrans,
       blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
   }
 }
 
 extension Double: BLASElement {
   static func multiply(
-    transposeA: Bool, m: Int, n: Int, k: Int,
+    m: Int, n: Int, k: Int,
     _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
     into c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
     _ = ComputeThreads.singleThreadedBLAS
     cblas_dgemm(
-      CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans,
+      CblasRowMajor, CblasNoTrans, CblasNoTrans,
       blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
   }
 }
