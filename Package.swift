@@ -6,6 +6,14 @@ import PackageDescription
 /// which would make `swift test` take minutes instead of seconds.
 let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
+/// The loops of `ConvLoopsAVX2` are compiled for the x86-64-v3 level (AVX2, FMA);
+/// ConvCore calls them only on processors that have it (`_CPUShims`).
+#if arch(x86_64)
+let x86_64_v3: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+#else
+let x86_64_v3: [SwiftSetting] = []
+#endif
+
 let package = Package(
   name: "convpipe",
   products: [
@@ -40,9 +48,18 @@ let package = Package(
       name: "_HDF5Shims",
       dependencies: ["CHDF5"]
     ),
+    .target(name: "_CPUShims"),
+
+    // MARK: - Vector loops, compiled by each caller for its instruction set
+    .target(name: "ConvLoops"),
+    .target(name: "ConvLoopsAVX2", dependencies: ["ConvLoops"], swiftSettings: optimizedInDebug + x86_64_v3),
 
     // MARK: - Core: tensors, shapes and ops; knows nothing of files
-    .target(name: "ConvCore", dependencies: ["COpenBLAS"], swiftSettings: optimizedInDebug),
+    .target(
+      name: "ConvCore",
+      dependencies: ["COpenBLAS", "_CPUShims", "ConvLoops", "ConvLoopsAVX2"],
+      swiftSettings: optimizedInDebug
+    ),
 
     // MARK: - Verification checks over the core's operators
     .target(name: "ConvChecks", dependencies: ["ConvCore"]),

@@ -35,6 +35,8 @@ extension ConvAxis {
 /// Tables are flat, indexed `[tap * rank + j]` and `[row * (rank - 1) + j]`, rows
 /// being the phase's lines along the last dimension.
 struct LoweredPhase {
+  /// `sizes_j`: the box's cells along each dimension.
+  let sizes: [Int]
   let volume: Int
   /// `sizes` of the last dimension: cells per row.
   let rowLength: Int
@@ -44,6 +46,8 @@ struct LoweredPhase {
   let kernelOffsets: [Int]
   let lower: [Int]
   let upper: [Int]
+  /// Each tap's `shift_j`.
+  let shifts: [Int]
   /// Each tap's source offset of its shift: `sum_j shift_j * sourceStride_j`.
   let shiftOffsets: [Int]
   let rowIndices: [Int]
@@ -51,6 +55,12 @@ struct LoweredPhase {
   let rowSources: [Int]
   /// Each row's result offset: `sum_j (m_j * e_j + ρ_j) * resultStride_j` (last `m` zero).
   let rowResults: [Int]
+  /// Rows per line of the second-last dimension (`sizes_{last-1}`; 1 for rank 1),
+  /// and the result offset from one row to the next within a line (`e_{last-1} * resultStride_{last-1}`).
+  let rowsPerLine: Int
+  let rowResultStep: Int
+  /// `a_j` of every dimension.
+  let sourceSteps: [Int]
   /// `a` and `e` of the last dimension.
   let sourceStep: Int
   let resultStep: Int
@@ -74,14 +84,16 @@ struct LoweredPhase {
   init(_ axes: [ConvAxis], parts: [AxisPhase], resultSizes: [Int], sourceSizes: [Int], gathers: Bool) {
     let steps = axes.map { $0.loweredSteps(gathers: gathers) }
     let sizes = parts.map(\.count)
+    self.sizes = sizes
     let sourceStrides = rowMajorStrides(sourceSizes), resultStrides = rowMajorStrides(resultSizes)
     let kernelStrides = rowMajorStrides(axes.map(\.kernel))
     rank = axes.count
     volume = sizes.reduce(1, *)
     rowLength = sizes[rank - 1]
+    sourceSteps = steps.map(\.source)
     sourceStep = steps[rank - 1].source
     resultStep = steps[rank - 1].result
-    var offsets: [Int] = [], lower: [Int] = [], upper: [Int] = [], shifts: [Int] = []
+    var offsets: [Int] = [], lower: [Int] = [], upper: [Int] = [], shifts: [Int] = [], shiftOffsets: [Int] = []
     for choice in allChoices(parts.map(\.taps.count)) {
       let taps = choice.enumerated().map { parts[$0].taps[$1] }
       let boxes = taps.indices.map { j in
@@ -92,13 +104,15 @@ struct LoweredPhase {
       offsets.append(zip(taps, kernelStrides).map { $0.kernel * $1 }.reduce(0, +))
       lower += boxes.map(\.0)
       upper += boxes.map(\.1)
-      shifts.append(zip(taps, sourceStrides).map { $0.shift * $1 }.reduce(0, +))
+      shifts += taps.map(\.shift)
+      shiftOffsets.append(zip(taps, sourceStrides).map { $0.shift * $1 }.reduce(0, +))
     }
     kernelOffsets = offsets
     tapCount = offsets.count
     self.lower = lower
     self.upper = upper
-    shiftOffsets = shifts
+    self.shifts = shifts
+    self.shiftOffsets = shiftOffsets
     var indices: [Int] = [], sources: [Int] = [], results: [Int] = []
     for row in allChoices(Array(sizes.dropLast())) {
       indices += row
@@ -109,6 +123,8 @@ struct LoweredPhase {
     rowIndices = indices
     rowSources = sources
     rowResults = results
+    rowsPerLine = rank > 1 ? sizes[rank - 2] : 1
+    rowResultStep = rank > 1 ? steps[rank - 2].result * resultStrides[rank - 2] : 0
     direct = steps.allSatisfy { $0.result == 1 }
     identity = tapCount == 1 && steps.allSatisfy { $0.source == 1 } && sizes == sourceSizes
       && lower.allSatisfy { $0 == 0 } && upper == sizes

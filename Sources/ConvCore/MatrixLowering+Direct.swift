@@ -1,129 +1,193 @@
+import ConvLoops
+
 extension MatrixLowering {
   /// Fewest result channels per group for which the phases run as `im2col` and a
   /// matrix product: with fewer, copying `cols` costs about as much as the
   /// product saves, and they run tap by tap in registers instead.
-  static let minimumProductRows = 8
+  static let minimumProductRows = 16
 
-  /// Phase `phase`'s cells of `columns` without `cols`: for each result channel `o`
-  /// and cell `m` of a row, `result = sum_{c, t} A[o, c*T + t] * source[c, row + shift_t + m*a]`
-  /// over the taps inside at `m`, read from `rowTaps` (the phase's table). Where
-  /// every tap reaching the row is inside and `a = 1` (the row's interior), 16
-  /// neighbouring cells (4 in an interior narrower than 16) accumulate at once in SIMD registers.
-  func directChunk<T: BLASElement>(
-    _ phase: LoweredPhase, _ rowTaps: RowTaps, _ columns: Range<Int>, group: Int, _ operands: Operands<T>
-  ) {
-    let taps = phase.tapCount, depth = depth(phase), step = phase.resultStep, sourceStep = phase.sourceStep
-    rowTaps.entries.withUnsafeBufferPointer { entries in
-      forEachRowRun(phase, columns) { _, n, row, first, count in
-        let planes = UnsafePointer(operands.source) + (n * groups + group) * sourcePerGroup * sourceVolume
-        let results = operands.result + (n * groups + group) * resultPerGroup * resultVolume + phase.rowResults[row]
-        let table = UnsafeBufferPointer(rebasing: entries[(4 * rowTaps.starts[row])..<(4 * rowTaps.starts[row + 1])])
-        let active = table.count / 4, interior = rowTaps.interior(row, within: first..<(first + count))
-        for o in 0..<resultPerGroup {
-          let weights = operands.weight + o * depth, out = results + o * resultVolume
-          // Interior blocks: the last one moves back to end with the interior (cells are
-          // written, not added, so the overlap is harmless).
-          func blocks<V: SIMD>(_ type: V.Type) where V.Scalar == T {
-            var m = interior.lowerBound
-            while m < interior.upperBound {
-              let at = min(m, interior.upperBound - V.scalarCount)
-              let sum = blockSum(V.self, at: at, planes: planes, weights: weights, table: table, active: active, taps: taps)
-              for lane in 0..<V.scalarCount { out[(at &+ lane) &* step] = sum[lane] }
-              m = at + V.scalarCount
-            }
-          }
-          func single(_ m: Int) {
-            var sum: T = 0
-            for c in 0..<sourcePerGroup {
-              let plane = planes + (c &* sourceVolume &+ m &* sourceStep), row = weights + c &* taps
-              for a in 0..<active where table[4 &* a] <= m && m < table[4 &* a &+ 1] {
-                sum += row[table[4 &* a &+ 3]] * plane[table[4 &* a &+ 2]]
+  /// Applies the lowering tap by tap, without `cols`: over the source channels
+  /// of each batch item and group, zero-padded so every tap is inside at every
+  /// cell (``TapPadding``), each work item computes its part of every phase's
+  /// cells row by row (``TapRun``). With at least as many (batch item, group)
+  /// pairs as the workers need, an item is one pair and pads it into its own
+  /// scratch, where it stays in cache; otherwise the pairs split into parts that
+  /// share one padded copy of the source. Every result cell lies in exactly one
+  /// phase and part, so the result needs no zeroing.
+  func runTapByTap<T: BLASElement>(source: [T], weight: [T]) -> [T] {
+    let count = batch * groups * resultPerGroup * resultVolume
+    let padding = TapPadding(self, slack: TapRun<T>.maximumLanes * (phases.map(\.sourceStep).max() ?? 1))
+    let matrices = packs ? packed(weight) : weight
+    let compute = T.tapRunKernel
+    let images = batch * groups, wanted = 4 * ComputeThreads.perOperation
+    // Parts of at least 512 cells of the largest phase.
+    let parts = images >= wanted ? 1 : max(1, min(ceilDivide(wanted, images), (phases.map(\.volume).max() ?? 0) / 512))
+    let shared = parts > 1 ? padding.padded(source, images: images) : []
+    return [T](unsafeUninitializedCapacity: count) { result, initialized in
+      source.withUnsafeBufferPointer { src in
+        matrices.withUnsafeBufferPointer { w in
+          shared.withUnsafeBufferPointer { shared in
+            padding.tapOffsets.withUnsafeBufferPointer { offsets in
+              guard let src = src.baseAddress, let w = w.baseAddress, let dst = result.baseAddress,
+                let offsets = offsets.baseAddress
+              else { return }
+              ComputeThreads.forEach(images * parts, scratch: parts > 1 ? 0 : padding.elements, of: T.self) { item, scratch in
+                let image = item / parts, part = item % parts
+                let n = image / groups, group = image % groups
+                let padded: UnsafePointer<T>
+                if parts > 1, let shared = shared.baseAddress {
+                  padded = shared + image * padding.elements
+                } else {
+                  padding.copy(src + image * sourcePerGroup * sourceVolume, into: scratch)
+                  padded = UnsafePointer(scratch)
+                }
+                for (p, phase) in phases.enumerated() {
+                  let weights = w + matrixOffset(group: group, phase: p), rowStarts = padding.rowStarts[p]
+                  let cells = n * phase.volume + part * phase.volume / parts ..< n * phase.volume + (part + 1) * phase.volume / parts
+                  forEachRowBlock(phase, cells) { row, rows, first, count in
+                    compute(TapRun(
+                      source: padded + padding.rowOffsets[rowStarts + row], channelStride: padding.volume,
+                      sourceStep: phase.sourceStep, tapOffsets: offsets + padding.tapStarts[p], taps: phase.tapCount,
+                      channels: sourcePerGroup, weights: weights, outputs: resultPerGroup,
+                      result: dst + image * resultPerGroup * resultVolume + phase.rowResults[row],
+                      resultStride: resultVolume, resultStep: phase.resultStep, cells: first..<(first + count),
+                      rows: rows, sourceRowStep: padding.rowSteps[p], resultRowStep: phase.rowResultStep))
+                  }
+                }
               }
             }
-            out[m &* step] = sum
           }
-          for m in first..<interior.lowerBound { single(m) }
-          if interior.count >= 16 {
-            blocks(SIMD16<T>.self)
-          } else if interior.count >= 4 {
-            blocks(SIMD4<T>.self)
-          } else {
-            for m in interior { single(m) }
-          }
-          for m in interior.upperBound..<(first + count) { single(m) }
         }
       }
+      initialized = count
     }
   }
 
-  /// `sum_{c, a} A[c*T + t_a] * source[c, offset_a + m ..< + V.scalarCount]` for cells
-  /// where every listed tap is inside and the source step is 1.
-  @inline(__always)
-  private func blockSum<T: BLASElement, V: SIMD>(
-    _ type: V.Type, at m: Int, planes: UnsafePointer<T>, weights: UnsafePointer<T>,
-    table: UnsafeBufferPointer<Int>, active: Int, taps: Int
-  ) -> V where V.Scalar == T {
-    var sum = V()
-    for c in 0..<sourcePerGroup {
-      let plane = planes + c * sourceVolume + m, row = weights + c * taps
-      for a in 0..<active {
-        sum += V(repeating: row[table[4 * a + 3]]) * UnsafeRawPointer(plane + table[4 * a + 2]).loadUnaligned(as: V.self)
+  /// Calls `body(row, rows, first, count)` over `cells` (`n * volume + cell`,
+  /// within one batch item `n`): whole consecutive rows of one line at once
+  /// (`first` 0, `count` the row length), a part of a row alone (`rows` 1).
+  private func forEachRowBlock(_ phase: LoweredPhase, _ cells: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
+    var column = cells.lowerBound
+    while column < cells.upperBound {
+      let cell = column % phase.volume, remaining = cells.upperBound - column
+      let row = cell / phase.rowLength, first = cell - row * phase.rowLength
+      if first == 0 && remaining >= 2 * phase.rowLength {
+        let rows = min((row / phase.rowsPerLine + 1) * phase.rowsPerLine - row, remaining / phase.rowLength)
+        body(row, rows, 0, phase.rowLength)
+        column += rows * phase.rowLength
+      } else {
+        let count = min(phase.rowLength - first, remaining)
+        body(row, 1, first, count)
+        column += count
       }
     }
-    return sum
   }
 }
 
-/// The taps reaching each row of a phase that runs without a product. A row's
-/// taps depend on the row alone, never on the image, group or result channel, so
-/// one table per phase and application serves every work item.
-struct RowTaps {
-  /// Row `r`'s taps are entries `starts[r] ..< starts[r + 1]`.
-  let starts: [Int]
-  /// Per entry, 4 numbers: first and end cell of the row the tap reaches, source
-  /// offset of the row's cell 0 through the tap, tap index. A tap is listed when
-  /// the row lies inside its box in every other dimension and it reaches a cell.
-  let entries: [Int]
-  /// Row `r`'s interior, `interiors[2r] ..< interiors[2r + 1]`: the cells every
-  /// listed tap reaches, empty unless the source step is 1.
-  let interiors: [Int]
+/// The zero padding around a lowering's source channels that puts every tap of
+/// every phase inside at every cell: per dimension `j`, over all phases and taps,
+/// `low_j = max(0, max_t -shift_tj)` cells before and
+/// `high_j = max(0, max_t ((sizes_j - 1) * a_j + shift_tj) - (S_j - 1))` after
+/// the source's `S_j`, with offsets into the padded channel planes.
+struct TapPadding {
+  /// Elements of one padded channel plane: `prod_j (low_j + S_j + high_j)`.
+  let volume: Int
+  /// Elements of one padded (batch item, group): its channels' planes and the slack after them.
+  let elements: Int
+  let channels: Int
+  let sourceSizes: [Int]
+  let sourceVolume: Int
+  let low: [Int]
+  let paddedSizes: [Int]
+  let strides: [Int]
+  /// Every phase's taps' offsets, `sum_j (shift_tj + low_j) * stride_j`, one phase
+  /// after the other from `tapStarts[p]`, plus one unused entry so the array is never empty.
+  let tapOffsets: [Int]
+  let tapStarts: [Int]
+  /// Each phase's rows' offsets `sum_{j < last} m_j * a_j * stride_j`, one phase
+  /// after the other from `rowStarts[p]`.
+  let rowOffsets: [Int]
+  let rowStarts: [Int]
+  /// Per phase, the source offset from one row to the next within a line: `a_{last-1} * stride_{last-1}`.
+  let rowSteps: [Int]
 
-  init(_ phase: LoweredPhase) {
-    let inner = phase.rank - 1, rank = phase.rank, rows = phase.volume / phase.rowLength
-    var starts = [0], entries: [Int] = [], interiors: [Int] = []
-    starts.reserveCapacity(rows + 1)
-    entries.reserveCapacity(4 * rows * phase.tapCount)
-    interiors.reserveCapacity(2 * rows)
-    for row in 0..<rows {
-      var low = 0, high = phase.rowLength
+  /// The padding of `lowering`'s source, with `slack` zero elements after each
+  /// (batch item, group)'s planes for the lanes a run reads past its last cell.
+  init(_ lowering: MatrixLowering, slack: Int) {
+    let sizes = lowering.sourceSizes, rank = sizes.count, phases = lowering.phases
+    var low = [Int](repeating: 0, count: rank), high = low
+    for phase in phases {
       for t in 0..<phase.tapCount {
-        var inside = true
-        for j in 0..<inner where phase.rowIndices[row * inner + j] < phase.lower[t * rank + j]
-          || phase.rowIndices[row * inner + j] >= phase.upper[t * rank + j] {
-          inside = false
+        for j in 0..<rank {
+          let shift = phase.shifts[t * rank + j]
+          low[j] = max(low[j], -shift)
+          high[j] = max(high[j], (phase.sizes[j] - 1) * phase.sourceSteps[j] + shift - (sizes[j] - 1))
         }
-        let from = phase.lower[t * rank + inner], to = phase.upper[t * rank + inner]
-        guard inside, from < to else { continue }
-        entries.append(from)
-        entries.append(to)
-        entries.append(phase.rowSources[row] + phase.shiftOffsets[t])
-        entries.append(t)
-        low = max(low, from)
-        high = min(high, to)
       }
-      starts.append(entries.count / 4)
-      let hasInterior = phase.sourceStep == 1 && low < high
-      interiors.append(hasInterior ? low : 0)
-      interiors.append(hasInterior ? high : 0)
     }
-    self.starts = starts
-    self.entries = entries
-    self.interiors = interiors
+    let padded = (0..<rank).map { low[$0] + sizes[$0] + high[$0] }
+    let strides = rowMajorStrides(padded)
+    volume = padded.reduce(1, *)
+    channels = lowering.sourcePerGroup
+    elements = channels * volume + slack
+    sourceSizes = sizes
+    sourceVolume = lowering.sourceVolume
+    self.low = low
+    paddedSizes = padded
+    self.strides = strides
+    var offsets: [Int] = [], starts: [Int] = [], rowOffsets: [Int] = [], rowStarts: [Int] = []
+    for phase in phases {
+      starts.append(offsets.count)
+      for t in 0..<phase.tapCount {
+        offsets.append((0..<rank).map { (phase.shifts[t * rank + $0] + low[$0]) * strides[$0] }.reduce(0, +))
+      }
+      rowStarts.append(rowOffsets.count)
+      let inner = rank - 1
+      for row in 0..<(phase.volume / phase.rowLength) {
+        rowOffsets.append((0..<inner).map { phase.rowIndices[row * inner + $0] * phase.sourceSteps[$0] * strides[$0] }.reduce(0, +))
+      }
+    }
+    tapOffsets = offsets + [0]
+    tapStarts = starts
+    self.rowOffsets = rowOffsets
+    self.rowStarts = rowStarts
+    rowSteps = phases.map { rank > 1 ? $0.sourceSteps[rank - 2] * strides[rank - 2] : 0 }
   }
 
-  /// Row `row`'s interior within `cells`; empty at `cells.lowerBound` when they share none.
-  func interior(_ row: Int, within cells: Range<Int>) -> Range<Int> {
-    let low = max(interiors[2 * row], cells.lowerBound), high = min(interiors[2 * row + 1], cells.upperBound)
-    return low < high ? low..<high : cells.lowerBound..<cells.lowerBound
+  /// The padded copies of `images` (batch item, group) blocks of `channels` source planes, one after the other.
+  func padded<T: BLASElement>(_ source: [T], images: Int) -> [T] {
+    [T](unsafeUninitializedCapacity: images * elements) { buffer, initialized in
+      source.withUnsafeBufferPointer { src in
+        guard let src = src.baseAddress, let dst = buffer.baseAddress else { return }
+        ComputeThreads.forEach(images, of: T.self) { image, _ in
+          copy(src + image * channels * sourceVolume, into: dst + image * elements)
+        }
+      }
+      initialized = images * elements
+    }
+  }
+
+  /// Writes the padded planes of the `channels` source planes at `planes` and
+  /// the zero slack after them: ``elements`` elements, each written once.
+  func copy<T: BLASElement>(_ planes: UnsafePointer<T>, into buffer: UnsafeMutablePointer<T>) {
+    let rank = sourceSizes.count, last = rank - 1
+    /// Fills the padded block of dimensions `j...` at `to` from the source block at
+    /// `from` (nil: all padding).
+    func fill(_ j: Int, _ from: UnsafePointer<T>?, _ to: UnsafeMutablePointer<T>) {
+      guard j < last else {
+        guard let from else { return to.update(repeating: 0, count: paddedSizes[last]) }
+        to.update(repeating: 0, count: low[last])
+        (to + low[last]).update(from: from, count: sourceSizes[last])
+        (to + low[last] + sourceSizes[last]).update(repeating: 0, count: paddedSizes[last] - low[last] - sourceSizes[last])
+        return
+      }
+      let sourceStride = sourceSizes[(j + 1)...].reduce(1, *)
+      for i in 0..<paddedSizes[j] {
+        let inside = i >= low[j] && i < low[j] + sourceSizes[j]
+        fill(j + 1, inside ? from.map { $0 + (i - low[j]) * sourceStride } : nil, to + i * strides[j])
+      }
+    }
+    for c in 0..<channels { fill(0, planes + c * sourceVolume, buffer + c * volume) }
+    (buffer + channels * volume).update(repeating: 0, count: elements - channels * volume)
   }
 }

@@ -3,14 +3,14 @@ extension MatrixLowering {
   /// result cell lies in exactly one phase, and each work item writes all cells
   /// of its columns, so the result needs no zeroing.
   func run<T: BLASElement>(source: [T], weight: [T]) -> [T] {
+    guard usesProducts else { return runTapByTap(source: source, weight: weight) }
     let count = batch * groups * resultPerGroup * resultVolume
     let chunks = phases.map(chunking)
     let itemsPerGroup = chunks.map(\.items).reduce(0, +)
     let scratch = zip(phases, chunks).map { phase, chunk in
-      !usesProducts ? 0 : (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
+      (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
     }.max() ?? 0
     let matrices = packs ? packed(weight) : weight
-    let rowTaps = phases.map { usesProducts ? nil : RowTaps($0) }
     return [T](unsafeUninitializedCapacity: count) { result, initialized in
       source.withUnsafeBufferPointer { src in
         matrices.withUnsafeBufferPointer { w in
@@ -23,7 +23,7 @@ extension MatrixLowering {
             }
             let group = item / itemsPerGroup
             runChunk(
-              phases[p], rowTaps[p], chunks[p].columns(index), group: group,
+              phases[p], chunks[p].columns(index), group: group,
               Operands(source: src, weight: w + matrixOffset(group: group, phase: p), result: dst), scratch: buffer)
           }
         }
@@ -32,15 +32,13 @@ extension MatrixLowering {
     }
   }
 
-  /// One product `A_{g,p} cols` over `columns` (flattened as `n * volume + cell`), or
-  /// the direct loop for a phase given its `rowTaps` table (nil: the phase uses a product):
+  /// One product `A_{g,p} cols` over `columns` (flattened as `n * volume + cell`):
   /// `cols` built in `scratch` (or the source itself for an identity phase), the
   /// product written in place (direct phase) or after `cols` and copied out.
   private func runChunk<T: BLASElement>(
-    _ phase: LoweredPhase, _ rowTaps: RowTaps?, _ columns: Range<Int>, group: Int, _ operands: Operands<T>,
+    _ phase: LoweredPhase, _ columns: Range<Int>, group: Int, _ operands: Operands<T>,
     scratch: UnsafeMutablePointer<T>
   ) {
-    if let rowTaps { return directChunk(phase, rowTaps, columns, group: group, operands) }
     let n = columns.lowerBound / phase.volume, cell = columns.lowerBound - n * phase.volume
     let sourcePlanes = operands.source + group * sourcePerGroup * sourceVolume
     let cols = UnsafePointer(scratch)
@@ -68,13 +66,13 @@ extension MatrixLowering {
   }
 
   /// Offset of `A_{g,p}` in the weight (gather form: `W_g`) or the packed matrices.
-  private func matrixOffset(group: Int, phase: Int) -> Int {
+  func matrixOffset(group: Int, phase: Int) -> Int {
     guard packs else { return group * resultPerGroup * sourcePerGroup * kernelVolume }
     return group * resultPerGroup * sourcePerGroup * tapTotal + phaseStarts[phase]
   }
 
   /// The phase form's matrices `A_{g,p}[o, d*T + t] = W_g[d, o, k_t]`, one after the other.
-  private func packed<T: BLASElement>(_ weight: [T]) -> [T] {
+  func packed<T: BLASElement>(_ weight: [T]) -> [T] {
     let count = groups * resultPerGroup * sourcePerGroup * tapTotal
     return [T](unsafeUninitializedCapacity: count) { matrices, initialized in
       weight.withUnsafeBufferPointer { w in

@@ -15,9 +15,9 @@
 ///   `m + (ρ + pb - k*d)/s`, so every phase is a stride-1 forward convolution of
 ///   the driver side with `A_p[o, (d, t)] = W_g[d, o, k_t]`, packed once per call.
 ///
-/// Layers with under 8 result channels per group skip `cols` and the product and
-/// run tap by tap (``directChunk(_:_:_:group:_:)``). Crops, output padding and zero
-/// padding are cells the taps' boxes leave out.
+/// Layers with few result channels per group skip `cols` and the product and
+/// run tap by tap over a zero-padded copy of the source (``runTapByTap(source:weight:)``).
+/// Crops, output padding and zero padding are otherwise cells the taps' boxes leave out.
 struct MatrixLowering {
   let batch: Int
   let groups: Int
@@ -27,6 +27,8 @@ struct MatrixLowering {
   let kernelVolume: Int
   let resultVolume: Int
   let sourceVolume: Int
+  /// The source side's spatial sizes.
+  let sourceSizes: [Int]
   /// Phase form: the phases' matrices are packed from the weight.
   let packs: Bool
   /// The phases with at least one cell.
@@ -64,6 +66,7 @@ struct MatrixLowering {
     kernelVolume = geometry.axes.map(\.kernel).reduce(1, *)
     resultVolume = resultSizes.reduce(1, *)
     sourceVolume = sourceSizes.reduce(1, *)
+    self.sourceSizes = sourceSizes
     packs = !gathers
     let withinBLASLimits = [sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels]
       .allSatisfy { $0 <= blasLimit }

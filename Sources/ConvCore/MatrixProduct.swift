@@ -1,8 +1,12 @@
 import COpenBLAS
+import ConvLoops
 
 /// An element type with OpenBLAS's general matrix product (`sgemm` for Float,
-/// `dgemm` for Double) and SIMD vectors (whose scalars are `Codable`).
+/// `dgemm` for Double) and tap-by-tap vector loops (``VectorInstructions``).
 protocol BLASElement: TensorElement, SIMDScalar, Codable {
+  /// The loop computing a ``TapRun`` with the ``VectorInstructions/active`` instructions.
+  static var tapRunKernel: (TapRun<Self>) -> Void { get }
+
   /// Row-major `C = A B`, `C` being `m x n`, `A` `m x k`, `B` `k x n`;
   /// the leading dimensions are the row strides of the stored matrices.
   static func multiply(

@@ -152,10 +152,22 @@ struct FastPathReferenceTests {
       stride: .uniform(3), padding: .same)), input: [3, 4, 9], weight: [4, 2, 5]),
     Case(name: "conv_transpose pairs, stride 1", operation: .convTranspose(ConvTransposeParameters(
       padding: .pairs([PadPair(1, 2), PadPair(0, 1)]))), input: [2, 5, 6, 6], weight: [5, 3, 3, 4]),
+    Case(name: "tap by tap, 12 result channels in blocks of 4, stride 2 (strided loads)", operation: .conv(ConvParameters(
+      stride: .uniform(2), padding: .uniform(1))), input: [2, 3, 11, 37], weight: [12, 3, 3, 3]),
+    Case(name: "tap by tap, 5 result channels, rank-3 lines of whole rows, one shared padded copy", operation: .conv(ConvParameters(
+      padding: .perDimension([1, 0, 2]))), input: [1, 2, 6, 7, 70], weight: [5, 2, 3, 2, 3]),
+    Case(name: "tap by tap conv_transpose, 10 result channels, dilation 2, output_padding", operation: .convTranspose(
+      ConvTransposeParameters(stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))),
+      input: [2, 3, 5, 21], weight: [3, 10, 3, 3]),
   ]
 
   @Test("apply against the naive loop", arguments: cases, [DType.float32, .float64])
   func matchesNaiveLoop(case_: Case, dtype: DType) throws {
+    try Self.checkAgainstNaiveLoop(case_, dtype)
+  }
+
+  /// Applies `case_` in `dtype` and compares it with the naive loop, scaled by each cell's magnitude.
+  static func checkAgainstNaiveLoop(_ case_: Case, _ dtype: DType) throws {
     guard case .convolution(let geometry) = try case_.operation.plan(input: case_.input, weight: case_.weight) else {
       Issue.record("not a convolution")
       return
@@ -184,5 +196,26 @@ struct FastPathReferenceTests {
     let x = random.tensor(case_.input), w = random.tensor(case_.weight), y = random.tensor(geometry.outputShape)
     let left = dot(try geometry.apply(input: x, weight: w), y), right = dot(x, try geometry.applyTransposed(y, weight: w))
     #expect(abs(left - right) <= 1e-11 * (1 + abs(left)), "\(case_): \(left) vs \(right)")
+  }
+}
+
+/// The same cases with the tap-by-tap loops compiled for the target's baseline
+/// (no AVX2, no fused multiply-add), which a processor with AVX2 would otherwise
+/// never run. Serialized, since it lowers the process-wide
+/// ``VectorInstructions/active``; no other suite's result depends on it.
+@Suite("the baseline vector loops agree with a naive loop", .serialized)
+struct BaselineInstructionTests {
+  @Test("the best set the processor has is in use unless lowered")
+  func defaultIsAvailable() {
+    #expect(VectorInstructions.active == VectorInstructions.available)
+    VectorInstructions.active = .avx2
+    #expect(VectorInstructions.active == VectorInstructions.available, "asking for more than the processor has")
+  }
+
+  @Test("apply with baseline instructions", arguments: FastPathReferenceTests.cases, [DType.float32, .float64])
+  func applyMatches(case_: FastPathReferenceTests.Case, dtype: DType) throws {
+    VectorInstructions.active = .baseline
+    defer { VectorInstructions.active = .available }
+    try FastPathReferenceTests.checkAgainstNaiveLoop(case_, dtype)
   }
 }

@@ -1,0 +1,16 @@
+import ConvLoops
+
+// This module is compiled for the x86-64-v3 level (AVX2 and FMA; see
+// Package.swift): call it only where `convpipe_supports_x86_64_v3()` says so.
+// Sixteen 256-bit registers hold eight accumulators of two registers each
+// (16 floats or 8 doubles) with room for the loads.
+
+/// ``TapRun/compute(_:_:)`` in float32 with AVX2 and FMA.
+public func computeWithAVX2(_ run: TapRun<Float>) {
+  run.compute(SIMD16<Float>.self, FusedMultiplyAdd.self)
+}
+
+/// ``TapRun/compute(_:_:)`` in float64 with AVX2 and FMA.
+public func computeWithAVX2(_ run: TapRun<Double>) {
+  run.compute(SIMD8<Double>.self, FusedMultiplyAdd.self)
+}
