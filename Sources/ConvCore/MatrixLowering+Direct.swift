@@ -1,10 +1,17 @@
 import ConvLoops
 
 extension MatrixLowering {
-  /// Fewest result channels per group for which the phases run as `im2col` and a
-  /// matrix product: with fewer, copying `cols` costs about as much as the
-  /// product saves, and they run tap by tap in registers instead.
-  static let minimumProductRows = 16
+  /// Whether a layer runs faster as `im2col` and OpenBLAS products than tap by
+  /// tap, as measured on the benchmark's layers (bench/layers.json): with at
+  /// least 32 result channels per group, when there are 128 or more (the
+  /// products' packed panels then pay off), or a phase reads its source in place
+  /// (an identity phase needs no `cols`), or the source or result cells of a row
+  /// are not neighbours (stride-`s` gathers or sub-pixel scatters, which the
+  /// loops do lane by lane).
+  static func prefersProducts(resultPerGroup: Int, phases: [LoweredPhase]) -> Bool {
+    resultPerGroup >= 32
+      && (resultPerGroup >= 128 || phases.contains { $0.identity || $0.sourceStep != 1 || $0.resultStep != 1 })
+  }
 
   /// Applies the lowering tap by tap, without `cols`: over the source channels
   /// of each batch item and group, zero-padded so every tap is inside at every
@@ -16,8 +23,11 @@ extension MatrixLowering {
   /// phase and part, so the result needs no zeroing.
   func runTapByTap<T: BLASElement>(source: [T], weight: [T]) -> [T] {
     let count = batch * groups * resultPerGroup * resultVolume
-    let padding = TapPadding(self, slack: TapRun<T>.maximumLanes * (phases.map(\.sourceStep).max() ?? 1))
-    let matrices = packs ? packed(weight) : weight
+    let lanes = tapLanes, packed = packs ? packed(weight) : weight
+    let padding = TapPadding(
+      self, interleaved: lanes == .channels, slack: TapRun<T>.maximumLanes * (phases.map(\.sourceStep).max() ?? 1))
+    let matrices = lanes == .channels ? transposed(packed) : packed
+    let rowLength = lanes == .channels ? TapRun<T>.channelLanes(resultPerGroup) : resultPerGroup
     let compute = T.tapRunKernel
     let images = batch * groups, wanted = 4 * ComputeThreads.perOperation
     // Parts of at least 512 cells of the largest phase.
@@ -42,16 +52,16 @@ extension MatrixLowering {
                   padded = UnsafePointer(scratch)
                 }
                 for (p, phase) in phases.enumerated() {
-                  let weights = w + matrixOffset(group: group, phase: p), rowStarts = padding.rowStarts[p]
+                  let weights = w + matrixOffset(group: group, phase: p) / resultPerGroup * rowLength, rowStarts = padding.rowStarts[p]
                   let cells = n * phase.volume + part * phase.volume / parts ..< n * phase.volume + (part + 1) * phase.volume / parts
                   forEachRowBlock(phase, cells) { row, rows, first, count in
                     compute(TapRun(
-                      source: padded + padding.rowOffsets[rowStarts + row], channelStride: padding.volume,
-                      sourceStep: phase.sourceStep, tapOffsets: offsets + padding.tapStarts[p], taps: phase.tapCount,
+                      source: padded + padding.rowOffsets[rowStarts + row], channelStride: padding.channelStride,
+                      sourceStep: phase.sourceStep * padding.cellStride, tapOffsets: offsets + padding.tapStarts[p], taps: phase.tapCount,
                       channels: sourcePerGroup, weights: weights, outputs: resultPerGroup,
                       result: dst + image * resultPerGroup * resultVolume + phase.rowResults[row],
                       resultStride: resultVolume, resultStep: phase.resultStep, cells: first..<(first + count),
-                      rows: rows, sourceRowStep: padding.rowSteps[p], resultRowStep: phase.rowResultStep))
+                      rows: rows, sourceRowStep: padding.rowSteps[p], resultRowStep: phase.rowResultStep, lanes: lanes))
                   }
                 }
               }
@@ -61,6 +71,33 @@ extension MatrixLowering {
       }
       initialized = count
     }
+  }
+
+  /// What the loops' vector lanes hold: output channels when there are at least
+  /// 8 per group and each output sums at least 64 products per phase (the
+  /// source values' broadcasts are then shared by a vector of channels), else cells.
+  var tapLanes: TapLanes {
+    resultPerGroup >= 8 && sourcePerGroup * tapTotal >= 64 * phases.count ? .channels : .cells
+  }
+
+  /// The matrices `A_{g,p}` transposed, taps outer, each row padded with zeros
+  /// to ``TapRun/channelLanes(_:)`` lanes: `[t*C + c][o] = A_{g,p}[o, c*T + t]`,
+  /// at `L/R` times `A`'s offset.
+  private func transposed<T: BLASElement>(_ matrices: [T]) -> [T] {
+    let lanes = TapRun<T>.channelLanes(resultPerGroup), count = matrices.count / resultPerGroup * lanes
+    var result = [T](repeating: 0, count: count)
+    for group in 0..<groups {
+      for (p, phase) in phases.enumerated() {
+        let from = matrixOffset(group: group, phase: p), to = from / resultPerGroup * lanes
+        let taps = phase.tapCount, depth = depth(phase)
+        for o in 0..<resultPerGroup {
+          for c in 0..<sourcePerGroup {
+            for t in 0..<taps { result[to + (t * sourcePerGroup + c) * lanes + o] = matrices[from + o * depth + c * taps + t] }
+          }
+        }
+      }
+    }
+    return result
   }
 
   /// Calls `body(row, rows, first, count)` over `cells` (`n * volume + cell`,
@@ -88,10 +125,16 @@ extension MatrixLowering {
 /// every phase inside at every cell: per dimension `j`, over all phases and taps,
 /// `low_j = max(0, max_t -shift_tj)` cells before and
 /// `high_j = max(0, max_t ((sizes_j - 1) * a_j + shift_tj) - (S_j - 1))` after
-/// the source's `S_j`, with offsets into the padded channel planes.
+/// the source's `S_j`, with offsets into the padded copy: channel planes one
+/// after the other, or (`interleaved`) each cell's channels side by side.
 struct TapPadding {
-  /// Elements of one padded channel plane: `prod_j (low_j + S_j + high_j)`.
+  /// Cells of one padded channel plane: `prod_j (low_j + S_j + high_j)`.
   let volume: Int
+  let interleaved: Bool
+  /// Elements from one cell to the next along the last dimension (`channels` when
+  /// interleaved, else 1), and from one channel to the next (1 when interleaved, else `volume`).
+  let cellStride: Int
+  let channelStride: Int
   /// Elements of one padded (batch item, group): its channels' planes and the slack after them.
   let elements: Int
   let channels: Int
@@ -111,9 +154,9 @@ struct TapPadding {
   /// Per phase, the source offset from one row to the next within a line: `a_{last-1} * stride_{last-1}`.
   let rowSteps: [Int]
 
-  /// The padding of `lowering`'s source, with `slack` zero elements after each
-  /// (batch item, group)'s planes for the lanes a run reads past its last cell.
-  init(_ lowering: MatrixLowering, slack: Int) {
+  /// The padding of `lowering`'s source, with `slack` zero cells after each
+  /// (batch item, group)'s copy for the lanes a run reads past its last cell.
+  init(_ lowering: MatrixLowering, interleaved: Bool, slack: Int) {
     let sizes = lowering.sourceSizes, rank = sizes.count, phases = lowering.phases
     var low = [Int](repeating: 0, count: rank), high = low
     for phase in phases {
@@ -126,10 +169,14 @@ struct TapPadding {
       }
     }
     let padded = (0..<rank).map { low[$0] + sizes[$0] + high[$0] }
-    let strides = rowMajorStrides(padded)
-    volume = padded.reduce(1, *)
     channels = lowering.sourcePerGroup
-    elements = channels * volume + slack
+    self.interleaved = interleaved
+    let cellStride = interleaved ? channels : 1
+    self.cellStride = cellStride
+    let strides = rowMajorStrides(padded).map { $0 * cellStride }
+    volume = padded.reduce(1, *)
+    channelStride = interleaved ? 1 : volume
+    elements = channels * (volume + slack)
     sourceSizes = sizes
     sourceVolume = lowering.sourceVolume
     self.low = low
@@ -167,14 +214,24 @@ struct TapPadding {
     }
   }
 
-  /// Writes the padded planes of the `channels` source planes at `planes` and
-  /// the zero slack after them: ``elements`` elements, each written once.
+  /// Writes the padded copy of the `channels` source planes at `planes` and
+  /// the zero slack after it: ``elements`` elements, each written once.
   func copy<T: BLASElement>(_ planes: UnsafePointer<T>, into buffer: UnsafeMutablePointer<T>) {
     let rank = sourceSizes.count, last = rank - 1
     /// Fills the padded block of dimensions `j...` at `to` from the source block at
     /// `from` (nil: all padding).
     func fill(_ j: Int, _ from: UnsafePointer<T>?, _ to: UnsafeMutablePointer<T>) {
       guard j < last else {
+        if interleaved {
+          // Zero the padded line, then write each channel's row into it at stride `channels`.
+          to.update(repeating: 0, count: paddedSizes[last] * channels)
+          guard let from else { return }
+          for c in 0..<channels {
+            let row = from + c * sourceVolume, line = to + low[last] * channels + c
+            for i in 0..<sourceSizes[last] { line[i * channels] = row[i] }
+          }
+          return
+        }
         guard let from else { return to.update(repeating: 0, count: paddedSizes[last]) }
         to.update(repeating: 0, count: low[last])
         (to + low[last]).update(from: from, count: sourceSizes[last])
@@ -187,7 +244,11 @@ struct TapPadding {
         fill(j + 1, inside ? from.map { $0 + (i - low[j]) * sourceStride } : nil, to + i * strides[j])
       }
     }
-    for c in 0..<channels { fill(0, planes + c * sourceVolume, buffer + c * volume) }
+    if interleaved {
+      fill(0, planes, buffer)
+    } else {
+      for c in 0..<channels { fill(0, planes + c * sourceVolume, buffer + c * volume) }
+    }
     (buffer + channels * volume).update(repeating: 0, count: elements - channels * volume)
   }
 }

@@ -41,9 +41,8 @@ struct MatrixLowering {
   /// packing of `A` for every call outweighs the product.
   static let minimumColumns = 256
 
-  /// Whether the phases run as `im2col` and a matrix product: with at least
-  /// ``minimumProductRows`` result channels per group and every size a product
-  /// would pass within BLAS's 32-bit dimensions; otherwise tap by tap.
+  /// Whether the phases run as `im2col` and matrix products rather than tap by
+  /// tap (``runTapByTap(source:weight:)``); see ``prefersProducts``.
   let usesProducts: Bool
   /// Taps of all phases together, and where each phase's matrix starts within a
   /// group's packed block (phase form).
@@ -70,9 +69,9 @@ struct MatrixLowering {
     packs = !gathers
     let withinBLASLimits = [sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels]
       .allSatisfy { $0 <= blasLimit }
-    usesProducts = resultPerGroup >= Self.minimumProductRows && withinBLASLimits
     phases = LoweredPhase.phases(
       geometry.axes, resultSizes: resultSizes, sourceSizes: sourceSizes, gathers: gathers)
+    usesProducts = withinBLASLimits && Self.prefersProducts(resultPerGroup: resultPerGroup, phases: phases)
     tapTotal = phases.map(\.tapCount).reduce(0, +)
     var starts: [Int] = [], start = 0
     for phase in phases {

@@ -6,6 +6,10 @@
 ///       sum_{c < channels, t < taps} weights[(o * channels + c) * taps + t]
 ///         * source[c * channelStride + r * sourceRowStep + tapOffsets[t] + m * sourceStep]
 ///
+/// With ``TapLanes/channels``, `weights` holds the transpose instead, taps outer:
+/// the weight of output `o` at `(c, t)` is `weights[(t * channels + c) * channelLanes(outputs) + o]`
+/// (which reads the source in order when its channels are interleaved, `channelStride` 1).
+///
 /// The source is read without bounds tests, so it must be zero-padded wide
 /// enough for every tap at every cell, and readable for ``maximumLanes``
 /// `* sourceStep` elements past the run's last cell: a run ends in a block
@@ -30,6 +34,7 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
   public var rows: Int
   public var sourceRowStep: Int
   public var resultRowStep: Int
+  public var lanes: TapLanes
 
   /// Most cells of any block (four vectors of at most 16 lanes): the slack a
   /// source needs past a run's last cell, times `sourceStep`.
@@ -40,7 +45,7 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
     source: UnsafePointer<T>, channelStride: Int, sourceStep: Int, tapOffsets: UnsafePointer<Int>, taps: Int,
     channels: Int, weights: UnsafePointer<T>, outputs: Int,
     result: UnsafeMutablePointer<T>, resultStride: Int, resultStep: Int, cells: Range<Int>,
-    rows: Int = 1, sourceRowStep: Int = 0, resultRowStep: Int = 0
+    rows: Int = 1, sourceRowStep: Int = 0, resultRowStep: Int = 0, lanes: TapLanes = .cells
   ) {
     self.source = source
     self.channelStride = channelStride
@@ -57,7 +62,12 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
     self.rows = rows
     self.sourceRowStep = sourceRowStep
     self.resultRowStep = resultRowStep
+    self.lanes = lanes
   }
+
+  /// Output channels rounded up to a multiple of 16: the row length of the
+  /// transposed weights of ``TapLanes/channels`` (every `V` has at most 16 lanes, dividing 16).
+  public static func channelLanes(_ outputs: Int) -> Int { (outputs + 15) / 16 * 16 }
 
   /// Computes the runs in blocks of eight vector accumulators that share their
   /// loads: result channels four at a time over one vector of `V` cells, then
@@ -66,6 +76,7 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
   /// `SIMD32` and `SIMD64`: wider blocks are several vectors, not wider ones.)
   @inlinable @inline(__always)
   public func compute<V: SIMD, Add: MultiplyAdd>(_ vector: V.Type, _ add: Add.Type) where V.Scalar == T {
+    if lanes == .channels { return computeAcrossChannels(V.self, Add.self) }
     var row = self
     for _ in 0..<rows {
       if sourceStep == 1 {
@@ -166,6 +177,57 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
     store(sum, channel: o, at: m)
   }
 
+  /// ``TapLanes/channels``: the lanes of `V` are output channels, and the run's
+  /// cells of all its rows, taken in order as one list, go six at a time (12
+  /// accumulators of two registers' width); each source value is broadcast once
+  /// per cell for all the channels of a vector.
+  @inlinable @inline(__always)
+  func computeAcrossChannels<V: SIMD, Add: MultiplyAdd>(_: V.Type, _: Add.Type) where V.Scalar == T {
+    let rowLength = Self.channelLanes(outputs), perRow = cells.count, total = rows &* perRow
+    guard perRow > 0 else { return }
+    /// Source and result offsets of the run's cell `i` (the last cell's for `i` past the end).
+    func offsets(_ i: Int) -> (source: Int, result: Int) {
+      let cell = min(i, total &- 1), r = cell / perRow, m = cells.lowerBound &+ cell % perRow
+      return (r &* sourceRowStep &+ m &* sourceStep, r &* resultRowStep &+ m &* resultStep)
+    }
+    var first = 0
+    while first < total {
+      let c0 = offsets(first), c1 = offsets(first &+ 1), c2 = offsets(first &+ 2)
+      let c3 = offsets(first &+ 3), c4 = offsets(first &+ 4), c5 = offsets(first &+ 5)
+      var o = 0
+      while o < outputs {
+        var s0 = V(), s1 = V(), s2 = V(), s3 = V(), s4 = V(), s5 = V()
+        for t in 0..<taps {
+          let tap = source + tapOffsets[t]
+          let w = weights + (t &* channels &* rowLength &+ o)
+          for c in 0..<channels {
+            let x = tap + c &* channelStride, weight = UnsafeRawPointer(w + c &* rowLength).loadUnaligned(as: V.self)
+            s0 = Add.add(s0, weight, V(repeating: x[c0.source]))
+            s1 = Add.add(s1, weight, V(repeating: x[c1.source]))
+            s2 = Add.add(s2, weight, V(repeating: x[c2.source]))
+            s3 = Add.add(s3, weight, V(repeating: x[c3.source]))
+            s4 = Add.add(s4, weight, V(repeating: x[c4.source]))
+            s5 = Add.add(s5, weight, V(repeating: x[c5.source]))
+          }
+        }
+        let channelsLeft = min(V.scalarCount, outputs &- o), out = result + o &* resultStride
+        /// Stores the channels of cell `first + j` at result offset `at`, if it is a cell of the run.
+        func store(_ sum: V, _ j: Int, at offset: Int) {
+          guard first &+ j < total else { return }
+          for lane in 0..<channelsLeft { out[offset &+ lane &* resultStride] = sum[lane] }
+        }
+        store(s0, 0, at: c0.result)
+        store(s1, 1, at: c1.result)
+        store(s2, 2, at: c2.result)
+        store(s3, 3, at: c3.result)
+        store(s4, 4, at: c4.result)
+        store(s5, 5, at: c5.result)
+        o += V.scalarCount
+      }
+      first += 6
+    }
+  }
+
   /// Stores the lanes of `sum` that are cells of the row's run (none when `m` is past its end).
   @inlinable @inline(__always)
   func store<V: SIMD>(_ sum: V, channel o: Int, at m: Int) where V.Scalar == T {
@@ -176,4 +238,14 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
       for lane in 0..<max(0, min(V.scalarCount, cells.upperBound &- m)) { out[(m &+ lane) &* resultStep] = sum[lane] }
     }
   }
+}
+
+/// What the lanes of a ``TapRun``'s vectors hold.
+public enum TapLanes: Sendable {
+  /// Neighbouring cells of a row (result channels in registers side by side):
+  /// suits long rows and few channels, and stores whole vectors.
+  case cells
+  /// Output channels (the weights transposed): suits many taps per output and
+  /// result cells that are not neighbours in memory, such as sub-pixel phases.
+  case channels
 }

@@ -48,18 +48,20 @@ func paddedSource(_ i: Int, _ n: Int, _ mode: PaddingMode) -> Int? {
 func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double]) -> [Double] {
   let inSpatial = g.axes.map(\.input), outSpatial = g.axes.map(\.output), kernel = g.axes.map(\.kernel)
   let inPerGroup = g.inputChannels / g.groups, outPerGroup = g.outputChannels / g.groups
+  let inVolume = inSpatial.reduce(1, *), outVolume = outSpatial.reduce(1, *)
+  let kernelIndices = allIndices(kernel), outIndices = allIndices(outSpatial), inIndices = allIndices(inSpatial)
   var y = [Double](repeating: 0, count: g.outputShape.reduce(1, *))
   for n in 0..<g.batch {
     for oc in 0..<g.outputChannels {
-      let group = oc / outPerGroup
+      let group = oc / outPerGroup, outPlane = (n * g.outputChannels + oc) * outVolume
       for c in 0..<inPerGroup {
-        let ic = group * inPerGroup + c
-        for k in allIndices(kernel) {
+        let ic = group * inPerGroup + c, inPlane = (n * g.inputChannels + ic) * inVolume
+        for k in kernelIndices {
           let weight = g.direction == .forward
             ? w[flatOffset([oc, c] + k, g.weightShape)]
             : w[flatOffset([ic, oc - group * outPerGroup] + k, g.weightShape)]
           if g.direction == .forward {
-            for o in allIndices(outSpatial) {
+            for o in outIndices {
               var source: [Int] = []
               for (j, axis) in g.axes.enumerated() {
                 guard let s = paddedSource(o[j] * axis.stride + k[j] * axis.dilation - axis.padBegin, axis.input, g.paddingMode)
@@ -67,33 +69,35 @@ func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double
                 source.append(s)
               }
               guard source.count == g.axes.count else { continue }
-              y[flatOffset([n, oc] + o, g.outputShape)] += weight * x[flatOffset([n, ic] + source, g.inputShape)]
+              y[outPlane + flatOffset(o, outSpatial)] += weight * x[inPlane + flatOffset(source, inSpatial)]
             }
           } else {
-            for i in allIndices(inSpatial) {
+            for i in inIndices {
               let target = g.axes.indices.map { j in i[j] * g.axes[j].stride + k[j] * g.axes[j].dilation - g.axes[j].padBegin }
               guard zip(target, outSpatial).allSatisfy({ $0 >= 0 && $0 < $1 }) else { continue }
-              y[flatOffset([n, oc] + target, g.outputShape)] += weight * x[flatOffset([n, ic] + i, g.inputShape)]
+              y[outPlane + flatOffset(target, outSpatial)] += weight * x[inPlane + flatOffset(i, inSpatial)]
             }
           }
         }
       }
-      let volume = outSpatial.reduce(1, *), base = (n * g.outputChannels + oc) * volume
-      for cell in base..<(base + volume) { y[cell] += bias[oc] }
+      for cell in outPlane..<(outPlane + outVolume) { y[cell] += bias[oc] }
     }
   }
   return y
 }
 
-/// The lowering's matrix products (8 or more result channels per group) and
-/// its direct loop (fewer), in float32 and float64, against the naive loop on
-/// cases chosen to reach every branch: 1x1 products without im2col (both
-/// directions), 1x1 with a stride, depthwise, groups, dilations, strides,
-/// padding pairs and modes, output padding, ranks 1 to 3, batches, several
-/// column chunks; conv_transpose's sub-pixel phases with products across batch
-/// items, in several chunks, identity phases (`k = s`) and phases no tap reaches
-/// (`d = s`); direct rows in 16- and 4-cell SIMD blocks, in place and strided;
-/// and the adjoint `A^T` against `<A x, y> = <x, A^T y>`.
+/// The lowering's two paths, matrix products and tap-by-tap vector loops (with
+/// cells or with output channels in the lanes; ``LoweringPathTests`` checks
+/// each case takes the path its name says), in float32 and float64, against the
+/// naive loop on cases chosen to reach every branch: 1x1 products without
+/// im2col (both directions), 1x1 with a stride, depthwise, groups, dilations,
+/// strides, padding pairs and modes, output padding, ranks 1 to 3, batches,
+/// several column chunks; conv_transpose's sub-pixel phases with products
+/// across batch items, in several chunks, identity phases (`k = s`) and phases
+/// no tap reaches (`d = s`); loops over blocks of four channels or four
+/// vectors, partial vectors, strided loads and stores, whole rows, parts of an
+/// image sharing one padded copy; and the adjoint `A^T` against
+/// `<A x, y> = <x, A^T y>`.
 @Suite("the fast paths agree with a naive loop")
 struct FastPathReferenceTests {
   struct Case: CustomStringConvertible, Sendable {
@@ -105,8 +109,8 @@ struct FastPathReferenceTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "conv 1x1 as one product", operation: .conv(ConvParameters()), input: [2, 8, 5, 7], weight: [16, 8, 1, 1]),
-    Case(name: "conv_transpose 1x1 as one product", operation: .convTranspose(ConvTransposeParameters()), input: [2, 6, 5, 7], weight: [6, 16, 1, 1]),
+    Case(name: "conv 1x1 as one product", operation: .conv(ConvParameters()), input: [2, 8, 5, 7], weight: [32, 8, 1, 1]),
+    Case(name: "conv_transpose 1x1 as one product", operation: .convTranspose(ConvTransposeParameters()), input: [2, 6, 5, 7], weight: [6, 32, 1, 1]),
     Case(name: "conv 1x1 stride 2", operation: .conv(ConvParameters(stride: .uniform(2))), input: [1, 4, 7, 7], weight: [4, 4, 1, 1]),
     Case(name: "depthwise conv", operation: .conv(ConvParameters(padding: .uniform(1), groups: 6)), input: [2, 6, 9, 9], weight: [6, 1, 3, 3]),
     Case(name: "depthwise conv_transpose", operation: .convTranspose(ConvTransposeParameters(
@@ -120,24 +124,24 @@ struct FastPathReferenceTests {
       stride: .uniform(2), padding: .pairs([PadPair(1, 2), PadPair(2, 1)]), paddingMode: .circular)), input: [2, 3, 7, 6], weight: [4, 3, 3, 3]),
     Case(name: "replicate conv, same", operation: .conv(ConvParameters(padding: .same, paddingMode: .replicate)),
       input: [1, 3, 8, 5], weight: [3, 3, 4, 2]),
-    Case(name: "rank-1 conv in several column chunks", operation: .conv(ConvParameters(padding: .uniform(4))), input: [1, 16, 1100], weight: [16, 16, 9]),
+    Case(name: "rank-1 conv in several column chunks", operation: .conv(ConvParameters(padding: .uniform(4))), input: [1, 16, 1100], weight: [128, 16, 9]),
     Case(name: "grouped conv_transpose, output_padding, dilation", operation: .convTranspose(ConvTransposeParameters(
       stride: .perDimension([2, 3]), padding: .perDimension([1, 0]), outputPadding: .perDimension([1, 2]),
       dilation: .perDimension([1, 2]), groups: 2)), input: [2, 4, 5, 6], weight: [4, 3, 3, 2]),
-    Case(name: "rank-1 conv_transpose stride 1, 64 outputs", operation: .convTranspose(ConvTransposeParameters(
+    Case(name: "tap by tap, 64 result channels in blocks of 4", operation: .convTranspose(ConvTransposeParameters(
       padding: .uniform(4))), input: [1, 2, 600], weight: [2, 64, 9]),
     Case(name: "conv_transpose 4x4 stride 2 phases across batch items", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), padding: .uniform(1))), input: [3, 4, 3, 3], weight: [4, 16, 4, 4]),
+      stride: .uniform(2), padding: .uniform(1))), input: [3, 4, 3, 3], weight: [4, 32, 4, 4]),
     Case(name: "rank-1 conv_transpose phases in chunks across batch items", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), padding: .uniform(3))), input: [3, 64, 200], weight: [64, 16, 8]),
+      stride: .uniform(2), padding: .uniform(3))), input: [3, 64, 200], weight: [64, 32, 8]),
     Case(name: "conv_transpose 2x2 stride 2 identity phases", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 16, 2, 2]),
+      stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 32, 2, 2]),
     Case(name: "conv_transpose dilation 2 stride 2, phases without taps", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 16, 3, 3]),
+      stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 32, 3, 3]),
     Case(name: "direct conv_transpose dilation 2 stride 2, phases without taps", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 2, 3, 3]),
     Case(name: "conv 3x3 stride 2 as products", operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1))),
-      input: [2, 3, 9, 10], weight: [16, 3, 3, 3]),
+      input: [2, 3, 9, 10], weight: [32, 3, 3, 3]),
     Case(name: "direct depthwise conv, rows in SIMD blocks", operation: .conv(ConvParameters(padding: .uniform(1), groups: 3)),
       input: [2, 3, 5, 40], weight: [3, 1, 3, 3]),
     Case(name: "direct depthwise conv, a chunk ends mid-row", operation: .conv(ConvParameters(padding: .uniform(1), groups: 2)),
@@ -159,6 +163,17 @@ struct FastPathReferenceTests {
     Case(name: "tap by tap conv_transpose, 10 result channels, dilation 2, output_padding", operation: .convTranspose(
       ConvTransposeParameters(stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))),
       input: [2, 3, 5, 21], weight: [3, 10, 3, 3]),
+    Case(name: "tap by tap, channel lanes, rank 1, 16 result channels", operation: .conv(ConvParameters(padding: .uniform(4))),
+      input: [1, 16, 1100], weight: [16, 16, 9]),
+    Case(name: "tap by tap, channel lanes, 20 result channels (a partial vector), whole rows six cells at a time",
+      operation: .conv(ConvParameters(padding: .uniform(1))), input: [2, 8, 9, 30], weight: [20, 8, 3, 3]),
+    Case(name: "tap by tap, channel lanes, stride 2", operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1))),
+      input: [2, 8, 9, 30], weight: [24, 8, 3, 3]),
+    Case(name: "tap by tap, channel lanes, conv_transpose stride 2, 16 result channels",
+      operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2), padding: .uniform(1))),
+      input: [2, 32, 5, 6, 7], weight: [32, 16, 4, 4, 4]),
+    Case(name: "tap by tap, channel lanes, 64 result channels, stride 1", operation: .convTranspose(ConvTransposeParameters(
+      padding: .uniform(1))), input: [2, 16, 7, 9], weight: [16, 64, 3, 3]),
   ]
 
   @Test("apply against the naive loop", arguments: cases, [DType.float32, .float64])

@@ -1,0 +1,49 @@
+@testable import ConvCore
+import ConvLoops
+import Testing
+
+/// The fast-path cases exercise the lowering their names claim, so a change to
+/// ``MatrixLowering/prefersProducts(resultPerGroup:phases:)`` or to
+/// ``MatrixLowering/tapLanes`` cannot silently leave a path untested.
+@Suite("fast-path cases take the paths they are named for")
+struct LoweringPathTests {
+  enum Path: Equatable { case products, cells, channels }
+
+  static let claims: [String: Path] = [
+    "conv 1x1 as one product": .products,
+    "conv_transpose 1x1 as one product": .products,
+    "rank-1 conv in several column chunks": .products,
+    "conv_transpose 4x4 stride 2 phases across batch items": .products,
+    "rank-1 conv_transpose phases in chunks across batch items": .products,
+    "conv_transpose 2x2 stride 2 identity phases": .products,
+    "conv_transpose dilation 2 stride 2, phases without taps": .products,
+    "conv 3x3 stride 2 as products": .products,
+    "direct depthwise conv, rows in SIMD blocks": .cells,
+    "direct depthwise conv, a chunk ends mid-row": .cells,
+    "direct conv_transpose stride 2, phase rows in SIMD blocks": .cells,
+    "direct conv_transpose dilation 2 stride 2, phases without taps": .cells,
+    "tap by tap, 64 result channels in blocks of 4": .cells,
+    "tap by tap, 12 result channels in blocks of 4, stride 2 (strided loads)": .cells,
+    "tap by tap, 5 result channels, rank-3 lines of whole rows, one shared padded copy": .cells,
+    "tap by tap, channel lanes, rank 1, 16 result channels": .channels,
+    "tap by tap, channel lanes, 20 result channels (a partial vector), whole rows six cells at a time": .channels,
+    "tap by tap, channel lanes, stride 2": .channels,
+    "tap by tap, channel lanes, conv_transpose stride 2, 16 result channels": .channels,
+    "tap by tap, channel lanes, 64 result channels, stride 1": .channels,
+  ]
+
+  @Test("each named path is the one taken")
+  func pathsMatchNames() throws {
+    let named = FastPathReferenceTests.cases.filter { Self.claims[$0.name] != nil }
+    #expect(named.count == Self.claims.count, "every claim names a case")
+    for case_ in named {
+      guard case .convolution(let geometry) = try case_.operation.plan(input: case_.input, weight: case_.weight) else {
+        Issue.record("\(case_.name): not a convolution")
+        continue
+      }
+      let lowering = MatrixLowering(geometry, adjoint: false)
+      let path: Path = lowering.usesProducts ? .products : lowering.tapLanes == .channels ? .channels : .cells
+      #expect(path == Self.claims[case_.name], "\(case_.name)")
+    }
+  }
+}
