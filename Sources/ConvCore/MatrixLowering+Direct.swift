@@ -5,12 +5,10 @@ extension MatrixLowering {
   /// tap, as measured on the benchmark's layers (bench/layers.json): with at
   /// least 32 result channels per group, when there are 128 or more (the
   /// products' packed panels then pay off), or a phase reads its source in place
-  /// (an identity phase needs no `cols`), or the source or result cells of a row
-  /// are not neighbours (stride-`s` gathers or sub-pixel scatters, which the
-  /// loops do lane by lane).
+  /// (an identity phase needs no `cols`), or a row's source cells are not
+  /// neighbours (a stride-`s` gather, which the loops do lane by lane).
   static func prefersProducts(resultPerGroup: Int, phases: [LoweredPhase]) -> Bool {
-    resultPerGroup >= 32
-      && (resultPerGroup >= 128 || phases.contains { $0.identity || $0.sourceStep != 1 || $0.resultStep != 1 })
+    resultPerGroup >= 32 && (resultPerGroup >= 128 || phases.contains { $0.identity || $0.sourceStep != 1 })
   }
 
   /// Applies the lowering tap by tap, without `cols`: over the source channels

@@ -179,8 +179,9 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
 
   /// ``TapLanes/channels``: the lanes of `V` are output channels, and the run's
   /// cells of all its rows, taken in order as one list, go six at a time (12
-  /// accumulators of two registers' width); each source value is broadcast once
-  /// per cell for all the channels of a vector.
+  /// accumulators of two registers' width), in tiles of 96 cells that every
+  /// block of channels visits in turn; each source value is broadcast once per
+  /// cell for all the channels of a vector.
   @inlinable @inline(__always)
   func computeAcrossChannels<V: SIMD, Add: MultiplyAdd>(_: V.Type, _: Add.Type) where V.Scalar == T {
     let rowLength = Self.channelLanes(outputs), perRow = cells.count, total = rows &* perRow
@@ -190,41 +191,48 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
       let cell = min(i, total &- 1), r = cell / perRow, m = cells.lowerBound &+ cell % perRow
       return (r &* sourceRowStep &+ m &* sourceStep, r &* resultRowStep &+ m &* resultStep)
     }
-    var first = 0
-    while first < total {
-      let c0 = offsets(first), c1 = offsets(first &+ 1), c2 = offsets(first &+ 2)
-      let c3 = offsets(first &+ 3), c4 = offsets(first &+ 4), c5 = offsets(first &+ 5)
+    // Tiles of 16 blocks: each tile's source cells stay in cache while every
+    // block of channels passes over them with its weights.
+    var tile = 0
+    while tile < total {
+      let tileEnd = min(total, tile &+ 96)
       var o = 0
       while o < outputs {
-        var s0 = V(), s1 = V(), s2 = V(), s3 = V(), s4 = V(), s5 = V()
-        for t in 0..<taps {
-          let tap = source + tapOffsets[t]
-          let w = weights + (t &* channels &* rowLength &+ o)
-          for c in 0..<channels {
-            let x = tap + c &* channelStride, weight = UnsafeRawPointer(w + c &* rowLength).loadUnaligned(as: V.self)
-            s0 = Add.add(s0, weight, V(repeating: x[c0.source]))
-            s1 = Add.add(s1, weight, V(repeating: x[c1.source]))
-            s2 = Add.add(s2, weight, V(repeating: x[c2.source]))
-            s3 = Add.add(s3, weight, V(repeating: x[c3.source]))
-            s4 = Add.add(s4, weight, V(repeating: x[c4.source]))
-            s5 = Add.add(s5, weight, V(repeating: x[c5.source]))
+        var first = tile
+        while first < tileEnd {
+          let c0 = offsets(first), c1 = offsets(first &+ 1), c2 = offsets(first &+ 2)
+          let c3 = offsets(first &+ 3), c4 = offsets(first &+ 4), c5 = offsets(first &+ 5)
+          var s0 = V(), s1 = V(), s2 = V(), s3 = V(), s4 = V(), s5 = V()
+          for t in 0..<taps {
+            let tap = source + tapOffsets[t]
+            let w = weights + (t &* channels &* rowLength &+ o)
+            for c in 0..<channels {
+              let x = tap + c &* channelStride, weight = UnsafeRawPointer(w + c &* rowLength).loadUnaligned(as: V.self)
+              s0 = Add.add(s0, weight, V(repeating: x[c0.source]))
+              s1 = Add.add(s1, weight, V(repeating: x[c1.source]))
+              s2 = Add.add(s2, weight, V(repeating: x[c2.source]))
+              s3 = Add.add(s3, weight, V(repeating: x[c3.source]))
+              s4 = Add.add(s4, weight, V(repeating: x[c4.source]))
+              s5 = Add.add(s5, weight, V(repeating: x[c5.source]))
+            }
           }
+          let channelsLeft = min(V.scalarCount, outputs &- o), out = result + o &* resultStride, block = first
+          /// Stores the channels of cell `block + j` at result offset `offset`, if it is a cell of the tile.
+          func store(_ sum: V, _ j: Int, at offset: Int) {
+            guard block &+ j < tileEnd else { return }
+            for lane in 0..<channelsLeft { out[offset &+ lane &* resultStride] = sum[lane] }
+          }
+          store(s0, 0, at: c0.result)
+          store(s1, 1, at: c1.result)
+          store(s2, 2, at: c2.result)
+          store(s3, 3, at: c3.result)
+          store(s4, 4, at: c4.result)
+          store(s5, 5, at: c5.result)
+          first += 6
         }
-        let channelsLeft = min(V.scalarCount, outputs &- o), out = result + o &* resultStride
-        /// Stores the channels of cell `first + j` at result offset `at`, if it is a cell of the run.
-        func store(_ sum: V, _ j: Int, at offset: Int) {
-          guard first &+ j < total else { return }
-          for lane in 0..<channelsLeft { out[offset &+ lane &* resultStride] = sum[lane] }
-        }
-        store(s0, 0, at: c0.result)
-        store(s1, 1, at: c1.result)
-        store(s2, 2, at: c2.result)
-        store(s3, 3, at: c3.result)
-        store(s4, 4, at: c4.result)
-        store(s5, 5, at: c5.result)
         o += V.scalarCount
       }
-      first += 6
+      tile = tileEnd
     }
   }
 

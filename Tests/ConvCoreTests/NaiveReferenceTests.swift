@@ -131,13 +131,13 @@ struct FastPathReferenceTests {
     Case(name: "tap by tap, 64 result channels in blocks of 4", operation: .convTranspose(ConvTransposeParameters(
       padding: .uniform(4))), input: [1, 2, 600], weight: [2, 64, 9]),
     Case(name: "conv_transpose 4x4 stride 2 phases across batch items", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), padding: .uniform(1))), input: [3, 4, 3, 3], weight: [4, 32, 4, 4]),
+      stride: .uniform(2), padding: .uniform(1))), input: [3, 4, 3, 3], weight: [4, 128, 4, 4]),
     Case(name: "rank-1 conv_transpose phases in chunks across batch items", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), padding: .uniform(3))), input: [3, 64, 200], weight: [64, 32, 8]),
+      stride: .uniform(2), padding: .uniform(3))), input: [3, 64, 200], weight: [64, 128, 8]),
     Case(name: "conv_transpose 2x2 stride 2 identity phases", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 32, 2, 2]),
     Case(name: "conv_transpose dilation 2 stride 2, phases without taps", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 32, 3, 3]),
+      stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 128, 3, 3]),
     Case(name: "direct conv_transpose dilation 2 stride 2, phases without taps", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 2, 3, 3]),
     Case(name: "conv 3x3 stride 2 as products", operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1))),
