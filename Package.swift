@@ -40,6 +40,11 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    .systemLibrary(
+      name: "CCrypto",
+      pkgConfig: "libcrypto",
+      providers: [.apt(["libssl-dev"])]
+    ),
     .target(
       name: "_PNGShims",
       dependencies: ["CPNG"]
@@ -69,7 +74,7 @@ let package = Package(
     .target(name: "HDF5IO", dependencies: ["ConvCore", "CHDF5", "_HDF5Shims"]),
 
     // MARK: - Job format and executor on top
-    .target(name: "ConvJob", dependencies: ["ConvCore", "ConvChecks", "PNGIO", "HDF5IO"]),
+    .target(name: "ConvJob", dependencies: ["ConvCore", "ConvChecks", "PNGIO", "HDF5IO", "CCrypto"]),
 
     // MARK: - The command last
     .target(

@@ -84,12 +84,16 @@ public struct Tensor: Sendable, Equatable {
   }
 
   /// Creates a tensor from typed values; `values.count` must equal the product of `shape`.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public init<T: TensorElement>(shape: [Int], values: [T]) throws(TensorError) {
     try self.init(shape: shape, storage: T.storage(values))
   }
 
   /// Creates a tensor of `shape` whose elements `body` writes, in row-major
   /// order, into a zero-filled buffer of exactly `shape.product` elements.
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public init<T: TensorElement>(
     shape: [Int], of type: T.Type, initializingWith body: (inout UnsafeMutableBufferPointer<T>) -> Void
   ) {
@@ -125,6 +129,8 @@ public struct Tensor: Sendable, Equatable {
   public var byteCount: Int { count * dtype.byteWidth }
 
   /// The elements converted to `T` (no copy when already of that type).
+  @_specialize(where T == Float)
+  @_specialize(where T == Double)
   public func values<T: TensorElement>(as type: T.Type = T.self) -> [T] {
     switch storage {
     case .float32(let values):
