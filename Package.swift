@@ -7,7 +7,7 @@ import PackageDescription
 let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 /// The loops of `ConvLoopsAVX2` are compiled for the x86-64-v3 level (AVX2, FMA);
-/// ConvCore calls them only on processors that have it (`_CPUShims`).
+/// ConvCore calls them only on processors that have it (`_SystemShims`).
 #if arch(x86_64)
 let x86_64_v3: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
 #else
@@ -53,7 +53,7 @@ let package = Package(
       name: "_HDF5Shims",
       dependencies: ["CHDF5"]
     ),
-    .target(name: "_CPUShims"),
+    .target(name: "_SystemShims"),
 
     // MARK: - Vector loops, compiled by each caller for its instruction set
     .target(name: "ConvLoops"),
@@ -62,7 +62,7 @@ let package = Package(
     // MARK: - Core: tensors, shapes and ops; knows nothing of files
     .target(
       name: "ConvCore",
-      dependencies: ["COpenBLAS", "_CPUShims", "ConvLoops", "ConvLoopsAVX2"],
+      dependencies: ["COpenBLAS", "_SystemShims", "ConvLoops", "ConvLoopsAVX2"],
       swiftSettings: optimizedInDebug
     ),
 
@@ -84,7 +84,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .executableTarget(name: "convpipe", dependencies: ["ConvPipeCommand"]),
+    .executableTarget(name: "convpipe", dependencies: ["ConvPipeCommand", "_SystemShims"]),
 
     // MARK: - Tests
     .target(name: "TestSupport", dependencies: ["ConvCore", "HDF5IO"], path: "Tests/TestSupport"),

@@ -1,7 +1,7 @@
 import ConvLoops
 import ConvLoopsAVX2
 import Synchronization
-import _CPUShims
+import _SystemShims
 
 /// The vector instructions of the tap-by-tap loops (``TapRun``): one binary
 /// runs everywhere and uses AVX2 with fused multiply-add where the processor has it.

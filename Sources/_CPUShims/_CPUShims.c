@@ -1,1 +1,0 @@
-// Intentionally empty: the shims are inline functions in include/_CPUShims.h.

@@ -1,0 +1,36 @@
+// What Swift cannot reach directly in the C library and the compiler's
+// builtins: the processor's instruction sets, and glibc's allocator settings.
+#ifndef CONVPIPE_SYSTEM_SHIMS_H
+#define CONVPIPE_SYSTEM_SHIMS_H
+
+#include <stdlib.h>  // defines __GLIBC__ with glibc
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+/// 1 when the processor implements the x86-64-v3 level (AVX, AVX2, FMA, BMI1/2,
+/// F16C, LZCNT, MOVBE) and the OS saves its registers; 0 elsewhere, including
+/// every processor that is not x86-64. Asked at run time, so one binary uses
+/// wider vector instructions where they exist and still runs where they do not.
+static inline int convpipe_supports_x86_64_v3(void) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("x86-64-v3");
+#else
+  return 0;
+#endif
+}
+
+/// Keeps freed blocks below `bytes` in the process's heap instead of returning
+/// them to the kernel (glibc's mmap and trim thresholds; no effect elsewhere),
+/// so a buffer freed by one item serves the next without new page faults.
+static inline void convpipe_keep_freed_memory(int bytes) {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, bytes);
+  mallopt(M_TRIM_THRESHOLD, bytes);
+#else
+  (void)bytes;
+#endif
+}
+
+#endif
