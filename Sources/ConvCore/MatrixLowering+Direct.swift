@@ -21,10 +21,10 @@ extension MatrixLowering {
   /// phase and part, so the result needs no zeroing.
   func runTapByTap<T: BLASElement>(source: [T], weight: [T]) -> [T] {
     let count = batch * groups * resultPerGroup * resultVolume
-    let lanes = tapLanes, packed = packs ? packed(weight) : weight
+    let lanes = tapLanes
     let padding = TapPadding(
       self, interleaved: lanes == .channels, slack: TapRun<T>.maximumLanes * (phases.map(\.sourceStep).max() ?? 1))
-    let matrices = lanes == .channels ? transposed(packed) : packed
+    let matrices = lanes == .channels ? transposed(weight) : packs ? packed(weight) : weight
     let rowLength = lanes == .channels ? TapRun<T>.channelLanes(resultPerGroup) : resultPerGroup
     let compute = T.tapRunKernel
     let images = batch * groups, wanted = 4 * ComputeThreads.perOperation
@@ -79,18 +79,27 @@ extension MatrixLowering {
   }
 
   /// The matrices `A_{g,p}` transposed, taps outer, each row padded with zeros
-  /// to ``TapRun/channelLanes(_:)`` lanes: `[t*C + c][o] = A_{g,p}[o, c*T + t]`,
-  /// at `L/R` times `A`'s offset.
-  private func transposed<T: BLASElement>(_ matrices: [T]) -> [T] {
-    let lanes = TapRun<T>.channelLanes(resultPerGroup), count = matrices.count / resultPerGroup * lanes
+  /// to ``TapRun/channelLanes(_:)`` lanes, at `L/R` times `A`'s offset:
+  /// `[t*C + c][r] = A_{g,p}[r, c*T + t]`, read straight from the weight,
+  /// `W_g[r][c][k_t]` in the gather form and `W_g[c][r][k_t]` in the phase form.
+  private func transposed<T: BLASElement>(_ weight: [T]) -> [T] {
+    let lanes = TapRun<T>.channelLanes(resultPerGroup), count = groups * sourcePerGroup * tapTotal * lanes
     var result = [T](repeating: 0, count: count)
-    for group in 0..<groups {
-      for (p, phase) in phases.enumerated() {
-        let from = matrixOffset(group: group, phase: p), to = from / resultPerGroup * lanes
-        let taps = phase.tapCount, depth = depth(phase)
-        for o in 0..<resultPerGroup {
-          for c in 0..<sourcePerGroup {
-            for t in 0..<taps { result[to + (t * sourcePerGroup + c) * lanes + o] = matrices[from + o * depth + c * taps + t] }
+    weight.withUnsafeBufferPointer { weight in
+      result.withUnsafeMutableBufferPointer { result in
+        guard let w = weight.baseAddress, let dst = result.baseAddress else { return }
+        ComputeThreads.forEach(groups * phases.count, of: T.self) { item, _ in
+          let group = item / phases.count, p = item % phases.count
+          let planes = w + group * resultPerGroup * sourcePerGroup * kernelVolume
+          let into = dst + matrixOffset(group: group, phase: p) / resultPerGroup * lanes
+          let (rowStride, channelStride) = packs ? (kernelVolume, resultPerGroup * kernelVolume) : (sourcePerGroup * kernelVolume, kernelVolume)
+          phases[p].kernelOffsets.withUnsafeBufferPointer { taps in
+            for t in taps.indices {
+              for c in 0..<sourcePerGroup {
+                let line = into + (t * sourcePerGroup + c) * lanes, from = planes + c * channelStride + taps[t]
+                for r in 0..<resultPerGroup { line[r] = from[r * rowStride] }
+              }
+            }
           }
         }
       }
