@@ -4,6 +4,7 @@ extension MatrixLowering {
   /// of its columns, so the result needs no zeroing.
   func run<T: BLASElement>(source: [T], weight: [T]) -> [T] {
     guard usesProducts else { return runTapByTap(source: source, weight: weight) }
+    if scatters { return runScatter(source: source, weight: weight) }
     let count = batch * groups * resultPerGroup * resultVolume
     let chunks = phases.map(chunking)
     let itemsPerGroup = chunks.map(\.items).reduce(0, +)

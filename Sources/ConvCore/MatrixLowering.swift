@@ -1,6 +1,6 @@
 /// A zero-padded convolution (or its transpose, or either one's adjoint) lowered
-/// to matrix products that only gather: per group `g` and phase `p`,
-/// `result[n,g] cells of p = A_{g,p} cols_p(source[n,g])`, with no col2im.
+/// to matrix products: per group `g` and phase `p`,
+/// `result[n,g] cells of p = A_{g,p} cols_p(source[n,g])`.
 ///
 /// "Driver" cells are the output of a forward geometry and the input of a
 /// transposed one; "other" cells are the opposite side. Tap `k` connects driver
@@ -15,9 +15,14 @@
 ///   `m + (ρ + pb - k*d)/s`, so every phase is a stride-1 forward convolution of
 ///   the driver side with `A_p[o, (d, t)] = W_g[d, o, k_t]`, packed once per call.
 ///
-/// Layers with few result channels per group skip `cols` and the product and
-/// run tap by tap over a zero-padded copy of the source (``runTapByTap(source:weight:)``).
-/// Crops, output padding and zero padding are otherwise cells the taps' boxes leave out.
+/// Three ways run it, chosen per layer: one product per phase over gathered
+/// `cols` (the gather form, and phase forms with an identity phase); in the
+/// phase form otherwise, one product of every tap's rows and a scatter-add
+/// (``runScatter(source:weight:)``); and, for layers with few result channels
+/// per group (``prefersProducts(resultPerGroup:phases:)``), no `cols` or product
+/// at all, tap by tap over a zero-padded copy of the source
+/// (``runTapByTap(source:weight:)``). Crops, output padding and zero padding
+/// are cells the taps' boxes leave out.
 struct MatrixLowering {
   let batch: Int
   let groups: Int
@@ -27,8 +32,10 @@ struct MatrixLowering {
   let kernelVolume: Int
   let resultVolume: Int
   let sourceVolume: Int
-  /// The source side's spatial sizes.
+  /// The source and result sides' spatial sizes, and the geometry's axes.
   let sourceSizes: [Int]
+  let resultSizes: [Int]
+  let axes: [ConvAxis]
   /// Phase form: the phases' matrices are packed from the weight.
   let packs: Bool
   /// The phases with at least one cell.
@@ -66,6 +73,8 @@ struct MatrixLowering {
     resultVolume = resultSizes.reduce(1, *)
     sourceVolume = sourceSizes.reduce(1, *)
     self.sourceSizes = sourceSizes
+    self.resultSizes = resultSizes
+    axes = geometry.axes
     packs = !gathers
     let withinBLASLimits = [sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels]
       .allSatisfy { $0 <= blasLimit }

@@ -2,6 +2,9 @@ import ConvLoops
 
 // This module is compiled for the x86-64-v3 level (AVX2 and FMA; see
 // Package.swift): call it only where `convpipe_supports_x86_64_v3()` says so.
+// Its specialisations of ConvLoops' generic loops use fused multiply-add and
+// vector widths the baseline ones in ConvCore do not (SIMD8 and SIMD4 with a
+// separate multiply and add), so no symbol of one can stand in for the other's.
 // Sixteen 256-bit registers hold eight accumulators of two registers each
 // (16 floats or 8 doubles) with room for the loads.
 

@@ -4,19 +4,22 @@ import Testing
 
 /// The fast-path cases exercise the lowering their names claim, so a change to
 /// ``MatrixLowering/prefersProducts(resultPerGroup:phases:)`` or to
-/// ``MatrixLowering/tapLanes`` cannot silently leave a path untested.
+/// ``MatrixLowering/tapLanes`` or ``MatrixLowering/scatters`` cannot silently
+/// leave a path untested.
 @Suite("fast-path cases take the paths they are named for")
 struct LoweringPathTests {
-  enum Path: Equatable { case products, cells, channels }
+  enum Path: Equatable { case products, scatter, cells, channels }
 
   static let claims: [String: Path] = [
     "conv 1x1 as one product": .products,
     "conv_transpose 1x1 as one product": .products,
     "rank-1 conv in several column chunks": .products,
-    "conv_transpose 4x4 stride 2 phases across batch items": .products,
-    "rank-1 conv_transpose phases in chunks across batch items": .products,
+    "conv_transpose 4x4 stride 2 as one product and a scatter-add": .scatter,
+    "rank-1 conv_transpose scatter-add with crops, batch 3": .scatter,
+    "conv_transpose dilation 2 stride 2 scatter-add, output padding no tap reaches": .scatter,
+    "conv_transpose 2x3 stride 2, identity and two-tap phases in chunks across batch items": .products,
+    "conv_transpose 2x1 stride 2, identity phases and phases without taps": .products,
     "conv_transpose 2x2 stride 2 identity phases": .products,
-    "conv_transpose dilation 2 stride 2, phases without taps": .products,
     "conv 3x3 stride 2 as products": .products,
     "direct depthwise conv, rows in SIMD blocks": .cells,
     "direct depthwise conv, a chunk ends mid-row": .cells,
@@ -42,7 +45,8 @@ struct LoweringPathTests {
         continue
       }
       let lowering = MatrixLowering(geometry, adjoint: false)
-      let path: Path = lowering.usesProducts ? .products : lowering.tapLanes == .channels ? .channels : .cells
+      let path: Path = lowering.usesProducts
+        ? (lowering.scatters ? .scatter : .products) : lowering.tapLanes == .channels ? .channels : .cells
       #expect(path == Self.claims[case_.name], "\(case_.name)")
     }
   }

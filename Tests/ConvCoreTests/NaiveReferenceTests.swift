@@ -86,8 +86,9 @@ func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double
   return y
 }
 
-/// The lowering's two paths, matrix products and tap-by-tap vector loops (with
-/// cells or with output channels in the lanes; ``LoweringPathTests`` checks
+/// The lowering's paths, matrix products per phase, one product and a
+/// scatter-add, and tap-by-tap vector loops (with cells or with output channels
+/// in the lanes; ``LoweringPathTests`` checks
 /// each case takes the path its name says), in float32 and float64, against the
 /// naive loop on cases chosen to reach every branch: 1x1 products without
 /// im2col (both directions), 1x1 with a stride, depthwise, groups, dilations,
@@ -130,13 +131,17 @@ struct FastPathReferenceTests {
       dilation: .perDimension([1, 2]), groups: 2)), input: [2, 4, 5, 6], weight: [4, 3, 3, 2]),
     Case(name: "tap by tap, 64 result channels in blocks of 4", operation: .convTranspose(ConvTransposeParameters(
       padding: .uniform(4))), input: [1, 2, 600], weight: [2, 64, 9]),
-    Case(name: "conv_transpose 4x4 stride 2 phases across batch items", operation: .convTranspose(ConvTransposeParameters(
+    Case(name: "conv_transpose 4x4 stride 2 as one product and a scatter-add", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2), padding: .uniform(1))), input: [3, 4, 3, 3], weight: [4, 128, 4, 4]),
-    Case(name: "rank-1 conv_transpose phases in chunks across batch items", operation: .convTranspose(ConvTransposeParameters(
+    Case(name: "rank-1 conv_transpose scatter-add with crops, batch 3", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2), padding: .uniform(3))), input: [3, 64, 200], weight: [64, 128, 8]),
+    Case(name: "conv_transpose 2x3 stride 2, identity and two-tap phases in chunks across batch items",
+      operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2))), input: [3, 64, 10, 40], weight: [64, 32, 2, 3]),
+    Case(name: "conv_transpose 2x1 stride 2, identity phases and phases without taps",
+      operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 32, 2, 1]),
     Case(name: "conv_transpose 2x2 stride 2 identity phases", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 32, 2, 2]),
-    Case(name: "conv_transpose dilation 2 stride 2, phases without taps", operation: .convTranspose(ConvTransposeParameters(
+    Case(name: "conv_transpose dilation 2 stride 2 scatter-add, output padding no tap reaches", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 128, 3, 3]),
     Case(name: "direct conv_transpose dilation 2 stride 2, phases without taps", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 2, 3, 3]),
