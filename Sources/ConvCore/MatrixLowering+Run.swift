@@ -50,7 +50,7 @@ extension MatrixLowering {
       // Identity phases never cross a batch item: cols is the source at its own stride.
       T.multiply(
         m: resultPerGroup, n: columns.count, k: sourcePerGroup,
-        operands.weight, lda: sourcePerGroup, sourcePlanes + n * groups * sourcePerGroup * sourceVolume + cell,
+        operands.weight, lda: sourcePerGroup, transposedA: false, sourcePlanes + n * groups * sourcePerGroup * sourceVolume + cell,
         ldb: sourceVolume, into: product, ldc: phase.direct ? resultVolume : columns.count)
     } else if phase.tapCount == 0 {
       product.update(repeating: 0, count: resultPerGroup * columns.count)
@@ -58,7 +58,7 @@ extension MatrixLowering {
       gatherColumns(phase, columns, planes: sourcePlanes, into: scratch)
       T.multiply(
         m: resultPerGroup, n: columns.count, k: depth(phase),
-        operands.weight, lda: depth(phase), cols, ldb: columns.count,
+        operands.weight, lda: depth(phase), transposedA: false, cols, ldb: columns.count,
         into: product, ldc: phase.direct ? resultVolume : columns.count)
     }
     if !phase.direct {

@@ -8,7 +8,8 @@ extension MatrixLowering {
   /// The phase form as one product and a scatter-add (col2im) instead of one
   /// product per phase: per group,
   /// `cols[(r, k), (n, i)] = sum_c W_g[c][r][k] * source[n, c, i]`, a product of
-  /// `R * prod(k)` rows, `C` deep, over every source cell of every batch item,
+  /// `R * prod(k)` rows, `C` deep (`A = W_g^T`, read by BLAS as stored), over
+  /// every source cell of every batch item,
   /// then `result[n, r, i*s + k*d - pb] += cols[(r, k), (n, i)]` where that cell
   /// lies inside the result (crops and output padding are cells left out or
   /// never reached). Work items are blocks of result channels: each multiplies
@@ -21,18 +22,20 @@ extension MatrixLowering {
       (1 << 19) / max(rowsPerChannel * columns, 1),
       ceilDivide(resultPerGroup * groups, 2 * ComputeThreads.perOperation)))
     let blocks = ceilDivide(resultPerGroup, perItem)
-    let matrices = scatterMatrices(weight), taps = (0..<kernelVolume).map(scatterTap)
+    let taps = (0..<kernelVolume).map(scatterTap)
     let sources = batch == 1 ? source : channelMajor(source)
     return [T](unsafeUninitializedCapacity: count) { result, initialized in
       sources.withUnsafeBufferPointer { src in
-        matrices.withUnsafeBufferPointer { a in
+        weight.withUnsafeBufferPointer { a in
           guard let src = src.baseAddress, let a = a.baseAddress, let dst = result.baseAddress else { return }
           ComputeThreads.forEach(groups * blocks, scratch: perItem * rowsPerChannel * columns, of: T.self) { item, cols in
             let group = item / blocks, first = (item % blocks) * perItem
             let channels = first..<min(resultPerGroup, first + perItem)
+            // A's rows (r, k) for r in `channels` are columns of W_g, stored [c][r][k].
             T.multiply(
               m: channels.count * rowsPerChannel, n: columns, k: sourcePerGroup,
-              a + (group * resultPerGroup + first) * rowsPerChannel * sourcePerGroup, lda: sourcePerGroup,
+              a + group * sourcePerGroup * resultPerGroup * rowsPerChannel + first * rowsPerChannel,
+              lda: resultPerGroup * rowsPerChannel, transposedA: true,
               src + group * sourcePerGroup * columns, ldb: columns, into: cols, ldc: columns)
             for r in channels {
               for n in 0..<batch {
@@ -85,22 +88,6 @@ extension MatrixLowering {
       return (from, to)
     }
     return ScatterTap(lines: lines, length: spans[last].range.count, step: step)
-  }
-
-  /// Per group, `A[(r, k)][c] = W_g[c][r][k]`: `R * prod(k)` rows of `C`.
-  private func scatterMatrices<T: BLASElement>(_ weight: [T]) -> [T] {
-    let perGroup = resultPerGroup * kernelVolume * sourcePerGroup
-    return [T](unsafeUninitializedCapacity: groups * perGroup) { matrices, initialized in
-      weight.withUnsafeBufferPointer { w in
-        guard let w = w.baseAddress, let dst = matrices.baseAddress else { return }
-        ComputeThreads.forEach(groups * sourcePerGroup, of: T.self) { item, _ in
-          let group = item / sourcePerGroup, c = item % sourcePerGroup
-          let from = w + (group * sourcePerGroup + c) * resultPerGroup * kernelVolume, into = dst + group * perGroup + c
-          for row in 0..<(resultPerGroup * kernelVolume) { into[row * sourcePerGroup] = from[row] }
-        }
-      }
-      initialized = groups * perGroup
-    }
   }
 
   /// The source reordered `[n][g][c][cell]` to `[g][c][n][cell]`, so each group's

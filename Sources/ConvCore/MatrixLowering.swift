@@ -76,7 +76,10 @@ struct MatrixLowering {
     self.resultSizes = resultSizes
     axes = geometry.axes
     packs = !gathers
-    let withinBLASLimits = [sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels]
+    let withinBLASLimits = [
+      sourcePerGroup * kernelVolume, resultPerGroup * kernelVolume, batch * max(resultVolume, sourceVolume),
+      driverChannels, otherChannels,
+    ]
       .allSatisfy { $0 <= blasLimit }
     phases = LoweredPhase.phases(
       geometry.axes, resultSizes: resultSizes, sourceSizes: sourceSizes, gathers: gathers)

@@ -7,23 +7,24 @@ protocol BLASElement: TensorElement, SIMDScalar, Codable {
   /// The loop computing a ``TapRun`` with the ``VectorInstructions/active`` instructions.
   static var tapRunKernel: (TapRun<Self>) -> Void { get }
 
-  /// Row-major `C = A B`, `C` being `m x n`, `A` `m x k`, `B` `k x n`;
-  /// the leading dimensions are the row strides of the stored matrices.
+  /// Row-major `C = A B`, `C` being `m x n`, `A` `m x k` (stored as its
+  /// transpose, `k x m`, when `transposedA`), `B` `k x n`; the leading
+  /// dimensions are the row strides of the stored matrices.
   static func multiply(
     m: Int, n: Int, k: Int,
-    _ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int,
+    _ a: UnsafePointer<Self>, lda: Int, transposedA: Bool, _ b: UnsafePointer<Self>, ldb: Int,
     into c: UnsafeMutablePointer<Self>, ldc: Int)
 }
 
 extension Float: BLASElement {
   static func multiply(
     m: Int, n: Int, k: Int,
-    _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+    _ a: UnsafePointer<Float>, lda: Int, transposedA: Bool, _ b: UnsafePointer<Float>, ldb: Int,
     into c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     _ = ComputeThreads.singleThreadedBLAS
     cblas_sgemm(
-      CblasRowMajor, CblasNoTrans, CblasNoTrans,
+      CblasRowMajor, transposedA ? CblasTrans : CblasNoTrans, CblasNoTrans,
       blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
   }
 }
@@ -31,12 +32,12 @@ extension Float: BLASElement {
 extension Double: BLASElement {
   static func multiply(
     m: Int, n: Int, k: Int,
-    _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+    _ a: UnsafePointer<Double>, lda: Int, transposedA: Bool, _ b: UnsafePointer<Double>, ldb: Int,
     into c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
     _ = ComputeThreads.singleThreadedBLAS
     cblas_dgemm(
-      CblasRowMajor, CblasNoTrans, CblasNoTrans,
+      CblasRowMajor, transposedA ? CblasTrans : CblasNoTrans, CblasNoTrans,
       blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
   }
 }
