@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Times every layer of a layers file with convpipe and with PyTorch on this machine,
 alternately (convpipe, torch, convpipe, torch, ...), and prints per layer the best
-median of each engine, the ratio PyTorch time / convpipe time, and the geometric mean.
+median of each engine and their ratio, PyTorch time / convpipe time, then the
+median over rounds of each round's ratio (the two runs of a round are seconds
+apart, so a slow spell of a shared host, seen here lasting minutes and costing
+up to 30%, tends to fall on both), and the geometric means of both ratios.
 
 Usage: python3 bench/compare.py [bench/layers.json] [--rounds 3] [--threads 2] [--gemm 4096]
 Build first: swift build -c release. Needs torch (pip install torch); the tests never do."""
-import argparse, json, math, os, subprocess, sys
+import argparse, json, math, os, statistics, subprocess, sys
 
 here = os.path.dirname(os.path.abspath(__file__))
 parser = argparse.ArgumentParser()
@@ -29,14 +32,17 @@ for round in range(args.rounds):
     for row in run([sys.executable, os.path.join(here, "torch_reference.py"), args.layers, *threads, "--json"])["layers"]:
         torch.setdefault(row["name"], []).append(row)
 
-# Each engine's best round: the median call of its least disturbed run.
-print(f"{'layer':22s} {'convpipe ms':>12s} {'GFLOP/s':>8s} {'pytorch ms':>12s} {'GFLOP/s':>8s} {'torch/convpipe':>15s}")
-ratios = []
+def geomean(values): return math.exp(sum(map(math.log, values)) / len(values))
+
+# Each engine's best round (the median call of its least disturbed run), and the rounds' median ratio.
+print(f"{'layer':22s} {'convpipe ms':>12s} {'GFLOP/s':>8s} {'pytorch ms':>12s} {'GFLOP/s':>8s} {'best/best':>10s} {'by round':>9s}")
+best, paired = [], []
 for name, rows in convpipe.items():
     ours, theirs = min(rows, key=lambda r: r["seconds"]), min(torch[name], key=lambda r: r["seconds"])
-    ratio = theirs["seconds"] / ours["seconds"]
-    ratios.append(ratio)
-    print(f"{name:22s} {ours['seconds']*1e3:12.3f} {ours['gflops']:8.1f} {theirs['seconds']*1e3:12.3f} {theirs['gflops']:8.1f} {ratio:15.2f}")
-print(f"geometric mean of torch/convpipe over {len(ratios)} layers: {math.exp(sum(map(math.log, ratios)) / len(ratios)):.2f}"
-      f" (lowest {min(ratios):.2f}; {args.rounds} alternating rounds, {args.threads} threads each)")
+    best.append(theirs["seconds"] / ours["seconds"])
+    paired.append(statistics.median(t["seconds"] / c["seconds"] for c, t in zip(rows, torch[name])))
+    print(f"{name:22s} {ours['seconds']*1e3:12.3f} {ours['gflops']:8.1f} {theirs['seconds']*1e3:12.3f} {theirs['gflops']:8.1f}"
+          f" {best[-1]:10.2f} {paired[-1]:9.2f}")
+print(f"torch/convpipe over {len(best)} layers, {args.rounds} alternating rounds, {args.threads} threads each: geometric mean"
+      f" {geomean(best):.2f} best/best (lowest {min(best):.2f}), {geomean(paired):.2f} by round (lowest {min(paired):.2f})")
 if sgemm: print(f"OpenBLAS sgemm {sgemm['size']}x{sgemm['size']}: {sgemm['gflops']:.1f} GFLOP/s")

@@ -82,7 +82,7 @@ extension ConvGeometry {
   }
 
   /// The zero-padded operator `A x` (or `A^T x` when `adjoint`), lowered to
-  /// gathering phases (``MatrixLowering``).
+  /// products or tap-by-tap loops (``MatrixLowering``).
   private func kernel<T: BLASElement>(source: [T], weight: [T], adjoint: Bool) -> [T] {
     MatrixLowering(self, adjoint: adjoint).run(source: source, weight: weight)
   }

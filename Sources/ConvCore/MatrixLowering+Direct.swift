@@ -1,12 +1,12 @@
 import ConvLoops
 
 extension MatrixLowering {
-  /// Whether a layer runs faster as `im2col` and OpenBLAS products than tap by
-  /// tap, as measured on the benchmark's layers (bench/layers.json): with at
-  /// least 32 result channels per group, when there are 128 or more (the
-  /// products' packed panels then pay off), or a phase reads its source in place
-  /// (an identity phase needs no `cols`), or a row's source cells are not
-  /// neighbours (a stride-`s` gather, which the loops do lane by lane).
+  /// Whether a layer runs faster as OpenBLAS products than tap by tap, as
+  /// measured on the benchmark's layers (bench/layers.json): with at least 32
+  /// result channels per group, when there are 128 or more (the products' packed
+  /// panels then pay off), or a phase reads its source in place (an identity
+  /// phase needs no `cols`), or a row's source cells are not neighbours (a
+  /// stride-`s` gather, which the loops with cells in their lanes load lane by lane).
   static func prefersProducts(resultPerGroup: Int, phases: [LoweredPhase]) -> Bool {
     resultPerGroup >= 32 && (resultPerGroup >= 128 || phases.contains { $0.identity || $0.sourceStep != 1 })
   }
@@ -222,7 +222,7 @@ struct TapPadding {
   }
 
   /// Writes the padded copy of the `channels` source planes at `planes` and
-  /// the zero slack after it: ``elements`` elements, each written once.
+  /// the zero slack after it: ``elements`` elements.
   func copy<T: BLASElement>(_ planes: UnsafePointer<T>, into buffer: UnsafeMutablePointer<T>) {
     let rank = sourceSizes.count, last = rank - 1
     /// Fills the padded block of dimensions `j...` at `to` from the source block at

@@ -1,7 +1,8 @@
 extension MatrixLowering {
-  /// Applies the lowered operator to `source` and returns the result side. Every
-  /// result cell lies in exactly one phase, and each work item writes all cells
-  /// of its columns, so the result needs no zeroing.
+  /// Applies the lowered operator to `source` and returns the result side, by
+  /// one of the three ways (tap by tap, scatter-add, or one product per phase,
+  /// here). Per phase, every result cell lies in exactly one phase, and each
+  /// work item writes all cells of its columns, so the result needs no zeroing.
   func run<T: BLASElement>(source: [T], weight: [T]) -> [T] {
     guard usesProducts else { return runTapByTap(source: source, weight: weight) }
     if scatters { return runScatter(source: source, weight: weight) }

@@ -2,8 +2,8 @@ extension MatrixLowering {
   /// Whether the products run as ``runScatter(source:weight:)``: in the phase
   /// form unless a phase reads the source in place (an identity phase, as in a
   /// 2x2 stride-2 conv_transpose), which one product per phase does without
-  /// `cols` and measured faster.
-  var scatters: Bool { packs && !phases.contains(where: \.identity) }
+  /// `cols` and measured faster, and while the product's `R * prod(k)` rows fit BLAS's 32-bit sizes.
+  var scatters: Bool { packs && !phases.contains(where: \.identity) && resultPerGroup * kernelVolume <= blasLimit }
 
   /// The phase form as one product and a scatter-add (col2im) instead of one
   /// product per phase: per group,
@@ -13,14 +13,17 @@ extension MatrixLowering {
   /// then `result[n, r, i*s + k*d - pb] += cols[(r, k), (n, i)]` where that cell
   /// lies inside the result (crops and output padding are cells left out or
   /// never reached). Work items are blocks of result channels: each multiplies
-  /// its rows of `cols` in its scratch and adds them into its own channels.
+  /// its rows of `cols` in its scratch (over as many batch items at once as
+  /// about 2 MB allows, at least one) and adds them into its own channels, which
+  /// it zeroes first.
   func runScatter<T: BLASElement>(source: [T], weight: [T]) -> [T] {
     let count = batch * groups * resultPerGroup * resultVolume
-    let columns = batch * sourceVolume, rowsPerChannel = kernelVolume
-    // About 2 MB of float32 cols per item, at least two items per worker when there are channels for it.
+    let columns = batch * sourceVolume, rowsPerChannel = kernelVolume, target = 1 << 19
+    // About 2 MB of float32 cols per item, at least two items per worker when there
+    // are channels for it; products over fewer batch items when one channel's rows are larger.
     let perItem = max(1, min(
-      (1 << 19) / max(rowsPerChannel * columns, 1),
-      ceilDivide(resultPerGroup * groups, 2 * ComputeThreads.perOperation)))
+      target / max(rowsPerChannel * columns, 1), ceilDivide(resultPerGroup * groups, 2 * ComputeThreads.perOperation)))
+    let imagesPerProduct = max(1, min(batch, target / max(perItem * rowsPerChannel * sourceVolume, 1)))
     let blocks = ceilDivide(resultPerGroup, perItem)
     let taps = (0..<kernelVolume).map(scatterTap)
     let sources = batch == 1 ? source : channelMajor(source)
@@ -28,24 +31,29 @@ extension MatrixLowering {
       sources.withUnsafeBufferPointer { src in
         weight.withUnsafeBufferPointer { a in
           guard let src = src.baseAddress, let a = a.baseAddress, let dst = result.baseAddress else { return }
-          ComputeThreads.forEach(groups * blocks, scratch: perItem * rowsPerChannel * columns, of: T.self) { item, cols in
+          let scratch = perItem * rowsPerChannel * imagesPerProduct * sourceVolume
+          ComputeThreads.forEach(groups * blocks, scratch: scratch, of: T.self) { item, cols in
             let group = item / blocks, first = (item % blocks) * perItem
             let channels = first..<min(resultPerGroup, first + perItem)
-            // A's rows (r, k) for r in `channels` are columns of W_g, stored [c][r][k].
-            T.multiply(
-              m: channels.count * rowsPerChannel, n: columns, k: sourcePerGroup,
-              a + group * sourcePerGroup * resultPerGroup * rowsPerChannel + first * rowsPerChannel,
-              lda: resultPerGroup * rowsPerChannel, transposedA: true,
-              src + group * sourcePerGroup * columns, ldb: columns, into: cols, ldc: columns)
-            for r in channels {
-              for n in 0..<batch {
-                let plane = dst + ((n * groups + group) * resultPerGroup + r) * resultVolume
-                plane.update(repeating: 0, count: resultVolume)
-                for (k, tap) in taps.enumerated() {
-                  let row = cols + ((r - first) * rowsPerChannel + k) * columns + n * sourceVolume
-                  tap.lines.withUnsafeBufferPointer { lines in
-                    for line in lines {
-                      for m in 0..<tap.length { plane[line.to + m * tap.step] += row[line.from + m] }
+            for images in stride(from: 0, to: batch, by: imagesPerProduct).map({ $0..<min(batch, $0 + imagesPerProduct) }) {
+              let width = images.count * sourceVolume
+              // A's rows (r, k) for r in `channels` are columns of W_g, stored [c][r][k].
+              T.multiply(
+                m: channels.count * rowsPerChannel, n: width, k: sourcePerGroup,
+                a + group * sourcePerGroup * resultPerGroup * rowsPerChannel + first * rowsPerChannel,
+                lda: resultPerGroup * rowsPerChannel, transposedA: true,
+                src + group * sourcePerGroup * columns + images.lowerBound * sourceVolume, ldb: columns,
+                into: cols, ldc: width)
+              for r in channels {
+                for n in images {
+                  let plane = dst + ((n * groups + group) * resultPerGroup + r) * resultVolume
+                  plane.update(repeating: 0, count: resultVolume)
+                  for (k, tap) in taps.enumerated() {
+                    let row = cols + ((r - first) * rowsPerChannel + k) * width + (n - images.lowerBound) * sourceVolume
+                    tap.lines.withUnsafeBufferPointer { lines in
+                      for line in lines {
+                        for m in 0..<tap.length { plane[line.to + m * tap.step] += row[line.from + m] }
+                      }
                     }
                   }
                 }

@@ -13,7 +13,7 @@
 ///   side, split into `prod(s)` sub-pixel phases of cells `q = m*s + ρ`. Only the
 ///   taps with `ρ + pb - k*d ≡ 0 (mod s)` reach phase `ρ`, each from driver cell
 ///   `m + (ρ + pb - k*d)/s`, so every phase is a stride-1 forward convolution of
-///   the driver side with `A_p[o, (d, t)] = W_g[d, o, k_t]`, packed once per call.
+///   the driver side with `A_p[o, (d, t)] = W_g[d, o, k_t]`.
 ///
 /// Three ways run it, chosen per layer: one product per phase over gathered
 /// `cols` (the gather form, and phase forms with an identity phase); in the
@@ -76,10 +76,7 @@ struct MatrixLowering {
     self.resultSizes = resultSizes
     axes = geometry.axes
     packs = !gathers
-    let withinBLASLimits = [
-      sourcePerGroup * kernelVolume, resultPerGroup * kernelVolume, batch * max(resultVolume, sourceVolume),
-      driverChannels, otherChannels,
-    ]
+    let withinBLASLimits = [sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels]
       .allSatisfy { $0 <= blasLimit }
     phases = LoweredPhase.phases(
       geometry.axes, resultSizes: resultSizes, sourceSizes: sourceSizes, gathers: gathers)

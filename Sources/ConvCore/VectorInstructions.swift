@@ -1,6 +1,5 @@
 import ConvLoops
 import ConvLoopsAVX2
-import Synchronization
 import _SystemShims
 
 /// The vector instructions of the tap-by-tap loops (``TapRun``): one binary
@@ -14,13 +13,13 @@ public enum VectorInstructions: Int, Sendable {
   /// The best this processor executes.
   public static let available: VectorInstructions = convpipe_supports_x86_64_v3() != 0 ? .avx2 : .baseline
 
-  private static let chosen = Atomic<Int>(available.rawValue)
+  /// A lower set asked for by the current task (the tests run both), through
+  /// `VectorInstructions.$requested.withValue(.baseline) { ... }`.
+  @TaskLocal public static var requested: VectorInstructions?
 
-  /// The set the loops use: ``available`` unless lowered (the tests run both).
-  /// Asking for more than ``available`` gives ``available``.
+  /// The set the loops use: ``requested`` if given, never more than ``available``.
   public static var active: VectorInstructions {
-    get { VectorInstructions(rawValue: chosen.load(ordering: .relaxed)) ?? .baseline }
-    set { chosen.store(min(newValue.rawValue, available.rawValue), ordering: .relaxed) }
+    VectorInstructions(rawValue: min(requested?.rawValue ?? available.rawValue, available.rawValue)) ?? .baseline
   }
 }
 

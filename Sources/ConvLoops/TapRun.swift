@@ -36,8 +36,9 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
   public var resultRowStep: Int
   public var lanes: TapLanes
 
-  /// Most cells of any block (four vectors of at most 16 lanes): the slack a
-  /// source needs past a run's last cell, times `sourceStep`.
+  /// A bound on the cells a block reads past a run's last cell (under two
+  /// vectors of at most 16 lanes, rounded up generously): the slack a source
+  /// needs after its last cell, times `sourceStep`.
   public static var maximumLanes: Int { 64 }
 
   @inlinable
@@ -69,8 +70,8 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
   /// transposed weights of ``TapLanes/channels`` (every `V` has at most 16 lanes, dividing 16).
   public static func channelLanes(_ outputs: Int) -> Int { (outputs + 15) / 16 * 16 }
 
-  /// Computes the runs in blocks of eight vector accumulators that share their
-  /// loads: result channels four at a time over one vector of `V` cells, then
+  /// Computes the runs in blocks of four vector accumulators (two registers each
+  /// on AVX2) that share their loads: result channels four at a time over one vector of `V` cells, then
   /// each remaining channel over four vectors while more than two vectors of
   /// cells are left, then one. (Swift lowers `SIMD16` well on AVX2, but not
   /// `SIMD32` and `SIMD64`: wider blocks are several vectors, not wider ones.)
@@ -178,8 +179,8 @@ public struct TapRun<T: FloatingPoint & SIMDScalar> {
   }
 
   /// ``TapLanes/channels``: the lanes of `V` are output channels, and the run's
-  /// cells of all its rows, taken in order as one list, go six at a time (12
-  /// accumulators of two registers' width), in tiles of 96 cells that every
+  /// cells of all its rows, taken in order as one list, go six at a time (six
+  /// accumulators, twelve registers on AVX2), in tiles of 96 cells that every
   /// block of channels visits in turn; each source value is broadcast once per
   /// cell for all the channels of a vector.
   @inlinable @inline(__always)

@@ -139,6 +139,16 @@ struct FastPathReferenceTests {
       operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2))), input: [3, 64, 10, 40], weight: [64, 32, 2, 3]),
     Case(name: "conv_transpose 2x1 stride 2, identity phases and phases without taps",
       operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 32, 2, 1]),
+    Case(name: "grouped conv_transpose as one product and a scatter-add, 128 channels per group",
+      operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2), padding: .uniform(1), groups: 2)),
+      input: [2, 6, 3, 4], weight: [6, 128, 4, 4]),
+    Case(name: "tap by tap, channel lanes, groups 2, 20 result channels per group",
+      operation: .conv(ConvParameters(padding: .uniform(1), groups: 2)), input: [2, 16, 5, 13], weight: [40, 8, 3, 3]),
+    Case(name: "grouped conv 3x3 stride 2 as products, 32 channels per group",
+      operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1), groups: 2)), input: [2, 6, 9, 10], weight: [64, 3, 3, 3]),
+    Case(name: "conv_transpose scatter-add over batch items a few at a time",
+      operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2), padding: .uniform(1))),
+      input: [3, 1, 40, 70], weight: [1, 128, 8, 8]),
     Case(name: "conv_transpose 2x2 stride 2 identity phases", operation: .convTranspose(ConvTransposeParameters(
       stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 32, 2, 2]),
     Case(name: "conv_transpose dilation 2 stride 2 scatter-add, output padding no tap reaches", operation: .convTranspose(ConvTransposeParameters(
@@ -221,21 +231,25 @@ struct FastPathReferenceTests {
 
 /// The same cases with the tap-by-tap loops compiled for the target's baseline
 /// (no AVX2, no fused multiply-add), which a processor with AVX2 would otherwise
-/// never run. Serialized, since it lowers the process-wide
-/// ``VectorInstructions/active``; no other suite's result depends on it.
-@Suite("the baseline vector loops agree with a naive loop", .serialized)
+/// never run; asked for by this test's task only (a task-local), so the other
+/// suites keep running the processor's best set meanwhile.
+@Suite("the baseline vector loops agree with a naive loop")
 struct BaselineInstructionTests {
   @Test("the best set the processor has is in use unless lowered")
   func defaultIsAvailable() {
     #expect(VectorInstructions.active == VectorInstructions.available)
-    VectorInstructions.active = .avx2
-    #expect(VectorInstructions.active == VectorInstructions.available, "asking for more than the processor has")
+    VectorInstructions.$requested.withValue(.avx2) {
+      #expect(VectorInstructions.active == VectorInstructions.available, "asking for more than the processor has")
+    }
+    VectorInstructions.$requested.withValue(.baseline) {
+      #expect(VectorInstructions.active == .baseline)
+    }
   }
 
   @Test("apply with baseline instructions", arguments: FastPathReferenceTests.cases, [DType.float32, .float64])
   func applyMatches(case_: FastPathReferenceTests.Case, dtype: DType) throws {
-    VectorInstructions.active = .baseline
-    defer { VectorInstructions.active = .available }
-    try FastPathReferenceTests.checkAgainstNaiveLoop(case_, dtype)
+    try VectorInstructions.$requested.withValue(.baseline) {
+      try FastPathReferenceTests.checkAgainstNaiveLoop(case_, dtype)
+    }
   }
 }

@@ -24,10 +24,11 @@ static inline int convpipe_supports_x86_64_v3(void) {
 /// Keeps freed blocks below `bytes` in the process's heap instead of returning
 /// them to the kernel (glibc's mmap and trim thresholds; no effect elsewhere),
 /// so a buffer freed by one item serves the next without new page faults.
+/// The trim threshold is set only if glibc accepts the mmap one (older glibc
+/// caps it), since a fixed trim threshold alone would freeze the default mmap one.
 static inline void convpipe_keep_freed_memory(int bytes) {
 #if defined(__GLIBC__)
-  mallopt(M_MMAP_THRESHOLD, bytes);
-  mallopt(M_TRIM_THRESHOLD, bytes);
+  if (mallopt(M_MMAP_THRESHOLD, bytes) == 1) { mallopt(M_TRIM_THRESHOLD, bytes); }
 #else
   (void)bytes;
 #endif
