@@ -1,16 +1,23 @@
 extension MatrixLowering {
-  /// Calls `body(column, n, row, first, count)` for each run of `count` columns
-  /// of `columns` along one phase row: `column` counts from `columns.lowerBound`,
-  /// the run is batch item `n`, phase row `row`, last-dimension cells `first...`.
+  /// Calls `body(column, n, row, rows, first, count)` for each run of `columns`
+  /// (`n * volume + cell`) along phase rows: `column` counts from
+  /// `columns.lowerBound`, the run is batch item `n`, `rows` consecutive rows of
+  /// one line from phase row `row` (more than 1 only when `mergingRows` and the
+  /// rows are whole), cells `first ..< first + count` of each.
   @inline(__always)
-  func forEachRowRun(_ phase: LoweredPhase, _ columns: Range<Int>, _ body: (Int, Int, Int, Int, Int) -> Void) {
+  func forEachRowRun(
+    _ phase: LoweredPhase, _ columns: Range<Int>, mergingRows: Bool = false,
+    _ body: (Int, Int, Int, Int, Int, Int) -> Void
+  ) {
     var column = columns.lowerBound
     while column < columns.upperBound {
-      let n = column / phase.volume, cell = column - n * phase.volume
+      let n = column / phase.volume, cell = column - n * phase.volume, remaining = columns.upperBound - column
       let row = cell / phase.rowLength, first = cell - row * phase.rowLength
-      let count = min(phase.rowLength - first, columns.upperBound - column)
-      body(column - columns.lowerBound, n, row, first, count)
-      column += count
+      let lineEnd = (row / phase.rowsPerLine + 1) * phase.rowsPerLine
+      let rows = mergingRows && first == 0 ? max(1, min(lineEnd - row, remaining / phase.rowLength)) : 1
+      let count = min(phase.rowLength - first, remaining)
+      body(column - columns.lowerBound, n, row, rows, first, count)
+      column += rows * count
     }
   }
 
@@ -24,7 +31,7 @@ extension MatrixLowering {
     phase.lower.withUnsafeBufferPointer { lower in
       phase.upper.withUnsafeBufferPointer { upper in
         phase.rowIndices.withUnsafeBufferPointer { indices in
-          forEachRowRun(phase, columns) { column, n, row, first, count in
+          forEachRowRun(phase, columns) { column, n, row, _, first, count in
             let batchPlanes = planes + n * groups * sourcePerGroup * sourceVolume
             for t in 0..<taps {
               var inside = true
@@ -59,7 +66,7 @@ extension MatrixLowering {
     _ phase: LoweredPhase, _ columns: Range<Int>, product: UnsafeMutablePointer<T>, into planes: UnsafeMutablePointer<T>
   ) {
     let width = columns.count, step = phase.resultStep
-    forEachRowRun(phase, columns) { column, n, row, first, count in
+    forEachRowRun(phase, columns) { column, n, row, _, first, count in
       let base = planes + n * groups * resultPerGroup * resultVolume + phase.rowResults[row] + first * step
       for o in 0..<resultPerGroup {
         let from = product + o * width + column, to = base + o * resultVolume

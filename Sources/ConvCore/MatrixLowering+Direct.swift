@@ -52,7 +52,7 @@ extension MatrixLowering {
                 for (p, phase) in phases.enumerated() {
                   let weights = w + matrixOffset(group: group, phase: p) / resultPerGroup * rowLength, rowStarts = padding.rowStarts[p]
                   let cells = n * phase.volume + part * phase.volume / parts ..< n * phase.volume + (part + 1) * phase.volume / parts
-                  forEachRowBlock(phase, cells) { row, rows, first, count in
+                  forEachRowRun(phase, cells, mergingRows: true) { _, _, row, rows, first, count in
                     compute(TapRun(
                       source: padded + padding.rowOffsets[rowStarts + row], channelStride: padding.channelStride,
                       sourceStep: phase.sourceStep * padding.cellStride, tapOffsets: offsets + padding.tapStarts[p], taps: phase.tapCount,
@@ -105,26 +105,6 @@ extension MatrixLowering {
       }
     }
     return result
-  }
-
-  /// Calls `body(row, rows, first, count)` over `cells` (`n * volume + cell`,
-  /// within one batch item `n`): whole consecutive rows of one line at once
-  /// (`first` 0, `count` the row length), a part of a row alone (`rows` 1).
-  private func forEachRowBlock(_ phase: LoweredPhase, _ cells: Range<Int>, _ body: (Int, Int, Int, Int) -> Void) {
-    var column = cells.lowerBound
-    while column < cells.upperBound {
-      let cell = column % phase.volume, remaining = cells.upperBound - column
-      let row = cell / phase.rowLength, first = cell - row * phase.rowLength
-      if first == 0 && remaining >= 2 * phase.rowLength {
-        let rows = min((row / phase.rowsPerLine + 1) * phase.rowsPerLine - row, remaining / phase.rowLength)
-        body(row, rows, 0, phase.rowLength)
-        column += rows * phase.rowLength
-      } else {
-        let count = min(phase.rowLength - first, remaining)
-        body(row, 1, first, count)
-        column += count
-      }
-    }
   }
 }
 
