@@ -7,36 +7,36 @@ protocol BLASElement: TensorElement, SIMDScalar, Codable {
   /// The loop computing a ``TapRun`` with the ``VectorInstructions/active`` instructions.
   static var tapRunKernel: (TapRun<Self>) -> Void { get }
 
+  /// OpenBLAS's general matrix product for this type (`cblas_sgemm`, `cblas_dgemm`).
+  static var gemm: GeneralMatrixProduct<Self> { get }
+}
+
+/// The signature of CBLAS's `?gemm`: order, transposes, `m, n, k`, `alpha`, `A`,
+/// `lda`, `B`, `ldb`, `beta`, `C`, `ldc`.
+typealias GeneralMatrixProduct<T> = (
+  CBLAS_ORDER, CBLAS_TRANSPOSE, CBLAS_TRANSPOSE, blasint, blasint, blasint,
+  T, UnsafePointer<T>?, blasint, UnsafePointer<T>?, blasint, T, UnsafeMutablePointer<T>?, blasint
+) -> Void
+
+extension Float: BLASElement {
+  static var gemm: GeneralMatrixProduct<Float> { cblas_sgemm }
+}
+
+extension Double: BLASElement {
+  static var gemm: GeneralMatrixProduct<Double> { cblas_dgemm }
+}
+
+extension BLASElement {
   /// Row-major `C = A B`, `C` being `m x n`, `A` `m x k` (stored as its
   /// transpose, `k x m`, when `transposedA`), `B` `k x n`; the leading
   /// dimensions are the row strides of the stored matrices.
   static func multiply(
     m: Int, n: Int, k: Int,
     _ a: UnsafePointer<Self>, lda: Int, transposedA: Bool, _ b: UnsafePointer<Self>, ldb: Int,
-    into c: UnsafeMutablePointer<Self>, ldc: Int)
-}
-
-extension Float: BLASElement {
-  static func multiply(
-    m: Int, n: Int, k: Int,
-    _ a: UnsafePointer<Float>, lda: Int, transposedA: Bool, _ b: UnsafePointer<Float>, ldb: Int,
-    into c: UnsafeMutablePointer<Float>, ldc: Int
+    into c: UnsafeMutablePointer<Self>, ldc: Int
   ) {
     _ = ComputeThreads.singleThreadedBLAS
-    cblas_sgemm(
-      CblasRowMajor, transposedA ? CblasTrans : CblasNoTrans, CblasNoTrans,
-      blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
-  }
-}
-
-extension Double: BLASElement {
-  static func multiply(
-    m: Int, n: Int, k: Int,
-    _ a: UnsafePointer<Double>, lda: Int, transposedA: Bool, _ b: UnsafePointer<Double>, ldb: Int,
-    into c: UnsafeMutablePointer<Double>, ldc: Int
-  ) {
-    _ = ComputeThreads.singleThreadedBLAS
-    cblas_dgemm(
+    gemm(
       CblasRowMajor, transposedA ? CblasTrans : CblasNoTrans, CblasNoTrans,
       blasint(m), blasint(n), blasint(k), 1, a, blasint(lda), b, blasint(ldb), 0, c, blasint(ldc))
   }
