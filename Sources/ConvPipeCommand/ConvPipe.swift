@@ -13,14 +13,52 @@ public struct ConvPipe: ParsableCommand {
       output_padding, flip, permute and verify. `convpipe run` executes it and writes every \
       result and verification report to one HDF5 file.
 
-      Exit codes: 0 all checks passed; 1 a verify stage failed (the file is still written); \
-      2 the job is invalid (nothing runs, nothing is written); 3 a runtime or input-data error \
-      (no partial file is left).
+      Exit codes: 0 all checks passed; 1 a check failed (the file is still written); \
+      2 the job or the command line is invalid (nothing runs, nothing is written); 3 a runtime \
+      or input-data error (no partial file is left); 4 items failed with --keep-going (the \
+      file is written, the failed items recorded); 130/143 stopped by SIGINT/SIGTERM.
       """,
     version: ConvPipeVersion.current,
     subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, DiffCommand.self, BenchCommand.self])
 
   public init() {}
+
+  /// Parses the command line and runs the command, exiting with convpipe's
+  /// codes: a usage error (an unknown option, a value out of range) exits 2,
+  /// not swift-argument-parser's 64, since the spec counts it as an invalid
+  /// command line.
+  public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+      Foundation.exit(0)
+    } catch {
+      if exitCode(for: error) == .validationFailure {
+        printError("convpipe: " + message(for: error) + " (see convpipe help)")
+        Foundation.exit(ExitCode.invalidJob.rawValue)
+      }
+      exit(withError: error)
+    }
+  }
+}
+
+extension ExitCode {
+  /// A check failed (the file is written).
+  static let checksFailed = ExitCode(1)
+  /// The job or the command line is invalid: nothing runs, nothing is written.
+  static let invalidJob = ExitCode(2)
+  /// An input or the output could not be read or written: no output is written or replaced.
+  static let dataError = ExitCode(3)
+  /// Items failed with `--keep-going` (the file is written, the failed items recorded).
+  static let itemsFailed = ExitCode(4)
+}
+
+/// Ends the process by `signal` with its default action once the command has
+/// said what it did, so shells and schedulers see it stopped by that signal (128 + signal).
+func raiseAgain(_ signal: Int32) -> Never {
+  Foundation.signal(signal, SIG_DFL)
+  raise(signal)
+  Foundation.exit(128 + signal)
 }
 
 /// Writes each line to standard error.
@@ -32,7 +70,7 @@ func printError(_ text: String) {
 /// problem lies in input data).
 func fail(_ problems: JobProblems, dataExit: Int32) -> ExitCode {
   printError(problems.description)
-  return ExitCode(problems.isDataError ? dataExit : 2)
+  return problems.isDataError ? ExitCode(dataExit) : .invalidJob
 }
 
 /// The `--max-memory` option shared by `run` and `validate`.
@@ -53,14 +91,16 @@ struct MemoryOptions: ParsableArguments {
 
 /// `--rtol` and `--atol`, shared by `run --golden` and `diff`.
 struct ToleranceOptions: ParsableArguments {
-  @Option(help: ArgumentHelp("Relative tolerance of comparisons (default 0: exact).", valueName: "r"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance of comparisons (default 0: exact).", valueName: "r"))
   var rtol: Double = 0
 
-  @Option(help: ArgumentHelp("Absolute tolerance of comparisons (default 0: exact).", valueName: "a"))
+  @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance of comparisons (default 0: exact).", valueName: "a"))
   var atol: Double = 0
 
   func validate() throws {
-    guard rtol >= 0, atol >= 0 else { throw ValidationError("--rtol and --atol must not be negative") }
+    for (name, value) in [("--rtol", rtol), ("--atol", atol)] where !(value >= 0) || value.isInfinite {
+      throw ValidationError("\(name) \(value) is out of range: give a finite number, 0 or more")
+    }
   }
 
   var comparison: OutputComparison { OutputComparison(rtol: rtol, atol: atol) }
@@ -70,6 +110,6 @@ struct ToleranceOptions: ParsableArguments {
 func writeReport(_ text: String, to path: String) throws {
   do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
     printError("\(path): cannot write the report: \(error.localizedDescription)")
-    throw ExitCode(3)
+    throw ExitCode.dataError
   }
 }

@@ -11,10 +11,14 @@ struct RunCommand: ParsableCommand {
         convpipe run pipelines/quick-start.json
         convpipe run pipelines/nightly-regression.json --golden out/last-good.h5 --log out/nightly.jsonl
 
-      Items run on --threads threads and the file is assembled in item order, so it is the same \
+      Items run on --threads threads and are written in item order, so the file is the same \
       for any thread count. It is written beside the target under a temporary name and renamed \
-      when complete: an earlier file is replaced only by a finished run. Finished items are kept \
-      in .<name>.parts/ until then; after a crash, --resume takes them up.
+      when complete: an earlier file is replaced only by a finished run. A run stopped by a \
+      signal or a failed item keeps what it finished in .<name>.resume; --resume takes it up.
+
+      Exit codes: 0 every check passed; 1 a check failed; 2 the job or the command line is \
+      invalid; 3 an input or the output could not be read or written; 4 items failed with \
+      --keep-going; 130/143 stopped by SIGINT/SIGTERM.
       """)
 
   @Argument(help: "The job file (JSON).")
@@ -25,16 +29,21 @@ struct RunCommand: ParsableCommand {
 
   @OptionGroup var memory: MemoryOptions
 
-  @Option(name: .shortAndLong, help: ArgumentHelp("Items processed at once (default: all cores).", valueName: "n"))
+  @Option(
+    name: .shortAndLong, parsing: .unconditional,
+    help: ArgumentHelp("Items processed at once (default: all cores).", valueName: "n"))
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
-  @Flag(help: "Take up the items a killed run of this job had finished.")
+  @Flag(help: "Take up the items a stopped or killed run of this job had finished.")
   var resume = false
 
   @Flag(help: "Reuse the items of the existing output whose inputs and stage graph are unchanged (by content hash).")
   var incremental = false
 
-  @Option(help: ArgumentHelp("Compare every kept tensor with the same path in this earlier output; any difference exits 1.", valueName: "file.h5"))
+  @Flag(help: "Record an item whose input cannot be read or whose stages fail under /failed/<item>, and go on (exit 4).")
+  var keepGoing = false
+
+  @Option(help: ArgumentHelp("Compare every kept tensor with the same path in this earlier output, the reference; any difference exits 1.", valueName: "file.h5"))
   var golden: String?
 
   @OptionGroup var tolerance: ToleranceOptions
@@ -49,16 +58,18 @@ struct RunCommand: ParsableCommand {
   var quiet = false
 
   func validate() throws {
-    guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    guard threads >= 1 else { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
   }
 
   func run() throws {
     let limit = try memory.limit()
     let prepared: PreparedJob
-    do { prepared = try PreparedJob.prepare(path: job, maxMemory: limit, concurrentItems: threads) } catch { throw fail(error, dataExit: 3) }
+    do { prepared = try PreparedJob.prepare(path: job, maxMemory: limit, concurrentItems: threads) } catch {
+      throw fail(error, dataExit: 3)
+    }
     let options = RunOptions(
       outputPath: output, threads: threads, resume: resume, incremental: incremental, golden: golden,
-      goldenComparison: tolerance.comparison, logPath: log)
+      goldenComparison: tolerance.comparison, logPath: log, keepGoing: keepGoing)
     let progress = quiet ? nil : ProgressDisplay()
     let result: RunResult
     do {
@@ -70,11 +81,17 @@ struct RunCommand: ParsableCommand {
     } catch {
       progress?.finish()
       printError("\(error)")
-      throw ExitCode(3)
+      throw ExitCode.dataError
     }
     let summary = RunSummary(result: result)
-    if !quiet { print(summary.text) }
+    if let error = result.error { printError(error) }
+    if result.wroteOutput {
+      if !quiet { print(summary.text) }
+    } else if let stopped = summary.notWritten {
+      printError(stopped)
+    }
     if let report { try writeReport(summary.json, to: report) }
+    if let signal = result.signal { raiseAgain(signal) }
     if result.exitCode != 0 { throw ExitCode(result.exitCode) }
   }
 }

@@ -54,6 +54,27 @@ extension HDF5File {
     }
   }
 
+  /// The paths of the datasets in the file, depth first in name order, at most
+  /// `limit` of them: for messages that say what a file holds.
+  public func datasetPaths(limit: Int = 20) -> [String] {
+    HDF5Library.serialised {
+      var found: [String] = []
+      func visit(_ group: String) {
+        guard found.count < limit, let names = try? children(of: group) else { return }
+        for name in names where found.count < limit {
+          let path = group == "/" ? "/" + name : group + "/" + name
+          switch kind(of: path) {
+          case .dataset: found.append(path)
+          case .group: visit(path)
+          case nil: break
+          }
+        }
+      }
+      visit("/")
+      return found
+    }
+  }
+
   /// Creates the group at `path` and any missing groups above it; does nothing
   /// when a group already exists there, and throws when a dataset does.
   public func createGroup(_ path: String) throws(HDF5Error) {

@@ -42,6 +42,39 @@ public final class HDF5File: @unchecked Sendable {  // all state is immutable or
     }
   }
 
+  /// Creates a new, empty HDF5 file held in memory only (HDF5's core driver
+  /// without a backing store): nothing touches the disk, and the file is gone
+  /// when it is closed. `name` only labels it in messages; it need not be unique.
+  ///
+  /// convpipe builds each item in such a file and copies it into the output
+  /// (``copy(_:from:to:)``), so that every item reaches every output file the
+  /// same way, whatever file it came from.
+  public static func createInMemory(name: String) throws(HDF5Error) -> HDF5File {
+    try HDF5Library.serialised { () throws(HDF5Error) in
+      let access = try HDF5Handle.make(.propertyList, "cannot make file access properties", file: name, object: nil) {
+        H5Pcreate(convpipe_H5P_FILE_ACCESS())
+      }
+      guard H5Pset_fapl_core(access.id, 1 << 20, false) >= 0 else {
+        throw .fromLibrary("cannot select the in-memory driver", file: name, object: nil)
+      }
+      // The library refuses two open files of the same name: give each its own.
+      let unique = "\(name)#\(HDF5Library.nextMemoryFileNumber())"
+      let handle = try HDF5Handle.make(.file, "cannot create file in memory", file: name, object: nil) {
+        H5Fcreate(unique, convpipe_H5F_ACC_TRUNC(), convpipe_H5P_DEFAULT(), access.id)
+      }
+      return HDF5File(path: name, handle: handle)
+    }
+  }
+
+  /// Writes everything buffered for the file to the operating system, so that a
+  /// process killed afterwards leaves the file as it is now.
+  public func flush() throws(HDF5Error) {
+    try HDF5Library.serialised { () throws(HDF5Error) in
+      let file = try fileID(for: nil)
+      try check("cannot flush file", object: nil) { H5Fflush(file, H5F_SCOPE_GLOBAL) }
+    }
+  }
+
   /// Flushes and closes the file, reporting any failure to do so.
   ///
   /// Closing twice does nothing; every other method fails once the file is closed.

@@ -31,6 +31,15 @@ enum HDF5Library {
     return try body()
   }
 
+  /// A number never handed out before, naming in-memory files apart.
+  nonisolated(unsafe) private static var memoryFiles = 0
+
+  /// The next in-memory file number; call inside ``serialised(_:)``.
+  static func nextMemoryFileNumber() -> Int {
+    memoryFiles += 1
+    return memoryFiles
+  }
+
   /// The description of the innermost (most specific) entry on the calling
   /// thread's HDF5 error stack, then clears the stack; nil when it is empty.
   ///

@@ -7,4 +7,4 @@ import _SystemShims
 // freed buffers serve the next item. Peak memory stays the largest item's.
 convpipe_keep_freed_memory(256 << 20)
 
-ConvPipe.main()
+ConvPipe.runAndExit()

@@ -42,7 +42,7 @@ struct PlannerTests {
   @Test("output shapes and element types", arguments: shapes)
   func shape(_ stage: String, _ shape: [Int], _ dtype: DType) throws {
     let prepared = try Self.prepare([#"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#, #"{"id": "s", "# + stage + "}"])
-    let plan = try #require(prepared.firstPlan)
+    let plan = try #require(prepared.plans.first)
     #expect(plan.tensors["c"] == TensorInfo(shape: [1, 2, 6, 6], dtype: .float64))
     #expect(plan.stage("s")?.output == TensorInfo(shape: shape, dtype: dtype))
     #expect(plan.tensors["s"] == TensorInfo(shape: shape, dtype: dtype))
@@ -56,7 +56,7 @@ struct PlannerTests {
       #"{"id": "m", "op": "conv", "input": "x", "weight": "w", "dtype": "float32"}"#,
       #"{"id": "f", "op": "conv", "input": "x", "weight": "wf"}"#,
       #"{"id": "v", "op": "verify", "check": "allclose", "actual": "m", "expected": "f"}"#,
-    ]).firstPlan)
+    ]).plans.first)
     #expect(plan.stage("m")?.computeType == .float64)
     #expect(plan.stage("m")?.output?.dtype == .float32)
     #expect(plan.stage("f")?.computeType == .float32)
@@ -107,7 +107,7 @@ struct PlannerTests {
 
   @Test("memory estimate: inputs stay, results live until their last reader")
   func memoryEstimate() throws {
-    let single = try #require(try Self.prepare([#"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#], inputs: Self.bigInputs).firstPlan)
+    let single = try #require(try Self.prepare([#"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#], inputs: Self.bigInputs).plans.first)
     #expect(single.peakBytes == 80_000 + 72 + 76_832)
     #expect(single.peakStage == "c")
     #expect(single.largestTensor?.name == "x")
@@ -115,7 +115,7 @@ struct PlannerTests {
       #"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#,
       #"{"id": "d", "op": "flip", "input": "c"}"#,
       #"{"id": "e", "op": "flip", "input": "d"}"#,
-    ], inputs: Self.bigInputs).firstPlan)
+    ], inputs: Self.bigInputs).plans.first)
     #expect(chain.peakBytes == 80_072 + 2 * 76_832)
     #expect(chain.peakStage == "d")
   }
@@ -147,7 +147,7 @@ struct PlannerTests {
       conv,
       #"{"id": "m", "op": "verify", "check": "matrix", "of": "c", "max_elements": 2304}"#,
       #"{"id": "a", "op": "verify", "check": "adjoint", "of": "c"}"#,
-    ], inputs: small).firstPlan)
+    ], inputs: small).plans.first)
     #expect(plan.stage("m")?.workspaceBytes == 4 * (512 + 288) + 2304 * 8)
     #expect(plan.stage("a")?.workspaceBytes == 4 * (512 + 288))
     #expect(plan.peakStage == "m")

@@ -41,6 +41,25 @@ struct Dataset {
   }
 
   static func bytes(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+  /// The lines of a `--log` file, parsed.
+  static func log(_ path: String) throws -> [JSONValue] {
+    try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try JSONParser.parse(String($0)) }
+  }
+
+  /// The files beside the outputs whose names start with `prefix` (temporaries, journals, resume stores).
+  func siblings(_ prefix: String) -> [String] {
+    let directory = directory.appendingPathComponent("out").path
+    return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) }.sorted()
+  }
+
+  /// Items recorded so far in the journal of the output being written to `name`.
+  func journaledItems(_ name: String) -> Int {
+    siblings(".\(name).tmp-").filter { $0.hasSuffix(".journal") }.reduce(0) { count, journal in
+      let text = (try? String(contentsOfFile: output(journal), encoding: .utf8)) ?? ""
+      return count + max(text.filter { $0 == "\n" }.count - 1, 0)
+    }
+  }
 }
 
 @Suite("Datasets: threads, golden, diff, resume, incremental, locking", .serialized)
@@ -54,11 +73,15 @@ struct DatasetRunTests {
     let two = try dataset.run(["--threads", "2", "--output", dataset.output("two.h5"), "--quiet"])
     #expect(two.exitCode == 0, "\(two.standardError)")
     #expect(Dataset.bytes(dataset.output("one.h5")) == Dataset.bytes(dataset.output("two.h5")))
-    let lines = try String(contentsOfFile: dataset.output("one.jsonl"), encoding: .utf8).split(separator: "\n")
+    let lines = try Dataset.log(dataset.output("one.jsonl"))
     #expect(lines.count == 301)
-    #expect(lines.first?.hasPrefix("{\"item\": \"0000\", \"seconds\": ") == true)
-    #expect(lines.last?.hasPrefix("{\"summary\": {\"output\": ") == true)
-    #expect(lines.last?.contains("\"items\": 300, \"computed\": 300") == true)
+    #expect(lines.first?["item"]?.stringValue == "0000")
+    #expect(lines.first?["status"]?.stringValue == "computed")
+    #expect(lines.first?["checks_passed"]?.intValue == 1)
+    #expect(lines.dropLast().map { $0["item"]?.stringValue ?? "" } == (0..<300).map { String(format: "%04d", $0) }, "item order")
+    #expect(lines.last?["summary"]?["items"]?.intValue == 300)
+    #expect(lines.last?["summary"]?["computed"]?.intValue == 300)
+    #expect(lines.last?["summary"]?["exit_code"]?.intValue == 0)
     let summary = try OutputSummary.read(path: dataset.output("one.h5"))
     #expect(summary.items.count == 300)
     #expect(summary.attributes["graph_sha256"] != nil)
@@ -85,9 +108,9 @@ struct DatasetRunTests {
     #expect(different.exitCode == 1)
     #expect(different.standardOutput.contains("FAIL item 0017 stage golden:back check golden"))
     #expect(different.standardOutput.contains("1 of 768 elements"))
-    let reports = try OutputSummary.reports(item: "0017", in: try HDF5File.open(dataset.output("third.h5")))
-    #expect(reports.contains { $0.stageID == "golden:back" && !$0.passed })
-    #expect(reports.contains { $0.stageID == "golden:features" && $0.passed })
+    let reports = try OutputSummary.read(path: dataset.output("third.h5")).items.first { $0.id == "0017" }?.reports ?? []
+    #expect(reports.contains { $0.name == "golden:back" && !$0.passed })
+    #expect(reports.contains { $0.name == "golden:features" && $0.passed })
   }
 
   @Test("a golden file with an item this run lacks makes the run exit 1")
@@ -98,7 +121,7 @@ struct DatasetRunTests {
     try FileManager.default.removeItem(atPath: dataset.image(11))
     let run = try dataset.run(["--output", dataset.output("second.h5"), "--golden", first])
     #expect(run.exitCode == 1)
-    #expect(run.standardOutput.contains("FAIL item 0011 stage golden check golden"))
+    #expect(run.standardOutput.contains("FAIL item 0011 stage golden check golden: missing: only in \(first), not in"))
   }
 
   @Test("diff exits 0 for equal files, 1 for a difference, 3 for an unreadable file")
@@ -117,7 +140,7 @@ struct DatasetRunTests {
     let different = try ConvPipeProcess.run(["diff", first, second, "--report", report])
     #expect(different.exitCode == 1)
     #expect(different.standardOutput.contains("item 0003 tensor back: "))
-    #expect(different.standardOutput.contains("item 0007: only in \(first)"))
+    #expect(different.standardOutput.contains("item 0007: missing: only in \(first), not in \(second)"))
     let json = try JSONParser.parse(String(contentsOfFile: report, encoding: .utf8))
     #expect(json["equal"]?.boolValue == false)
     #expect((json["differences"]?.arrayValue?.count ?? 0) >= 3)
@@ -140,23 +163,19 @@ struct DatasetRunTests {
     process.executableURL = ConvPipeProcess.executable
     process.arguments = ["run", dataset.job, "--output", target, "--quiet", "--threads", "2"]
     try process.run()
-    let parts = dataset.output(".result.h5.parts")
     let deadline = Date().addingTimeInterval(60)
-    func finishedParts() -> Int {
-      ((try? FileManager.default.contentsOfDirectory(atPath: parts)) ?? []).filter { $0.hasSuffix(".h5") && !$0.contains(".tmp-") }.count
-    }
-    while finishedParts() < 20 && process.isRunning && Date() < deadline { usleep(2_000) }
+    while dataset.journaledItems("result.h5") < 20 && process.isRunning && Date() < deadline { usleep(2_000) }
     kill(process.processIdentifier, SIGKILL)
     process.waitUntilExit()
-    let finished = finishedParts()
+    let finished = dataset.journaledItems("result.h5")
     #expect(finished >= 20 && finished < 400, "killed after \(finished) items")
     #expect(Dataset.bytes(target) == Data("previous".utf8), "the old output is untouched")
     let resumed = try dataset.run(["--output", target, "--resume", "--log", dataset.output("resume.jsonl")])
     #expect(resumed.exitCode == 0, "\(resumed.standardError)")
     #expect(Dataset.bytes(target) == Dataset.bytes(reference), "resumed file equals the uninterrupted run's")
-    let log = try String(contentsOfFile: dataset.output("resume.jsonl"), encoding: .utf8)
-    #expect(log.components(separatedBy: "\"reused\": true").count - 1 >= finished)
-    #expect(!FileManager.default.fileExists(atPath: parts), "finished items are cleaned up")
+    let log = try Dataset.log(dataset.output("resume.jsonl"))
+    #expect(log.filter { $0["status"]?.stringValue == "reused" }.count >= finished)
+    #expect(dataset.siblings(".result.h5.").filter { !$0.hasSuffix(".lock") } == [], "nothing left beside the output")
   }
 
   @Test("--incremental reuses everything when nothing changed and recomputes only a changed image")
@@ -172,10 +191,9 @@ struct DatasetRunTests {
     try dataset.writeImage(21, variant: 7)
     let changed = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("changed.jsonl")])
     #expect(changed.exitCode == 0)
-    let computed = try String(contentsOfFile: dataset.output("changed.jsonl"), encoding: .utf8)
-      .split(separator: "\n").filter { $0.contains("\"reused\": false") }
+    let computed = try Dataset.log(dataset.output("changed.jsonl")).filter { $0["status"]?.stringValue == "computed" }
     #expect(computed.count == 1)
-    #expect(computed.first?.hasPrefix("{\"item\": \"0021\"") == true)
+    #expect(computed.first?["item"]?.stringValue == "0021")
     let fresh = dataset.output("fresh.h5")
     #expect(try dataset.run(["--output", fresh, "--quiet"]).exitCode == 0)
     #expect(Dataset.bytes(target) == Dataset.bytes(fresh), "the incremental result equals a full run's")
@@ -189,9 +207,8 @@ struct DatasetRunTests {
     first.executableURL = ConvPipeProcess.executable
     first.arguments = ["run", dataset.job, "--output", target, "--quiet", "--threads", "1"]
     try first.run()
-    let parts = dataset.output(".result.h5.parts")
     let deadline = Date().addingTimeInterval(60)
-    while !FileManager.default.fileExists(atPath: parts) && first.isRunning && Date() < deadline { usleep(2_000) }
+    while dataset.journaledItems("result.h5") == 0 && first.isRunning && Date() < deadline { usleep(2_000) }
     let second = try dataset.run(["--output", target, "--quiet"])
     first.waitUntilExit()
     #expect(second.exitCode == 3)

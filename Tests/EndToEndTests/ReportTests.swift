@@ -33,6 +33,7 @@ struct ReportTests {
     #expect(summary["checks"]?.intValue == 6)
     #expect(summary["passed"]?.intValue == 6)
     #expect(summary["failed"]?.arrayValue?.isEmpty == true)
+    #expect(summary["checks_failed"]?.intValue == 0)
     #expect(summary["exit_code"]?.intValue == 0)
   }
 

@@ -3,7 +3,7 @@
 /// Printed as one line, `job.json: stages[2] (id "up"): output_padding 2 must be
 /// smaller than max(stride 2, dilation 1) = 2 (H)`, with `(line L, column C)`
 /// appended when the problem has a place in the file.
-public struct JobProblem: Error, Equatable, CustomStringConvertible {
+public struct JobProblem: Error, Hashable, CustomStringConvertible {
   /// The job file (or data file) as the user named it.
   public let file: String
   /// `stages[2] (id "up")`, `inputs.x`, `outputs`, or empty for the whole file.
@@ -14,19 +14,34 @@ public struct JobProblem: Error, Equatable, CustomStringConvertible {
   /// Whether the problem lies in an input file rather than the job itself
   /// (`run` exits 3 for those, 2 for the job's own problems).
   public let isDataError: Bool
+  /// The item whose input shapes broke the rule, when the job has several items.
+  public let item: String?
 
-  public init(file: String, location: String, message: String, line: Int? = nil, column: Int? = nil, isDataError: Bool = false) {
+  public init(
+    file: String, location: String, message: String, line: Int? = nil, column: Int? = nil, isDataError: Bool = false,
+    item: String? = nil
+  ) {
     self.file = file
     self.location = location
     self.message = message
     self.line = line
     self.column = column
     self.isDataError = isDataError
+    self.item = item
   }
 
-  public var description: String {
+  /// This problem found for `item`.
+  public func forItem(_ item: String) -> JobProblem {
+    JobProblem(file: file, location: location, message: message, line: line, column: column, isDataError: isDataError, item: item)
+  }
+
+  public var description: String { describe(items: item.map { [$0] } ?? []) }
+
+  /// One line for this problem found for `items`: `item 0000 and 299 more: ...`.
+  func describe(items: [String]) -> String {
     var text = file + ": "
     if !location.isEmpty { text += location + ": " }
+    if let first = items.first { text += "item \(first)" + (items.count > 1 ? " and \(items.count - 1) more" : "") + ": " }
     text += message
     if let line, let column { text += " (line \(line), column \(column))" }
     return text
@@ -39,7 +54,19 @@ public struct JobProblems: Error, CustomStringConvertible {
 
   public init(_ problems: [JobProblem]) { self.problems = problems }
 
-  public var description: String { problems.map(\.description).joined(separator: "\n") }
+  /// One line per problem; the same problem found for several items is one
+  /// line naming the first item and how many more (`item 0000 and 299 more: ...`).
+  public var description: String {
+    var order: [JobProblem] = []
+    var items: [JobProblem: [String]] = [:]
+    for problem in problems {
+      let key = JobProblem(file: problem.file, location: problem.location, message: problem.message,
+        line: problem.line, column: problem.column, isDataError: problem.isDataError)
+      if items[key] == nil { order.append(key) }
+      items[key, default: []] += problem.item.map { [$0] } ?? []
+    }
+    return order.map { $0.describe(items: items[$0] ?? []) }.joined(separator: "\n")
+  }
 
   /// Whether every problem lies in input data (a `run` exits 3 then, else 2).
   public var isDataError: Bool { !problems.isEmpty && problems.allSatisfy(\.isDataError) }

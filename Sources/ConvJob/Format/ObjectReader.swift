@@ -24,6 +24,9 @@ struct ObjectReader {
   /// Whether the object has `key` (without marking it read).
   func has(_ key: String) -> Bool { members[key] != nil }
 
+  /// The value of `key` without marking it read.
+  func peek(_ key: String) -> JSONValue? { members[key] }
+
   /// The raw member `key`, marked as read.
   mutating func value(_ key: String) -> JSONValue? {
     read.insert(key)

@@ -51,6 +51,10 @@ enum StageDecoder {
       guard let name = reader.string(role, required: isRequired) else { continue }
       references.append(StageReference(role: role, name: name))
     }
+    // `"output_size": "image"` takes the sizes of the tensor named, item by item.
+    if op == .conv_transpose, reader.peek("output_size")?.stringValue != nil, let name = reader.string("output_size") {
+      references.append(StageReference(role: "output_size", name: name))
+    }
     guard let checkedID, let kind else { return nil }
     return StageDefinition(id: checkedID, index: index, op: op, kind: kind, references: references, dtype: dtype, json: value)
   }
@@ -71,7 +75,8 @@ enum StageDecoder {
       if let stride = reader.spatial("stride") { parameters.stride = stride }
       if let padding = reader.padding("padding", named: ["same", "valid"]) { parameters.padding = padding }
       if let outputPadding = reader.spatial("output_padding") { parameters.outputPadding = outputPadding }
-      if reader.has("output_size") {
+      // A name instead of sizes is a reference to a tensor (see `stage`), resolved when planning.
+      if reader.has("output_size"), reader.peek("output_size")?.stringValue == nil {
         if let size = reader.spatial("output_size") {
           switch size {
           case .uniform(let value): parameters.outputSize = [value]

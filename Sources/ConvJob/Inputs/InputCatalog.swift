@@ -72,10 +72,36 @@ public struct InputCatalog: Sendable {
     case .hdf5(let pattern, _, _), .png(let pattern, _, _):
       let paths = FileGlob.expand(pattern)
       if paths.isEmpty { log.addDataError(input.location, "\(pattern): the pattern matches no file") }
-      return paths.map { Item(id: FileGlob.itemID(path: $0, pattern: pattern), source: .file($0)) }
+      let items = paths.map { Item(id: FileGlob.itemID(path: $0, pattern: pattern), source: .file($0)) }
+      for (first, second) in collisions(items) {
+        guard case .file(let a)? = first.source, case .file(let b)? = second.source else { continue }
+        log.add(input.location, second.id == first.id
+          ? "\(a) and \(b) both make item \"\(first.id)\" (ids are paths without extension); rename one"
+          : "\(a) and \(b) make items \"\(first.id)\" and \"\(second.id)\", which would share /items/\(second.id) in the output; rename one")
+      }
+      return items
     default:
       return [Item(id: "main", source: nil)]
     }
+  }
+
+  /// Pairs of items whose groups would collide in the output: the same id
+  /// (`x.png` and `x.PNG`), or an id inside another item's own groups
+  /// (`x` and `x/tensors/...`, since item `x` keeps its tensors in `/items/x/tensors`).
+  static func collisions(_ items: [Item]) -> [(Item, Item)] {
+    let reserved: Set<Substring> = ["tensors", "reports", "matrices"]
+    var byID: [String: Item] = [:]
+    var pairs: [(Item, Item)] = []
+    for item in items {
+      if let other = byID[item.id] { pairs.append((other, item)) } else { byID[item.id] = item }
+    }
+    for item in items {
+      let parts = item.id.split(separator: "/")
+      for length in parts.indices.dropFirst() where reserved.contains(parts[length]) {
+        if let owner = byID[parts[..<length].joined(separator: "/")] { pairs.append((owner, item)) }
+      }
+    }
+    return pairs
   }
 
   // MARK: - Metadata
@@ -110,10 +136,21 @@ public struct InputCatalog: Sendable {
   }
 
   private static func datasetInfo(path: String, dataset: String, input: InputDefinition, log: ProblemLog) -> HDF5DatasetInfo? {
+    let file: HDF5File
+    do { file = try HDF5File.open(path) } catch {
+      log.addDataError(input.location, "\(path): \(error.cause ?? error.message)")
+      return nil
+    }
     do {
-      return try HDF5File.open(path).datasetInfo(dataset)
+      return try file.datasetInfo(dataset)
     } catch {
-      log.addDataError(input.location, error.description)
+      guard !file.exists(dataset) else {
+        log.addDataError(input.location, error.description)
+        return nil
+      }
+      let held = file.datasetPaths(limit: 10)
+      let listing = held.isEmpty ? "it holds no dataset" : "its datasets are \(held.joined(separator: ", "))\(held.count == 10 ? ", ..." : "")"
+      log.addDataError(input.location, "\(path): no dataset \(dataset); \(listing)")
       return nil
     }
   }

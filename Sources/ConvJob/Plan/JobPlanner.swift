@@ -20,23 +20,60 @@ public enum JobPlanner {
       guard operands.count == stage.references.count else { continue }  // an operand failed to plan
       let computeType = DType.common(operands.map(\.info.dtype))
       switch stage.kind {
-      case .operation(let operation):
+      case .operation(var operation):
         let shape = { (role: String) in operands.first { $0.role == role }?.info.shape }
+        if case .convTranspose(var parameters) = operation, let size = shape("output_size") {
+          parameters.outputSize = size  // `"output_size": "image"`: that tensor's shape, item by item
+          operation = .convTranspose(parameters)
+        }
         do {
           let planned = try operation.plan(input: shape("input") ?? [], weight: shape("weight"), bias: shape("bias"))
           let output = TensorInfo(shape: planned.outputShape, dtype: stage.dtype ?? computeType)
           tensors[stage.id] = output
           plans.append(StagePlan(stage: stage, operands: operands, operation: planned, computeType: computeType, output: output, workspaceBytes: 0))
         } catch {
-          for problem in error.problems { log.add(stage.location, problem) }
+          let hint = channelHint(stage: stage, operation: operation, input: operands.first { $0.role == "input" }, weight: shape("weight"), job: job)
+          for problem in error.problems { log.add(stage.location, problem + (problem.contains("input channels") ? hint : "")) }
         }
       case .verify(let check):
+        if check.kind == .allclose, let actual = operands.first(where: { $0.role == "actual" }),
+          let expected = operands.first(where: { $0.role == "expected" }), actual.info.shape != expected.info.shape {
+          log.add(stage.location,
+            "allclose compares tensors of one shape, but actual \"\(actual.name)\" is \(actual.info.shape.shapeDescription) and expected \"\(expected.name)\" is \(expected.info.shape.shapeDescription); to compare sizes, use check \"shape\"")
+        }
         let workspace = checkWorkspace(check, stage: stage, plans: plans, log: log)
         plans.append(StagePlan(stage: stage, operands: operands, operation: nil, computeType: computeType, output: nil, workspaceBytes: workspace))
       }
     }
     try log.check()
     return measure(plans, graph: graph, inputs: inputs, tensors: tensors)
+  }
+
+  /// The fix for a channel mismatch when the input comes straight from a file:
+  /// the PNG `channels` option the weight needs, or the `layout` of an HDF5
+  /// dataset stored channels-last. Empty when no fix is known.
+  static func channelHint(stage: StageDefinition, operation: Operation, input: PlannedOperand?, weight: [Int]?, job: Job) -> String {
+    guard let input, let weight, weight.count >= 2, let definition = job.input(named: input.name) else { return "" }
+    let expected: Int
+    switch operation {
+    case .conv(let parameters): expected = weight[1] * parameters.groups
+    case .convTranspose: expected = weight[0]
+    case .remap, .permute: return ""
+    }
+    let shape = input.info.shape
+    switch definition.source {
+    case .png:
+      let names = [1: "gray", 3: "rgb", 4: "rgba"]
+      guard let channels = names[expected] else { return "" }
+      return "; add \"channels\": \"\(channels)\" to \(definition.location) to load its PNGs with \(expected) channel\(expected == 1 ? "" : "s")"
+    case .hdf5, .values:
+      let layouts = [3: "NLC", 4: "NHWC", 5: "NDHWC"]
+      guard definition.layout == nil, shape.count >= 3, shape.last == expected, shape[1] != expected,
+        let layout = layouts[shape.count] else { return "" }
+      return "; its stored shape \(shape.shapeDescription) has \(expected) on the last axis: if that is the channel axis, add \"layout\": \"\(layout)\" to \(definition.location)"
+    case .random:
+      return ""
+    }
   }
 
   /// Bytes a check needs beyond its operands; refuses a `matrix` check above `max_elements`.

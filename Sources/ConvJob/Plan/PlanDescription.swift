@@ -10,13 +10,27 @@ public enum PlanDescription {
     var lines = ["job \"\(job.name)\" (\(job.file)): \(items.count) item\(items.count == 1 ? "" : "s")"
       + (items.count == 1 ? " \"\(items[0].id)\"" : ", first \"\(items[0].id)\"")]
     if let description = job.description { lines.append("  \(description)") }
-    if prepared.plans.count > 1 {
-      lines.append("  \(prepared.plans.count) distinct sets of input shapes; the plan below is the first item's, every one was checked")
+    let plans = prepared.plans
+    if plans.count > 1 {
+      lines.append("  \(plans.count) distinct sets of input shapes, each planned below with the items it covers")
     }
-    guard let plan = prepared.firstPlan else { return lines.joined(separator: "\n") }
+    var covered = Array(repeating: [String](), count: plans.count)
+    for item in items { if let index = prepared.planIndex[item.id] { covered[index].append(item.id) } }
+    for (index, plan) in plans.enumerated() {
+      if plans.count > 1 {
+        let ids = covered[index]
+        lines.append("plan \(index + 1) of \(plans.count): \(ids.count) item\(ids.count == 1 ? "" : "s"), e.g. \"\(ids.first ?? "")\"")
+      }
+      lines += render(plan, job: job, maxMemory: maxMemory)
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  /// One plan: the inputs with their shapes, the stages with their arithmetic, the memory.
+  private static func render(_ plan: ItemPlan, job: Job, maxMemory: Int) -> [String] {
     let width = max((job.inputs.map(\.name) + job.stages.map(\.id)).map(\.count).max() ?? 0, 4)
     func pad(_ name: String) -> String { name + String(repeating: " ", count: width - name.count) }
-    lines.append("inputs")
+    var lines = ["inputs"]
     for input in job.inputs {
       let info = plan.tensors[input.name].map { "\($0)" } ?? "?"
       lines.append("  \(pad(input.name))  \(source(input)) -> \(info)\(input.isPerItem ? " (per item)" : "")")
@@ -35,7 +49,7 @@ public enum PlanDescription {
     }
     let peakStage = plan.peakStage.map { " (peak at stage \($0))" } ?? ""
     lines.append("memory: about \(MemorySize.format(plan.peakBytes)) per item at once\(peakStage); limit \(MemorySize.format(maxMemory))")
-    return lines.joined(separator: "\n")
+    return lines
   }
 
   private static func source(_ input: InputDefinition) -> String {

@@ -7,7 +7,7 @@ struct CheckRunner {
   let tensors: [String: Tensor]
 
   /// The stage's report, and the unrolled matrix when `save_matrix` asks for it.
-  func run(_ stage: StageDefinition, check: CheckDefinition, operands: [String: Tensor]) throws -> (CheckReport, Tensor?) {
+  func run(_ stage: StageDefinition, check: CheckDefinition, operands: [String: Tensor]) throws -> (ItemReport, Tensor?) {
     var matrix: Tensor?
     let outcome: CheckOutcome
     switch check.kind {
@@ -20,7 +20,7 @@ struct CheckRunner {
     case .adjoint, .matrix, .direct, .gradient:
       (outcome, matrix) = try operatorCheck(stage, check: check)
     }
-    return (CheckReport(stageID: stage.id, check: check.kind, expect: check.expect, outcome: outcome), matrix)
+    return (ItemReport(name: stage.id, check: check.kind.rawValue, expect: check.expect, outcome: outcome), matrix)
   }
 
   /// The checks about the operator of the conv or conv_transpose stage named by `of`,

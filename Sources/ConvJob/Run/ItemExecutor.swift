@@ -1,43 +1,53 @@
 import ConvChecks
 import ConvCore
-import HDF5IO
 
 /// A failure while a job runs: an input that cannot be read, an output that
-/// cannot be written. `run` exits 3 and leaves no partial file.
+/// cannot be written. `run` exits 3 (or records the item as failed with
+/// `--keep-going`) and leaves no partial file.
 public struct RunFailure: Error, CustomStringConvertible {
   public let message: String
-  public init(_ message: String) { self.message = message }
+  /// Whether writing the output itself failed (a full disk, say): then nothing
+  /// of the temporary output is kept for `--resume`.
+  public let writingOutput: Bool
+
+  public init(_ message: String, writingOutput: Bool = false) {
+    self.message = message
+    self.writingOutput = writingOutput
+  }
+
   public var description: String { message }
 }
 
-/// Runs the stage graph for one item: stages in order, each tensor freed after
-/// its last reader, kept tensors written as soon as they exist.
-struct ItemExecutor {
+/// Runs the stage graph for one item in memory: stages in order, each tensor
+/// freed after its last reader, kept tensors, reports and saved matrices
+/// collected into an ``ItemResult`` for the writer. Touches no output file.
+struct ItemExecutor: Sendable {
   let prepared: PreparedJob
   /// The inputs shared by every item, loaded once.
   let shared: [String: Tensor]
 
   /// Runs `item` by the plan made for it when the job was checked (its loaded
-  /// inputs must still have the planned shapes), writing its tensors, reports
-  /// and matrices into `output`.
-  func run(_ item: Item, into output: OutputFile) throws(RunFailure) -> [CheckReport] {
+  /// inputs must still have the planned shapes). `shouldStop` is asked between
+  /// stages; when it says yes the item is abandoned with ``RunStopped``.
+  func run(_ item: Item, inputHash: String, shouldStop: () -> Bool = { false }) throws -> ItemResult {
     let job = prepared.job
     var tensors = shared
     if let input = job.perItemInput {
       do { tensors[input.name] = try prepared.catalog.load(input, source: item.source) } catch {
-        throw RunFailure(error.description)
+        throw RunFailure(error.problems.map(\.description).joined(separator: "; "))
       }
     }
     guard let plan = prepared.plan(for: item) else { throw RunFailure("\(job.file): item \(item.id) was not planned") }
     for (name, tensor) in tensors where plan.tensors[name] != TensorInfo(tensor) {
       throw RunFailure("\(job.file): item \(item.id): input \(name) is \(TensorInfo(tensor)), but its file said \(plan.tensors[name].map { "\($0)" } ?? "nothing") when the job was checked")
     }
+    var result = ItemResult(id: item.id, inputHash: inputHash)
     for input in job.inputs where job.keeps(input.name) {
       guard let tensor = tensors[input.name] else { continue }
-      try write { () throws(HDF5Error) in try output.writeTensor(tensor, item: item.id, name: input.name, op: "input", params: input.json.jsonText, compression: job.outputs.compression) }
+      result.tensors.append(KeptTensor(name: input.name, tensor: tensor, op: "input", params: input.json.jsonText))
     }
-    var reports: [CheckReport] = []
     for (position, stagePlan) in plan.stages.enumerated() {
+      if shouldStop() { throw RunStopped() }
       let stage = stagePlan.stage
       let operands = Dictionary(stagePlan.operands.compactMap { operand in
         tensors[operand.name].map { (operand.role, $0.converted(to: stagePlan.computeType)) }
@@ -45,21 +55,16 @@ struct ItemExecutor {
       do {
         if let operation = stagePlan.operation {
           guard let input = operands["input"] else { throw RunFailure("input missing") }
-          var result = try operation.apply(input: input, weight: operands["weight"], bias: operands["bias"])
-          if let dtype = stage.dtype { result = result.converted(to: dtype) }
-          tensors[stage.id] = result
+          var output = try operation.apply(input: input, weight: operands["weight"], bias: operands["bias"])
+          if let dtype = stage.dtype { output = output.converted(to: dtype) }
+          tensors[stage.id] = output
           if job.keeps(stage.id) {
-            try write { () throws(HDF5Error) in
-              try output.writeTensor(result, item: item.id, name: stage.id, op: stage.op.rawValue, params: stage.json.jsonText, compression: job.outputs.compression)
-            }
+            result.tensors.append(KeptTensor(name: stage.id, tensor: output, op: stage.op.rawValue, params: stage.json.jsonText))
           }
         } else if case .verify(let check) = stage.kind {
           let (report, matrix) = try CheckRunner(plan: plan, tensors: tensors).run(stage, check: check, operands: operands)
-          reports.append(report)
-          try write { () throws(HDF5Error) in try output.writeReport(report, item: item.id) }
-          if let matrix {
-            try write { () throws(HDF5Error) in try output.writeMatrix(matrix, item: item.id, stageID: stage.id, compression: job.outputs.compression) }
-          }
+          result.reports.append(report)
+          if let matrix { result.matrices.append((stage.id, matrix)) }
         }
       } catch let failure as RunFailure {
         throw RunFailure("\(job.file): \(stage.location): item \(item.id): \(failure.message)")
@@ -70,10 +75,9 @@ struct ItemExecutor {
         tensors[name] = nil
       }
     }
-    return reports
-  }
-
-  private func write(_ body: () throws(HDF5Error) -> Void) throws(RunFailure) {
-    do { try body() } catch { throw RunFailure(error.description) }
+    return result
   }
 }
+
+/// An item abandoned because the run is stopping (SIGINT, SIGTERM).
+struct RunStopped: Error {}

@@ -3,10 +3,14 @@ import ConvCore
 import HDF5IO
 
 /// Compares convpipe output files tensor by tensor, as h5diff does for HDF5:
-/// items and tensors present in one file only, shape and type changes, and
-/// values outside `|a - b| <= atol + rtol * |b|` (NaN equal to NaN), with the
-/// largest absolute and relative errors and the worst index. Serves both
-/// `convpipe diff` and `run --golden`.
+/// items and tensors present on one side only, shape and type changes, and
+/// values outside `|actual - reference| <= atol + rtol * |reference|` (NaN equal
+/// to NaN), with the largest absolute error, the largest relative error
+/// `|actual - reference| / |reference|` and the worst index.
+///
+/// One side is always the reference: the golden file for `run --golden`, the
+/// first file for `convpipe diff REFERENCE NEW`, so both say the same thing
+/// about the same change.
 public struct OutputComparison: Sendable {
   public let tolerance: Allclose
 
@@ -18,12 +22,29 @@ public struct OutputComparison: Sendable {
   /// One item's or tensor's difference, for reports and summaries.
   public struct Difference: Sendable, CustomStringConvertible {
     public let item: String
-    /// The tensor's name; nil when the whole item is in one file only.
+    /// The tensor's name; nil when the whole item is on one side only.
     public let tensor: String?
     public let outcome: CheckOutcome
 
     public var description: String {
       "item \(item)" + (tensor.map { " tensor \($0)" } ?? "") + ": " + outcome.message
+    }
+  }
+
+  /// A tensor as compared: its values, and the element type it is stored with.
+  public struct Operand: Sendable {
+    public let tensor: Tensor
+    public let storedType: String
+
+    public init(tensor: Tensor, storedType: String) {
+      self.tensor = tensor
+      self.storedType = storedType
+    }
+
+    /// The tensor at `path` of `file`, or nil when there is none.
+    public static func read(_ path: String, in file: HDF5File) throws(HDF5Error) -> Operand? {
+      guard file.exists(path) else { return nil }
+      return Operand(tensor: try file.readTensor(path), storedType: try file.datasetInfo(path).storedType)
     }
   }
 
@@ -42,47 +63,62 @@ public struct OutputComparison: Sendable {
     return file.exists(group) ? try file.children(of: group) : []
   }
 
-  /// Compares tensor `name` of `item` in `actual` with the same path in `reference`.
-  public func compareTensor(_ name: String, item: String, actual: HDF5File, reference: HDF5File) throws(HDF5Error) -> CheckOutcome {
-    let path = "/items/\(item)/tensors/\(name)"
-    guard reference.exists(path) else {
-      return CheckOutcome(held: false, mismatched: 1, count: 1, rtol: tolerance.rtol, atol: tolerance.atol,
-        message: "only in \(actual.path), not in \(reference.path)")
+  /// Compares `actual` with `reference`; `referenceName` names the reference side
+  /// in messages (a file path), and a side that is nil is missing there.
+  /// A tensor on one side only is not a number: its outcome has NaN errors.
+  public func compare(_ actual: Operand?, _ reference: Operand?, referenceName: String, actualName: String) -> CheckOutcome {
+    switch (actual, reference) {
+    case (nil, _): return missing(referenceName: referenceName, actualName: actualName)
+    case (_?, nil): return extra(referenceName: referenceName)
+    case (let a?, let b?):
+      guard a.tensor.shape == b.tensor.shape, a.storedType == b.storedType else {
+        return CheckOutcome(
+          held: false, maxAbsError: .nan, maxRelError: .nan, mismatched: max(a.tensor.count, b.tensor.count),
+          count: max(a.tensor.count, b.tensor.count), rtol: tolerance.rtol, atol: tolerance.atol,
+          message: "\(a.tensor.shape.shapeDescription) \(a.storedType) in \(actualName), \(b.tensor.shape.shapeDescription) \(b.storedType) in \(referenceName)")
+      }
+      return tolerance.compare(a.tensor, b.tensor)
     }
-    guard actual.exists(path) else {
-      return CheckOutcome(held: false, mismatched: 1, count: 1, rtol: tolerance.rtol, atol: tolerance.atol,
-        message: "only in \(reference.path), not in \(actual.path)")
-    }
-    let (a, b) = (try actual.datasetInfo(path), try reference.datasetInfo(path))
-    guard a.shape == b.shape, a.storedType == b.storedType else {
-      return CheckOutcome(held: false, mismatched: 1, count: 1, rtol: tolerance.rtol, atol: tolerance.atol,
-        message: "\(a.shape.shapeDescription) \(a.storedType) in \(actual.path), \(b.shape.shapeDescription) \(b.storedType) in \(reference.path)")
-    }
-    return tolerance.compare(try actual.readTensor(path), try reference.readTensor(path))
   }
 
-  /// Every difference between two files: items in one only, then per item the
-  /// tensors of either file compared.
-  public func compareFiles(_ a: HDF5File, _ b: HDF5File) throws(HDF5Error) -> (items: Int, differences: [Difference]) {
-    let aItems = try Self.itemIDs(of: a), bItems = try Self.itemIDs(of: b)
-    let bSet = Set(bItems), aSet = Set(aItems)
+  /// Something (an item, a tensor) the reference has and the new side lacks.
+  public func missing(referenceName: String, actualName: String) -> CheckOutcome {
+    absent("missing: only in \(referenceName), not in \(actualName)")
+  }
+
+  /// Something the new side has and the reference lacks.
+  public func extra(referenceName: String) -> CheckOutcome {
+    absent("extra: not in \(referenceName)")
+  }
+
+  /// A difference of presence: no errors to measure (NaN), one mismatch.
+  private func absent(_ message: String) -> CheckOutcome {
+    CheckOutcome(held: false, maxAbsError: .nan, maxRelError: .nan, mismatched: 1, count: 1,
+      rtol: tolerance.rtol, atol: tolerance.atol, message: message)
+  }
+
+  /// Every difference between a reference file and a new one: items on one side
+  /// only, then per item the tensors of either side compared, in item order.
+  public func compareFiles(reference: HDF5File, actual: HDF5File) throws(HDF5Error) -> (items: Int, differences: [Difference]) {
+    let referenceItems = try Self.itemIDs(of: reference), actualItems = try Self.itemIDs(of: actual)
+    let inReference = Set(referenceItems), inActual = Set(actualItems)
     var differences: [Difference] = []
-    for item in aItems where !bSet.contains(item) { differences.append(itemOnly(item, in: a, notIn: b)) }
-    for item in bItems where !aSet.contains(item) { differences.append(itemOnly(item, in: b, notIn: a)) }
-    for item in aItems where bSet.contains(item) {
-      let names = Set(try Self.tensorNames(item: item, in: a)).union(try Self.tensorNames(item: item, in: b)).sorted()
+    for item in referenceItems where !inActual.contains(item) {
+      differences.append(Difference(item: item, tensor: nil, outcome: missing(referenceName: reference.path, actualName: actual.path)))
+    }
+    for item in actualItems where !inReference.contains(item) {
+      differences.append(Difference(item: item, tensor: nil, outcome: extra(referenceName: reference.path)))
+    }
+    for item in actualItems where inReference.contains(item) {
+      let names = Set(try Self.tensorNames(item: item, in: actual)).union(try Self.tensorNames(item: item, in: reference)).sorted()
       for name in names {
-        let outcome = try compareTensor(name, item: item, actual: a, reference: b)
+        let path = "/items/\(item)/tensors/\(name)"
+        let outcome = compare(
+          try Operand.read(path, in: actual), try Operand.read(path, in: reference),
+          referenceName: reference.path, actualName: actual.path)
         if !outcome.held { differences.append(Difference(item: item, tensor: name, outcome: outcome)) }
       }
     }
-    return (aSet.union(bSet).count, differences)
-  }
-
-  /// The difference of an item present in `file` only.
-  public func itemOnly(_ item: String, in file: HDF5File, notIn other: HDF5File) -> Difference {
-    Difference(item: item, tensor: nil, outcome: CheckOutcome(
-      held: false, mismatched: 1, count: 1, rtol: tolerance.rtol, atol: tolerance.atol,
-      message: "only in \(file.path), not in \(other.path)"))
+    return (inReference.union(inActual).count, differences)
   }
 }

@@ -1,121 +1,195 @@
-import Foundation
+import ConvChecks
 import ConvCore
+import Foundation
 import HDF5IO
 
-/// The contents of a convpipe output file, read back for `inspect`, `diff` and tests.
+/// The contents of a convpipe output file, read back for `inspect`, `report`,
+/// `merge` and tests: items with their tensors (metadata only), reports and
+/// saved matrices, and the items that failed.
 public struct OutputSummary: Sendable {
-  public struct TensorEntry: Sendable {
+  public struct TensorEntry: Sendable, Encodable {
     public let name: String
     public let shape: [Int]
     public let storedType: String
     public let op: String?
-  }
 
-  public struct ReportEntry: Sendable {
-    public let stageID: String
-    public let check: String
-    public let passed: Bool
-    public let held: Bool
-    public let expect: String
-    public let maxAbsError: Double
-    public let maxRelError: Double
-    public let message: String
+    enum CodingKeys: String, CodingKey { case name, shape, op, storedType = "dtype" }
   }
 
   public struct ItemEntry: Sendable {
     public let id: String
     public let tensors: [TensorEntry]
-    public let reports: [ReportEntry]
+    public let reports: [ItemReport]
+    /// Saved unrolled matrices: stage id and shape.
+    public let matrices: [TensorEntry]
+
+    /// Whether a report did not meet its expectation.
+    public var hasFailedCheck: Bool { reports.contains { !$0.passed } }
   }
 
   public let path: String
   public let attributes: [String: HDF5AttributeValue]
   public let items: [ItemEntry]
+  /// Items recorded under `/failed` (`--keep-going`).
+  public let failedItems: [FailedItem]
 
-  /// Reads the file's items, tensors (metadata only) and reports.
+  /// Reads the file; fails with a message saying what the file is when it is
+  /// HDF5 but was not written by convpipe.
   public static func read(path: String) throws(HDF5Error) -> OutputSummary {
     let file = try HDF5File.open(path)
     var attributes: [String: HDF5AttributeValue] = [:]
     for name in try file.attributeNames(of: "/") { attributes[name] = try file.attribute(name, of: "/") }
-    let items = try OutputComparison.itemIDs(of: file).map { id throws(HDF5Error) in
-      ItemEntry(id: id, tensors: try tensors(item: id, in: file), reports: try reports(item: id, in: file))
+    guard attributes["convpipe_version"] != nil || file.exists("/items") else {
+      let datasets = file.datasetPaths(limit: 5)
+      let holds = datasets.isEmpty ? "no datasets" : "datasets \(datasets.joined(separator: ", "))\(datasets.count == 5 ? ", ..." : "")"
+      throw HDF5Error(file: path, object: nil,
+        message: "an HDF5 file not written by convpipe (no convpipe_version attribute, no /items group); it holds \(holds)")
     }
-    return OutputSummary(path: path, attributes: attributes, items: items)
+    let items = try OutputComparison.itemIDs(of: file).map { id throws(HDF5Error) in
+      ItemEntry(
+        id: id, tensors: try entries(under: "\(ItemStorage.group(id))/tensors", in: file),
+        reports: try ItemStorage.reports(id, in: file), matrices: try entries(under: "\(ItemStorage.group(id))/matrices", in: file))
+    }
+    return OutputSummary(path: path, attributes: attributes, items: items, failedItems: try failed(in: file))
   }
 
-  /// The tensors kept for `item` (metadata only).
-  public static func tensors(item: String, in file: HDF5File) throws(HDF5Error) -> [TensorEntry] {
-    try OutputComparison.tensorNames(item: item, in: file).map { name throws(HDF5Error) in
-      let path = "/items/\(item)/tensors/\(name)"
+  /// The datasets directly under `group` (metadata only), by name.
+  private static func entries(under group: String, in file: HDF5File) throws(HDF5Error) -> [TensorEntry] {
+    guard file.exists(group) else { return [] }
+    return try file.children(of: group).map { name throws(HDF5Error) in
+      let path = "\(group)/\(name)"
       let info = try file.datasetInfo(path)
       let op: String? = if case .string(let text)? = try file.attribute("op", of: path) { text } else { nil }
       return TensorEntry(name: name, shape: info.shape, storedType: info.storedType, op: op)
     }
   }
 
-  /// The reports of `item`, read from their attributes.
-  public static func reports(item: String, in file: HDF5File) throws(HDF5Error) -> [ReportEntry] {
-    let group = "/items/\(item)/reports"
-    guard file.exists(group) else { return [] }
-    return try file.children(of: group).map { stage throws(HDF5Error) in
-      let path = "\(group)/\(stage)"
-      func text(_ name: String) throws(HDF5Error) -> String {
-        if case .string(let value)? = try file.attribute(name, of: path) { return value }
-        return ""
-      }
-      func number(_ name: String) throws(HDF5Error) -> Double {
-        switch try file.attribute(name, of: path) {
-        case .double(let value)?: return value
-        case .int(let value)?: return Double(value)
-        default: return .nan
+  /// The items under `/failed`, each with its message (ids with `/` are nested groups).
+  private static func failed(in file: HDF5File) throws(HDF5Error) -> [FailedItem] {
+    var found: [FailedItem] = []
+    func visit(_ group: String, prefix: String) throws(HDF5Error) {
+      for name in try file.children(of: group) {
+        let path = "\(group)/\(name)", id = prefix + name
+        if case .string(let message)? = try file.attribute("message", of: path) {
+          found.append(FailedItem(item: id, error: message))
+        } else {
+          try visit(path, prefix: id + "/")
         }
       }
-      return ReportEntry(
-        stageID: stage, check: try text("check"), passed: try number("passed") == 1, held: try number("held") == 1,
-        expect: try text("expect"), maxAbsError: try number("max_abs_error"), maxRelError: try number("max_rel_error"),
-        message: try text("message"))
+    }
+    if file.exists("/failed") { try visit("/failed", prefix: "") }
+    return found
+  }
+
+  /// Only what `filter` keeps: items with a failed check (and failed items), or one item.
+  public func filtered(_ filter: Filter) -> OutputSummary {
+    switch filter {
+    case .all:
+      return self
+    case .failed:
+      return OutputSummary(path: path, attributes: attributes, items: items.filter(\.hasFailedCheck), failedItems: failedItems)
+    case .item(let id):
+      return OutputSummary(
+        path: path, attributes: attributes, items: items.filter { $0.id == id }, failedItems: failedItems.filter { $0.item == id })
     }
   }
 
-  /// A readable table: the file's job, then per item its tensors and reports.
-  public func render() -> String {
-    func text(_ name: String) -> String {
-      switch attributes[name] {
-      case .string(let value)?: value
-      case .int(let value)?: String(value)
-      default: "?"
-      }
+  /// What ``filtered(_:)`` keeps.
+  public enum Filter: Sendable, Equatable {
+    case all, failed
+    case item(String)
+  }
+
+  private func text(_ name: String) -> String {
+    switch attributes[name] {
+    case .string(let value)?: value
+    case .int(let value)?: String(value)
+    default: "?"
     }
+  }
+
+  /// A readable table: the file's job, then per item its tensors, reports and
+  /// matrices, then the failed items.
+  public func render() -> String {
     let checks = items.flatMap(\.reports)
     var lines = [
       "\(path): job \"\(text("job_name"))\", convpipe \(text("convpipe_version")), sha256 \(text("job_sha256").prefix(12))",
-      "\(items.count) item\(items.count == 1 ? "" : "s"), \(checks.count) check\(checks.count == 1 ? "" : "s"), \(checks.filter { !$0.passed }.count) failed",
+      "\(counted(items.count, "item")), \(counted(checks.count, "check")), \(checks.filter { !$0.passed }.count) failed"
+        + (failedItems.isEmpty ? "" : "; \(counted(failedItems.count, "item")) could not be computed"),
     ]
     for item in items {
       lines.append("item \(item.id)")
-      let nameWidth = max((item.tensors.map(\.name) + item.reports.map(\.stageID)).map(\.count).max() ?? 0, 4)
+      let nameWidth = max((item.tensors.map(\.name) + item.reports.map(\.name) + item.matrices.map(\.name)).map(\.count).max() ?? 0, 4)
       func pad(_ value: String, _ width: Int) -> String { value + String(repeating: " ", count: max(width - value.count, 0)) }
-      if !item.tensors.isEmpty {
-        lines.append("  tensors")
-        let shapeWidth = item.tensors.map { $0.shape.shapeDescription.count }.max() ?? 0
-        for tensor in item.tensors {
-          lines.append("    \(pad(tensor.name, nameWidth))  \(pad(tensor.shape.shapeDescription, shapeWidth))  \(pad(tensor.storedType, 7))  \(tensor.op ?? "")")
+      let shapeWidth = (item.tensors + item.matrices).map { $0.shape.shapeDescription.count }.max() ?? 0
+      for (title, entries) in [("tensors", item.tensors), ("matrices", item.matrices)] where !entries.isEmpty {
+        lines.append("  \(title)")
+        for entry in entries {
+          lines.append("    \(pad(entry.name, nameWidth))  \(pad(entry.shape.shapeDescription, shapeWidth))  \(pad(entry.storedType, 7))  \(entry.op ?? "")")
         }
       }
       if !item.reports.isEmpty {
         lines.append("  reports")
         for report in item.reports {
           let verdict = report.passed ? "PASS" : "FAIL"
-          let expectation = report.expect == "fail" ? " (expected to fail; held: \(report.held ? "yes" : "no"))" : ""
-          lines.append("    \(pad(report.stageID, nameWidth))  \(pad(report.check, 8))  \(verdict)  max abs \(format(report.maxAbsError))  max rel \(format(report.maxRelError))\(expectation)")
-          if !report.passed || report.expect == "fail" { lines.append("    \(pad("", nameWidth))  \(report.message)") }
+          let expectation = report.expect == .fail ? " (expected to fail; held: \(report.held ? "yes" : "no"))" : ""
+          let errors = report.outcome.maxAbsError.isNaN
+            ? "" : "  max abs \(format(report.outcome.maxAbsError))  max rel \(format(report.outcome.maxRelError))"
+          lines.append("    \(pad(report.name, nameWidth))  \(pad(report.check, 8))  \(verdict)\(errors)\(expectation)")
+          if !report.passed || report.expect == .fail || report.outcome.maxAbsError.isNaN {
+            lines.append("    \(pad("", nameWidth))  \(report.outcome.message)")
+          }
         }
       }
     }
+    for item in failedItems { lines.append("failed item \(item.item): \(item.error)") }
     return lines.joined(separator: "\n")
   }
 
   private func format(_ value: Double) -> String {
     value.isFinite ? String(format: "%.3g", value) : "\(value)"
+  }
+
+  /// The same as JSON: `{"path", "job_name", ..., "items": [{"id", "tensors", "reports", "matrices"}], "failed_items"}`.
+  public func json() throws -> String {
+    struct Report: Encodable {
+      let name, check, expect, message: String
+      let passed, held: Bool
+      let maxAbsError, maxRelError: JSONNumber
+      let mismatched, count: Int
+      enum CodingKeys: String, CodingKey {
+        case name, check, expect, message, passed, held, mismatched, count
+        case maxAbsError = "max_abs_error", maxRelError = "max_rel_error"
+      }
+    }
+    struct Item: Encodable {
+      let id: String
+      let tensors, matrices: [TensorEntry]
+      let reports: [Report]
+    }
+    struct File: Encodable {
+      let path, jobName, convpipeVersion, jobSHA256: String
+      let checks, checksFailed: Int
+      let items: [Item]
+      let failedItems: [FailedItem]
+      enum CodingKeys: String, CodingKey {
+        case path, checks, items
+        case jobName = "job_name", convpipeVersion = "convpipe_version", jobSHA256 = "job_sha256"
+        case checksFailed = "checks_failed", failedItems = "failed_items"
+      }
+    }
+    let reports = items.map { item in
+      item.reports.map {
+        Report(name: $0.name, check: $0.check, expect: $0.expect.rawValue, message: $0.outcome.message, passed: $0.passed,
+          held: $0.held, maxAbsError: JSONNumber($0.outcome.maxAbsError), maxRelError: JSONNumber($0.outcome.maxRelError),
+          mismatched: $0.outcome.mismatched, count: $0.outcome.count)
+      }
+    }
+    let file = File(
+      path: path, jobName: text("job_name"), convpipeVersion: text("convpipe_version"), jobSHA256: text("job_sha256"),
+      checks: reports.joined().count, checksFailed: reports.joined().filter { !$0.passed }.count,
+      items: zip(items, reports).map { Item(id: $0.id, tensors: $0.tensors, matrices: $0.matrices, reports: $1) },
+      failedItems: failedItems)
+    return try JSONLines.line(file)
   }
 }

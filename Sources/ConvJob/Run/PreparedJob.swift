@@ -12,9 +12,6 @@ public struct PreparedJob: Sendable {
   /// For each item id, the index of its plan in `plans`.
   public let planIndex: [String: Int]
 
-  /// The plan of the first item (every item's, when the shapes agree).
-  public var firstPlan: ItemPlan? { plans.first }
-
   /// Parses and checks the job at `path`, reporting every problem of every phase
   /// together (syntax and keys, names and graph, input files, shapes, memory);
   /// `maxMemory` bounds one item's working set.
@@ -34,10 +31,15 @@ public struct PreparedJob: Sendable {
     var plans: [ItemPlan] = []
     var planFor: [[String: TensorInfo]: Int] = [:]
     var planIndex: [String: Int] = [:]
+    var failedFor: [[String: TensorInfo]: [JobProblem]] = [:]
     for item in catalog.items {
       let infos = catalog.infos(for: item)
       if let index = planFor[infos] {
         planIndex[item.id] = index
+        continue
+      }
+      if let failed = failedFor[infos] {
+        problems += failed.map { $0.forItem(item.id) }
         continue
       }
       do {
@@ -48,8 +50,8 @@ public struct PreparedJob: Sendable {
         let concurrent = min(concurrentItems, catalog.items.count)
         if problems.isEmpty, let problem = memoryProblem(plan, job: job, limit: maxMemory, concurrent: concurrent) { problems.append(problem) }
       } catch {
-        let prefix = catalog.items.count > 1 ? "item \(item.id): " : ""
-        problems += error.problems.map { JobProblem(file: $0.file, location: $0.location, message: prefix + $0.message) }
+        failedFor[infos] = error.problems
+        problems += catalog.items.count > 1 ? error.problems.map { $0.forItem(item.id) } : error.problems
       }
     }
     if !problems.isEmpty { throw JobProblems(problems) }

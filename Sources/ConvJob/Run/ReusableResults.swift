@@ -1,45 +1,40 @@
 import HDF5IO
 
-/// Earlier results an item can be taken from instead of being computed: the
-/// part files a killed run left (with `--resume`) and the items of the output
-/// a previous run wrote (with `--incremental`). Either is used only when its
-/// graph hash and the item's input hash equal the current ones.
-final class ReusableResults: @unchecked Sendable {
-  /// The previous output, when `--incremental` is on and its graph hash matches.
-  let previous: HDF5File?
+/// Earlier results an item can be copied from instead of being computed: the
+/// items of the output a previous run wrote (with `--incremental`) and those a
+/// stopped or killed run finished (with `--resume`). Either is used only when
+/// it was made by the same graph (`graph_sha256`) from the same input
+/// (`input_sha256`); failed items are never reused.
+final class ReusableResults: Sendable {
+  private let previous: HDF5File?
   private let previousInputHashes: [String: String]
-  private let graph: String
-  private let resume: Bool
+  private let resumed: HDF5File?
+  private let resumedInputHashes: [String: String]
 
-  init(target: String, graph: String, incremental: Bool, resume: Bool) {
-    self.graph = graph
-    self.resume = resume
+  init(target: String, graph: String, incremental: Bool, resumeStore: (file: HDF5File, items: [String: String])?) {
     var hashes: [String: String] = [:]
     var previous: HDF5File?
-    if incremental, let file = try? HDF5File.open(target), Self.text("graph_sha256", of: "/", in: file) == graph,
+    if incremental, let file = try? HDF5File.open(target),
+      case .string(graph)? = try? file.attribute("graph_sha256", of: "/"),
       let ids = try? OutputComparison.itemIDs(of: file) {
       previous = file
-      for id in ids { hashes[id] = Self.text("input_sha256", of: "/items/\(id)", in: file) }
+      for id in ids {
+        if case .string(let hash)? = try? file.attribute("input_sha256", of: ItemStorage.group(id)) { hashes[id] = hash }
+      }
     }
     self.previous = previous
     previousInputHashes = hashes
+    resumed = resumeStore?.file
+    resumedInputHashes = resumeStore?.items ?? [:]
   }
 
-  /// Whether the previous output holds `item` computed from the same input.
-  func previousHolds(_ item: Item, inputHash: String) -> Bool {
-    previous != nil && previousInputHashes[item.id] == inputHash
+  /// The file holding `item` made from the input with `inputHash`, if any.
+  func source(for id: String, inputHash: String) -> HDF5File? {
+    if let previous, previousInputHashes[id] == inputHash { return previous }
+    if let resumed, resumedInputHashes[id] == inputHash { return resumed }
+    return nil
   }
 
-  /// Whether the part file at `path` (left by an earlier run) holds `item`
-  /// computed by the same graph from the same input.
-  func partHolds(_ item: Item, inputHash: String, path: String) -> Bool {
-    guard resume, let file = try? HDF5File.open(path) else { return false }
-    return Self.text("graph_sha256", of: "/", in: file) == graph
-      && Self.text("input_sha256", of: "/items/\(item.id)", in: file) == inputHash
-  }
-
-  private static func text(_ name: String, of object: String, in file: HDF5File) -> String? {
-    guard file.exists(object), case .string(let value)? = try? file.attribute(name, of: object) else { return nil }
-    return value
-  }
+  /// The previous output, when `--incremental` found one made by the same graph.
+  var previousOutput: HDF5File? { previous }
 }

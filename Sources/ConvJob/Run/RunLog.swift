@@ -1,22 +1,52 @@
 import Foundation
 
 /// What happened to one item, as progress displays and logs report it.
-public struct ItemEvent: Sendable {
-  public let id: String
+public struct ItemEvent: Sendable, Encodable {
+  /// How the item got into the output, or why it did not.
+  public enum Status: String, Sendable, Encodable {
+    /// Computed by this run.
+    case computed
+    /// Copied from an earlier run (`--incremental`, `--resume`).
+    case reused
+    /// Its input could not be read or a stage failed (`error` says why).
+    case failed
+    /// In the golden file but not in this run.
+    case missing
+  }
+
+  public let item: String
+  public let status: Status
   public let seconds: Double
-  /// Taken from an earlier run (`--resume`, `--incremental`) rather than computed.
-  public let reused: Bool
   public let checksPassed: Int
   public let checksFailed: Int
   public let error: String?
+
+  /// Taken from an earlier run rather than computed.
+  public var reused: Bool { status == .reused }
+
+  enum CodingKeys: String, CodingKey {
+    case item, status, seconds, reused
+    case checksPassed = "checks_passed", checksFailed = "checks_failed", error
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(item, forKey: .item)
+    try container.encode(status, forKey: .status)
+    try container.encode((seconds * 1e6).rounded() / 1e6, forKey: .seconds)
+    try container.encode(reused, forKey: .reused)
+    try container.encode(checksPassed, forKey: .checksPassed)
+    try container.encode(checksFailed, forKey: .checksFailed)
+    if let error { try container.encode(error, forKey: .error) } else { try container.encodeNil(forKey: .error) }
+  }
 }
 
-/// `--log FILE`: one JSON object per line, one line per item as it finishes
-/// (`{"item": ..., "seconds": ..., "reused": ..., "checks_passed": ..., "checks_failed": ..., "error": ...}`)
-/// and a final `{"summary": {...}}`, for schedulers and log collectors.
-final class RunLog: @unchecked Sendable {
+/// `--log FILE`: one JSON object per line, one line per item in item order
+/// (`{"checks_failed": ..., "checks_passed": ..., "error": ..., "item": ..., "reused": ...,
+/// "seconds": ..., "status": ...}`) and, whatever the exit code, a final
+/// `{"summary": {...}}` (``RunSummary``), for schedulers and log collectors.
+final class RunLog: Sendable {
   private let handle: FileHandle
-  private let lock = NSLock()
 
   init(path: String) throws(RunFailure) {
     guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
@@ -25,22 +55,51 @@ final class RunLog: @unchecked Sendable {
     self.handle = handle
   }
 
-  func record(_ event: ItemEvent) {
-    append("{\"item\": \(JSONValue.quoted(event.id)), \"seconds\": \(String(format: "%.6f", event.seconds)), "
-      + "\"reused\": \(event.reused), \"checks_passed\": \(event.checksPassed), \"checks_failed\": \(event.checksFailed), "
-      + "\"error\": \(event.error.map(JSONValue.quoted) ?? "null")}")
+  /// Appends one item's line; called by the run's writer only, in item order.
+  func record(_ event: ItemEvent) { append(event) }
+
+  /// The closing line: `{"summary": {...}}`.
+  func summary(_ summary: RunSummary) {
+    struct Line: Encodable { let summary: RunSummary }
+    append(Line(summary: summary))
   }
 
-  /// The closing line: `{"summary": {...}}` with the run's counts.
-  func summary(_ fields: [(String, String)]) {
-    append("{\"summary\": {" + fields.map { "\(JSONValue.quoted($0.0)): \($0.1)" }.joined(separator: ", ") + "}}")
-  }
-
-  private func append(_ line: String) {
-    lock.lock()
-    defer { lock.unlock() }
-    handle.write(Data((line + "\n").utf8))
+  private func append(_ value: some Encodable) {
+    guard let data = try? JSONLines.encoder.encode(value) else { return }
+    try? handle.write(contentsOf: data + Data("\n".utf8))
   }
 
   deinit { try? handle.close() }
+}
+
+/// The JSON encoder of convpipe's machine-readable output (logs, reports):
+/// one line per value, keys sorted (so the same value always gives the same
+/// text); numbers that are not finite are written as `null` by the types that
+/// can hold them (``JSONNumber``).
+public enum JSONLines {
+  public static let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return encoder
+  }()
+}
+
+/// A measured error for JSON: the number when it is finite, `null` otherwise
+/// (an infinite relative error, or NaN for something on one side only).
+public struct JSONNumber: Encodable, Sendable {
+  public let value: Double
+
+  public init(_ value: Double) { self.value = value }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.singleValueContainer()
+    if value.isFinite { try container.encode(value) } else { try container.encodeNil() }
+  }
+}
+
+extension JSONLines {
+  /// `value` as one line of JSON text, with a newline.
+  public static func line(_ value: some Encodable) throws -> String {
+    String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+  }
 }

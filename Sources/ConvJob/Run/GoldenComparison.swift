@@ -1,0 +1,64 @@
+import ConvChecks
+import HDF5IO
+
+/// `--golden FILE`: each item's kept tensors compared with the same paths in
+/// an earlier output, the reference, as `golden:<tensor>` reports of the item
+/// (see ``OutputComparison``); items of the golden file this run lacks are
+/// failures of their own.
+struct GoldenComparison: Sendable {
+  /// The `check` of golden reports.
+  static let checkName = "golden"
+
+  let file: HDF5File
+  let comparison: OutputComparison
+  /// How messages name this run's side: the output's path.
+  let outputName: String
+  /// The golden file's items, in its order.
+  let itemIDs: [String]
+
+  /// Opens the golden file; `path` is the `--golden` option's value.
+  init(path: String, comparison: OutputComparison, outputName: String) throws(RunFailure) {
+    do {
+      file = try HDF5File.open(path)
+      let hasVersion = try file.attribute("convpipe_version", of: "/") != nil
+      guard file.exists("/items") || hasVersion else {
+        throw RunFailure("--golden \(path): not a convpipe output file (it has no /items group)")
+      }
+      itemIDs = try OutputComparison.itemIDs(of: file)
+    } catch let error as HDF5Error {
+      throw RunFailure("--golden \(path): \(error.cause ?? error.message)")
+    } catch {
+      throw error as? RunFailure ?? RunFailure("--golden \(path): \(error)")
+    }
+    self.comparison = comparison
+    self.outputName = outputName
+  }
+
+  /// The golden reports of one item: every tensor it keeps or the golden file
+  /// keeps for it, in name order.
+  func reports(for result: ItemResult) throws(RunFailure) -> [ItemReport] {
+    do {
+      let kept = Dictionary(result.tensors.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+      let names = Set(kept.keys).union(try OutputComparison.tensorNames(item: result.id, in: file)).sorted()
+      return try names.map { name throws(HDF5Error) in
+        let actual = kept[name].map { OutputComparison.Operand(tensor: $0, storedType: $0.dtype.rawValue) }
+        let reference = try OutputComparison.Operand.read("\(ItemStorage.group(result.id))/tensors/\(name)", in: file)
+        let outcome = comparison.compare(actual, reference, referenceName: file.path, actualName: outputName)
+        return ItemReport(name: "\(Self.checkName):\(name)", check: Self.checkName, expect: .pass, outcome: outcome)
+      }
+    } catch {
+      throw RunFailure("--golden \(file.path): \(error.cause ?? error.message)")
+    }
+  }
+
+  /// The golden file's items that are not among `ids`, in its order.
+  func missingItems(from ids: [String]) -> [String] {
+    let present = Set(ids)
+    return itemIDs.filter { !present.contains($0) }
+  }
+
+  /// The failure of an item that is in the golden file only.
+  func missingOutcome() -> CheckOutcome {
+    comparison.missing(referenceName: file.path, actualName: outputName)
+  }
+}

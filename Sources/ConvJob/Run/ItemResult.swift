@@ -1,0 +1,53 @@
+import ConvChecks
+import ConvCore
+
+/// A report of one item, as written under `/items/<item>/reports/<name>`: a
+/// `verify` stage's check, or a comparison with the golden file (`golden:<tensor>`).
+public struct ItemReport: Sendable, Equatable {
+  /// The stage id, or `golden:<tensor>`.
+  public let name: String
+  /// The check's name (`allclose`, `matrix`, ...), or `golden`.
+  public let check: String
+  public let expect: Expectation
+  public let outcome: CheckOutcome
+
+  public init(name: String, check: String, expect: Expectation, outcome: CheckOutcome) {
+    self.name = name
+    self.check = check
+    self.expect = expect
+    self.outcome = outcome
+  }
+
+  /// Whether the condition held: the check's own verdict.
+  public var held: Bool { outcome.held }
+  /// Whether the stage met its expectation: the condition held for `expect: "pass"`,
+  /// did not hold for `expect: "fail"`.
+  public var passed: Bool { outcome.held == (expect == .pass) }
+  /// Whether this is a comparison with the golden file.
+  public var isGolden: Bool { check == GoldenComparison.checkName }
+}
+
+/// A tensor kept in the output, with the attributes it is stored with.
+struct KeptTensor: Sendable {
+  let name: String
+  let tensor: Tensor
+  /// The stage's op, or `input`.
+  let op: String
+  /// The stage (or input) object as written, JSON text.
+  let params: String
+}
+
+/// Everything one item puts into the output file, held in memory until the
+/// writer copies it there in item order.
+struct ItemResult: Sendable {
+  let id: String
+  /// SHA-256 of the item's input (see ``RunFingerprint``), recorded as `input_sha256`.
+  let inputHash: String
+  var tensors: [KeptTensor] = []
+  var reports: [ItemReport] = []
+  /// Unrolled matrices saved by `matrix` checks, by stage id.
+  var matrices: [(stageID: String, matrix: Tensor)] = []
+
+  /// Reports that did not meet their expectation.
+  var failedReports: [ItemReport] { reports.filter { !$0.passed } }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import HDF5IO
+
+/// The files beside an output `<dir>/<name>` that carry finished items from a
+/// run that did not complete to the next one with `--resume`:
+///
+/// - `.<name>.tmp-<pid>` and `.<name>.tmp-<pid>.journal`: the output a run is
+///   writing, and the items it has flushed into it (see ``ResumeJournal``);
+///   a run killed with SIGKILL leaves them behind;
+/// - `.<name>.resume` and `.<name>.resume.journal`: the same pair, renamed when
+///   a run stops on a signal or a failed item, or adopted from a killed run.
+///
+/// Everything here happens while holding the output's lock, so no other run is
+/// writing any of these files.
+struct ResumeFiles {
+  static let journalSuffix = ".journal"
+
+  let directory: String
+  let name: String
+
+  init(target: String) {
+    let url = URL(fileURLWithPath: target)
+    directory = url.deletingLastPathComponent().path
+    name = url.lastPathComponent
+  }
+
+  var store: String { "\(directory)/.\(name).resume" }
+  var storeJournal: String { store + Self.journalSuffix }
+  func temporary(pid: Int32) -> String { "\(directory)/.\(name).tmp-\(pid)" }
+
+  /// Tidies up before a run: with `keep`, a killed run's temporary output whose
+  /// journal records more items than the resume store becomes the store; every
+  /// other temporary is removed, and without `keep` the store too.
+  func tidy(keep: Bool) {
+    let prefix = ".\(name).tmp-"
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    var best = keep ? ResumeJournal.count(at: storeJournal) : 0
+    for temporary in names where temporary.hasPrefix(prefix) && !temporary.hasSuffix(Self.journalSuffix) {
+      let path = "\(directory)/\(temporary)", journal = path + Self.journalSuffix
+      let count = ResumeJournal.count(at: journal)
+      if keep && count > best, rename(path, store) == 0, rename(journal, storeJournal) == 0 {
+        best = count
+      } else {
+        unlink(path)
+        unlink(journal)
+      }
+    }
+    for name in names where name.hasPrefix(prefix) && name.hasSuffix(Self.journalSuffix) {
+      unlink("\(directory)/\(name)")  // a journal whose output is gone
+    }
+    if !keep { remove() }
+  }
+
+  /// Keeps the closed temporary output of `output` as the resume store, unless
+  /// the store already records more items (a resumed run that stopped early);
+  /// returns how many items the store now holds.
+  func keep(_ output: OutputFile) -> Int {
+    let journal = output.temporary + Self.journalSuffix
+    let kept = ResumeJournal.count(at: storeJournal)
+    guard output.itemCount > 0, output.itemCount >= kept,
+      rename(output.temporary, store) == 0, rename(journal, storeJournal) == 0
+    else {
+      unlink(output.temporary)
+      unlink(journal)
+      return kept
+    }
+    return output.itemCount
+  }
+
+  /// The finished items of the resume store, when it was written for `graph`.
+  func load(graph: String) -> (file: HDF5File, items: [String: String])? {
+    guard let entries = ResumeJournal.entries(at: storeJournal, graph: graph), !entries.isEmpty,
+      let file = try? HDF5File.open(store)
+    else { return nil }
+    return (file, entries)
+  }
+
+  func remove() {
+    unlink(store)
+    unlink(storeJournal)
+  }
+}
+
+/// The list of items flushed into an output being written, one line each, so
+/// that what a killed or stopped run finished can be taken up by the next:
+///
+/// ```
+/// convpipe resume journal 1 <graph_sha256>
+/// <input_sha256>\t<item id>
+/// ```
+///
+/// A line is appended only after its item has been flushed to the file.
+final class ResumeJournal {
+  static let header = "convpipe resume journal 1"
+
+  let path: String
+  private(set) var count = 0
+  private var handle: FileHandle?
+
+  init(creating path: String, graph: String) throws(RunFailure) {
+    self.path = path
+    guard FileManager.default.createFile(atPath: path, contents: Data("\(Self.header) \(graph)\n".utf8)),
+      let handle = FileHandle(forWritingAtPath: path)
+    else { throw RunFailure("\(path): cannot write: \(String(cString: strerror(errno)))") }
+    handle.seekToEndOfFile()
+    self.handle = handle
+  }
+
+  func record(id: String, inputHash: String) throws(RunFailure) {
+    do { try handle?.write(contentsOf: Data("\(inputHash)\t\(id)\n".utf8)) } catch {
+      throw RunFailure("\(path): cannot write: \(error.localizedDescription)", writingOutput: true)
+    }
+    count += 1
+  }
+
+  func close() {
+    try? handle?.close()
+    handle = nil
+  }
+
+  func remove() {
+    close()
+    unlink(path)
+  }
+
+  /// The items recorded at `path` (id to input hash), when its header names `graph`.
+  static func entries(at path: String, graph: String) -> [String: String]? {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    guard lines.first.map(String.init) == "\(header) \(graph)" else { return nil }
+    lines.removeFirst()
+    _ = lines.popLast()  // empty after the last newline, or a line a killed run left unfinished
+    var entries: [String: String] = [:]
+    for line in lines {
+      let fields = line.split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+      guard fields.count == 2 else { continue }
+      entries[String(fields[1])] = String(fields[0])
+    }
+    return entries
+  }
+
+  /// How many items the journal at `path` records (0 when there is none).
+  static func count(at path: String) -> Int {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return 0 }
+    return max(text.utf8.filter { $0 == UInt8(ascii: "\n") }.count - 1, 0)
+  }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+/// A check (or golden comparison) that did not meet its expectation.
+public struct FailedCheck: Sendable, Encodable {
+  public let item: String
+  /// The stage id, `golden:<tensor>`, or `golden` for an item in the golden file only.
+  public let stage: String
+  public let check: String
+  public let maxAbsError: Double
+  public let maxRelError: Double
+  public let message: String
+
+  /// Whether the errors are numbers; they are not for something on one side only.
+  public var hasErrors: Bool { !maxAbsError.isNaN }
+
+  enum CodingKeys: String, CodingKey {
+    case item, stage, check, message
+    case maxAbsError = "max_abs_error", maxRelError = "max_rel_error"
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(item, forKey: .item)
+    try container.encode(stage, forKey: .stage)
+    try container.encode(check, forKey: .check)
+    try container.encode(JSONNumber(maxAbsError), forKey: .maxAbsError)
+    try container.encode(JSONNumber(maxRelError), forKey: .maxRelError)
+    try container.encode(message, forKey: .message)
+  }
+}
+
+/// An item that could not be computed (with `--keep-going`, recorded under `/failed/<item>`).
+public struct FailedItem: Sendable, Encodable {
+  public let item: String
+  public let error: String
+}
+
+/// What a run did, whether it finished or not: the basis of the summary line,
+/// the log's last line, `--report` and the exit code.
+public struct RunResult: Sendable {
+  public let outputPath: String
+  /// Items of this run (the items of its shard, with `--shard`).
+  public let items: Int
+  /// Items computed by this run, and copied from an earlier one.
+  public let computed: Int
+  public let reused: Int
+  public let failedItems: [FailedItem]
+  public let checks: Int
+  public let failed: [FailedCheck]
+  public let seconds: Double
+  /// Why the run stopped before writing its output (exit 3), if it did.
+  public let error: String?
+  /// The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), if one did.
+  public let signal: Int32?
+  /// Items a run that stopped left for `--resume`.
+  public let keptForResume: Int
+  /// Whether the output file was written.
+  public var wroteOutput: Bool { error == nil && signal == nil }
+
+  public var passed: Int { checks - failed.count }
+
+  /// 0 every check passed · 1 a check failed · 3 stopped by an error · 4 items
+  /// failed with `--keep-going` (1 when a check failed too) · 128 + the signal
+  /// when stopped by one (130 SIGINT, 143 SIGTERM).
+  public var exitCode: Int32 {
+    if let signal { return 128 + signal }
+    if error != nil { return 3 }
+    if !failed.isEmpty { return 1 }
+    return failedItems.isEmpty ? 0 : 4
+  }
+}
+
+/// The end of a run, for people (``text``) and programs (``RunSummary`` as JSON:
+/// the log's last line and `--report`).
+public struct RunSummary: Sendable, Encodable {
+  public let result: RunResult
+
+  public init(result: RunResult) { self.result = result }
+
+  /// For a run that did not write its output, one line saying how far it got
+  /// (nil for a single item stopped by an error: the error says it all).
+  public var notWritten: String? {
+    guard !result.wroteOutput, result.items > 1 || result.signal != nil else { return nil }
+    let done = result.computed + result.reused + result.failedItems.count
+    return "\(result.outputPath): not written: "
+      + (result.signal.map { "stopped by \($0 == SIGINT ? "SIGINT (Ctrl-C)" : signalName($0))" } ?? "stopped by an error")
+      + " after \(done) of \(counted(result.items, "item"))"
+      + (result.keptForResume > 0 ? "; \(result.keptForResume) finished kept for --resume" : "")
+  }
+
+  /// The summary of a run that wrote its output: one line per failed check
+  /// and per failed item, then the counts.
+  public var text: String {
+    let result = result
+    var lines = [
+      "wrote \(result.outputPath): \(counted(result.items, "item"))"
+        + (result.reused > 0 ? " (\(result.reused) reused)" : "") + ", \(counted(result.checks, "check"))"
+        + String(format: " in %.2fs", result.seconds)
+    ]
+    for failed in result.failed {
+      let errors = failed.hasErrors ? "max abs error \(failed.maxAbsError), max rel error \(failed.maxRelError): " : ""
+      lines.append("FAIL item \(failed.item) stage \(failed.stage) check \(failed.check): \(errors)\(failed.message)")
+    }
+    for item in result.failedItems { lines.append("FAILED item \(item.item): \(item.error)") }
+    var counts = "\(result.passed) passed, \(result.failed.count) failed"
+    if !result.failedItems.isEmpty { counts += "; \(counted(result.failedItems.count, "item")) could not be computed" }
+    lines.append(counts)
+    return lines.joined(separator: "\n")
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case output, items, computed, reused, checks, passed, failed, seconds, error, signal
+    case itemsFailed = "items_failed", checksFailed = "checks_failed", failedItems = "failed_items"
+    case exitCode = "exit_code"
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(result.outputPath, forKey: .output)
+    try container.encode(result.items, forKey: .items)
+    try container.encode(result.computed, forKey: .computed)
+    try container.encode(result.reused, forKey: .reused)
+    try container.encode(result.failedItems.count, forKey: .itemsFailed)
+    try container.encode(result.checks, forKey: .checks)
+    try container.encode(result.passed, forKey: .passed)
+    try container.encode(result.failed.count, forKey: .checksFailed)
+    try container.encode(result.failed, forKey: .failed)
+    try container.encode(result.failedItems, forKey: .failedItems)
+    try container.encode((result.seconds * 1e3).rounded() / 1e3, forKey: .seconds)
+    try container.encode(result.exitCode, forKey: .exitCode)
+    if let error = result.error { try container.encode(error, forKey: .error) } else { try container.encodeNil(forKey: .error) }
+    if let signal = result.signal { try container.encode(signalName(signal), forKey: .signal) } else { try container.encodeNil(forKey: .signal) }
+  }
+
+  /// The summary as one line of JSON (for `--report`, with a newline).
+  public var json: String {
+    (try? JSONLines.line(self)) ?? "{}\n"
+  }
+}
+
+/// `3 items`, `1 check`.
+func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+
+/// `SIGTERM` for 15.
+public func signalName(_ signal: Int32) -> String {
+  switch signal {
+  case SIGINT: "SIGINT"
+  case SIGTERM: "SIGTERM"
+  case SIGHUP: "SIGHUP"
+  default: "signal \(signal)"
+  }
+}

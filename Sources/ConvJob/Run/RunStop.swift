@@ -1,0 +1,76 @@
+import Dispatch
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SIGINT, SIGTERM and SIGHUP while a run is writing: the run stops taking
+/// items, finishes or abandons those in hand at the next stage, keeps what it
+/// has written for `--resume`, and reports the signal (exit 128 + signal, or
+/// the signal raised again by the command once it has written its summary).
+///
+/// Slurm and systemd send SIGTERM at a time limit or a stop and SIGKILL a few
+/// seconds (Slurm's KillWait, 30 s by default) later; a run that has not stopped
+/// `graceSeconds` after the first signal, or that receives a second one, is
+/// stopped at once: `hardStop` runs (it keeps the files for `--resume`) and
+/// the signal is raised again with its default action.
+final class RunStop: Sendable {
+  static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+  static let graceSeconds = 10.0
+
+  private let received = Atomic<Int32>(0)
+  /// Immutable after `init`; dispatch sources are safe to cancel from any thread.
+  nonisolated(unsafe) private let sources: [any DispatchSourceSignal]
+  private let hardStop: @Sendable () -> Void
+
+  /// Starts listening; call ``uninstall()`` when the run is over.
+  init(hardStop: @escaping @Sendable () -> Void) {
+    self.hardStop = hardStop
+    let queue = DispatchQueue(label: "convpipe.signals")
+    sources = Self.signals.map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
+    for (number, source) in zip(Self.signals, sources) {
+      Glibc.signal(number, SIG_IGN)  // the dispatch source sees it instead of the default action
+      source.setEventHandler { [weak self] in self?.receive(number) }
+      source.resume()
+    }
+  }
+
+  /// The signal received, if any.
+  var signal: Int32? {
+    let value = received.load(ordering: .acquiring)
+    return value == 0 ? nil : value
+  }
+
+  var isRequested: Bool { signal != nil }
+
+  /// Stops listening and restores the default actions.
+  func uninstall() {
+    for source in sources { source.cancel() }
+    for number in Self.signals { Glibc.signal(number, SIG_DFL) }
+  }
+
+  private func receive(_ number: Int32) {
+    let (first, _) = received.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing)
+    if first {
+      DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) { [hardStop] in
+        hardStop()
+        Self.raiseAgain(number)
+      }
+    } else {
+      hardStop()
+      Self.raiseAgain(received.load(ordering: .acquiring))
+    }
+  }
+
+  /// Ends the process by `number` with its default action, as shells report it (128 + number).
+  static func raiseAgain(_ number: Int32) -> Never {
+    Glibc.signal(number, SIG_DFL)
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    sigaddset(&mask, number)
+    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+    raise(number)
+    exit(128 + number)
+  }
+}
