@@ -53,14 +53,6 @@ extension ExitCode {
   static let itemsFailed = ExitCode(4)
 }
 
-/// Ends the process by `signal` with its default action once the command has
-/// said what it did, so shells and schedulers see it stopped by that signal (128 + signal).
-func raiseAgain(_ signal: Int32) -> Never {
-  Foundation.signal(signal, SIG_DFL)
-  raise(signal)
-  Foundation.exit(128 + signal)
-}
-
 /// Writes each line to standard error.
 func printError(_ text: String) {
   FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))

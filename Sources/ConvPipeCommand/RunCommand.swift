@@ -63,13 +63,22 @@ struct RunCommand: ParsableCommand {
 
   func run() throws {
     let limit = try memory.limit()
-    let prepared: PreparedJob
-    do { prepared = try PreparedJob.prepare(path: job, maxMemory: limit, concurrentItems: threads) } catch {
-      throw fail(error, dataExit: 3)
-    }
     let options = RunOptions(
       outputPath: output, threads: threads, resume: resume, incremental: incremental, golden: golden,
       goldenComparison: tolerance.comparison, logPath: log, keepGoing: keepGoing)
+    let (parsed, problems) = JobDecoder.read(path: job)
+    guard let parsed else { throw fail(JobProblems(problems), dataExit: 3) }
+    let prepared: PreparedJob
+    do {
+      prepared = try PreparedJob.prepare(
+        job: parsed, maxMemory: limit, concurrentItems: threads, earlierProblems: problems, itemFailuresAtRun: true)
+    } catch {
+      if error.isDataError, let result = JobRunner.recordFailureBeforeStart(error, job: parsed, options: options),
+        let report {
+        try writeReport(RunSummary(result: result).json, to: report)
+      }
+      throw fail(error, dataExit: 3)
+    }
     let progress = quiet ? nil : ProgressDisplay()
     let result: RunResult
     do {
@@ -91,7 +100,7 @@ struct RunCommand: ParsableCommand {
       printError(stopped)
     }
     if let report { try writeReport(summary.json, to: report) }
-    if let signal = result.signal { raiseAgain(signal) }
+    if let signal = result.signal { RunStop.raiseAgain(signal) }
     if result.exitCode != 0 { throw ExitCode(result.exitCode) }
   }
 }

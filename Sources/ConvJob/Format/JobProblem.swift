@@ -30,6 +30,11 @@ public struct JobProblem: Error, Hashable, CustomStringConvertible {
     self.item = item
   }
 
+  /// This problem as one of input data (`run` exits 3 for it, not 2).
+  public func asDataError() -> JobProblem {
+    JobProblem(file: file, location: location, message: message, line: line, column: column, isDataError: true, item: item)
+  }
+
   /// This problem found for `item`.
   public func forItem(_ item: String) -> JobProblem {
     JobProblem(file: file, location: location, message: message, line: line, column: column, isDataError: isDataError, item: item)

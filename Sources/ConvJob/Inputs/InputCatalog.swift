@@ -13,9 +13,13 @@ public struct InputCatalog: Sendable {
   public let shared: [String: TensorInfo]
   /// For the per-item input, the shape of each item by id.
   public let perItem: [String: TensorInfo]
-  /// Every missing file, unreadable header, missing dataset and layout mismatch;
-  /// the inputs concerned have no shape above.
+  /// Every missing file, unreadable header, missing dataset and layout mismatch
+  /// of the job as a whole; the inputs concerned have no shape above.
   public let problems: [JobProblem]
+  /// The files of a glob whose header cannot be read or does not fit the
+  /// input's layout, by item id: each is that item's failure (a run stops there,
+  /// or records it with `--keep-going`), not the whole job's.
+  public let unreadable: [String: [JobProblem]]
 
   /// Expands globs and reads metadata.
   public init(job: Job) {
@@ -23,12 +27,19 @@ public struct InputCatalog: Sendable {
     let log = ProblemLog(file: job.file)
     var shared: [String: TensorInfo] = [:]
     var perItem: [String: TensorInfo] = [:]
+    var unreadable: [String: [JobProblem]] = [:]
     var items = [Item(id: "main", source: nil)]
     for input in job.inputs {
       if input.isPerItem {
         items = Self.items(of: input, log: log)
         for item in items {
-          if let info = Self.info(of: input, source: item.source, log: log) { perItem[item.id] = info }
+          guard case .file = item.source else {
+            if let info = Self.info(of: input, source: item.source, log: log) { perItem[item.id] = info }
+            continue
+          }
+          let itemLog = ProblemLog(file: job.file)
+          if let info = Self.info(of: input, source: item.source, log: itemLog) { perItem[item.id] = info }
+          if !itemLog.isEmpty { unreadable[item.id] = itemLog.problems.map { $0.asDataError() } }
         }
       } else if let info = Self.info(of: input, source: nil, log: log) {
         shared[input.name] = info
@@ -37,6 +48,7 @@ public struct InputCatalog: Sendable {
     self.items = items
     self.shared = shared
     self.perItem = perItem
+    self.unreadable = unreadable
     problems = log.problems
   }
 

@@ -36,7 +36,10 @@ final class ItemScheduler: Sendable {
   init(count: Int, window: Int) {
     self.count = count
     self.window = window
-    slots = DispatchSemaphore(value: window)
+    // Created empty and filled: libdispatch traps when a semaphore is released
+    // holding less than it was created with, as this one may when a run stops.
+    slots = DispatchSemaphore(value: 0)
+    for _ in 0..<window { slots.signal() }
   }
 
   /// Starts `threads` worker threads, each taking the next item and calling

@@ -72,6 +72,25 @@ public enum JobRunner {
   }
 }
 
+extension JobRunner {
+  /// For a run that could not start because an input could not be read (a
+  /// missing file, a glob that matches nothing): writes the log's summary line
+  /// all the same, so a scheduled run's log never ends without one, and
+  /// returns the result for `--report`. Writes nothing while another run holds
+  /// the output (its log may be the same file).
+  public static func recordFailureBeforeStart(_ problems: JobProblems, job: Job, options: RunOptions) -> RunResult? {
+    guard let target = options.outputPath ?? job.outputs.path else { return nil }
+    let lock: OutputLock
+    do { lock = try OutputLock(target: target) } catch { return nil }
+    defer { lock.release() }
+    let result = RunResult(
+      outputPath: target, items: 0, computed: 0, reused: 0, failedItems: [], checks: 0, failed: [], seconds: 0,
+      error: problems.description.replacingOccurrences(of: "\n", with: "; "), signal: nil, keptForResume: 0)
+    if let path = options.logPath, let log = try? RunLog(path: path) { log.summary(RunSummary(result: result)) }
+    return result
+  }
+}
+
 /// Checks the output's path before any work: it must be given, must not be a
 /// directory, and its directory must exist or be creatable.
 enum OutputDestination {

@@ -1,3 +1,4 @@
+import ConvCore
 import Foundation
 import HDF5IO
 
@@ -32,8 +33,27 @@ final class OutputFile {
   /// Items recorded so far.
   var itemCount: Int { journal.count }
 
-  /// Copies item `id` whole from `source` (where it is `/items/<id>`), flushes, and records it.
-  func append(_ id: String, inputHash: String, from source: HDF5File) throws(RunFailure) {
+  /// Fails with "no space left on device" unless the output's file system has
+  /// room for `bytes` more and a margin for HDF5's own records. Checked before
+  /// writing, because libhdf5 1.10 can crash when a copy hits a full disk.
+  func ensureSpace(for bytes: Int, _ what: String) throws(RunFailure) {
+    var stats = statvfs()
+    guard statvfs(temporary, &stats) == 0 else { return }
+    let free = Int(clamping: UInt64(stats.f_bavail) &* UInt64(stats.f_frsize))
+    let needed = saturatingSum([bytes, Self.margin])
+    guard free < needed else { return }
+    throw RunFailure(
+      "\(target): no space left on device \(what): it needs about \(MemorySize.format(needed)), \(MemorySize.format(free)) is free",
+      writingOutput: true)
+  }
+
+  /// Room kept free beyond the data for HDF5's records and the journal.
+  static let margin = 1 << 20
+
+  /// Copies item `id` whole from `source` (where it is `/items/<id>`), flushes, and records it;
+  /// `bytes` is about what it adds to the file.
+  func append(_ id: String, inputHash: String, from source: HDF5File, bytes: Int) throws(RunFailure) {
+    try ensureSpace(for: bytes, "writing item \(id)")
     try writing("writing item \(id)") { () throws(HDF5Error) in
       let group = ItemStorage.group(id)
       try open().copy(group, from: source, to: group)

@@ -16,23 +16,31 @@ public struct PreparedJob: Sendable {
   /// together (syntax and keys, names and graph, input files, shapes, memory);
   /// `maxMemory` bounds one item's working set.
   /// `concurrentItems` items run at once, so each may use a share of it.
-  public static func prepare(path: String, maxMemory: Int, concurrentItems: Int = 1) throws(JobProblems) -> PreparedJob {
+  /// With `itemFailuresAtRun`, an item whose file cannot be read is left
+  /// unplanned for the run to fail (or record, with `--keep-going`) in its
+  /// turn; otherwise it is one of the problems.
+  public static func prepare(
+    path: String, maxMemory: Int, concurrentItems: Int = 1, itemFailuresAtRun: Bool = false
+  ) throws(JobProblems) -> PreparedJob {
     let (job, problems) = JobDecoder.read(path: path)
     guard let job else { throw JobProblems(problems) }
-    return try prepare(job: job, maxMemory: maxMemory, concurrentItems: concurrentItems, earlierProblems: problems)
+    return try prepare(
+      job: job, maxMemory: maxMemory, concurrentItems: concurrentItems, earlierProblems: problems,
+      itemFailuresAtRun: itemFailuresAtRun)
   }
 
   public static func prepare(
-    job: Job, maxMemory: Int, concurrentItems: Int = 1, earlierProblems: [JobProblem] = []
+    job: Job, maxMemory: Int, concurrentItems: Int = 1, earlierProblems: [JobProblem] = [], itemFailuresAtRun: Bool = false
   ) throws(JobProblems) -> PreparedJob {
     let graph = StageGraph(job: job)
     let catalog = InputCatalog(job: job)
     var problems = earlierProblems + (graph.cycle.map { [$0] } ?? []) + catalog.problems
+    if !itemFailuresAtRun { problems += catalog.items.flatMap { catalog.unreadable[$0.id] ?? [] } }
     var plans: [ItemPlan] = []
     var planFor: [[String: TensorInfo]: Int] = [:]
     var planIndex: [String: Int] = [:]
     var failedFor: [[String: TensorInfo]: [JobProblem]] = [:]
-    for item in catalog.items {
+    for item in catalog.items where catalog.unreadable[item.id] == nil {
       let infos = catalog.infos(for: item)
       if let index = planFor[infos] {
         planIndex[item.id] = index
@@ -60,6 +68,11 @@ public struct PreparedJob: Sendable {
 
   /// The plan of one item.
   public func plan(for item: Item) -> ItemPlan? { planIndex[item.id].map { plans[$0] } }
+
+  /// Why item `id` cannot run, when its file could not be read while planning.
+  public func unreadable(_ id: String) -> String? {
+    catalog.unreadable[id].map { $0.map(\.description).joined(separator: "; ") }
+  }
 
   private static func memoryProblem(_ plan: ItemPlan, job: Job, limit: Int, concurrent: Int) -> JobProblem? {
     guard saturatingProduct([plan.peakBytes, max(concurrent, 1)]) > limit else { return nil }

@@ -65,6 +65,14 @@ struct RunState {
       self.error = error.message
       return
     }
+    if job.outputs.compression == 0 {
+      let total = saturatingSum(prepared.catalog.items.map(expectedBytes))
+      do { try output.ensureSpace(for: total, "for the output of \(counted(prepared.catalog.items.count, "item"))") } catch {
+        self.error = error.message
+        output.discard()
+        return
+      }
+    }
     let reusable = ReusableResults(
       target: target, graph: fingerprint.graph, incremental: options.incremental,
       resumeStore: options.resume ? resumeFiles.load(graph: fingerprint.graph) : nil)
@@ -103,7 +111,7 @@ struct RunState {
   /// Starts the worker threads: each hashes its item's input, finds it in an
   /// earlier output or computes it.
   private func startWorkers(shared: [String: Tensor], reusable: ReusableResults, stop: RunStop) -> ItemScheduler {
-    let items = prepared.catalog.items, job = prepared.job, keepGoing = options.keepGoing
+    let prepared = prepared, items = prepared.catalog.items, job = prepared.job, keepGoing = options.keepGoing
     let executor = ItemExecutor(prepared: prepared, shared: shared)
     let threads = min(max(1, options.threads), max(items.count, 1))
     // Items in parallel each compute on one thread; a single item gets them all.
@@ -112,6 +120,10 @@ struct RunState {
     scheduler.start(threads: threads) { index in
       guard !stop.isRequested else { return .stopped }
       let item = items[index]
+      if let reason = prepared.unreadable(item.id) {
+        if !keepGoing { scheduler.close() }
+        return .failed(reason)
+      }
       do {
         let inputHash = try RunFingerprint.input(of: item, job: job)
         if let file = reusable.source(for: item.id, inputHash: inputHash) { return .reusable(file: file, inputHash: inputHash) }
@@ -131,7 +143,7 @@ struct RunState {
     let total = scheduler.count
     for index in 0..<total {
       guard !stop.isRequested, let (outcome, seconds) = scheduler.outcome(index) else { return }
-      let id = prepared.catalog.items[index].id
+      let id = prepared.catalog.items[index].id, bytes = expectedBytes(prepared.catalog.items[index])
       let event: ItemEvent
       do {
         switch outcome {
@@ -139,11 +151,11 @@ struct RunState {
           return
         case .computed(var result):
           if let golden { result.reports += try golden.reports(for: result) }
-          try append(result, to: output)
+          try append(result, to: output, bytes: bytes)
           computed += 1
           event = count(result.reports, item: id, status: .computed, seconds: seconds)
         case .reusable(let file, let inputHash):
-          let reports = try reuse(id, inputHash: inputHash, from: file, into: output, golden: golden)
+          let reports = try reuse(id, inputHash: inputHash, from: file, into: output, golden: golden, bytes: bytes)
           reused += 1
           event = count(reports, item: id, status: .reused, seconds: seconds)
         case .failed(let message):
@@ -166,14 +178,22 @@ struct RunState {
     }
   }
 
+  /// About what item `item` adds to the output: its kept tensors as planned
+  /// (an upper bound when the output is compressed) and a little for its records.
+  private func expectedBytes(_ item: Item) -> Int {
+    guard let plan = prepared.plan(for: item) else { return 0 }
+    let kept = plan.tensors.filter { prepared.job.keeps($0.key) }.map(\.value.byteCount)
+    return saturatingSum(kept + [64 << 10])
+  }
+
   /// Copies a computed item into the output through an in-memory file.
-  private mutating func append(_ result: ItemResult, to output: OutputFile) throws(RunFailure) {
+  private mutating func append(_ result: ItemResult, to output: OutputFile, bytes: Int) throws(RunFailure) {
     let file: HDF5File
     do { file = try ItemStorage.build(result, compression: prepared.job.outputs.compression) } catch {
       throw RunFailure("\(target): cannot build item \(result.id): \(error.message)")
     }
     defer { try? file.close() }
-    try output.append(result.id, inputHash: result.inputHash, from: file)
+    try output.append(result.id, inputHash: result.inputHash, from: file, bytes: bytes)
     writtenIDs.append(result.id)
   }
 
@@ -181,19 +201,19 @@ struct RunState {
   /// to the run that wrote them: they are dropped, and this run's made, which
   /// needs the item rebuilt; otherwise it is copied as stored.
   private mutating func reuse(
-    _ id: String, inputHash: String, from file: HDF5File, into output: OutputFile, golden: GoldenComparison?
+    _ id: String, inputHash: String, from file: HDF5File, into output: OutputFile, golden: GoldenComparison?, bytes: Int
   ) throws(RunFailure) -> [ItemReport] {
     do {
       let reports = try ItemStorage.reports(id, in: file)
       guard golden != nil || reports.contains(where: \.isGolden) else {
-        try output.append(id, inputHash: inputHash, from: file)
+        try output.append(id, inputHash: inputHash, from: file, bytes: bytes)
         writtenIDs.append(id)
         return reports
       }
       var result = try ItemStorage.read(id, from: file)
       result.reports.removeAll(where: \.isGolden)
       if let golden { result.reports += try golden.reports(for: result) }
-      try append(result, to: output)
+      try append(result, to: output, bytes: bytes)
       return result.reports
     } catch let failure as RunFailure {
       throw failure

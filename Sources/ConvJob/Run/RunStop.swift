@@ -15,7 +15,7 @@ import Glibc
 /// `graceSeconds` after the first signal, or that receives a second one, is
 /// stopped at once: `hardStop` runs (it keeps the files for `--resume`) and
 /// the signal is raised again with its default action.
-final class RunStop: Sendable {
+public final class RunStop: Sendable {
   static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
   static let graceSeconds = 10.0
 
@@ -63,8 +63,10 @@ final class RunStop: Sendable {
     }
   }
 
-  /// Ends the process by `number` with its default action, as shells report it (128 + number).
-  static func raiseAgain(_ number: Int32) -> Never {
+  /// Ends the process by `number` with its default action (unblocked, in case
+  /// the parent started it with signals blocked), as shells report it
+  /// (128 + number): once a stopped run has said what it did.
+  public static func raiseAgain(_ number: Int32) -> Never {
     Glibc.signal(number, SIG_DFL)
     var mask = sigset_t()
     sigemptyset(&mask)

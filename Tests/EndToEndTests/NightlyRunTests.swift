@@ -1,0 +1,434 @@
+import ConvCore
+import ConvJob
+import Foundation
+import HDF5IO
+import PNGIO
+import Testing
+import TestSupport
+
+/// The signals of a scheduled dataset run, each through the built binary:
+/// golden reports that belong to the run that made them, counts in the log and
+/// the progress line, a summary on every path, item ids that cannot collide,
+/// the destination checked first, plain messages, exit codes from the table,
+/// `--keep-going`, SIGTERM, `output_size` naming a tensor, `inspect` filters,
+/// and `diff` agreeing with `--golden`.
+@Suite("Nightly runs: every signal right", .serialized)
+struct NightlyRunTests {
+  /// Copies `source` to `destination` and adds `delta` to one value of one tensor.
+  static func changeOneValue(of source: String, to destination: String, item: String, tensor: String, delta: Float = 0.001) throws {
+    try? FileManager.default.removeItem(atPath: destination)
+    try FileManager.default.copyItem(atPath: source, toPath: destination)
+    let file = try HDF5File.open(destination, mode: .readWrite)
+    let path = "/items/\(item)/tensors/\(tensor)"
+    let stored = try file.readTensor(path)
+    var values = stored.values(as: Float.self)
+    values[5] += delta
+    try file.writeTensor(try Tensor(shape: stored.shape, values: values), to: path)
+    try file.close()
+  }
+
+  static func reportNames(_ path: String, item: String) throws -> [String] {
+    try OutputSummary.read(path: path).items.first { $0.id == item }?.reports.map(\.name) ?? []
+  }
+
+  // MARK: 1. golden reports belong to the run that made them
+
+  @Test("an --incremental run without --golden writes no golden report and exits 0 after a failed golden night")
+  func incrementalDropsStaleGoldenReports() throws {
+    let dataset = try Dataset(count: 20)
+    let target = dataset.output("result.h5"), good = dataset.output("good.h5"), changed = dataset.output("changed.h5")
+    #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
+    try Self.changeOneValue(of: good, to: changed, item: "0004", tensor: "back")
+    #expect(try dataset.run(["--output", target, "--golden", changed, "--quiet"]).exitCode == 1)
+    let later = try dataset.run(["--output", target, "--incremental", "--report", dataset.output("later.json")])
+    #expect(later.exitCode == 0, "\(later.standardOutput)")
+    #expect(later.standardOutput.contains("20 items (20 reused)"))
+    #expect(try Self.reportNames(target, item: "0004") == ["size"])
+    let fresh = dataset.output("fresh.h5")
+    #expect(try dataset.run(["--output", fresh, "--quiet"]).exitCode == 0)
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh), "the same bytes as a fresh run without --golden")
+  }
+
+  @Test("--incremental --golden writes the bytes of a fresh --golden run; golden reports follow the tolerances")
+  func incrementalGoldenEqualsFresh() throws {
+    let dataset = try Dataset(count: 20)
+    let target = dataset.output("result.h5"), good = dataset.output("good.h5"), changed = dataset.output("changed.h5")
+    #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
+    try Self.changeOneValue(of: good, to: changed, item: "0004", tensor: "back")
+    #expect(try dataset.run(["--output", target, "--golden", good, "--quiet"]).exitCode == 0)
+    let incremental = try dataset.run(["--output", target, "--incremental", "--golden", changed, "--quiet"])
+    #expect(incremental.exitCode == 1)
+    let fresh = dataset.output("fresh.h5")
+    #expect(try dataset.run(["--output", fresh, "--golden", changed, "--quiet"]).exitCode == 1)
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh), "incremental with --golden equals a fresh run with --golden")
+    let tolerant = try dataset.run(["--output", target, "--incremental", "--golden", changed, "--atol", "0.01", "--quiet"])
+    #expect(tolerant.exitCode == 0, "the stored failures were not reused under other tolerances")
+  }
+
+  // MARK: 2. every check counts where it happened
+
+  @Test("a golden failure counts in the item's log line and the progress line; reused items log their checks")
+  func goldenFailuresCount() throws {
+    let dataset = try Dataset(count: 12)
+    let good = dataset.output("good.h5"), changed = dataset.output("changed.h5"), target = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
+    try Self.changeOneValue(of: good, to: changed, item: "0007", tensor: "back")
+    let run = try dataset.run(["--output", target, "--golden", changed, "--log", dataset.output("night.jsonl")])
+    #expect(run.exitCode == 1)
+    let log = try Dataset.log(dataset.output("night.jsonl"))
+    let needsALook = log.filter { ($0["checks_failed"]?.intValue ?? 0) > 0 || $0["error"]?.stringValue != nil }
+    #expect(needsALook.map { $0["item"]?.stringValue } == ["0007"], "the README's jq recipe finds the item")
+    #expect(needsALook.first?["checks_failed"]?.intValue == 1)
+    #expect(log.first?["checks_passed"]?.intValue == 3, "the shape check and two golden comparisons")
+    #expect(run.standardError.contains("[12/12]") && run.standardError.contains(", 1 failed check"), "\(run.standardError)")
+    #expect(log.last?["summary"]?["checks_failed"]?.intValue == 1)
+    let reused = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("reused.jsonl"), "--quiet"])
+    #expect(reused.exitCode == 0)
+    let reusedLog = try Dataset.log(dataset.output("reused.jsonl"))
+    #expect(reusedLog.dropLast().allSatisfy { $0["status"]?.stringValue == "reused" && $0["checks_passed"]?.intValue == 1 })
+  }
+
+  // MARK: 3. a failed night leaves a summary
+
+  @Test("a run stopped by a corrupt image ends its log with the summary and writes --report, exit 3")
+  func failedNightSummary() throws {
+    let dataset = try Dataset(count: 10)
+    let target = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    let before = Dataset.bytes(target)
+    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(6)))
+    let report = dataset.output("night.json")
+    let run = try dataset.run(["--output", target, "--log", dataset.output("night.jsonl"), "--report", report, "--threads", "1"])
+    #expect(run.exitCode == 3)
+    #expect(run.standardError.contains("0006.png"), "\(run.standardError)")
+    #expect(run.standardError.contains("\(target): not written: stopped by an error after 6 of 10 items; 6 finished kept for --resume"))
+    let summary = try Dataset.log(dataset.output("night.jsonl")).last?["summary"]
+    #expect(summary?["exit_code"]?.intValue == 3)
+    #expect(summary?["error"]?.stringValue?.contains("0006.png") == true)
+    let json = try JSONParser.parse(String(contentsOfFile: report, encoding: .utf8))
+    #expect(json["exit_code"]?.intValue == 3)
+    #expect(Dataset.bytes(target) == before, "the previous output stays")
+  }
+
+  // MARK: 4. item ids that would collide
+
+  @Test("images/x.png and images/x/tensors.png are refused when planning, naming both files")
+  func collidingItemIDs() throws {
+    let directory = Fixtures.temporaryDirectory()
+    let images = directory.appendingPathComponent("images")
+    try FileManager.default.createDirectory(at: images.appendingPathComponent("x"), withIntermediateDirectories: true)
+    let image = try PNGImage(width: 4, height: 4, channels: 1, bitDepth: 8, samples: Array(repeating: 7, count: 16))
+    try image.write(path: images.appendingPathComponent("x.png").path)
+    try image.write(path: images.appendingPathComponent("x/tensors.png").path)
+    let job = directory.appendingPathComponent("job.json").path
+    try """
+      {"convpipe": 1, "inputs": {"image": {"png": "images/**/*.png"}, "w": {"random": {"shape": [1, 1, 3, 3]}}},
+       "stages": [{"id": "y", "op": "conv", "input": "image", "weight": "w", "padding": 1}],
+       "outputs": {"path": "out/result.h5"}}
+      """.write(toFile: job, atomically: true, encoding: .utf8)
+    for command in ["validate", "run"] {
+      let result = try ConvPipeProcess.run([command, job])
+      #expect(result.exitCode == 2, "\(command): \(result.standardError)")
+      #expect(result.standardError.contains("images/x.png and ") && result.standardError.contains("images/x/tensors.png"))
+    }
+    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path), "nothing is written")
+  }
+
+  // MARK: 5. the destination is checked before any work
+
+  @Test("--output naming a directory exits 2 at once; an output under a file exits 3; nothing is left behind")
+  func destinationCheckedFirst() throws {
+    let dataset = try Dataset(count: 30)
+    let directory = dataset.output("adir")
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let run = try dataset.run(["--output", directory])
+    #expect(run.exitCode == 2)
+    #expect(run.standardError.hasPrefix("--output: \(directory) is a directory"), "\(run.standardError)")
+    try Data("a file".utf8).write(to: URL(fileURLWithPath: dataset.output("plain")))
+    let underFile = try dataset.run(["--output", dataset.output("plain/result.h5")])
+    #expect(underFile.exitCode == 3)
+    #expect(underFile.standardError.contains("cannot create the output directory"), "\(underFile.standardError)")
+    #expect(dataset.siblings(".") == [], "no lock, temporary or journal: \(dataset.siblings("."))")
+  }
+
+  // MARK: 6. golden messages name the output and the golden file
+
+  @Test("golden messages name the output and the golden file; missing and extra items say so instead of a number")
+  func goldenMessages() throws {
+    let dataset = try Dataset(count: 6)
+    let good = dataset.output("good.h5"), target = dataset.output("nightly.h5")
+    #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
+    try FileManager.default.moveItem(atPath: dataset.image(5), toPath: dataset.image(9))
+    let run = try dataset.run(["--output", target, "--golden", good])
+    #expect(run.exitCode == 1)
+    #expect(run.standardOutput.contains("FAIL item 0005 stage golden check golden: missing: only in \(good), not in \(target)"))
+    #expect(run.standardOutput.contains("FAIL item 0009 stage golden:back check golden: extra: not in \(good)"))
+    #expect(!run.standardOutput.contains("inf") && !run.standardOutput.contains(".tmp-"), "\(run.standardOutput)")
+    let messages = try OutputSummary.read(path: target).items.flatMap(\.reports).map(\.outcome.message)
+    #expect(messages.allSatisfy { !$0.contains(".tmp-") && !$0.contains(".parts") })
+  }
+
+  // MARK: 7. allclose between different shapes
+
+  @Test("allclose between tensors of different shapes is refused when planning, pointing at the shape check")
+  func allcloseShapes() throws {
+    let directory = Fixtures.temporaryDirectory()
+    let job = directory.appendingPathComponent("job.json").path
+    try """
+      {"convpipe": 1, "inputs": {"x": {"random": {"shape": [1, 1, 8, 8]}}, "w": {"random": {"shape": [1, 1, 3, 3]}}},
+       "stages": [{"id": "y", "op": "conv", "input": "x", "weight": "w"},
+                  {"id": "same", "op": "verify", "check": "allclose", "actual": "y", "expected": "x", "expect": "fail"}],
+       "outputs": {"path": "out.h5"}}
+      """.write(toFile: job, atomically: true, encoding: .utf8)
+    let result = try ConvPipeProcess.run(["validate", job])
+    #expect(result.exitCode == 2)
+    #expect(result.standardError.contains("stages[1] (id \"same\"): allclose compares tensors of one shape, but actual \"y\" is 1x1x6x6 and expected \"x\" is 1x1x8x8; to compare sizes, use check \"shape\""), "\(result.standardError)")
+  }
+
+  // MARK: 8. exit codes from the table
+
+  @Test("usage errors exit 2 with the value out of range named; inspect of another HDF5 file exits 3 saying what it is")
+  func exitCodes() throws {
+    let dataset = try Dataset(count: 2)
+    let unknown = try dataset.run(["--frobnicate"])
+    #expect(unknown.exitCode == 2)
+    #expect(unknown.standardError.contains("--frobnicate"))
+    let threads = try dataset.run(["--threads", "-1"])
+    #expect(threads.exitCode == 2)
+    #expect(threads.standardError.contains("--threads -1 is out of range"), "\(threads.standardError)")
+    let rtol = try ConvPipeProcess.run(["diff", "a.h5", "b.h5", "--rtol", "-1"])
+    #expect(rtol.exitCode == 2)
+    #expect(rtol.standardError.contains("--rtol -1.0 is out of range"), "\(rtol.standardError)")
+    let other = dataset.output("other.h5")
+    try FileManager.default.createDirectory(atPath: dataset.output(""), withIntermediateDirectories: true)
+    let file = try HDF5File.create(other)
+    try file.writeTensor(try Tensor(shape: [2], values: [1.0, 2.0]), to: "/weights/conv1")
+    try file.close()
+    let inspect = try ConvPipeProcess.run(["inspect", other])
+    #expect(inspect.exitCode == 3)
+    #expect(inspect.standardError.contains("not written by convpipe") && inspect.standardError.contains("/weights/conv1"))
+  }
+
+  // MARK: 9. one problem on every item is one message, in plain words
+
+  @Test("a channel mismatch on mixed-size images is one line with the fix; HDF5 failures in plain words")
+  func groupedProblems() throws {
+    let directory = Fixtures.temporaryDirectory()
+    let images = directory.appendingPathComponent("images")
+    try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+    for index in 0..<30 {
+      let size = 8 + index % 3
+      try PNGImage(width: size, height: size, channels: 1, bitDepth: 8, samples: Array(repeating: 9, count: size * size))
+        .write(path: images.appendingPathComponent(String(format: "%02d.png", index)).path)
+    }
+    let data = directory.appendingPathComponent("data.h5").path
+    let file = try HDF5File.create(data)
+    try file.writeTensor(try Tensor(shape: [1, 8, 8, 3], values: Array(repeating: Float(1), count: 192)), to: "/nhwc")
+    try file.close()
+    let job = directory.appendingPathComponent("job.json").path
+    try """
+      {"convpipe": 1,
+       "inputs": {"image": {"png": "images/*.png"}, "w": {"random": {"shape": [4, 3, 3, 3]}},
+                  "cube": {"hdf5": "data.h5", "dataset": "/nhwc"}},
+       "stages": [{"id": "y", "op": "conv", "input": "image", "weight": "w"},
+                  {"id": "z", "op": "conv", "input": "cube", "weight": "w"}],
+       "outputs": {"path": "out.h5"}}
+      """.write(toFile: job, atomically: true, encoding: .utf8)
+    let result = try ConvPipeProcess.run(["validate", job])
+    #expect(result.exitCode == 2)
+    let lines = result.standardError.split(separator: "\n").map(String.init)
+    #expect(lines.count == 2, "\(result.standardError)")
+    #expect(lines.contains { $0.contains("stages[0] (id \"y\"): item 00 and 29 more: weight 4x3x3x3 expects 3 input channels") && $0.contains("add \"channels\": \"rgb\" to inputs.image") })
+    #expect(lines.contains { $0.contains("stages[1] (id \"z\"): ") && $0.contains("add \"layout\": \"NHWC\" to inputs.cube") })
+
+    let missing = directory.appendingPathComponent("missing.json").path
+    try """
+      {"convpipe": 1, "inputs": {"x": {"hdf5": "nope.h5", "dataset": "/x"}, "y": {"hdf5": "data.h5", "dataset": "/nchw"}},
+       "stages": [], "outputs": {"path": "out.h5"}}
+      """.write(toFile: missing, atomically: true, encoding: .utf8)
+    let plain = try ConvPipeProcess.run(["run", missing])
+    #expect(plain.exitCode == 3)
+    #expect(plain.standardError.contains("inputs.x: \(directory.path)/nope.h5: no such file"), "\(plain.standardError)")
+    #expect(plain.standardError.contains("inputs.y: \(data): no dataset /nchw; its datasets are /nhwc"), "\(plain.standardError)")
+    #expect(!plain.standardError.contains("errno"))
+
+    let dataset = try Dataset(count: 3)
+    let notHDF5 = dataset.output("golden.txt")
+    try FileManager.default.createDirectory(atPath: dataset.output(""), withIntermediateDirectories: true)
+    try Data("text".utf8).write(to: URL(fileURLWithPath: notHDF5))
+    let golden = try dataset.run(["--golden", notHDF5, "--quiet"])
+    #expect(golden.exitCode == 3)
+    #expect(golden.standardError.contains("--golden \(notHDF5): not an HDF5 file"), "\(golden.standardError)")
+  }
+
+  @Test("a full disk says so in plain words, keeps the previous file and leaves nothing beside it",
+        .enabled(if: getuid() == 0, "mounts a small tmpfs, which needs root (CI runs as root)"))
+  func fullDisk() throws {
+    let dataset = try Dataset(count: 40, size: 48)
+    let mount = dataset.directory.appendingPathComponent("small").path
+    try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
+    #expect(Self.shell("mount -t tmpfs -o size=1m tmpfs '\(mount)'") == 0)
+    defer { _ = Self.shell("umount '\(mount)'") }
+    let target = mount + "/out.h5"
+    try Data("previous".utf8).write(to: URL(fileURLWithPath: target))
+    let run = try dataset.run(["--output", target, "--quiet"])
+    #expect(run.exitCode == 3)
+    #expect(run.standardError.contains("\(target): no space left on device for the output of 40 items"), "\(run.standardError)")
+    #expect(!run.standardError.contains("errno"))
+    #expect(Dataset.bytes(target) == Data("previous".utf8))
+    let left = try FileManager.default.contentsOfDirectory(atPath: mount).filter { $0 != "out.h5" && !$0.hasSuffix(".lock") }
+    #expect(left == [], "left beside the output: \(left)")
+  }
+
+  static func shell(_ command: String) -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    guard (try? process.run()) != nil else { return -1 }
+    process.waitUntilExit()
+    return process.terminationStatus
+  }
+
+  // MARK: 10 and 13. validate on mixed sizes; output_size naming a tensor
+
+  @Test("output_size naming the image brings odd and even sizes back; validate prints each distinct plan once")
+  func outputSizeFromTensor() throws {
+    let directory = Fixtures.temporaryDirectory()
+    let images = directory.appendingPathComponent("images")
+    try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+    for (index, size) in [9, 10, 9, 11, 10].enumerated() {
+      try PNGImage(width: size, height: size + 1, channels: 1, bitDepth: 8, samples: (0..<(size * (size + 1))).map { UInt16($0 % 200) })
+        .write(path: images.appendingPathComponent("\(index).png").path)
+    }
+    let job = directory.appendingPathComponent("job.json").path
+    try """
+      {"convpipe": 1, "inputs": {"image": {"png": "images/*.png"}, "w": {"random": {"shape": [2, 1, 3, 3], "seed": 3}, "dtype": "float32"}},
+       "stages": [{"id": "down", "op": "conv", "input": "image", "weight": "w", "stride": 2, "padding": 1},
+                  {"id": "up", "op": "conv_transpose", "input": "down", "weight": "w", "stride": 2, "padding": 1, "output_size": "image"},
+                  {"id": "size", "op": "verify", "check": "shape", "actual": "up", "expected": "image"}],
+       "outputs": {"path": "out.h5"}}
+      """.write(toFile: job, atomically: true, encoding: .utf8)
+    let validate = try ConvPipeProcess.run(["validate", job])
+    #expect(validate.exitCode == 0, "\(validate.standardError)")
+    #expect(validate.standardOutput.contains("3 distinct sets of input shapes"))
+    #expect(validate.standardOutput.contains("plan 1 of 3: 2 items, e.g. \"0\""))
+    #expect(validate.standardOutput.contains("plan 3 of 3: 1 item, e.g. \"3\""))
+    #expect(validate.standardOutput.contains("output_size 10 -> output_padding 1"))
+    #expect(validate.standardOutput.contains("output_size 9 -> output_padding 0"))
+    let run = try ConvPipeProcess.run(["run", job])
+    #expect(run.exitCode == 0, "\(run.standardOutput)\(run.standardError)")
+    #expect(run.standardOutput.contains("5 passed, 0 failed"))
+  }
+
+  // MARK: 11. --keep-going
+
+  @Test("--keep-going records a corrupt image under /failed, writes the rest and exits 4; with --resume, --incremental, --golden and --log")
+  func keepGoing() throws {
+    let dataset = try Dataset(count: 12)
+    let good = dataset.output("good.h5"), target = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
+    let original = try Data(contentsOf: URL(fileURLWithPath: dataset.image(3)))
+    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(3)))
+    let run = try dataset.run(["--output", target, "--keep-going", "--golden", good, "--log", dataset.output("night.jsonl")])
+    #expect(run.exitCode == 4, "\(run.standardOutput)\(run.standardError)")
+    #expect(run.standardOutput.contains("FAILED item 0003: "))
+    let file = try HDF5File.open(target)
+    #expect(try file.attribute("items_failed", of: "/") == .int(1))
+    #expect(try file.attribute("items", of: "/") == .int(11))
+    guard case .string(let message)? = try file.attribute("message", of: "/failed/0003") else {
+      Issue.record("no /failed/0003 message")
+      return
+    }
+    #expect(message.contains("0003.png") && !message.contains("\n"))
+    let line = try Dataset.log(dataset.output("night.jsonl")).first { $0["item"]?.stringValue == "0003" }
+    #expect(line?["status"]?.stringValue == "failed")
+    #expect(line?["error"]?.stringValue == message)
+    let failedOnly = try ConvPipeProcess.run(["inspect", target, "--failed"])
+    #expect(failedOnly.standardOutput.contains("failed item 0003: "))
+
+    // A changed image on top: a failed check too makes it 1.
+    try dataset.writeImage(8, variant: 5)
+    #expect(try dataset.run(["--output", target, "--keep-going", "--golden", good, "--incremental", "--quiet"]).exitCode == 1)
+
+    // Fixed: the failed item is computed, not reused; the result equals a full run.
+    try original.write(to: URL(fileURLWithPath: dataset.image(3)))
+    try dataset.writeImage(8)
+    let fixed = try dataset.run(["--output", target, "--keep-going", "--incremental", "--log", dataset.output("fixed.jsonl"), "--quiet"])
+    #expect(fixed.exitCode == 0)
+    let computed = try Dataset.log(dataset.output("fixed.jsonl")).filter { $0["status"]?.stringValue == "computed" }
+    #expect(computed.map { $0["item"]?.stringValue } == ["0003", "0008"])
+    #expect(Dataset.bytes(target) == Dataset.bytes(good))
+  }
+
+  // MARK: 12. SIGTERM
+
+  @Test("SIGTERM stops a run within seconds: no temporary output, finished items kept, --resume ends with the uninterrupted bytes")
+  func sigterm() throws {
+    let dataset = try Dataset(count: 400, size: 24)
+    let reference = dataset.output("reference.h5"), target = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", reference, "--quiet"]).exitCode == 0)
+    let process = Process()
+    process.executableURL = ConvPipeProcess.executable
+    process.arguments = ["run", dataset.job, "--output", target, "--quiet", "--log", dataset.output("stopped.jsonl")]
+    try process.run()
+    let deadline = Date().addingTimeInterval(60)
+    while dataset.journaledItems("result.h5") < 20 && process.isRunning && Date() < deadline { usleep(2_000) }
+    let signalled = Date()
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    #expect(Date().timeIntervalSince(signalled) < 5)
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+    #expect(!FileManager.default.fileExists(atPath: target))
+    #expect(dataset.siblings(".result.h5.").filter { $0.contains(".tmp-") } == [], "no temporary output")
+    #expect(dataset.siblings(".result.h5.resume").count == 2, "finished items kept for --resume")
+    let summary = try Dataset.log(dataset.output("stopped.jsonl")).last?["summary"]
+    #expect(summary?["exit_code"]?.intValue == 143)
+    #expect(summary?["signal"]?.stringValue == "SIGTERM")
+    let resumed = try dataset.run(["--output", target, "--resume", "--log", dataset.output("resumed.jsonl"), "--quiet"])
+    #expect(resumed.exitCode == 0)
+    #expect(try Dataset.log(dataset.output("resumed.jsonl")).filter { $0["status"]?.stringValue == "reused" }.count >= 20)
+    #expect(Dataset.bytes(target) == Dataset.bytes(reference))
+    #expect(dataset.siblings(".result.h5.").filter { !$0.hasSuffix(".lock") } == [])
+    let shellStatus = Self.shell("'\(ConvPipeProcess.executable.path)' run '\(dataset.job)' --output '\(target)' --quiet & sleep 0.3; kill -TERM $!; wait $!; exit $?")
+    #expect(shellStatus == 143, "a shell reports 128 + SIGTERM")
+  }
+
+  // MARK: 14. inspect filters
+
+  @Test("inspect --failed, --item and --json; saved matrices are listed")
+  func inspectFilters() throws {
+    let output = Fixtures.temporaryDirectory().appendingPathComponent("qa.h5").path
+    #expect(try ConvPipeProcess.run(["run", Fixtures.path("pipelines/seed-qa-gradient-and-flip.json"), "--output", output, "--quiet"]).exitCode == 0)
+    let all = try ConvPipeProcess.run(["inspect", output])
+    #expect(all.standardOutput.contains("  matrices\n    unrolled"), "\(all.standardOutput)")
+    let failed = try ConvPipeProcess.run(["inspect", output, "--failed"])
+    #expect(failed.exitCode == 0)
+    #expect(!failed.standardOutput.contains("item main"), "no item has a failed check")
+    let json = try ConvPipeProcess.run(["inspect", output, "--item", "main", "--json"])
+    let parsed = try JSONParser.parse(json.standardOutput)
+    #expect(parsed["items"]?.arrayValue?.first?["matrices"]?.arrayValue?.first?["shape"]?.arrayValue?.count == 2)
+    #expect(parsed["checks_failed"]?.intValue == 0)
+    let none = try ConvPipeProcess.run(["inspect", output, "--item", "nope"])
+    #expect(none.exitCode == 3)
+  }
+
+  // MARK: 15. diff and --golden agree
+
+  @Test("diff REFERENCE NEW and --golden give the same relative error for the same change")
+  func diffAgreesWithGolden() throws {
+    let dataset = try Dataset(count: 5)
+    let good = dataset.output("good.h5"), changed = dataset.output("changed.h5"), target = dataset.output("tonight.h5")
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    try Self.changeOneValue(of: target, to: changed, item: "0002", tensor: "back", delta: 0.5)
+    try FileManager.default.copyItem(atPath: changed, toPath: good)
+    #expect(try dataset.run(["--output", target, "--golden", good, "--quiet"]).exitCode == 1)
+    let golden = try OutputSummary.read(path: target).items.first { $0.id == "0002" }?.reports.first { $0.name == "golden:back" }
+    let report = dataset.output("diff.json")
+    let diff = try ConvPipeProcess.run(["diff", good, target, "--report", report])
+    #expect(diff.exitCode == 1)
+    let entry = try JSONParser.parse(String(contentsOfFile: report, encoding: .utf8))["differences"]?.arrayValue?.first
+    #expect(entry?["max_rel_error"]?.doubleValue == golden?.outcome.maxRelError)
+    #expect(entry?["max_abs_error"]?.doubleValue == golden?.outcome.maxAbsError)
+    #expect(golden?.outcome.message == diff.standardOutput.split(separator: "\n").first.map { String($0.split(separator: ": ", maxSplits: 1)[1]) })
+  }
+}
