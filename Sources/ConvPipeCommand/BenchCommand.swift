@@ -19,18 +19,20 @@ struct BenchCommand: ParsableCommand {
   @Argument(help: "A layers file: {\"layers\": [{\"name\", \"op\", \"input\", \"weight\", stride, padding, ...}]}.")
   var layers: String
 
-  @Option(help: "Threads per operation (default: every processor).")
+  @Option(parsing: .unconditional, help: "Threads per operation (default: every processor).")
   var threads: Int?
 
-  @Option(help: ArgumentHelp("Also time OpenBLAS's own sgemm on a size x size product with the same threads.", valueName: "size"))
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Also time OpenBLAS's own sgemm on a size x size product with the same threads.", valueName: "size"))
   var gemm: Int?
 
   @Flag(help: "Print {\"layers\": [{\"name\", \"seconds\", \"gflops\"}]} instead of a table.")
   var json = false
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads \(threads) must be at least 1") }
-    if let gemm, !(1...16384).contains(gemm) { throw ValidationError("--gemm \(gemm) must be from 1 to 16384") }
+    if let threads, threads < 1 { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
+    if let gemm, !(1...16384).contains(gemm) { throw ValidationError("--gemm \(gemm) is out of range: give 1 to 16384") }
   }
 
   func run() throws {

@@ -393,6 +393,27 @@ struct NightlyRunTests {
     #expect(shellStatus == 143, "a shell reports 128 + SIGTERM")
   }
 
+  @Test("--keep-going with --resume: a run stopped by SIGTERM and resumed writes the bytes of an uninterrupted --keep-going run")
+  func keepGoingResume() throws {
+    let dataset = try Dataset(count: 400, size: 24)
+    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(3)))
+    let reference = dataset.output("reference.h5"), target = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", reference, "--keep-going", "--quiet"]).exitCode == 4)
+    let process = Process()
+    process.executableURL = ConvPipeProcess.executable
+    process.arguments = ["run", dataset.job, "--output", target, "--keep-going", "--quiet"]
+    try process.run()
+    let deadline = Date().addingTimeInterval(60)
+    while dataset.journaledItems("result.h5") < 20 && process.isRunning && Date() < deadline { usleep(2_000) }
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    let resumed = try dataset.run(["--output", target, "--keep-going", "--resume", "--log", dataset.output("resumed.jsonl"), "--quiet"])
+    #expect(resumed.exitCode == 4)
+    let log = try Dataset.log(dataset.output("resumed.jsonl"))
+    #expect(log.first { $0["item"]?.stringValue == "0003" }?["status"]?.stringValue == "failed", "a failed item is tried again")
+    #expect(Dataset.bytes(target) == Dataset.bytes(reference))
+  }
+
   // MARK: 14. inspect filters
 
   @Test("inspect --failed, --item and --json; saved matrices are listed")
