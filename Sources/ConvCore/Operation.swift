@@ -6,14 +6,6 @@ public enum Operation: Sendable, Equatable {
   case remap(RemapOperation)
   case permute(Permutation)
 
-  /// Whether the operation reads a weight (and optionally a bias).
-  public var takesWeight: Bool {
-    switch self {
-    case .conv, .convTranspose: true
-    case .remap, .permute: false
-    }
-  }
-
   /// Resolves every size from the operand shapes, or throws every rule broken.
   public func plan(input: [Int], weight: [Int]? = nil, bias: [Int]? = nil) throws(ShapeError) -> OperationPlan {
     switch self {

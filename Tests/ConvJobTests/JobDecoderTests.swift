@@ -1,3 +1,4 @@
+import ConvChecks
 import ConvCore
 import ConvJob
 import Foundation
@@ -177,31 +178,29 @@ struct JobDecoderTests {
           kind: .operation(.permute(Permutation(axes: [1, 0, 2, 3]))), references: ["input=w"]),
   ]
 
-  static func check(_ kind: CheckKind, _ configure: (inout CheckDefinition) -> Void = { _ in }) -> StageKind {
-    var definition = CheckDefinition(kind: kind)
-    configure(&definition)
-    return .verify(definition)
-  }
+  static func check(_ check: Check, expect: ConvJob.Expectation = .pass) -> StageKind { .verify(Verification(check, expect: expect)) }
 
   static let verifyCases: [StageCase] = [
     .init(json: #""op": "verify", "check": "allclose", "actual": "t", "expected": "x""#,
-          kind: check(.allclose) { $0.rtol = 1e-5; $0.atol = 1e-8 }, references: ["actual=t", "expected=x"]),
+          kind: check(.allclose(Allclose(rtol: 1e-5, atol: 1e-8))), references: ["actual=t", "expected=x"]),
     .init(json: #""op": "verify", "check": "allclose", "actual": "t", "expected": "x", "rtol": 1e-3, "atol": 0, "equal_nan": true, "expect": "fail""#,
-          kind: check(.allclose) { $0.rtol = 1e-3; $0.atol = 0; $0.equalNaN = true; $0.expect = .fail }, references: ["actual=t", "expected=x"]),
+          kind: check(.allclose(Allclose(rtol: 1e-3, atol: 0, equalNaN: true)), expect: .fail), references: ["actual=t", "expected=x"]),
     .init(json: #""op": "verify", "check": "shape", "actual": "t", "expected": "x""#,
-          kind: check(.shape) { $0.axes = .spatial }, references: ["actual=t", "expected=x"]),
+          kind: check(.shape(ShapeComparison(allAxes: false))), references: ["actual=t", "expected=x"]),
     .init(json: #""op": "verify", "check": "shape", "actual": "t", "expected": "x", "axes": "all", "expect": "pass""#,
-          kind: check(.shape) { $0.axes = .all }, references: ["actual=t", "expected=x"]),
-    .init(json: #""op": "verify", "check": "adjoint", "of": "c""#, kind: check(.adjoint) { $0.rtol = nil; $0.seed = 0 }, references: ["of=c"]),
+          kind: check(.shape(ShapeComparison(allAxes: true))), references: ["actual=t", "expected=x"]),
+    .init(json: #""op": "verify", "check": "adjoint", "of": "c""#, kind: check(.adjoint(AdjointCheck(seed: 0, rtol: nil))), references: ["of=c"]),
     .init(json: #""op": "verify", "check": "adjoint", "of": "t", "seed": 3, "rtol": 1e-6, "expect": "fail""#,
-          kind: check(.adjoint) { $0.seed = 3; $0.rtol = 1e-6; $0.expect = .fail }, references: ["of=t"]),
-    .init(json: #""op": "verify", "check": "matrix", "of": "c""#, kind: check(.matrix) { $0.maxElements = 10_000_000; $0.saveMatrix = false }, references: ["of=c"]),
+          kind: check(.adjoint(AdjointCheck(seed: 3, rtol: 1e-6)), expect: .fail), references: ["of=t"]),
+    .init(json: #""op": "verify", "check": "matrix", "of": "c""#,
+          kind: check(.matrix(MatrixCheck(maxElements: 10_000_000), saveMatrix: false)), references: ["of=c"]),
     .init(json: #""op": "verify", "check": "matrix", "of": "t", "max_elements": 100, "save_matrix": true"#,
-          kind: check(.matrix) { $0.maxElements = 100; $0.saveMatrix = true }, references: ["of=t"]),
+          kind: check(.matrix(MatrixCheck(maxElements: 100), saveMatrix: true)), references: ["of=t"]),
     .init(json: #""op": "verify", "check": "direct", "of": "t""#, kind: check(.direct), references: ["of=t"]),
-    .init(json: #""op": "verify", "check": "gradient", "of": "c""#, kind: check(.gradient) { $0.samples = 16; $0.eps = nil; $0.seed = 0 }, references: ["of=c"]),
+    .init(json: #""op": "verify", "check": "gradient", "of": "c""#,
+          kind: check(.gradient(GradientCheck(samples: 16, eps: nil, seed: 0))), references: ["of=c"]),
     .init(json: #""op": "verify", "check": "gradient", "of": "t", "samples": 4, "eps": 1e-4, "seed": 1"#,
-          kind: check(.gradient) { $0.samples = 4; $0.eps = 1e-4; $0.seed = 1 }, references: ["of=t"]),
+          kind: check(.gradient(GradientCheck(samples: 4, eps: 1e-4, seed: 1))), references: ["of=t"]),
   ]
 
   @Test("every op with every parameter form", arguments: stageCases + verifyCases)
@@ -210,7 +209,7 @@ struct JobDecoderTests {
     let job = try decodeJob(jobText(inputs: Self.baseInputs, stages: stages))
     let stage = try #require(job.stage(id: "s"))
     #expect(stage.kind == testCase.kind)
-    #expect(stage.references.map { "\($0.role)=\($0.name)" } == testCase.references)
+    #expect(stage.references.map { "\($0.role.rawValue)=\($0.name)" } == testCase.references)
     #expect(stage.dtype == testCase.dtype)
     #expect(stage.index == 2)
     #expect(stage.location == #"stages[2] (id "s")"#)

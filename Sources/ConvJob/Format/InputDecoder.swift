@@ -3,46 +3,52 @@ import PNGIO
 
 /// Turns the members of the job's `inputs` object into ``InputDefinition``s.
 enum InputDecoder {
-  static let sourceKeys = ["hdf5", "png", "values", "random"]
-
   static func input(name: String, _ value: JSONValue, directory: String, log: ProblemLog) -> InputDefinition? {
     guard var reader = ObjectReader(value, location: "inputs.\(name)", log: log) else { return nil }
     defer { reader.finish() }
-    let given = sourceKeys.filter { reader.has($0) }
-    guard given.count == 1, let sourceKey = given.first else {
+    let keys = InputSourceKind.allCases.map(\.rawValue)
+    let given = InputSourceKind.allCases.filter { reader.has($0.rawValue) }
+    guard given.count == 1, let kind = given.first else {
       reader.problem("source", given.isEmpty
-        ? "an input needs exactly one of \(sourceKeys.map { "\"\($0)\"" }.joined(separator: ", "))"
-        : "an input takes exactly one source, found \(given.map { "\"\($0)\"" }.joined(separator: " and "))")
-      for key in sourceKeys { _ = reader.value(key) }
+        ? "an input needs exactly one of \(keys.map { "\"\($0)\"" }.joined(separator: ", "))"
+        : "an input takes exactly one source, found \(given.map { "\"\($0.rawValue)\"" }.joined(separator: " and "))")
+      for key in keys { _ = reader.value(key) }
       return nil
     }
     var layout: Layout?
     var layoutFailed = false
     var dtype: DType?
-    if sourceKey == "hdf5" || sourceKey == "values", let text = reader.string("layout") {
-      switch Layout.parse(text) {
-      case .success(let parsed): layout = parsed
-      case .failure(let error):
-        reader.problem("layout", error.message)
-        layoutFailed = true
+    switch kind {
+    case .hdf5, .values:
+      if let text = reader.string("layout") {
+        switch Layout.parse(text) {
+        case .success(let parsed): layout = parsed
+        case .failure(let error):
+          reader.problem("layout", error.message)
+          layoutFailed = true
+        }
       }
+    case .png, .random: break
     }
-    if sourceKey == "values" || sourceKey == "random" { dtype = reader.choice("dtype", DType.self) ?? .float64 }
+    switch kind {
+    case .values, .random: dtype = reader.choice("dtype", DType.self) ?? .float64
+    case .hdf5, .png: break
+    }
     let source: InputSource?
-    switch sourceKey {
-    case "hdf5":
+    switch kind {
+    case .hdf5:
       let path = reader.string("hdf5").map { JobDecoder.resolve($0, against: directory) }
       let dataset = reader.string("dataset", required: true)
       let split = reader.bool("split") ?? false
       source = path.flatMap { path in dataset.map { .hdf5(path: path, dataset: $0, split: split) } }
-    case "png":
+    case .png:
       let path = reader.string("png").map { JobDecoder.resolve($0, against: directory) }
       let channels = reader.choice("channels", PNGChannels.self) ?? .auto
       let scale = reader.choice("scale", PNGScale.self) ?? .unit
       source = path.map { .png(path: $0, channels: channels, scale: scale) }
-    case "values":
+    case .values:
       source = reader.value("values").flatMap { literal($0, reader: &reader) }
-    default:
+    case .random:
       source = reader.value("random").flatMap { random($0, location: "inputs.\(name).random", log: log) }
     }
     guard let source, !layoutFailed else { return nil }

@@ -1,6 +1,11 @@
 import ConvCore
 import PNGIO
 
+/// The kinds of input source, by the key that names each in a job.
+public enum InputSourceKind: String, Sendable, CaseIterable {
+  case hdf5, png, values, random
+}
+
 /// Where an input's tensor comes from.
 public enum InputSource: Sendable, Equatable {
   /// A dataset of an HDF5 file (or of each file a glob matches); with `split`,
@@ -12,6 +17,15 @@ public enum InputSource: Sendable, Equatable {
   case values(shape: [Int], values: [Double])
   /// A deterministic pseudo-random tensor (see ``SeededRandom``).
   case random(shape: [Int], distribution: RandomDistribution, seed: UInt64)
+
+  public var kind: InputSourceKind {
+    switch self {
+    case .hdf5: .hdf5
+    case .png: .png
+    case .values: .values
+    case .random: .random
+    }
+  }
 }
 
 /// One named input of the job.
@@ -32,7 +46,7 @@ public struct InputDefinition: Sendable, Equatable {
   public var isGlob: Bool {
     switch source {
     case .hdf5(let path, _, _), .png(let path, _, _): FileGlob.isPattern(path)
-    default: false
+    case .values, .random: false
     }
   }
 

@@ -132,12 +132,11 @@ public enum JobDecoder {
       for reference in stage.references where seen[reference.name] == nil {
         log.add(stage.location, "\(reference.role): no input or stage is named \"\(reference.name)\"\(suggestion(reference.name, Array(seen.keys)))")
       }
-      if stage.op == .verify, case .verify(let check) = stage.kind, [.adjoint, .matrix, .direct, .gradient].contains(check.kind),
-        let target = stage.reference("of") {
+      if case .verify(let verification) = stage.kind, let allowed = verification.check.kind.operatorOps,
+        let target = stage.reference(.of) {
         let targetStage = job.stage(id: target)
-        let allowed: Set<StageOp> = check.kind == .direct ? [.conv_transpose] : [.conv, .conv_transpose]
         if seen[target] != nil, !(targetStage.map { allowed.contains($0.op) } ?? false) {
-          log.add(stage.location, "of: check \(check.kind.rawValue) needs a \(allowed.map(\.rawValue).sorted().joined(separator: " or ")) stage, \"\(target)\" is \(targetStage.map { "a \($0.op.rawValue) stage" } ?? "an input")")
+          log.add(stage.location, "of: check \(verification.check.kind.rawValue) needs a \(allowed.map(\.rawValue).joined(separator: " or ")) stage, \"\(target)\" is \(targetStage.map { "a \($0.op.rawValue) stage" } ?? "an input")")
         }
       }
     }

@@ -1,18 +1,19 @@
+import ConvChecks
 import ConvCore
 
 /// Turns stage objects of the job format into ``StageDefinition``s.
 enum StageDecoder {
   /// The roles each kind of stage reads, required first.
-  static func roles(op: StageOp, check: CheckKind?) -> (required: [String], optional: [String]) {
+  static func roles(op: StageOp, check: CheckKind?) -> (required: [Role], optional: [Role]) {
     switch op {
-    case .conv, .conv_transpose: return (["input", "weight"], ["bias"])
+    case .conv, .conv_transpose: return ([.input, .weight], [.bias])
+    case .pad, .crop, .stride, .unstride, .output_padding, .flip, .permute: return ([.input], [])
     case .verify:
       switch check {
-      case .allclose, .shape: return (["actual", "expected"], [])
-      case .adjoint, .matrix, .direct, .gradient: return (["of"], [])
+      case .allclose, .shape: return ([.actual, .expected], [])
+      case .adjoint, .matrix, .direct, .gradient: return ([.of], [])
       case nil: return ([], [])
       }
-    default: return (["input"], [])
     }
   }
 
@@ -37,10 +38,10 @@ enum StageDecoder {
     let kind: StageKind?
     var check: CheckKind?
     if op == .verify {
-      let definition = checkDefinition(&reader)
-      check = definition?.kind
-      knowsKeys = definition != nil
-      kind = definition.map { .verify($0) }
+      let verification = verification(&reader)
+      check = verification?.check.kind
+      knowsKeys = verification != nil
+      kind = verification.map { .verify($0) }
     } else {
       kind = operation(op, &reader).map { .operation($0) }
     }
@@ -48,12 +49,13 @@ enum StageDecoder {
     var references: [StageReference] = []
     for role in roles.required + roles.optional {
       let isRequired = roles.required.contains(role)
-      guard let name = reader.string(role, required: isRequired) else { continue }
+      guard let name = reader.string(role.rawValue, required: isRequired) else { continue }
       references.append(StageReference(role: role, name: name))
     }
     // `"output_size": "image"` takes the sizes of the tensor named, item by item.
-    if op == .conv_transpose, reader.peek("output_size")?.stringValue != nil, let name = reader.string("output_size") {
-      references.append(StageReference(role: "output_size", name: name))
+    if op == .conv_transpose, reader.peek(Role.outputSize.rawValue)?.stringValue != nil,
+      let name = reader.string(Role.outputSize.rawValue) {
+      references.append(StageReference(role: .outputSize, name: name))
     }
     guard let checkedID, let kind else { return nil }
     return StageDefinition(id: checkedID, index: index, op: op, kind: kind, references: references, dtype: dtype, json: value)
@@ -120,39 +122,45 @@ enum StageDecoder {
   }
 
   /// The check of a verify stage with the keys that check takes.
-  static func checkDefinition(_ reader: inout ObjectReader) -> CheckDefinition? {
+  static func verification(_ reader: inout ObjectReader) -> Verification? {
     guard let kind = reader.choice("check", CheckKind.self) else {
       if !reader.has("check") { _ = reader.required("check", "one of \(CheckKind.allCases.map(\.rawValue).joined(separator: ", "))") }
       return nil
     }
-    var definition = CheckDefinition(kind: kind)
-    if let expect = reader.choice("expect", Expectation.self) { definition.expect = expect }
+    let expect = reader.choice("expect", Expectation.self) ?? .pass
+    let check: Check
     switch kind {
     case .allclose:
-      definition.rtol = reader.double("rtol") ?? 1e-5
-      if let atol = reader.double("atol") { definition.atol = atol }
-      if let equalNaN = reader.bool("equal_nan") { definition.equalNaN = equalNaN }
+      var allclose = Allclose()
+      if let rtol = nonNegative(&reader, "rtol") { allclose.rtol = rtol }
+      if let atol = nonNegative(&reader, "atol") { allclose.atol = atol }
+      if let equalNaN = reader.bool("equal_nan") { allclose.equalNaN = equalNaN }
+      check = .allclose(allclose)
     case .shape:
-      if let axes = reader.choice("axes", ShapeAxes.self) { definition.axes = axes }
+      check = .shape(ShapeComparison(allAxes: reader.choice("axes", ShapeAxes.self) == .all))
     case .adjoint:
-      definition.seed = seed(&reader) ?? 0
-      definition.rtol = reader.double("rtol")
+      check = .adjoint(AdjointCheck(seed: seed(&reader) ?? 0, rtol: nonNegative(&reader, "rtol")))
     case .matrix:
-      if let maxElements = reader.int("max_elements") { definition.maxElements = maxElements }
-      if let saveMatrix = reader.bool("save_matrix") { definition.saveMatrix = saveMatrix }
+      let maxElements = reader.int("max_elements") ?? MatrixCheck().maxElements
+      if maxElements < 1 { reader.problem("max_elements", "must be at least 1") }
+      check = .matrix(MatrixCheck(maxElements: maxElements), saveMatrix: reader.bool("save_matrix") ?? false)
     case .direct:
-      break
+      check = .direct
     case .gradient:
-      if let samples = reader.int("samples") { definition.samples = samples }
-      definition.eps = reader.double("eps")
-      definition.seed = seed(&reader) ?? 0
+      let samples = reader.int("samples"), eps = reader.double("eps")
+      let gradient = GradientCheck(samples: samples ?? GradientCheck().samples, eps: eps, seed: seed(&reader) ?? 0)
+      if let eps, !(eps > 0) { reader.problem("eps", "must be positive") }
+      if let samples, samples < 1 { reader.problem("samples", "must be at least 1") }
+      check = .gradient(gradient)
     }
-    for (key, value) in [("rtol", definition.rtol ?? 0), ("atol", definition.atol), ("eps", definition.eps ?? 1)] where value < 0 || (key == "eps" && value == 0) {
-      reader.problem(key, key == "eps" ? "must be positive" : "must not be negative")
-    }
-    if definition.samples < 1 { reader.problem("samples", "must be at least 1") }
-    if definition.maxElements < 1 { reader.problem("max_elements", "must be at least 1") }
-    return definition
+    return Verification(check, expect: expect)
+  }
+
+  /// A number that must not be negative, recorded as a problem when it is.
+  private static func nonNegative(_ reader: inout ObjectReader, _ key: String) -> Double? {
+    guard let value = reader.double(key) else { return nil }
+    if value < 0 { reader.problem(key, "must not be negative") }
+    return value
   }
 
   private static func seed(_ reader: inout ObjectReader) -> UInt64? {

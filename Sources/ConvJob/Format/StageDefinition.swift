@@ -1,3 +1,4 @@
+import ConvChecks
 import ConvCore
 
 /// The `op` of a stage.
@@ -5,9 +6,19 @@ public enum StageOp: String, Sendable, CaseIterable {
   case conv, conv_transpose, pad, crop, stride, unstride, output_padding, flip, permute, verify
 }
 
-/// The checks a `verify` stage can make.
+/// The names of the checks a `verify` stage can make.
 public enum CheckKind: String, Sendable, CaseIterable {
   case allclose, shape, adjoint, matrix, direct, gradient
+
+  /// The ops of the stage a check of an operator (`of`) may name; nil for the
+  /// checks that compare two tensors (`actual`, `expected`).
+  public var operatorOps: [StageOp]? {
+    switch self {
+    case .allclose, .shape: nil
+    case .adjoint, .matrix, .gradient: [.conv, .conv_transpose]
+    case .direct: [.conv_transpose]
+    }
+  }
 }
 
 /// Whether a check's condition is expected to hold (`pass`) or documents a known
@@ -21,35 +32,56 @@ public enum ShapeAxes: String, Sendable, CaseIterable {
   case spatial, all
 }
 
-/// A `verify` stage's check and its settings, defaults applied where the
-/// default does not depend on the element type.
-public struct CheckDefinition: Sendable, Equatable {
-  public var kind: CheckKind
-  public var expect: Expectation = .pass
-  /// `allclose` default 1e-5; `adjoint` default 1e-10 in float64, 1e-4 in float32 (nil here).
-  public var rtol: Double?
-  public var atol: Double = 1e-8
-  public var equalNaN = false
-  public var axes: ShapeAxes = .spatial
-  public var seed: UInt64 = 0
-  public var maxElements = 10_000_000
-  public var saveMatrix = false
-  public var samples = 16
-  /// Finite-difference step; default 1e-3 in float32, 1e-6 in float64 (nil here).
-  public var eps: Double?
+/// A `verify` stage's check with that check's own settings (the ConvChecks
+/// types), defaults applied where they do not depend on the element type.
+public enum Check: Sendable, Equatable {
+  case allclose(Allclose)
+  case shape(ShapeComparison)
+  case adjoint(AdjointCheck)
+  /// With `save_matrix`, the unrolled matrix is kept in the output.
+  case matrix(MatrixCheck, saveMatrix: Bool)
+  case direct
+  case gradient(GradientCheck)
 
-  public init(kind: CheckKind) { self.kind = kind }
+  public var kind: CheckKind {
+    switch self {
+    case .allclose: .allclose
+    case .shape: .shape
+    case .adjoint: .adjoint
+    case .matrix: .matrix
+    case .direct: .direct
+    case .gradient: .gradient
+    }
+  }
+}
+
+/// A `verify` stage: its check, and whether the check is expected to hold.
+public struct Verification: Sendable, Equatable {
+  public var check: Check
+  public var expect: Expectation
+
+  public init(_ check: Check, expect: Expectation = .pass) {
+    self.check = check
+    self.expect = expect
+  }
 }
 
 /// What a stage does.
 public enum StageKind: Sendable, Equatable {
   case operation(Operation)
-  case verify(CheckDefinition)
+  case verify(Verification)
 }
 
-/// A named tensor a stage reads, in the role it reads it in (`input`, `weight`, ...).
+/// The role in which a stage reads a named tensor: the stage object's key.
+public enum Role: String, Sendable, CaseIterable {
+  case input, weight, bias, actual, expected, of
+  /// `conv_transpose`'s `output_size` when it names a tensor.
+  case outputSize = "output_size"
+}
+
+/// A named tensor a stage reads, in the role it reads it in.
 public struct StageReference: Sendable, Equatable {
-  public let role: String
+  public let role: Role
   public let name: String
 }
 
@@ -75,5 +107,5 @@ public struct StageDefinition: Sendable {
   }
 
   /// The name read in `role`, if any.
-  public func reference(_ role: String) -> String? { references.first { $0.role == role }?.name }
+  public func reference(_ role: Role) -> String? { references.first { $0.role == role }?.name }
 }

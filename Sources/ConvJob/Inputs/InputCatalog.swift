@@ -81,7 +81,7 @@ public struct InputCatalog: Sendable {
         let text = String(row)
         return Item(id: String(repeating: "0", count: width - text.count) + text, source: .row(row))
       }
-    case .hdf5(let pattern, _, _), .png(let pattern, _, _):
+    case .hdf5(let pattern, _, _) where input.isGlob, .png(let pattern, _, _) where input.isGlob:
       let paths = FileGlob.expand(pattern)
       if paths.isEmpty { log.addDataError(input.location, "\(pattern): the pattern matches no file") }
       let items = paths.map { Item(id: FileGlob.itemID(path: $0, pattern: pattern), source: .file($0)) }
@@ -92,7 +92,7 @@ public struct InputCatalog: Sendable {
           : "\(a) and \(b) make items \"\(first.id)\" and \"\(second.id)\", which would share /items/\(second.id) in the output; rename one")
       }
       return items
-    default:
+    case .hdf5, .png, .values, .random:
       return [Item(id: "main", source: nil)]
     }
   }

@@ -21,27 +21,27 @@ public enum JobPlanner {
       let computeType = DType.common(operands.map(\.info.dtype))
       switch stage.kind {
       case .operation(var operation):
-        let shape = { (role: String) in operands.first { $0.role == role }?.info.shape }
-        if case .convTranspose(var parameters) = operation, let size = shape("output_size") {
+        let shape = { (role: Role) in operands.first { $0.role == role }?.info.shape }
+        if case .convTranspose(var parameters) = operation, let size = shape(.outputSize) {
           parameters.outputSize = size  // `"output_size": "image"`: that tensor's shape, item by item
           operation = .convTranspose(parameters)
         }
         do {
-          let planned = try operation.plan(input: shape("input") ?? [], weight: shape("weight"), bias: shape("bias"))
+          let planned = try operation.plan(input: shape(.input) ?? [], weight: shape(.weight), bias: shape(.bias))
           let output = TensorInfo(shape: planned.outputShape, dtype: stage.dtype ?? computeType)
           tensors[stage.id] = output
           plans.append(StagePlan(stage: stage, operands: operands, operation: planned, computeType: computeType, output: output, workspaceBytes: 0))
         } catch {
-          let hint = channelHint(stage: stage, operation: operation, input: operands.first { $0.role == "input" }, weight: shape("weight"), job: job)
+          let hint = channelHint(stage: stage, operation: operation, input: operands.first { $0.role == .input }, weight: shape(.weight), job: job)
           for problem in error.problems { log.add(stage.location, problem + (problem.contains("input channels") ? hint : "")) }
         }
-      case .verify(let check):
-        if check.kind == .allclose, let actual = operands.first(where: { $0.role == "actual" }),
-          let expected = operands.first(where: { $0.role == "expected" }), actual.info.shape != expected.info.shape {
+      case .verify(let verification):
+        if case .allclose = verification.check, let actual = operands.first(where: { $0.role == .actual }),
+          let expected = operands.first(where: { $0.role == .expected }), actual.info.shape != expected.info.shape {
           log.add(stage.location,
             "allclose compares tensors of one shape, but actual \"\(actual.name)\" is \(actual.info.shape.shapeDescription) and expected \"\(expected.name)\" is \(expected.info.shape.shapeDescription); to compare sizes, use check \"shape\"")
         }
-        let workspace = checkWorkspace(check, stage: stage, plans: plans, log: log)
+        let workspace = checkWorkspace(verification.check, stage: stage, plans: plans, log: log)
         plans.append(StagePlan(stage: stage, operands: operands, operation: nil, computeType: computeType, output: nil, workspaceBytes: workspace))
       }
     }
@@ -77,14 +77,14 @@ public enum JobPlanner {
   }
 
   /// Bytes a check needs beyond its operands; refuses a `matrix` check above `max_elements`.
-  private static func checkWorkspace(_ check: CheckDefinition, stage: StageDefinition, plans: [StagePlan], log: ProblemLog) -> Int {
-    guard let target = stage.reference("of"), let targetPlan = plans.first(where: { $0.stage.id == target }),
-      let input = targetPlan.operand("input")?.info, let output = targetPlan.output
+  private static func checkWorkspace(_ check: Check, stage: StageDefinition, plans: [StagePlan], log: ProblemLog) -> Int {
+    guard let target = stage.reference(.of), let targetPlan = plans.first(where: { $0.stage.id == target }),
+      let input = targetPlan.operand(.input)?.info, let output = targetPlan.output
     else { return 0 }
     let vectors = saturatingProduct([4, saturatingSum([input.byteCount, output.byteCount])])
-    guard check.kind == .matrix else { return vectors }
+    guard case .matrix(let matrixCheck, _) = check else { return vectors }
     do {
-      let elements = try MatrixCheck(maxElements: check.maxElements).elements(inputShape: input.shape, outputShape: output.shape)
+      let elements = try matrixCheck.elements(inputShape: input.shape, outputShape: output.shape)
       return saturatingSum([vectors, saturatingProduct([elements, 8])])
     } catch {
       if case .matrixTooLarge(let rows, let columns, let elements, let maximum) = error {

@@ -42,9 +42,9 @@ public enum PlanDescription {
       if let output = stagePlan.output {
         lines.append("  \(pad(stage.id))  \(stage.op.rawValue)(\(operands)) -> \(output)")
         lines += (stagePlan.operation?.arithmetic ?? []).map { "  \(pad(""))      \($0)" }
-      } else if case .verify(let check) = stage.kind {
-        let expectation = check.expect == .fail ? ", expect fail" : ""
-        lines.append("  \(pad(stage.id))  verify \(check.kind.rawValue)(\(operands)\(expectation))")
+      } else if case .verify(let verification) = stage.kind {
+        let expectation = verification.expect == .fail ? ", expect fail" : ""
+        lines.append("  \(pad(stage.id))  verify \(verification.check.kind.rawValue)(\(operands)\(expectation))")
       }
     }
     let peakStage = plan.peakStage.map { " (peak at stage \($0))" } ?? ""

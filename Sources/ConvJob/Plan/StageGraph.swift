@@ -51,7 +51,7 @@ public struct StageGraph: Sendable {
   /// of another stage's operator (`of`), that stage's operands too.
   private static func reads(_ stage: StageDefinition, in stages: [String: StageDefinition]) -> [String] {
     let names = stage.references.map(\.name)
-    guard stage.op == .verify, let target = stage.reference("of").flatMap({ stages[$0] }) else { return names }
+    guard stage.op == .verify, let target = stage.reference(.of).flatMap({ stages[$0] }) else { return names }
     return names + target.references.map(\.name)
   }
 

@@ -2,7 +2,7 @@ import ConvCore
 
 /// A tensor a stage reads: its role, its name and its shape.
 public struct PlannedOperand: Sendable, Equatable {
-  public let role: String
+  public let role: Role
   public let name: String
   public let info: TensorInfo
 }
@@ -20,7 +20,7 @@ public struct StagePlan: Sendable {
   /// Extra memory the stage needs while it runs (a `matrix` check's dense matrix).
   public let workspaceBytes: Int
 
-  public func operand(_ role: String) -> PlannedOperand? { operands.first { $0.role == role } }
+  public func operand(_ role: Role) -> PlannedOperand? { operands.first { $0.role == role } }
 }
 
 /// Every stage of one item planned, in execution order, and the memory it needs.

@@ -54,15 +54,15 @@ struct ItemExecutor: Sendable {
       }, uniquingKeysWith: { first, _ in first })
       do {
         if let operation = stagePlan.operation {
-          guard let input = operands["input"] else { throw RunFailure("input missing") }
-          var output = try operation.apply(input: input, weight: operands["weight"], bias: operands["bias"])
+          guard let input = operands[.input] else { throw RunFailure("input missing") }
+          var output = try operation.apply(input: input, weight: operands[.weight], bias: operands[.bias])
           if let dtype = stage.dtype { output = output.converted(to: dtype) }
           tensors[stage.id] = output
           if job.keeps(stage.id) {
             result.tensors.append(KeptTensor(name: stage.id, tensor: output, op: stage.op.rawValue, params: stage.json.jsonText))
           }
-        } else if case .verify(let check) = stage.kind {
-          let (report, matrix) = try CheckRunner(plan: plan, tensors: tensors).run(stage, check: check, operands: operands)
+        } else if case .verify(let verification) = stage.kind {
+          let (report, matrix) = try CheckRunner(plan: plan, tensors: tensors).run(stage, verification, operands: operands)
           result.reports.append(report)
           if let matrix { result.matrices.append((stage.id, matrix)) }
         }

@@ -34,8 +34,8 @@ struct RunFingerprint: Sendable {
     graph = SHA256.hex(data)
   }
 
-  /// The input hash of `item`.
-  static func input(of item: Item, job: Job) throws(RunFailure) -> String {
+  /// The input hash of `item`: of its file's bytes, or of its row as loaded.
+  static func input(of item: Item, catalog: InputCatalog) throws(RunFailure) -> String {
     switch item.source {
     case nil:
       return ""
@@ -43,16 +43,15 @@ struct RunFingerprint: Sendable {
       do { return SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
         throw RunFailure("\(path): cannot read: \(JobDecoder.describe(error))")
       }
-    case .row(let row):
-      guard let input = job.perItemInput, case .hdf5(let path, let dataset, _) = input.source else { return "" }
-      do {
-        let tensor = try HDF5File.open(path).readTensor(dataset, rows: row..<(row + 1))
-        var data = Data("\(tensor.shape) \(tensor.dtype.rawValue)\n".utf8)
-        tensor.storage.withUnsafeBytes { data.append(contentsOf: $0) }
-        return SHA256.hex(data)
-      } catch {
-        throw RunFailure(error.description)
+    case .row:
+      guard let input = catalog.job.perItemInput else { return "" }
+      let tensor: Tensor
+      do { tensor = try catalog.load(input, source: item.source) } catch {
+        throw RunFailure(error.problems.map(\.description).joined(separator: "; "))
       }
+      var data = Data("\(tensor.shape) \(tensor.dtype.rawValue)\n".utf8)
+      tensor.storage.withUnsafeBytes { data.append(contentsOf: $0) }
+      return SHA256.hex(data)
     }
   }
 }

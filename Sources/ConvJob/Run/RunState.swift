@@ -111,7 +111,7 @@ struct RunState {
   /// Starts the worker threads: each hashes its item's input, finds it in an
   /// earlier output or computes it.
   private func startWorkers(shared: [String: Tensor], reusable: ReusableResults, stop: RunStop) -> ItemScheduler {
-    let prepared = prepared, items = prepared.catalog.items, job = prepared.job, keepGoing = options.keepGoing
+    let prepared = prepared, items = prepared.catalog.items, keepGoing = options.keepGoing
     let executor = ItemExecutor(prepared: prepared, shared: shared)
     let threads = min(max(1, options.threads), max(items.count, 1))
     // Items in parallel each compute on one thread; a single item gets them all.
@@ -125,7 +125,7 @@ struct RunState {
         return .failed(reason)
       }
       do {
-        let inputHash = try RunFingerprint.input(of: item, job: job)
+        let inputHash = try RunFingerprint.input(of: item, catalog: prepared.catalog)
         if let file = reusable.source(for: item.id, inputHash: inputHash) { return .reusable(file: file, inputHash: inputHash) }
         return .computed(try executor.run(item, inputHash: inputHash, shouldStop: { stop.isRequested }))
       } catch is RunStopped {
