@@ -41,10 +41,9 @@ struct BenchCommand: ParsableCommand {
     do {
       timings = try LayerBench.layers(path: layers).map { layer throws(ShapeError) in try LayerBench.time(layer) }
     } catch let problems as JobProblems {
-      throw fail(problems, dataExit: 2)
+      throw InvalidJob(problems)
     } catch {
-      printError("\(layers): \(error)")
-      throw ExitCode(2)
+      throw InvalidJob(JobProblems([JobProblem(file: layers, location: "", message: "\(error)")]))
     }
     let product = gemm.map { LayerBench.timeSquareProduct(size: $0, threads: ComputeThreads.perOperation) }
     if json {

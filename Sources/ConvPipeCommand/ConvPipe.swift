@@ -23,46 +23,43 @@ public struct ConvPipe: ParsableCommand {
 
   public init() {}
 
-  /// Parses the command line and runs the command, exiting with convpipe's
-  /// codes: a usage error (an unknown option, a value out of range) exits 2,
-  /// not swift-argument-parser's 64, since the spec counts it as an invalid
-  /// command line.
+  /// Parses the command line and runs the command, ending the process with
+  /// convpipe's exit status (``ExitStatus``): convpipe's own errors are printed
+  /// as they describe themselves and mapped by ``ExitStatus/init(for:)``; a
+  /// usage error (an unknown option, a value out of range) exits 2, not
+  /// swift-argument-parser's 64, since the spec counts it as an invalid command line.
   public static func runAndExit(_ arguments: [String]? = nil) -> Never {
     do {
       var command = try parseAsRoot(arguments)
       try command.run()
-      Foundation.exit(0)
+      Foundation.exit(ExitStatus.success.code)
+    } catch let error as JobProblems {
+      end(error)
+    } catch let error as InvalidJob {
+      end(error)
+    } catch let error as RunFailure {
+      end(error)
     } catch {
-      if exitCode(for: error) == .validationFailure {
-        printError("convpipe: " + message(for: error) + " (see convpipe help)")
-        Foundation.exit(ExitCode.invalidJob.rawValue)
-      }
-      exit(withError: error)
+      guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+      printError("convpipe: " + message(for: error) + " (see convpipe help)")
+      Foundation.exit(ExitStatus.invalid.code)
     }
+  }
+
+  private static func end(_ error: some Error & CustomStringConvertible) -> Never {
+    printError(error.description)
+    Foundation.exit(ExitStatus(for: error).code)
   }
 }
 
 extension ExitCode {
-  /// A check failed (the file is written).
-  static let checksFailed = ExitCode(1)
-  /// The job or the command line is invalid: nothing runs, nothing is written.
-  static let invalidJob = ExitCode(2)
-  /// An input or the output could not be read or written: no output is written or replaced.
-  static let dataError = ExitCode(3)
-  /// Items failed with `--keep-going` (the file is written, the failed items recorded).
-  static let itemsFailed = ExitCode(4)
+  /// The exit code of `status`, for commands that end without an error (1, 4, ...).
+  init(_ status: ExitStatus) { self.init(status.code) }
 }
 
 /// Writes each line to standard error.
 func printError(_ text: String) {
   FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
-}
-
-/// Prints a job's problems, one per line, and exits 2 (or `dataExit` when every
-/// problem lies in input data).
-func fail(_ problems: JobProblems, dataExit: Int32) -> ExitCode {
-  printError(problems.description)
-  return problems.isDataError ? ExitCode(dataExit) : .invalidJob
 }
 
 /// The `--max-memory` option shared by `run` and `validate`.
@@ -98,10 +95,9 @@ struct ToleranceOptions: ParsableArguments {
   var comparison: OutputComparison { OutputComparison(rtol: rtol, atol: atol) }
 }
 
-/// Writes a `--report` file, exiting 3 when it cannot.
-func writeReport(_ text: String, to path: String) throws {
+/// Writes a `--report` file, failing (exit 3) when it cannot.
+func writeReport(_ text: String, to path: String) throws(RunFailure) {
   do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-    printError("\(path): cannot write the report: \(error.localizedDescription)")
-    throw ExitCode.dataError
+    throw RunFailure("\(path): cannot write the report: \(error.localizedDescription)")
   }
 }

@@ -36,8 +36,7 @@ struct DiffCommand: ParsableCommand {
       (items, differences) = try tolerance.comparison.compareFiles(
         reference: try HDF5File.open(reference), actual: try HDF5File.open(new))
     } catch {
-      printError("\(error.file): \(error.cause ?? error.message)")
-      throw ExitCode.dataError
+      throw RunFailure("\(error.file): \(error.cause ?? error.message)")
     }
     for difference in differences { print(difference.description) }
     print("\(items) item\(items == 1 ? "" : "s") compared, \(differences.count) difference\(differences.count == 1 ? "" : "s") (rtol \(tolerance.rtol), atol \(tolerance.atol))")
@@ -47,7 +46,7 @@ struct DiffCommand: ParsableCommand {
       ).json()
       try writeReport(text, to: report)
     }
-    if !differences.isEmpty { throw ExitCode.checksFailed }
+    if !differences.isEmpty { throw ExitCode(ExitStatus.checksFailed) }
   }
 }
 

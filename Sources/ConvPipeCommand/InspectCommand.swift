@@ -32,14 +32,12 @@ struct InspectCommand: ParsableCommand {
   func run() throws {
     let summary: OutputSummary
     do { summary = try OutputSummary.read(path: file) } catch {
-      printError("\(error.file): \(error.cause ?? error.message)")
-      throw ExitCode.dataError
+      throw RunFailure("\(error.file): \(error.cause ?? error.message)")
     }
     let filter: OutputSummary.Filter = failed ? .failed : item.map { .item($0) } ?? .all
     let shown = summary.filtered(filter)
     if case .item(let id) = filter, shown.items.isEmpty, shown.failedItems.isEmpty {
-      printError("\(file): no item \"\(id)\"")
-      throw ExitCode.dataError
+      throw RunFailure("\(file): no item \"\(id)\"")
     }
     print(json ? try shown.json() : shown.render(), terminator: json ? "" : "\n")
   }

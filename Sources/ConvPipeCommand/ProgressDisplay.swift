@@ -38,9 +38,10 @@ final class ProgressDisplay: @unchecked Sendable {  // updated by the run's one 
     }
   }
 
-  /// Ends the terminal line, if one is showing.
+  /// Ends the terminal line, if one is showing (once).
   func finish() {
     if shownOnTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    shownOnTerminal = false
   }
 
   private static func duration(_ seconds: Double) -> String {

@@ -67,7 +67,7 @@ struct RunCommand: ParsableCommand {
       outputPath: output, threads: threads, resume: resume, incremental: incremental, golden: golden,
       goldenComparison: tolerance.comparison, logPath: log, keepGoing: keepGoing)
     let (parsed, problems) = JobDecoder.read(path: job)
-    guard let parsed else { throw fail(JobProblems(problems), dataExit: 3) }
+    guard let parsed else { throw JobProblems(problems) }
     let prepared: PreparedJob
     do {
       prepared = try PreparedJob.prepare(
@@ -77,21 +77,12 @@ struct RunCommand: ParsableCommand {
         let report {
         try writeReport(RunSummary(result: result).json, to: report)
       }
-      throw fail(error, dataExit: 3)
+      throw error
     }
     let progress = quiet ? nil : ProgressDisplay()
-    let result: RunResult
-    do {
-      result = try JobRunner.run(prepared, options: options) { event, done, total in progress?.update(event, done: done, total: total) }
-      progress?.finish()
-    } catch let problems as JobProblems {
-      progress?.finish()
-      throw fail(problems, dataExit: 3)
-    } catch {
-      progress?.finish()
-      printError("\(error)")
-      throw ExitCode.dataError
-    }
+    defer { progress?.finish() }
+    let result = try JobRunner.run(prepared, options: options) { event, done, total in progress?.update(event, done: done, total: total) }
+    progress?.finish()
     let summary = RunSummary(result: result)
     if let error = result.error { printError(error) }
     if result.wroteOutput {
@@ -101,6 +92,6 @@ struct RunCommand: ParsableCommand {
     }
     if let report { try writeReport(summary.json, to: report) }
     if let signal = result.signal { RunStop.raiseAgain(signal) }
-    if result.exitCode != 0 { throw ExitCode(result.exitCode) }
+    if result.status != .success { throw ExitCode(result.status) }
   }
 }

@@ -21,11 +21,8 @@ struct ValidateCommand: ParsableCommand {
 
   func run() throws {
     let limit = try memory.limit()
-    do {
-      let prepared = try PreparedJob.prepare(path: job, maxMemory: limit)
-      print(PlanDescription.render(prepared, maxMemory: limit))
-    } catch {
-      throw fail(error, dataExit: 2)
-    }
+    let prepared: PreparedJob
+    do { prepared = try PreparedJob.prepare(path: job, maxMemory: limit) } catch { throw InvalidJob(error) }
+    print(PlanDescription.render(prepared, maxMemory: limit))
   }
 }

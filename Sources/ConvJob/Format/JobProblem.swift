@@ -75,6 +75,12 @@ public struct JobProblems: Error, CustomStringConvertible {
 
   /// Whether every problem lies in input data (a `run` exits 3 then, else 2).
   public var isDataError: Bool { !problems.isEmpty && problems.allSatisfy(\.isDataError) }
+
+  /// One problem with a file that is not the job (an output that cannot be
+  /// written, a lock held by another run): `<file>: <message>`, exit 3.
+  public static func file(_ file: String, _ message: String) -> JobProblems {
+    JobProblems([JobProblem(file: file, location: "", message: message, isDataError: true)])
+  }
 }
 
 /// Collects problems while a job is read, checked and planned.

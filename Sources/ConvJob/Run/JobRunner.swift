@@ -49,13 +49,14 @@ public struct RunOptions: Sendable {
 /// once; the output replaces the target only when complete.
 public enum JobRunner {
   /// Runs `prepared`. Throws only when the run cannot start (no output path,
-  /// an output that is a directory: exit 2; the output locked by another run
-  /// or not writable: exit 3); once started, every outcome, failures and
-  /// signals included, is in the result, the log and the progress callback.
-  /// `onItem` is called by the writer, in item order, with the items done and in all.
+  /// an output that is a directory: problems of the job; the output locked by
+  /// another run, not writable, or a log that cannot be written: data errors);
+  /// once started, every outcome, failures and signals included, is in the
+  /// result, the log and the progress callback. `onItem` is called by the
+  /// writer, in item order, with the items done and in all.
   public static func run(
     _ prepared: PreparedJob, options: RunOptions = RunOptions(), onItem: (@Sendable (ItemEvent, Int, Int) -> Void)? = nil
-  ) throws -> RunResult {
+  ) throws(JobProblems) -> RunResult {
     let started = Date()
     let job = prepared.job
     let target = try OutputDestination.check(job: job, outputOption: options.outputPath)
@@ -63,7 +64,7 @@ public enum JobRunner {
     defer { lock.release() }
     let resumeFiles = ResumeFiles(target: target)
     resumeFiles.tidy(keep: options.resume)
-    let log = try options.logPath.map { path throws(RunFailure) in try RunLog(path: path) }
+    let log = try options.logPath.map { path throws(JobProblems) in try RunLog(path: path) }
     var run = RunState(prepared: prepared, options: options, target: target, log: log, onItem: onItem)
     run.execute(resumeFiles: resumeFiles)
     let result = run.result(seconds: Date().timeIntervalSince(started))
@@ -94,7 +95,7 @@ extension JobRunner {
 /// Checks the output's path before any work: it must be given, must not be a
 /// directory, and its directory must exist or be creatable.
 enum OutputDestination {
-  static func check(job: Job, outputOption: String?) throws -> String {
+  static func check(job: Job, outputOption: String?) throws(JobProblems) -> String {
     let fromOption = outputOption != nil
     guard let target = outputOption ?? job.outputs.path else {
       throw JobProblems([JobProblem(file: job.file, location: "outputs", message: "path is required unless --output is given")])
@@ -107,10 +108,10 @@ enum OutputDestination {
     }
     let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
     do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-      throw RunFailure("\(target): cannot create the output directory: \(JobDecoder.describe(error))")
+      throw .file(target, "cannot create the output directory: \(JobDecoder.describe(error))")
     }
     guard access(directory, W_OK) == 0 else {
-      throw RunFailure("\(target): cannot write in \(directory): \(String(cString: strerror(errno)))")
+      throw .file(target, "cannot write in \(directory): \(String(cString: strerror(errno)))")
     }
     return target
   }

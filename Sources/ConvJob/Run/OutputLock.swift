@@ -12,18 +12,18 @@ final class OutputLock {
   private var descriptor: Int32
 
   /// Takes the lock for `target`, or fails at once naming the process that holds it.
-  init(target: String) throws(RunFailure) {
+  init(target: String) throws(JobProblems) {
     let url = URL(fileURLWithPath: target)
     path = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).lock").path
     descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
-      throw RunFailure("\(path): cannot open the lock file: \(String(cString: strerror(errno)))")
+      throw .file(path, "cannot open the lock file: \(String(cString: strerror(errno)))")
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
       let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
       close(descriptor)
-      throw RunFailure(
-        "\(target): another run is writing this output (process \(holder.isEmpty ? "unknown" : holder), lock \(path)); wait for it to finish or stop it")
+      throw .file(target,
+        "another run is writing this output (process \(holder.isEmpty ? "unknown" : holder), lock \(path)); wait for it to finish or stop it")
     }
     let owner = "\(getpid())\n"
     _ = ftruncate(descriptor, 0)

@@ -48,9 +48,9 @@ public struct ItemEvent: Sendable, Encodable {
 final class RunLog: Sendable {
   private let handle: FileHandle
 
-  init(path: String) throws(RunFailure) {
+  init(path: String) throws(JobProblems) {
     guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-      throw RunFailure("\(path): cannot write the log: \(String(cString: strerror(errno)))")
+      throw .file(path, "cannot write the log: \(String(cString: strerror(errno)))")
     }
     self.handle = handle
   }

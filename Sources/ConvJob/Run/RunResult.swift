@@ -59,14 +59,13 @@ public struct RunResult: Sendable {
 
   public var passed: Int { checks - failed.count }
 
-  /// 0 every check passed · 1 a check failed · 3 stopped by an error · 4 items
-  /// failed with `--keep-going` (1 when a check failed too) · 128 + the signal
-  /// when stopped by one (130 SIGINT, 143 SIGTERM).
-  public var exitCode: Int32 {
-    if let signal { return 128 + signal }
-    if error != nil { return 3 }
-    if !failed.isEmpty { return 1 }
-    return failedItems.isEmpty ? 0 : 4
+  /// Stopped by a signal or an error; else a check failed; else items failed
+  /// with `--keep-going`; else success.
+  public var status: ExitStatus {
+    if let signal { return .stopped(signal: signal) }
+    if error != nil { return .dataError }
+    if !failed.isEmpty { return .checksFailed }
+    return failedItems.isEmpty ? .success : .itemsFailed
   }
 }
 
@@ -127,7 +126,7 @@ public struct RunSummary: Sendable, Encodable {
     try container.encode(result.failed, forKey: .failed)
     try container.encode(result.failedItems, forKey: .failedItems)
     try container.encode((result.seconds * 1e3).rounded() / 1e3, forKey: .seconds)
-    try container.encode(result.exitCode, forKey: .exitCode)
+    try container.encode(result.status.code, forKey: .exitCode)
     if let error = result.error { try container.encode(error, forKey: .error) } else { try container.encodeNil(forKey: .error) }
     if let signal = result.signal { try container.encode(signalName(signal), forKey: .signal) } else { try container.encodeNil(forKey: .signal) }
   }
