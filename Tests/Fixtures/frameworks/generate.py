@@ -441,6 +441,7 @@ def tf_specs():
     add("conv3d", "same-k2-even", [1, 3, 4, 3, 2], [2, 2, 2, 2, 2], {"strides": [1, 1, 1, 1, 1], "padding": "SAME"})
     add("conv3d", "neg-dilation-cpu", [1, 4, 5, 3, 2], [2, 2, 2, 2, 3], {"strides": [1, 1, 1, 1, 1], "padding": "SAME", "dilations": [1, 2, 1, 1, 1]}, expect="any")
     add("conv3d", "neg-NCDHW-cpu", [1, 2, 4, 5, 3], [2, 2, 2, 2, 3], {"strides": [1, 1, 1, 1, 1], "padding": "SAME", "data_format": "NCDHW"}, expect="any")
+    add("conv3d", "NCDHW-f32", [1, 2, 4, 5, 3], [2, 2, 2, 2, 3], {"strides": [1, 1, 1, 1, 1], "padding": "SAME", "data_format": "NCDHW"}, expect="any", dtype="float32")
     add("conv3d", "neg-grouped-cpu", [1, 3, 3, 3, 4], [2, 2, 2, 2, 2], {"strides": [1, 1, 1, 1, 1], "padding": "SAME"}, expect="any")
     add("conv3d", "neg-int-strides", [1, 3, 3, 3, 1], [2, 2, 2, 1, 1], {"strides": 2, "padding": "SAME"}, expect="any")
 
@@ -574,6 +575,7 @@ def keras_specs():
                 stag = s if isinstance(s, int) else "x".join(map(str, s))
                 otag = op if not isinstance(op, list) else "x".join(map(str, op))
                 add("Conv2DTranspose", f"{pad}-k{ktag}-s{stag}-op{otag}", [1, 4, 3, 2], args)
+    add("Conv2DTranspose", "neg-groups", [1, 3, 3, 4], {"filters": 2, "kernel_size": 2, "strides": 2, "groups": 2})
     add("Conv2DTranspose", "channels_first-same-s2", [1, 2, 3, 4], {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same", "data_format": "channels_first"})
     add("Conv2DTranspose", "nobias-valid-s2-batch2", [2, 3, 3, 1], {"filters": 2, "kernel_size": 2, "strides": 2, "use_bias": False})
     add("Conv2DTranspose", "same-d2", [1, 3, 4, 1], {"filters": 2, "kernel_size": 3, "padding": "same", "dilation_rate": 2})
