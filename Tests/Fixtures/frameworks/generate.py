@@ -439,7 +439,8 @@ def tf_specs():
     add("conv3d", "same-s1212", [1, 4, 5, 3, 2], [2, 3, 2, 2, 3], {"strides": [1, 2, 1, 2, 1], "padding": "SAME"})
     add("conv3d", "valid-k3", [1, 4, 5, 6, 1], [3, 3, 3, 1, 2], {"strides": [1, 1, 2, 1, 1], "padding": "VALID"})
     add("conv3d", "same-k2-even", [1, 3, 4, 3, 2], [2, 2, 2, 2, 2], {"strides": [1, 1, 1, 1, 1], "padding": "SAME"})
-    add("conv3d", "neg-dilation-cpu", [1, 4, 5, 3, 2], [2, 2, 2, 2, 3], {"strides": [1, 1, 1, 1, 1], "padding": "SAME", "dilations": [1, 2, 1, 1, 1]}, expect="any")
+    add("conv3d", "neg-dilation-cpu", [1, 4, 5, 3, 2], [2, 2, 2, 2, 3], {"strides": [1, 1, 1, 1, 1], "padding": "SAME", "dilations": [1, 2, 1, 1, 1]}, expect="any",
+        note="dilations is a documented argument of tf.nn.conv3d; tf.nn.convolution computes a dilated 3-d convolution on the CPU (case convolution-3d-valid-d2)")
     add("conv3d", "neg-NCDHW-cpu", [1, 2, 4, 5, 3], [2, 2, 2, 2, 3], {"strides": [1, 1, 1, 1, 1], "padding": "SAME", "data_format": "NCDHW"}, expect="any")
     add("conv3d", "NCDHW-f32", [1, 2, 4, 5, 3], [2, 2, 2, 2, 3], {"strides": [1, 1, 1, 1, 1], "padding": "SAME", "data_format": "NCDHW"}, expect="any", dtype="float32")
     add("conv3d", "neg-grouped-cpu", [1, 3, 3, 3, 4], [2, 2, 2, 2, 2], {"strides": [1, 1, 1, 1, 1], "padding": "SAME"}, expect="any")
@@ -487,6 +488,18 @@ def tf_specs():
                     add("conv3d_transpose", f"{pad.lower()}-n223-k232-s2-out{od}x{oh}x{ow}", [1, 2, 2, 3, 1], [2, 3, 2, 2, 1],
                         {"output_shape": [1, od, oh, ow, 2], "strides": 2, "padding": pad})
     add("conv3d_transpose", "same-s3-k2", [1, 2, 1, 2, 2], [2, 2, 2, 1, 2], {"output_shape": [1, 5, 3, 6, 1], "strides": [1, 3, 3, 3, 1], "padding": "SAME"})
+    # dilated transposes: refused in float64 on the CPU, computed in float32 (oneDNN)
+    note32 = "float64 refuses dilations > 1 on the CPU; float32 runs the oneDNN kernel, which accepts them"
+    add("conv1d_transpose", "valid-d2-f32", [1, 4, 1], [3, 2, 1], {"output_shape": [1, 8, 2], "strides": 1, "padding": "VALID", "dilations": 2}, expect="any", dtype="float32", note=note32)
+    for o in tf_transpose_outputs(4, 5, 2, "SAME"):
+        add("conv1d_transpose", f"same-s2-d2-out{o}-f32", [1, 4, 2], [3, 1, 2], {"output_shape": [1, o, 1], "strides": 2, "padding": "SAME", "dilations": 2}, expect="any", dtype="float32", note=note32)
+    add("conv2d_transpose", "valid-s1-d2-f32", [1, 3, 3, 1], [3, 3, 2, 1], {"output_shape": [1, 7, 7, 2], "strides": 1, "padding": "VALID", "dilations": 2}, expect="any", dtype="float32", note=note32)
+    add("conv2d_transpose", "same-s1-d2-k2-f32", [1, 4, 3, 2], [2, 2, 1, 2], {"output_shape": [1, 4, 3, 1], "strides": 1, "padding": "SAME", "dilations": 2}, expect="any", dtype="float32", note=note32)
+    for o in tf_transpose_outputs(3, 5, 2, "VALID"):
+        add("conv2d_transpose", f"valid-s2-d2-out{o}-f32", [1, 3, 3, 1], [3, 3, 1, 1], {"output_shape": [1, o, o, 1], "strides": 2, "padding": "VALID", "dilations": 2}, expect="any", dtype="float32", note=note32)
+    add("conv2d_transpose", "neg-dilation-f64", [1, 3, 3, 1], [3, 3, 2, 1], {"output_shape": [1, 7, 7, 2], "strides": 1, "padding": "VALID", "dilations": 2}, expect="any")
+    add("conv3d_transpose", "valid-d2-f32", [1, 2, 2, 2, 1], [2, 2, 2, 1, 1], {"output_shape": [1, 4, 4, 4, 1], "strides": 1, "padding": "VALID", "dilations": 2}, expect="any", dtype="float32", note=note32)
+    add("conv3d", "same-d2-f32", [1, 4, 5, 3, 2], [2, 2, 2, 2, 3], {"strides": [1, 1, 1, 1, 1], "padding": "SAME", "dilations": [1, 2, 1, 1, 1]}, expect="any", dtype="float32", note=note32)
     add("conv3d_transpose", "NCDHW-f64", [1, 1, 2, 2, 2], [2, 2, 2, 1, 1], {"output_shape": [1, 1, 4, 4, 4], "strides": 2, "padding": "SAME", "data_format": "NCDHW"}, expect="any")
     add("conv3d_transpose", "NCDHW-f32", [1, 1, 2, 2, 2], [2, 2, 2, 1, 1], {"output_shape": [1, 1, 4, 4, 4], "strides": 2, "padding": "SAME", "data_format": "NCDHW"}, expect="any", dtype="float32")
     add("conv3d_transpose", "neg-outshape", [1, 2, 2, 2, 1], [2, 2, 2, 1, 1], {"output_shape": [1, 5, 4, 4, 1], "strides": 2, "padding": "SAME"}, expect="error")
@@ -498,7 +511,8 @@ def tf_specs():
     add("convolution", "2d-valid-d12", [1, 6, 7, 2], [2, 3, 2, 1], {"padding": "VALID", "dilations": [1, 2]})
     add("convolution", "2d-grouped", [1, 5, 5, 4], [3, 3, 2, 2], {"padding": "SAME"}, expect="any")
     add("convolution", "3d-same-s212", [1, 4, 5, 3, 2], [2, 3, 2, 2, 2], {"strides": [2, 1, 2], "padding": "SAME"})
-    add("convolution", "3d-valid-d2", [1, 5, 5, 5, 1], [2, 2, 2, 1, 2], {"padding": "VALID", "dilations": 2}, expect="any")
+    add("convolution", "3d-valid-d2", [1, 5, 5, 5, 1], [2, 2, 2, 1, 2], {"padding": "VALID", "dilations": 2}, expect="any",
+        note="tf.nn.conv3d refuses dilations > 1 on the CPU (case conv3d-neg-dilation-cpu)")
     add("convolution", "default-padding", [1, 5, 4, 1], [2, 2, 1, 1], {})
     add("convolution", "neg-strided-dilated", [1, 8, 7, 1], [3, 2, 1, 2], {"strides": 2, "padding": "SAME", "dilations": [2, 1]}, expect="error",
         note="tf.nn.conv2d computes this call (case conv2d-same-s2-d21)")
@@ -653,7 +667,8 @@ def jax_specs():
     add(ct, "3d-pairs-s122", [1, 2, 2, 2, 1], [2, 2, 2, 1, 2], {"strides": [1, 2, 2], "padding": [[1, 1], [0, 1], [1, 0]]})
     add(ct, "NCHW-OIHW-tk", [1, 2, 3, 3], [2, 3, 3, 3], {"strides": [2, 2], "padding": "SAME", "dimension_numbers": ["NCHW", "OIHW", "NCHW"], "transpose_kernel": True})
     add(ct, "NCHW-OIHW-notk-valid", [1, 2, 3, 3], [3, 2, 3, 3], {"strides": [2, 2], "padding": "VALID", "dimension_numbers": ["NCHW", "OIHW", "NCHW"]})
-    add(ct, "neg-same_lower", [1, 3, 3, 1], [3, 3, 1, 1], {"strides": [2, 2], "padding": "SAME_LOWER"}, expect="error")
+    add(ct, "neg-same_lower", [1, 3, 3, 1], [3, 3, 1, 1], {"strides": [2, 2], "padding": "SAME_LOWER"}, expect="error",
+        note="conv_transpose's message recommends conv_transpose itself")
     return _names(S, "jax")
 
 
