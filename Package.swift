@@ -73,8 +73,11 @@ let package = Package(
     .target(name: "PNGIO", dependencies: ["ConvCore", "CPNG", "_PNGShims"]),
     .target(name: "HDF5IO", dependencies: ["ConvCore", "CHDF5", "_HDF5Shims"]),
 
+    // MARK: - A JSON reader that remembers where each value stood
+    .target(name: "PositionedJSON"),
+
     // MARK: - Job format and executor on top
-    .target(name: "ConvJob", dependencies: ["ConvCore", "ConvChecks", "PNGIO", "HDF5IO", "CCrypto"]),
+    .target(name: "ConvJob", dependencies: ["ConvCore", "ConvChecks", "PNGIO", "HDF5IO", "CCrypto", "PositionedJSON"]),
 
     // MARK: - The command last
     .target(
@@ -93,7 +96,8 @@ let package = Package(
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "TestSupport"], exclude: ["seeded_random_reference.py"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "ConvChecks", "HDF5IO", "PNGIO", "TestSupport"]),
+    .testTarget(name: "PositionedJSONTests", dependencies: ["PositionedJSON"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "ConvChecks", "HDF5IO", "PNGIO", "PositionedJSON", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -3,6 +3,7 @@ import ConvCore
 import ConvJob
 import Foundation
 import HDF5IO
+import PositionedJSON
 import Testing
 import TestSupport
 

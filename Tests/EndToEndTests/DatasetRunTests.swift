@@ -3,6 +3,7 @@ import ConvJob
 import Foundation
 import HDF5IO
 import PNGIO
+import PositionedJSON
 import Testing
 import TestSupport
 

@@ -1,6 +1,7 @@
 import ConvJob
 import Foundation
 import HDF5IO
+import PositionedJSON
 import Testing
 import TestSupport
 

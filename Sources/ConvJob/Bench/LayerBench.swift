@@ -1,5 +1,6 @@
 import ConvCore
 import Foundation
+import PositionedJSON
 
 /// One layer of a layers file (`bench/layers.json`): a conv or conv_transpose
 /// with its input and weight shapes, timed on random float32 data.

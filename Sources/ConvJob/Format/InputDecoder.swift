@@ -1,5 +1,6 @@
 import ConvCore
 import PNGIO
+import PositionedJSON
 
 /// Turns the members of the job's `inputs` object into ``InputDefinition``s.
 enum InputDecoder {

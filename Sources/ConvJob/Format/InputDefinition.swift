@@ -1,5 +1,6 @@
 import ConvCore
 import PNGIO
+import PositionedJSON
 
 /// The kinds of input source, by the key that names each in a job.
 public enum InputSourceKind: String, Sendable, CaseIterable {

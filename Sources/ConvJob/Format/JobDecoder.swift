@@ -1,6 +1,7 @@
 import ConvCore
 import Foundation
 import PNGIO
+import PositionedJSON
 
 /// Reads a job file into a ``Job``, reporting every problem it finds at once:
 /// JSON syntax (with line and column), unknown keys, wrong types, bad names,

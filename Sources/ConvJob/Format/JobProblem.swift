@@ -1,3 +1,5 @@
+import PositionedJSON
+
 /// One thing wrong with a job: where it is and which rule it breaks.
 ///
 /// Printed as one line, `job.json: stages[2] (id "up"): output_padding 2 must be

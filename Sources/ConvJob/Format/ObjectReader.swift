@@ -1,4 +1,5 @@
 import ConvCore
+import PositionedJSON
 
 /// Reads the members of one JSON object of the job, recording a problem for
 /// each wrong type, bad value and (on `finish`) each unknown key.

@@ -1,5 +1,6 @@
 import ConvChecks
 import ConvCore
+import PositionedJSON
 
 /// Turns stage objects of the job format into ``StageDefinition``s.
 enum StageDecoder {

@@ -1,5 +1,6 @@
 import ConvChecks
 import ConvCore
+import PositionedJSON
 
 /// The `op` of a stage.
 public enum StageOp: String, Sendable, CaseIterable {

@@ -1,6 +1,7 @@
 import ConvCore
 import Foundation
 import HDF5IO
+import PositionedJSON
 
 /// The content hashes that decide whether a finished item can be reused, as
 /// make or DVC decide whether a target is up to date, but by content, not time:

@@ -16,6 +16,9 @@ public struct JSONParser {
   private var index = 0
   private var line = 1
   private var lineStart = 0
+  /// UTF-8 continuation bytes passed on the current line (inside strings, the
+  /// only place they may stand), so that columns count characters, not bytes.
+  private var continuationBytesOnLine = 0
   private var depth = 0
   private static let maximumDepth = 512
 
@@ -31,7 +34,7 @@ public struct JSONParser {
 
   private init(bytes: [UInt8]) { self.bytes = bytes }
 
-  private var column: Int { index - lineStart + 1 }
+  private var column: Int { index - lineStart - continuationBytesOnLine + 1 }
 
   private func error(_ message: String) -> JSONSyntaxError {
     JSONSyntaxError(line: line, column: column, message: message)
@@ -41,7 +44,7 @@ public struct JSONParser {
 
   private mutating func skipWhitespace() {
     while let byte = current, byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D {
-      if byte == 0x0A { line += 1; lineStart = index + 1 }
+      if byte == 0x0A { line += 1; lineStart = index + 1; continuationBytesOnLine = 0 }
       index += 1
     }
   }
@@ -157,6 +160,7 @@ public struct JSONParser {
         throw error("control character in string (write it as an escape)")
       default:
         raw.append(byte)
+        if byte & 0xC0 == 0x80 { continuationBytesOnLine += 1 }
         index += 1
       }
     }

@@ -1,4 +1,4 @@
-import ConvJob
+import PositionedJSON
 import Testing
 
 @Suite("JSONParser: strict RFC 8259 with positions")
@@ -152,5 +152,25 @@ struct JSONParserTests {
     #expect(throws: JSONSyntaxError.self) {
       try JSONParser.parse(String(repeating: "{\"a\":", count: 513) + "1" + String(repeating: "}", count: 513))
     }
+  }
+
+  @Test("columns count characters, not UTF-8 bytes, after non-ASCII text on the same line")
+  func columnsCountCharacters() throws {
+    let text = #"{"description": "Überprüfung 測試 🙂", "stride": 2}"#
+    let stride = try #require(try JSONParser.parse(text)["stride"])
+    let expected = text.distance(from: text.startIndex, to: try #require(text.range(of: "2}")).lowerBound) + 1
+    #expect(stride.column == expected)
+    let error = #expect(throws: JSONSyntaxError.self) { try JSONParser.parse(#"{"name": "ünïcode", "x": tru}"#) }
+    #expect(error?.column == 29, "the 29th character, where tru} stops being true")
+  }
+
+  @Test("canonical text keeps integers above 2^53 exact, so seeds that differ there hash apart")
+  func canonicalLargeIntegers() throws {
+    let a = try JSONParser.parse(#"{"seed": 9007199254740993}"#).canonicalText
+    let b = try JSONParser.parse(#"{"seed": 9007199254740992}"#).canonicalText
+    #expect(a != b)
+    #expect(a == #"{"seed":9007199254740993}"#)
+    #expect(try JSONParser.parse(#"{"b": 2, "a": 2.0}"#).canonicalText == #"{"a":2.0,"b":2.0}"#, "the same number, however written")
+    #expect(try JSONParser.parse("123456789012345678901234567890").canonicalText == "123456789012345678901234567890")
   }
 }

@@ -100,12 +100,19 @@ public struct JSONValue: Sendable, Equatable {
 
   /// Compact JSON text with every object's keys sorted: the same for any
   /// formatting and key order of the same document (used for content hashes).
+  /// A number is written as the Double it reads as (`2`, `2.0` and `2e0` are
+  /// all `2.0`), except an integer the Double cannot hold exactly, which keeps
+  /// its digits: two seeds that differ above 2^53 must not hash alike.
   public var canonicalText: String {
     switch kind {
     case .array(let values): return "[" + values.map(\.canonicalText).joined(separator: ",") + "]"
     case .object(let members):
       return "{" + members.sorted { $0.key < $1.key }.map { "\(Self.quoted($0.key)):\($0.value.canonicalText)" }.joined(separator: ",") + "}"
-    case .number(let value, _): return "\(value)"
+    case .number(let value, let text):
+      let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
+      let isInteger = !digits.isEmpty && digits.allSatisfy { ("0"..."9").contains($0) }
+      if isInteger, Int(exactly: value).map(String.init) != text { return text }
+      return "\(value)"
     default: return jsonText
     }
   }
