@@ -34,7 +34,7 @@ struct DiffCommand: ParsableCommand {
     let items: Int, differences: [OutputComparison.Difference]
     do {
       (items, differences) = try tolerance.comparison.compareFiles(
-        reference: try HDF5File.open(reference), actual: try HDF5File.open(new))
+        reference: try ConvpipeOutput.open(reference), actual: try ConvpipeOutput.open(new))
     } catch {
       throw RunFailure("\(error.file): \(error.cause ?? error.message)")
     }

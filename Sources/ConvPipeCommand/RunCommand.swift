@@ -32,7 +32,7 @@ struct RunCommand: ParsableCommand {
   @Option(
     name: .shortAndLong, parsing: .unconditional,
     help: ArgumentHelp("Items processed at once (default: all cores).", valueName: "n"))
-  var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+  var threads: Int?
 
   @Flag(help: "Take up the items a stopped or killed run of this job had finished.")
   var resume = false
@@ -54,44 +54,73 @@ struct RunCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("Also write the run's summary as JSON to this file.", valueName: "file.json"))
   var report: String?
 
-  @Flag(name: .shortAndLong, help: "Print nothing but errors (no progress, no summary).")
+  @Flag(name: .shortAndLong, help: "No progress line, and no summary when every check passed; failures are still printed.")
   var quiet = false
 
   func validate() throws {
-    guard threads >= 1 else { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
+    if let threads, threads < 1 { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
+    if golden == nil && (tolerance.rtol != 0 || tolerance.atol != 0) {
+      throw ValidationError("--rtol and --atol set the tolerances of --golden; give --golden too")
+    }
   }
 
   func run() throws {
-    let limit = try memory.limit()
+    let stop = RunStop()  // from here on a signal ends the command with its summary
+    defer { stop.uninstall() }
     let options = RunOptions(
-      outputPath: output, threads: threads, resume: resume, incremental: incremental, golden: golden,
-      goldenComparison: tolerance.comparison, logPath: log, keepGoing: keepGoing)
+      outputPath: output, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, resume: resume,
+      incremental: incremental, golden: golden, goldenComparison: tolerance.comparison, logPath: log, keepGoing: keepGoing,
+      stop: stop)
     let (parsed, problems) = JobDecoder.read(path: job)
-    guard let parsed else { throw JobProblems(problems) }
-    let prepared: PreparedJob
+    let target = output ?? parsed?.outputs.path
+    try checkSidePaths(target: target)
+    let result: RunResult
     do {
-      prepared = try PreparedJob.prepare(
-        job: parsed, maxMemory: limit, concurrentItems: threads, earlierProblems: problems, itemFailuresAtRun: true)
-    } catch {
-      if error.isDataError, let result = JobRunner.recordFailureBeforeStart(error, job: parsed, options: options),
-        let report {
-        try writeReport(RunSummary(result: result).json, to: report)
+      guard let parsed else { throw JobProblems(problems) }
+      let prepared = try PreparedJob.prepare(
+        job: parsed, maxMemory: try memory.limit(), concurrentItems: options.threads, earlierProblems: problems,
+        itemFailuresAtRun: true)
+      if let signal = stop.signal {
+        result = JobRunner.recordUnstarted(nil, signal: signal, outputPath: target, options: options)
+      } else {
+        let progress = quiet ? nil : ProgressDisplay()
+        defer { progress?.finish() }
+        result = try JobRunner.run(
+          prepared, options: options, onNotice: { printError($0) },
+          onItem: { event, done, total in progress?.update(event, done: done, total: total) })
       }
-      throw error
+    } catch let problems as JobProblems {
+      let unstarted = JobRunner.recordUnstarted(problems, outputPath: target, options: options)
+      if let report { try writeReport(RunSummary(result: unstarted).json, to: report) }
+      throw problems
     }
-    let progress = quiet ? nil : ProgressDisplay()
-    defer { progress?.finish() }
-    let result = try JobRunner.run(prepared, options: options) { event, done, total in progress?.update(event, done: done, total: total) }
-    progress?.finish()
     let summary = RunSummary(result: result)
     if let error = result.error { printError(error) }
     if result.wroteOutput {
-      if !quiet { print(summary.text) }
+      if !quiet || result.status != .success { print(summary.text) }
     } else if let stopped = summary.notWritten {
       printError(stopped)
     }
     if let report { try writeReport(summary.json, to: report) }
     if let signal = result.signal { RunStop.raiseAgain(signal) }
     if result.status != .success { throw ExitCode(result.status) }
+  }
+
+  /// Refuses a `--log` or `--report` that names the output, the golden file,
+  /// the job or each other: writing it would destroy that file.
+  private func checkSidePaths(target: String?) throws(JobProblems) {
+    func canonical(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+    let others: [(String, String?)] = [("the output", target), ("the golden file", golden), ("the job", job)]
+    var problems: [JobProblem] = []
+    for (option, path) in [("--log", log), ("--report", report)] {
+      guard let path else { continue }
+      for (what, other) in others where other.map(canonical) == canonical(path) {
+        problems.append(JobProblem(file: option, location: "", message: "\(path) is \(what); name another file"))
+      }
+    }
+    if let log, let report, canonical(log) == canonical(report) {
+      problems.append(JobProblem(file: "--report", location: "", message: "\(report) is the --log file; name another file"))
+    }
+    if !problems.isEmpty { throw JobProblems(problems) }
   }
 }

@@ -142,7 +142,7 @@ extension Double: AttributeNumber {
 
 /// Calls `body` with a C array of NUL-terminated copies of `strings`, the
 /// memory layout of variable-length string elements.
-private func withCStrings(_ strings: [String], _ body: (UnsafeRawPointer?) -> herr_t) -> herr_t {
+func withCStrings(_ strings: [String], _ body: (UnsafeRawPointer?) -> herr_t) -> herr_t {
   let copies = strings.map { strdup($0) }
   defer { copies.forEach { free($0) } }
   return copies.withUnsafeBytes { body($0.baseAddress) }

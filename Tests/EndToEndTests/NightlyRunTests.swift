@@ -451,6 +451,168 @@ struct NightlyRunTests {
     let entry = try JSONParser.parse(String(contentsOfFile: report, encoding: .utf8))["differences"]?.arrayValue?.first
     #expect(entry?["max_rel_error"]?.doubleValue == golden?.outcome.maxRelError)
     #expect(entry?["max_abs_error"]?.doubleValue == golden?.outcome.maxAbsError)
-    #expect(golden?.outcome.message == diff.standardOutput.split(separator: "\n").first.map { String($0.split(separator: ": ", maxSplits: 1)[1]) })
+    let line = "item 0002 tensor back: max abs error \(golden?.outcome.maxAbsError ?? 0), max rel error \(golden?.outcome.maxRelError ?? 0): \(golden?.outcome.message ?? "")"
+    #expect(diff.standardOutput.split(separator: "\n").first.map(String.init) == line)
+  }
+
+  // MARK: - Found by a new user's trial
+
+  @Test("more than 4,095 items are written: item ids are a dataset, not a root attribute")
+  func manyItems() throws {
+    let directory = Fixtures.temporaryDirectory()
+    let images = directory.appendingPathComponent("images")
+    try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+    let image = try PNGImage(width: 2, height: 2, channels: 1, bitDepth: 8, samples: [1, 2, 3, 4])
+    for index in 0..<4_200 { try image.write(path: images.appendingPathComponent(String(format: "%05d.png", index)).path) }
+    let job = directory.appendingPathComponent("job.json").path
+    try """
+      {"convpipe": 1, "inputs": {"image": {"png": "images/*.png"}}, "stages": [{"id": "f", "op": "flip", "input": "image"}],
+       "outputs": {"path": "out.h5"}}
+      """.write(toFile: job, atomically: true, encoding: .utf8)
+    let run = try ConvPipeProcess.run(["run", job, "--quiet"])
+    #expect(run.exitCode == 0, "\(run.standardError)")
+    let file = try HDF5File.open(directory.appendingPathComponent("out.h5").path)
+    #expect(try OutputComparison.itemIDs(of: file).count == 4_200)
+    #expect(try file.attribute("items", of: "/") == .int(4_200))
+  }
+
+  @Test("one gray image among RGB ones fails alone: recorded with --keep-going, exit 3 at its turn without")
+  func oddImageIsAnItemFailure() throws {
+    let dataset = try Dataset(count: 6)
+    try PNGImage(width: 16, height: 16, channels: 1, bitDepth: 8, samples: Array(repeating: 9, count: 256)).write(path: dataset.image(3))
+    let target = dataset.output("result.h5")
+    let kept = try dataset.run(["--output", target, "--keep-going", "--log", dataset.output("kept.jsonl")])
+    #expect(kept.exitCode == 4, "\(kept.standardOutput)\(kept.standardError)")
+    #expect(kept.standardOutput.contains("FAILED item 0003: ") && kept.standardOutput.contains("expects 3 input channels"))
+    let stopped = try dataset.run(["--output", dataset.output("other.h5"), "--log", dataset.output("stopped.jsonl"), "--threads", "1"])
+    #expect(stopped.exitCode == 3)
+    #expect(try Dataset.log(dataset.output("stopped.jsonl")).last?["summary"]?["exit_code"]?.intValue == 3)
+    let validate = try ConvPipeProcess.run(["validate", dataset.job])
+    #expect(validate.exitCode == 2, "validate still calls it a problem of the job")
+  }
+
+  @Test("--quiet prints nothing when every check passes and the failures when one does not")
+  func quietPrintsFailures() throws {
+    let dataset = try Dataset(count: 5)
+    let good = dataset.output("good.h5"), changed = dataset.output("changed.h5")
+    let pass = try dataset.run(["--output", good, "--quiet"])
+    #expect(pass.exitCode == 0 && pass.standardOutput.isEmpty && pass.standardError.isEmpty)
+    try Self.changeOneValue(of: good, to: changed, item: "0002", tensor: "back")
+    let fail = try dataset.run(["--output", dataset.output("night.h5"), "--golden", changed, "--quiet"])
+    #expect(fail.exitCode == 1)
+    #expect(fail.standardOutput.contains("FAIL item 0002 stage golden:back"))
+    #expect(!fail.standardError.contains("items/s"), "no progress line")
+  }
+
+  @Test("the log ends with a summary on every path: a missing log folder, an invalid job, a locked output")
+  func logSummaryOnEveryPath() throws {
+    let dataset = try Dataset(count: 300, size: 24)
+    let log = dataset.directory.appendingPathComponent("logs/deep/night.jsonl").path
+    try FileManager.default.removeItem(atPath: dataset.directory.appendingPathComponent("images").path)
+    let empty = try dataset.run(["--log", log, "--report", dataset.directory.appendingPathComponent("reports/night.json").path])
+    #expect(empty.exitCode == 3)
+    #expect(try Dataset.log(log).last?["summary"]?["exit_code"]?.intValue == 3)
+    #expect(FileManager.default.fileExists(atPath: dataset.directory.appendingPathComponent("reports/night.json").path))
+
+    let invalid = dataset.directory.appendingPathComponent("invalid.json").path
+    try #"{"convpipe": 1, "inputs": {}, "stages": [{"id": "x", "op": "convolve"}]}"#.write(toFile: invalid, atomically: true, encoding: .utf8)
+    let bad = try ConvPipeProcess.run(["run", invalid, "--output", dataset.output("x.h5"), "--log", log])
+    #expect(bad.exitCode == 2)
+    let summary = try Dataset.log(log).last?["summary"]
+    #expect(summary?["exit_code"]?.intValue == 2)
+    #expect(summary?["error"]?.stringValue?.contains("convolve") == true)
+
+    let busy = try Dataset(count: 300, size: 24)
+    let first = Process()
+    first.executableURL = ConvPipeProcess.executable
+    first.arguments = ["run", busy.job, "--output", busy.output("result.h5"), "--quiet", "--threads", "1", "--log", busy.output("first.jsonl")]
+    try first.run()
+    let deadline = Date().addingTimeInterval(60)
+    while busy.journaledItems("result.h5") == 0 && first.isRunning && Date() < deadline { usleep(2_000) }
+    let second = try busy.run(["--output", busy.output("result.h5"), "--log", busy.output("second.jsonl")])
+    let sameLog = try busy.run(["--output", busy.output("result.h5"), "--log", busy.output("first.jsonl")])
+    first.waitUntilExit()
+    #expect(second.exitCode == 3 && sameLog.exitCode == 3)
+    #expect(try Dataset.log(busy.output("second.jsonl")).last?["summary"]?["exit_code"]?.intValue == 3)
+    #expect(try Dataset.log(busy.output("first.jsonl")).last?["summary"]?["exit_code"]?.intValue == 0, "the running run's log is left alone")
+  }
+
+  @Test("--log or --report naming the output, the golden file or the job is refused before anything is touched")
+  func sidePathsCannotClobber() throws {
+    let dataset = try Dataset(count: 3)
+    let good = dataset.output("good.h5")
+    #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
+    let before = Dataset.bytes(good)
+    for arguments in [["--output", good, "--report", good], ["--golden", good, "--log", good], ["--report", dataset.job]] {
+      let result = try dataset.run(arguments)
+      #expect(result.exitCode == 2, "\(arguments): \(result.standardError)")
+    }
+    #expect(Dataset.bytes(good) == before)
+  }
+
+  @Test("inspect counts the golden file's missing items as the run did; diff refuses a file convpipe did not write")
+  func inspectAndDiffAgreeWithTheRun() throws {
+    let dataset = try Dataset(count: 5)
+    let good = dataset.output("good.h5"), target = dataset.output("night.h5")
+    #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
+    try FileManager.default.removeItem(atPath: dataset.image(1))
+    #expect(try dataset.run(["--output", target, "--golden", good, "--quiet"]).exitCode == 1)
+    let file = try HDF5File.open(target)
+    let inspect = try JSONParser.parse(try ConvPipeProcess.run(["inspect", target, "--json"]).standardOutput)
+    #expect(try file.attribute("checks", of: "/") == .int(inspect["checks"]?.intValue ?? -1))
+    #expect(try file.attribute("checks_failed", of: "/") == .int(inspect["checks_failed"]?.intValue ?? -1))
+    #expect(inspect["golden_missing_items"]?.arrayValue?.first?.stringValue == "0001")
+    let foreign = dataset.output("foreign.h5")
+    let other = try HDF5File.create(foreign)
+    try other.writeTensor(try Tensor(shape: [2], values: [1.0, 2.0]), to: "/data")
+    try other.close()
+    for pair in [[target, foreign], [foreign, target]] {
+      let diff = try ConvPipeProcess.run(["diff"] + pair)
+      #expect(diff.exitCode == 3, "\(diff.standardOutput)")
+      #expect(diff.standardError.contains("not written by convpipe"))
+    }
+  }
+
+  @Test("SIGTERM while the job is being planned still ends the log with its summary, exit 143")
+  func sigtermWhilePlanning() throws {
+    let directory = Fixtures.temporaryDirectory()
+    let images = directory.appendingPathComponent("images")
+    try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+    let image = try PNGImage(width: 2, height: 2, channels: 1, bitDepth: 8, samples: [1, 2, 3, 4])
+    for index in 0..<6_000 { try image.write(path: images.appendingPathComponent(String(format: "%05d.png", index)).path) }
+    let job = directory.appendingPathComponent("job.json").path
+    try """
+      {"convpipe": 1, "inputs": {"image": {"png": "images/*.png"}}, "stages": [{"id": "f", "op": "flip", "input": "image"}],
+       "outputs": {"path": "out/out.h5"}}
+      """.write(toFile: job, atomically: true, encoding: .utf8)
+    let process = Process()
+    process.executableURL = ConvPipeProcess.executable
+    let log = directory.appendingPathComponent("night.jsonl").path
+    process.arguments = ["run", job, "--quiet", "--log", log]
+    try process.run()
+    usleep(150_000)
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+    #expect(try Dataset.log(log).last?["summary"]?["exit_code"]?.intValue == 143)
+    let left = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("out").path)) ?? []
+    #expect(left.filter { $0.contains(".tmp-") || $0.contains("nosync") } == [])
+  }
+
+  @Test("--incremental says why it computes every item; --rtol without --golden is a usage error")
+  func incrementalNotices() throws {
+    let dataset = try Dataset(count: 4)
+    let target = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    var text = try String(contentsOfFile: dataset.job, encoding: .utf8)
+    text = text.replacingOccurrences(of: #""seed": 1"#, with: #""seed": 2"#)
+    try text.write(toFile: dataset.job, atomically: true, encoding: .utf8)
+    let changed = try dataset.run(["--output", target, "--incremental", "--quiet", "--log", dataset.output("night.jsonl")])
+    #expect(changed.exitCode == 0)
+    #expect(changed.standardError.contains("the job or its shared inputs changed since it was written; --incremental computes every item"))
+    #expect(try Dataset.log(dataset.output("night.jsonl")).first?["notice"]?.stringValue?.contains("changed") == true)
+    let tolerance = try dataset.run(["--output", target, "--rtol", "1e-3"])
+    #expect(tolerance.exitCode == 2)
+    #expect(tolerance.standardError.contains("--golden"))
   }
 }

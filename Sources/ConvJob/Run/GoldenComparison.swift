@@ -19,16 +19,10 @@ struct GoldenComparison: Sendable {
   /// Opens the golden file; `path` is the `--golden` option's value.
   init(path: String, comparison: OutputComparison, outputName: String) throws(RunFailure) {
     do {
-      file = try HDF5File.open(path)
-      let hasVersion = try file.attribute("convpipe_version", of: "/") != nil
-      guard file.exists("/items") || hasVersion else {
-        throw RunFailure("--golden \(path): not a convpipe output file (it has no /items group)")
-      }
+      file = try ConvpipeOutput.open(path)
       itemIDs = try OutputComparison.itemIDs(of: file)
-    } catch let error as HDF5Error {
-      throw RunFailure("--golden \(path): \(error.cause ?? error.message)")
     } catch {
-      throw error as? RunFailure ?? RunFailure("--golden \(path): \(error)")
+      throw RunFailure("--golden \(path): \(error.cause ?? error.message)")
     }
     self.comparison = comparison
     self.outputName = outputName

@@ -25,11 +25,13 @@ public struct RunOptions: Sendable {
   public var logPath: String?
   /// Record items that fail and go on, instead of stopping at the first.
   public var keepGoing: Bool
+  /// The signals that stop the run; the command installs them before it plans.
+  public var stop: RunStop
 
   public init(
     outputPath: String? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount, resume: Bool = false,
     incremental: Bool = false, golden: String? = nil, goldenComparison: OutputComparison = OutputComparison(),
-    logPath: String? = nil, keepGoing: Bool = false
+    logPath: String? = nil, keepGoing: Bool = false, stop: RunStop
   ) {
     self.outputPath = outputPath
     self.threads = threads
@@ -39,6 +41,7 @@ public struct RunOptions: Sendable {
     self.goldenComparison = goldenComparison
     self.logPath = logPath
     self.keepGoing = keepGoing
+    self.stop = stop
   }
 }
 
@@ -55,7 +58,8 @@ public enum JobRunner {
   /// result, the log and the progress callback. `onItem` is called by the
   /// writer, in item order, with the items done and in all.
   public static func run(
-    _ prepared: PreparedJob, options: RunOptions = RunOptions(), onItem: (@Sendable (ItemEvent, Int, Int) -> Void)? = nil
+    _ prepared: PreparedJob, options: RunOptions, onNotice: (@Sendable (String) -> Void)? = nil,
+    onItem: (@Sendable (ItemEvent, Int, Int) -> Void)? = nil
   ) throws(JobProblems) -> RunResult {
     let started = Date()
     let job = prepared.job
@@ -65,7 +69,7 @@ public enum JobRunner {
     let resumeFiles = ResumeFiles(target: target)
     resumeFiles.tidy(keep: options.resume)
     let log = try options.logPath.map { path throws(JobProblems) in try RunLog(path: path) }
-    var run = RunState(prepared: prepared, options: options, target: target, log: log, onItem: onItem)
+    var run = RunState(prepared: prepared, options: options, target: target, log: log, onNotice: onNotice, onItem: onItem)
     run.execute(resumeFiles: resumeFiles)
     let result = run.result(seconds: Date().timeIntervalSince(started))
     log?.summary(RunSummary(result: result))
@@ -74,19 +78,18 @@ public enum JobRunner {
 }
 
 extension JobRunner {
-  /// For a run that could not start because an input could not be read (a
-  /// missing file, a glob that matches nothing): writes the log's summary line
-  /// all the same, so a scheduled run's log never ends without one, and
-  /// returns the result for `--report`. Writes nothing while another run holds
-  /// the output (its log may be the same file).
-  public static func recordFailureBeforeStart(_ problems: JobProblems, job: Job, options: RunOptions) -> RunResult? {
-    guard let target = options.outputPath ?? job.outputs.path else { return nil }
-    let lock: OutputLock
-    do { lock = try OutputLock(target: target) } catch { return nil }
-    defer { lock.release() }
+  /// For a run that did not start — an invalid job (exit 2), an input that
+  /// could not be read or an output locked by another run (exit 3), a signal
+  /// while planning — writes the log's summary line all the same, so a
+  /// scheduled run's log always ends with one, and returns the result for
+  /// `--report`. The log is left alone when another run is writing it.
+  public static func recordUnstarted(
+    _ problems: JobProblems?, signal: Int32? = nil, outputPath: String?, options: RunOptions
+  ) -> RunResult {
     let result = RunResult(
-      outputPath: target, items: 0, computed: 0, reused: 0, failedItems: [], checks: 0, failed: [], seconds: 0,
-      error: problems.description.replacingOccurrences(of: "\n", with: "; "), signal: nil, keptForResume: 0)
+      outputPath: outputPath ?? "", items: 0, computed: 0, reused: 0, failedItems: [], checks: 0, failed: [], seconds: 0,
+      error: problems.map { $0.description.replacingOccurrences(of: "\n", with: "; ") }, invalid: problems?.isDataError == false,
+      signal: signal, keptForResume: 0)
     if let path = options.logPath, let log = try? RunLog(path: path) { log.summary(RunSummary(result: result)) }
     return result
   }

@@ -27,7 +27,9 @@ public struct OutputComparison: Sendable {
     public let outcome: CheckOutcome
 
     public var description: String {
-      "item \(item)" + (tensor.map { " tensor \($0)" } ?? "") + ": " + outcome.message
+      let errors = outcome.maxAbsError.isNaN || (outcome.maxAbsError == 0 && outcome.maxRelError == 0)
+        ? "" : "max abs error \(outcome.maxAbsError), max rel error \(outcome.maxRelError): "
+      return "item \(item)" + (tensor.map { " tensor \($0)" } ?? "") + ": " + errors + outcome.message
     }
   }
 
@@ -48,13 +50,28 @@ public struct OutputComparison: Sendable {
     }
   }
 
-  /// The item ids of an output file, in its order.
+  /// The item ids of an output file, in its order (the `/item_ids` dataset).
   public static func itemIDs(of file: HDF5File) throws(HDF5Error) -> [String] {
-    switch try file.attribute("item_ids", of: "/") {
-    case .strings(let ids)?: return ids
-    case .string(let id)?: return [id]
-    default: return file.exists("/items") ? try file.children(of: "/items") : []
+    if file.exists("/item_ids") { return try file.readStrings("/item_ids") }
+    return file.exists("/items") ? try file.children(of: "/items") : []
+  }
+
+  /// The items recorded under `/failed` (`--keep-going`), each with its
+  /// message; ids with `/` are nested groups.
+  public static func failedItems(of file: HDF5File) throws(HDF5Error) -> [FailedItem] {
+    var found: [FailedItem] = []
+    func visit(_ group: String, prefix: String) throws(HDF5Error) {
+      for name in try file.children(of: group) {
+        let path = "\(group)/\(name)", id = prefix + name
+        if case .string(let message)? = try file.attribute("message", of: path) {
+          found.append(FailedItem(item: id, error: message))
+        } else {
+          try visit(path, prefix: id + "/")
+        }
+      }
     }
+    if file.exists("/failed") { try visit("/failed", prefix: "") }
+    return found
   }
 
   /// The names of the tensors kept for `item` in `file`.
@@ -102,9 +119,12 @@ public struct OutputComparison: Sendable {
   public func compareFiles(reference: HDF5File, actual: HDF5File) throws(HDF5Error) -> (items: Int, differences: [Difference]) {
     let referenceItems = try Self.itemIDs(of: reference), actualItems = try Self.itemIDs(of: actual)
     let inReference = Set(referenceItems), inActual = Set(actualItems)
+    let failedInActual = Dictionary(try Self.failedItems(of: actual).map { ($0.item, $0.error) }, uniquingKeysWith: { a, _ in a })
     var differences: [Difference] = []
     for item in referenceItems where !inActual.contains(item) {
-      differences.append(Difference(item: item, tensor: nil, outcome: missing(referenceName: reference.path, actualName: actual.path)))
+      let outcome = failedInActual[item].map { absent("failed in \(actual.path): \($0)") }
+        ?? missing(referenceName: reference.path, actualName: actual.path)
+      differences.append(Difference(item: item, tensor: nil, outcome: outcome))
     }
     for item in actualItems where !inReference.contains(item) {
       differences.append(Difference(item: item, tensor: nil, outcome: extra(referenceName: reference.path)))

@@ -17,7 +17,7 @@ final class OutputLock {
     path = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).lock").path
     descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
-      throw .file(path, "cannot open the lock file: \(String(cString: strerror(errno)))")
+      throw .file(target, "cannot write beside the output (its lock file \(path): \(String(cString: strerror(errno))))")
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
       let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

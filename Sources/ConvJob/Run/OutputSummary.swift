@@ -32,25 +32,24 @@ public struct OutputSummary: Sendable {
   public let items: [ItemEntry]
   /// Items recorded under `/failed` (`--keep-going`).
   public let failedItems: [FailedItem]
+  /// Items of the golden file the run lacked: each is a failed check.
+  public let goldenMissing: [String]
 
   /// Reads the file; fails with a message saying what the file is when it is
   /// HDF5 but was not written by convpipe.
   public static func read(path: String) throws(HDF5Error) -> OutputSummary {
-    let file = try HDF5File.open(path)
+    let file = try ConvpipeOutput.open(path)
     var attributes: [String: HDF5AttributeValue] = [:]
     for name in try file.attributeNames(of: "/") { attributes[name] = try file.attribute(name, of: "/") }
-    guard attributes["convpipe_version"] != nil || file.exists("/items") else {
-      let datasets = file.datasetPaths(limit: 5)
-      let holds = datasets.isEmpty ? "no datasets" : "datasets \(datasets.joined(separator: ", "))\(datasets.count == 5 ? ", ..." : "")"
-      throw HDF5Error(file: path, object: nil,
-        message: "an HDF5 file not written by convpipe (no convpipe_version attribute, no /items group); it holds \(holds)")
-    }
     let items = try OutputComparison.itemIDs(of: file).map { id throws(HDF5Error) in
       ItemEntry(
         id: id, tensors: try entries(under: "\(ItemStorage.group(id))/tensors", in: file),
         reports: try ItemStorage.reports(id, in: file), matrices: try entries(under: "\(ItemStorage.group(id))/matrices", in: file))
     }
-    return OutputSummary(path: path, attributes: attributes, items: items, failedItems: try failed(in: file))
+    let missing = file.exists("/golden_missing_items") ? try file.readStrings("/golden_missing_items") : []
+    return OutputSummary(
+      path: path, attributes: attributes, items: items, failedItems: try OutputComparison.failedItems(of: file),
+      goldenMissing: missing)
   }
 
   /// The datasets directly under `group` (metadata only), by name.
@@ -64,33 +63,19 @@ public struct OutputSummary: Sendable {
     }
   }
 
-  /// The items under `/failed`, each with its message (ids with `/` are nested groups).
-  private static func failed(in file: HDF5File) throws(HDF5Error) -> [FailedItem] {
-    var found: [FailedItem] = []
-    func visit(_ group: String, prefix: String) throws(HDF5Error) {
-      for name in try file.children(of: group) {
-        let path = "\(group)/\(name)", id = prefix + name
-        if case .string(let message)? = try file.attribute("message", of: path) {
-          found.append(FailedItem(item: id, error: message))
-        } else {
-          try visit(path, prefix: id + "/")
-        }
-      }
-    }
-    if file.exists("/failed") { try visit("/failed", prefix: "") }
-    return found
-  }
-
   /// Only what `filter` keeps: items with a failed check (and failed items), or one item.
   public func filtered(_ filter: Filter) -> OutputSummary {
     switch filter {
     case .all:
       return self
     case .failed:
-      return OutputSummary(path: path, attributes: attributes, items: items.filter(\.hasFailedCheck), failedItems: failedItems)
+      return OutputSummary(
+        path: path, attributes: attributes, items: items.filter(\.hasFailedCheck), failedItems: failedItems,
+        goldenMissing: goldenMissing)
     case .item(let id):
       return OutputSummary(
-        path: path, attributes: attributes, items: items.filter { $0.id == id }, failedItems: failedItems.filter { $0.item == id })
+        path: path, attributes: attributes, items: items.filter { $0.id == id }, failedItems: failedItems.filter { $0.item == id },
+        goldenMissing: goldenMissing.filter { $0 == id })
     }
   }
 
@@ -114,7 +99,8 @@ public struct OutputSummary: Sendable {
     let checks = items.flatMap(\.reports)
     var lines = [
       "\(path): job \"\(text("job_name"))\", convpipe \(text("convpipe_version")), sha256 \(text("job_sha256").prefix(12))",
-      "\(counted(items.count, "item")), \(counted(checks.count, "check")), \(checks.filter { !$0.passed }.count) failed"
+      "\(counted(items.count, "item")), \(counted(checks.count + goldenMissing.count, "check")), "
+        + "\(checks.filter { !$0.passed }.count + goldenMissing.count) failed"
         + (failedItems.isEmpty ? "" : "; \(counted(failedItems.count, "item")) could not be computed"),
     ]
     for item in items {
@@ -143,6 +129,7 @@ public struct OutputSummary: Sendable {
       }
     }
     for item in failedItems { lines.append("failed item \(item.item): \(item.error)") }
+    for id in goldenMissing { lines.append("missing item \(id): in the golden file \(text("golden")), not in this run (a failed check)") }
     return lines.joined(separator: "\n")
   }
 
@@ -168,14 +155,17 @@ public struct OutputSummary: Sendable {
       let reports: [Report]
     }
     struct File: Encodable {
-      let path, jobName, convpipeVersion, jobSHA256: String
-      let checks, checksFailed: Int
+      let path, jobName, convpipeVersion, jobSHA256, graphSHA256: String
+      let golden: String?
+      let checks, checksFailed, itemsFailed: Int
       let items: [Item]
       let failedItems: [FailedItem]
+      let goldenMissingItems: [String]
       enum CodingKeys: String, CodingKey {
-        case path, checks, items
-        case jobName = "job_name", convpipeVersion = "convpipe_version", jobSHA256 = "job_sha256"
-        case checksFailed = "checks_failed", failedItems = "failed_items"
+        case path, checks, items, golden
+        case jobName = "job_name", convpipeVersion = "convpipe_version", jobSHA256 = "job_sha256", graphSHA256 = "graph_sha256"
+        case checksFailed = "checks_failed", itemsFailed = "items_failed", failedItems = "failed_items"
+        case goldenMissingItems = "golden_missing_items"
       }
     }
     let reports = items.map { item in
@@ -187,9 +177,11 @@ public struct OutputSummary: Sendable {
     }
     let file = File(
       path: path, jobName: text("job_name"), convpipeVersion: text("convpipe_version"), jobSHA256: text("job_sha256"),
-      checks: reports.joined().count, checksFailed: reports.joined().filter { !$0.passed }.count,
+      graphSHA256: text("graph_sha256"), golden: attributes["golden"].map { _ in text("golden") },
+      checks: reports.joined().count + goldenMissing.count,
+      checksFailed: reports.joined().filter { !$0.passed }.count + goldenMissing.count, itemsFailed: failedItems.count,
       items: zip(items, reports).map { Item(id: $0.id, tensors: $0.tensors, matrices: $0.matrices, reports: $1) },
-      failedItems: failedItems)
+      failedItems: failedItems, goldenMissingItems: goldenMissing)
     return try JSONLines.line(file)
   }
 }

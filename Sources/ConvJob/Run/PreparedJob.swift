@@ -11,12 +11,16 @@ public struct PreparedJob: Sendable {
   public let plans: [ItemPlan]
   /// For each item id, the index of its plan in `plans`.
   public let planIndex: [String: Int]
+  /// Items that cannot run, by id, with why: a file that could not be read, or
+  /// input shapes that break a stage's rules while other items' do not.
+  public let itemFailures: [String: [JobProblem]]
 
   /// Parses and checks the job at `path`, reporting every problem of every phase
   /// together (syntax and keys, names and graph, input files, shapes, memory);
   /// `maxMemory` bounds one item's working set.
   /// `concurrentItems` items run at once, so each may use a share of it.
-  /// With `itemFailuresAtRun`, an item whose file cannot be read is left
+  /// With `itemFailuresAtRun`, an item whose file cannot be read, or whose
+  /// shapes break a stage's rules when some other item's do not, is left
   /// unplanned for the run to fail (or record, with `--keep-going`) in its
   /// turn; otherwise it is one of the problems.
   public static func prepare(
@@ -35,7 +39,8 @@ public struct PreparedJob: Sendable {
     let graph = StageGraph(job: job)
     let catalog = InputCatalog(job: job)
     var problems = earlierProblems + (graph.cycle.map { [$0] } ?? []) + catalog.problems
-    if !itemFailuresAtRun { problems += catalog.items.flatMap { catalog.unreadable[$0.id] ?? [] } }
+    var itemFailures = catalog.unreadable
+    var planProblems: [JobProblem] = []
     var plans: [ItemPlan] = []
     var planFor: [[String: TensorInfo]: Int] = [:]
     var planIndex: [String: Int] = [:]
@@ -47,7 +52,8 @@ public struct PreparedJob: Sendable {
         continue
       }
       if let failed = failedFor[infos] {
-        problems += failed.map { $0.forItem(item.id) }
+        itemFailures[item.id] = failed.map { $0.forItem(item.id) }
+        planProblems += failed.map { $0.forItem(item.id) }
         continue
       }
       do {
@@ -55,23 +61,33 @@ public struct PreparedJob: Sendable {
         planFor[infos] = plans.count
         planIndex[item.id] = plans.count
         plans.append(plan)
-        let concurrent = min(concurrentItems, catalog.items.count)
-        if problems.isEmpty, let problem = memoryProblem(plan, job: job, limit: maxMemory, concurrent: concurrent) { problems.append(problem) }
       } catch {
         failedFor[infos] = error.problems
-        problems += catalog.items.count > 1 ? error.problems.map { $0.forItem(item.id) } : error.problems
+        let found = catalog.items.count > 1 ? error.problems.map { $0.forItem(item.id) } : error.problems
+        itemFailures[item.id] = found
+        planProblems += found
       }
     }
+    // Problems every item shares are the job's; with some items planned, the others' are theirs alone.
+    if !itemFailuresAtRun || plans.isEmpty {
+      problems += catalog.items.flatMap { catalog.unreadable[$0.id] ?? [] } + planProblems
+      itemFailures = [:]
+    }
+    let concurrent = min(concurrentItems, catalog.items.count)
+    if problems.isEmpty, let largest = plans.max(by: { $0.peakBytes < $1.peakBytes }),
+      let problem = memoryProblem(largest, job: job, limit: maxMemory, concurrent: concurrent) {
+      problems.append(problem)
+    }
     if !problems.isEmpty { throw JobProblems(problems) }
-    return PreparedJob(job: job, graph: graph, catalog: catalog, plans: plans, planIndex: planIndex)
+    return PreparedJob(job: job, graph: graph, catalog: catalog, plans: plans, planIndex: planIndex, itemFailures: itemFailures)
   }
 
   /// The plan of one item.
   public func plan(for item: Item) -> ItemPlan? { planIndex[item.id].map { plans[$0] } }
 
-  /// Why item `id` cannot run, when its file could not be read while planning.
-  public func unreadable(_ id: String) -> String? {
-    catalog.unreadable[id].map { $0.map(\.description).joined(separator: "; ") }
+  /// Why item `id` cannot run (see ``itemFailures``), as one line.
+  public func failure(of id: String) -> String? {
+    itemFailures[id].map { $0.map(\.description).joined(separator: "; ") }
   }
 
   private static func memoryProblem(_ plan: ItemPlan, job: Job, limit: Int, concurrent: Int) -> JobProblem? {

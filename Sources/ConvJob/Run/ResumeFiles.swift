@@ -67,12 +67,20 @@ struct ResumeFiles {
     return output.itemCount
   }
 
-  /// The finished items of the resume store, when it was written for `graph`.
-  func load(graph: String) -> (file: HDF5File, items: [String: String])? {
-    guard let entries = ResumeJournal.entries(at: storeJournal, graph: graph), !entries.isEmpty,
-      let file = try? HDF5File.open(store)
-    else { return nil }
-    return (file, entries)
+  /// The finished items of the resume store, when it was written for `graph`;
+  /// `notice` is told why a store that exists is not used.
+  func load(graph: String, notice: (String) -> Void) -> (file: HDF5File, items: [String: String])? {
+    guard FileManager.default.fileExists(atPath: store) else { return nil }
+    let count = ResumeJournal.count(at: storeJournal)
+    guard let entries = ResumeJournal.entries(at: storeJournal, graph: graph) else {
+      notice("\(store): its \(counted(count, "finished item")) were made by another version of the job or its shared inputs; --resume computes every item")
+      return nil
+    }
+    guard !entries.isEmpty else { return nil }
+    do { return (try HDF5File.open(store), entries) } catch {
+      notice("\(store): cannot be read (\(error.cause ?? error.message)); --resume computes every item")
+      return nil
+    }
   }
 
   func remove() {
@@ -99,10 +107,12 @@ final class ResumeJournal {
 
   init(creating path: String, graph: String) throws(RunFailure) {
     self.path = path
-    guard FileManager.default.createFile(atPath: path, contents: Data("\(Self.header) \(graph)\n".utf8)),
-      let handle = FileHandle(forWritingAtPath: path)
-    else { throw RunFailure("\(path): cannot write: \(String(cString: strerror(errno)))") }
-    handle.seekToEndOfFile()
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw RunFailure("\(path): cannot write: \(String(cString: strerror(errno)))") }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    do { try handle.write(contentsOf: Data("\(Self.header) \(graph)\n".utf8)) } catch {
+      throw RunFailure("\(path): cannot write: \(error.localizedDescription)", writingOutput: true)
+    }
     self.handle = handle
   }
 

@@ -1,3 +1,4 @@
+import Foundation
 import HDF5IO
 
 /// Earlier results an item can be copied from instead of being computed: the
@@ -11,12 +12,14 @@ final class ReusableResults: Sendable {
   private let resumed: HDF5File?
   private let resumedInputHashes: [String: String]
 
-  init(target: String, graph: String, incremental: Bool, resumeStore: (file: HDF5File, items: [String: String])?) {
+  /// `notice` is told why an earlier output or resume store is not used.
+  init(
+    target: String, graph: String, incremental: Bool, resumeStore: (file: HDF5File, items: [String: String])?,
+    notice: (String) -> Void
+  ) {
     var hashes: [String: String] = [:]
     var previous: HDF5File?
-    if incremental, let file = try? HDF5File.open(target),
-      case .string(graph)? = try? file.attribute("graph_sha256", of: "/"),
-      let ids = try? OutputComparison.itemIDs(of: file) {
+    if incremental, let file = Self.previousOutput(target, graph: graph, notice: notice), let ids = try? OutputComparison.itemIDs(of: file) {
       previous = file
       for id in ids {
         if case .string(let hash)? = try? file.attribute("input_sha256", of: ItemStorage.group(id)) { hashes[id] = hash }
@@ -26,6 +29,22 @@ final class ReusableResults: Sendable {
     previousInputHashes = hashes
     resumed = resumeStore?.file
     resumedInputHashes = resumeStore?.items ?? [:]
+  }
+
+  /// The output at `target` when it can be reused: readable, written by
+  /// convpipe, by the same graph.
+  private static func previousOutput(_ target: String, graph: String, notice: (String) -> Void) -> HDF5File? {
+    guard FileManager.default.fileExists(atPath: target) else { return nil }
+    let file: HDF5File
+    do { file = try ConvpipeOutput.open(target) } catch {
+      notice("\(target): --incremental cannot reuse it (\(error.cause ?? error.message)); computing every item")
+      return nil
+    }
+    guard case .string(graph)? = try? file.attribute("graph_sha256", of: "/") else {
+      notice("\(target): the job or its shared inputs changed since it was written; --incremental computes every item")
+      return nil
+    }
+    return file
   }
 
   /// The file holding `item` made from the input with `inputHash`, if any.

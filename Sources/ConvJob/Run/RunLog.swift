@@ -48,15 +48,29 @@ public struct ItemEvent: Sendable, Encodable {
 final class RunLog: Sendable {
   private let handle: FileHandle
 
+  /// Opens (creating its directory and itself if needed) and locks the log,
+  /// then empties it. Fails, leaving it as it is, when another run holds it.
   init(path: String) throws(JobProblems) {
-    guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-      throw .file(path, "cannot write the log: \(String(cString: strerror(errno)))")
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw .file(path, "cannot write the log: \(String(cString: strerror(errno)))") }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      close(descriptor)
+      throw .file(path, "another run is writing this log")
     }
-    self.handle = handle
+    _ = ftruncate(descriptor, 0)
+    handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
   }
 
   /// Appends one item's line; called by the run's writer only, in item order.
   func record(_ event: ItemEvent) { append(event) }
+
+  /// `{"notice": "..."}`: why earlier results are not reused, and the like.
+  func notice(_ text: String) {
+    struct Line: Encodable { let notice: String }
+    append(Line(notice: text))
+  }
 
   /// The closing line: `{"summary": {...}}`.
   func summary(_ summary: RunSummary) {
@@ -69,7 +83,6 @@ final class RunLog: Sendable {
     try? handle.write(contentsOf: data + Data("\n".utf8))
   }
 
-  deinit { try? handle.close() }
 }
 
 /// The JSON encoder of convpipe's machine-readable output (logs, reports):

@@ -48,8 +48,10 @@ public struct RunResult: Sendable {
   public let checks: Int
   public let failed: [FailedCheck]
   public let seconds: Double
-  /// Why the run stopped before writing its output (exit 3), if it did.
+  /// Why the run stopped before writing its output, if it did.
   public let error: String?
+  /// Whether that was a problem of the job or the command line (exit 2), not of the data (exit 3).
+  public let invalid: Bool
   /// The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), if one did.
   public let signal: Int32?
   /// Items a run that stopped left for `--resume`.
@@ -63,7 +65,7 @@ public struct RunResult: Sendable {
   /// with `--keep-going`; else success.
   public var status: ExitStatus {
     if let signal { return .stopped(signal: signal) }
-    if error != nil { return .dataError }
+    if error != nil { return invalid ? .invalid : .dataError }
     if !failed.isEmpty { return .checksFailed }
     return failedItems.isEmpty ? .success : .itemsFailed
   }
@@ -97,7 +99,7 @@ public struct RunSummary: Sendable, Encodable {
         + String(format: " in %.2fs", result.seconds)
     ]
     for failed in result.failed {
-      let errors = failed.hasErrors ? "max abs error \(failed.maxAbsError), max rel error \(failed.maxRelError): " : ""
+      let errors = failed.hasErrors && (failed.maxAbsError != 0 || failed.maxRelError != 0) ? "max abs error \(failed.maxAbsError), max rel error \(failed.maxRelError): " : ""
       lines.append("FAIL item \(failed.item) stage \(failed.stage) check \(failed.check): \(errors)\(failed.message)")
     }
     for item in result.failedItems { lines.append("FAILED item \(item.item): \(item.error)") }

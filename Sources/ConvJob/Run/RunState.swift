@@ -10,6 +10,7 @@ struct RunState {
   let options: RunOptions
   let target: String
   let log: RunLog?
+  let onNotice: (@Sendable (String) -> Void)?
   let onItem: (@Sendable (ItemEvent, Int, Int) -> Void)?
 
   private var computed = 0
@@ -24,19 +25,20 @@ struct RunState {
 
   init(
     prepared: PreparedJob, options: RunOptions, target: String, log: RunLog?,
-    onItem: (@Sendable (ItemEvent, Int, Int) -> Void)?
+    onNotice: (@Sendable (String) -> Void)?, onItem: (@Sendable (ItemEvent, Int, Int) -> Void)?
   ) {
     self.prepared = prepared
     self.options = options
     self.target = target
     self.log = log
+    self.onNotice = onNotice
     self.onItem = onItem
   }
 
   func result(seconds: Double) -> RunResult {
     RunResult(
       outputPath: target, items: prepared.catalog.items.count, computed: computed, reused: reused,
-      failedItems: failedItems, checks: checks, failed: failed, seconds: seconds, error: error, signal: signal,
+      failedItems: failedItems, checks: checks, failed: failed, seconds: seconds, error: error, invalid: false, signal: signal,
       keptForResume: keptForResume)
   }
 
@@ -73,15 +75,20 @@ struct RunState {
         return
       }
     }
+    let notice = { (text: String) in
+      self.onNotice?(text)
+      self.log?.notice(text)
+    }
     let reusable = ReusableResults(
       target: target, graph: fingerprint.graph, incremental: options.incremental,
-      resumeStore: options.resume ? resumeFiles.load(graph: fingerprint.graph) : nil)
+      resumeStore: options.resume ? resumeFiles.load(graph: fingerprint.graph, notice: notice) : nil, notice: notice)
     let (temporary, store, storeJournal) = (output.temporary, resumeFiles.store, resumeFiles.storeJournal)
-    let stop = RunStop(hardStop: {
+    let stop = options.stop
+    stop.onHardStop {
       rename(temporary, store)
       rename(temporary + ResumeFiles.journalSuffix, storeJournal)
-    })
-    defer { stop.uninstall() }
+    }
+    defer { stop.onHardStop(nil) }
 
     let scheduler = startWorkers(shared: shared, reusable: reusable, stop: stop)
     write(from: scheduler, into: output, golden: golden, stop: stop)
@@ -97,7 +104,8 @@ struct RunState {
     }
     scheduler.waitForWorkers()
     do {
-      try output.finish(rootAttributes(fingerprint: fingerprint, golden: golden))
+      let (lists, attributes) = root(fingerprint: fingerprint, golden: golden)
+      try output.finish(lists: lists, attributes: attributes)
       resumeFiles.remove()
     } catch {
       self.error = error.message
@@ -120,7 +128,7 @@ struct RunState {
     scheduler.start(threads: threads) { index in
       guard !stop.isRequested else { return .stopped }
       let item = items[index]
-      if let reason = prepared.unreadable(item.id) {
+      if let reason = prepared.failure(of: item.id) {
         if !keepGoing { scheduler.close() }
         return .failed(reason)
       }
@@ -183,7 +191,7 @@ struct RunState {
   private func expectedBytes(_ item: Item) -> Int {
     guard let plan = prepared.plan(for: item) else { return 0 }
     let kept = plan.tensors.filter { prepared.job.keeps($0.key) }.map(\.value.byteCount)
-    return saturatingSum(kept + [64 << 10])
+    return saturatingSum(kept + [4 << 10])
   }
 
   /// Copies a computed item into the output through an in-memory file.
@@ -236,13 +244,17 @@ struct RunState {
       checksFailed: failures.count, error: nil)
   }
 
-  /// The root attributes, after the golden file's items this run lacks are counted as failures.
-  private mutating func rootAttributes(fingerprint: RunFingerprint, golden: GoldenComparison?) -> [(String, HDF5AttributeValue)] {
+  /// The root's lists (`/item_ids`, `/golden_missing_items`) and attributes,
+  /// after the golden file's items this run lacks are counted as failures.
+  private mutating func root(
+    fingerprint: RunFingerprint, golden: GoldenComparison?
+  ) -> (lists: [(String, [String])], attributes: [(String, HDF5AttributeValue)]) {
     let job = prepared.job
+    var lists = [("item_ids", writtenIDs)]
     var attributes: [(String, HDF5AttributeValue)] = [
       ("convpipe_version", .string(ConvPipeVersion.current)), ("job_name", .string(job.name)),
       ("job_sha256", .string(job.sha256)), ("graph_sha256", .string(fingerprint.graph)), ("items", .int(writtenIDs.count)),
-      ("item_ids", .strings(writtenIDs)), ("items_failed", .int(failedItems.count)),
+      ("items_failed", .int(failedItems.count)),
     ]
     if let golden {
       let missing = golden.missingItems(from: prepared.catalog.items.map(\.id))
@@ -253,12 +265,13 @@ struct RunState {
           maxAbsError: outcome.maxAbsError, maxRelError: outcome.maxRelError, message: outcome.message))
         let event = ItemEvent(item: id, status: .missing, seconds: 0, checksPassed: 0, checksFailed: 1, error: nil)
         log?.record(event)
+        onItem?(event, prepared.catalog.items.count, prepared.catalog.items.count)
       }
       attributes.append(("golden", .string(golden.file.path)))
-      attributes.append(("golden_missing_items", .strings(missing)))
+      lists.append(("golden_missing_items", missing))
     }
     attributes += [("checks", .int(checks)), ("checks_failed", .int(failed.count))]
     if let description = job.description { attributes.append(("description", .string(description))) }
-    return attributes
+    return (lists, attributes)
   }
 }

@@ -5,7 +5,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// SIGINT, SIGTERM and SIGHUP while a run is writing: the run stops taking
+/// SIGINT, SIGTERM and SIGHUP from the moment `run` starts: a run stops taking
 /// items, finishes or abandons those in hand at the next stage, keeps what it
 /// has written for `--resume`, and reports the signal (exit 128 + signal, or
 /// the signal raised again by the command once it has written its summary).
@@ -22,11 +22,11 @@ public final class RunStop: Sendable {
   private let received = Atomic<Int32>(0)
   /// Immutable after `init`; dispatch sources are safe to cancel from any thread.
   nonisolated(unsafe) private let sources: [any DispatchSourceSignal]
-  private let hardStop: @Sendable () -> Void
+  /// What a stop that cannot wait does first (keep the files for `--resume`).
+  private let hardStop = Mutex<(@Sendable () -> Void)?>(nil)
 
-  /// Starts listening; call ``uninstall()`` when the run is over.
-  init(hardStop: @escaping @Sendable () -> Void) {
-    self.hardStop = hardStop
+  /// Starts listening; call ``uninstall()`` when the command is done.
+  public init() {
     let queue = DispatchQueue(label: "convpipe.signals")
     sources = Self.signals.map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
     for (number, source) in zip(Self.signals, sources) {
@@ -37,15 +37,20 @@ public final class RunStop: Sendable {
   }
 
   /// The signal received, if any.
-  var signal: Int32? {
+  public var signal: Int32? {
     let value = received.load(ordering: .acquiring)
     return value == 0 ? nil : value
   }
 
   var isRequested: Bool { signal != nil }
 
+  /// Sets what a stop that cannot wait does before the process ends (nil: nothing).
+  func onHardStop(_ action: (@Sendable () -> Void)?) {
+    hardStop.withLock { $0 = action }
+  }
+
   /// Stops listening and restores the default actions.
-  func uninstall() {
+  public func uninstall() {
     for source in sources { source.cancel() }
     for number in Self.signals { Glibc.signal(number, SIG_DFL) }
   }
@@ -53,14 +58,17 @@ public final class RunStop: Sendable {
   private func receive(_ number: Int32) {
     let (first, _) = received.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing)
     if first {
-      DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) { [hardStop] in
-        hardStop()
-        Self.raiseAgain(number)
+      DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) { [self] in
+        stopNow(number)
       }
     } else {
-      hardStop()
-      Self.raiseAgain(received.load(ordering: .acquiring))
+      stopNow(received.load(ordering: .acquiring))
     }
+  }
+
+  private func stopNow(_ number: Int32) -> Never {
+    hardStop.withLock { $0?() }
+    Self.raiseAgain(number)
   }
 
   /// Ends the process by `number` with its default action (unblocked, in case

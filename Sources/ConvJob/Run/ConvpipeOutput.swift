@@ -1,0 +1,16 @@
+import HDF5IO
+
+/// Files convpipe wrote: its outputs, part files and golden files.
+public enum ConvpipeOutput {
+  /// Opens `path` for reading when convpipe wrote it (its root has the
+  /// attribute `convpipe_version`); otherwise fails saying what the file holds.
+  public static func open(_ path: String) throws(HDF5Error) -> HDF5File {
+    let file = try HDF5File.open(path)
+    guard try file.attribute("convpipe_version", of: "/") == nil else { return file }
+    let datasets = file.datasetPaths(limit: 5)
+    let holds = datasets.isEmpty ? "no datasets" : "datasets \(datasets.joined(separator: ", "))\(datasets.count == 5 ? ", ..." : "")"
+    throw HDF5Error(
+      file: path, object: nil, message: "an HDF5 file not written by convpipe (no convpipe_version attribute); it holds \(holds)",
+      cause: "an HDF5 file not written by convpipe (it holds \(holds))")
+  }
+}

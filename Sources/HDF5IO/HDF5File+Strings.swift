@@ -1,0 +1,52 @@
+import CHDF5
+import _HDF5Shims
+
+extension HDF5File {
+  /// Writes `texts` as a one-dimensional dataset of variable-length UTF-8
+  /// strings at `path` (h5py reads it as an array of `str` with `.asstr()`),
+  /// creating missing groups above it. For lists that may be long, such as item
+  /// ids: an attribute must fit in its object's 64 KiB header, a dataset need not.
+  public func writeStrings(_ texts: [String], to path: String) throws(HDF5Error) {
+    try HDF5Library.serialised { () throws(HDF5Error) in
+      let file = try fileID(for: path)
+      let type = try variableLengthStringType(H5T_CSET_UTF8, object: path)
+      let space = try makeDataspace(shape: [texts.count], object: path)
+      try createMissingAncestors(of: path)
+      let creation = try objectCreationList(convpipe_H5P_DATASET_CREATE(), object: path)
+      let dataset = try make(.dataset, "cannot create dataset", object: path) {
+        H5Dcreate2(file, path, type.id, space.id, convpipe_H5P_DEFAULT(), creation.id, convpipe_H5P_DEFAULT())
+      }
+      guard !texts.isEmpty else { return }
+      try check("cannot write dataset", object: path) {
+        withCStrings(texts) {
+          H5Dwrite(dataset.id, type.id, convpipe_H5S_ALL(), convpipe_H5S_ALL(), convpipe_H5P_DEFAULT(), $0)
+        }
+      }
+    }
+  }
+
+  /// Reads a one-dimensional dataset of strings (variable-length) at `path`.
+  public func readStrings(_ path: String) throws(HDF5Error) -> [String] {
+    try HDF5Library.serialised { () throws(HDF5Error) in
+      let file = try fileID(for: path)
+      let dataset = try make(.dataset, "cannot open dataset", object: path) { H5Dopen2(file, path, convpipe_H5P_DEFAULT()) }
+      let space = try make(.dataspace, "cannot read dataset dataspace", object: path) { H5Dget_space(dataset.id) }
+      guard let shape = try shape(of: space, object: path), shape.count == 1 else {
+        throw error("cannot read strings: the dataset is not one-dimensional", object: path)
+      }
+      let type = try variableLengthStringType(H5T_CSET_UTF8, object: path)
+      var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: shape[0])
+      guard !pointers.isEmpty else { return [] }
+      try check("cannot read strings", object: path) {
+        pointers.withUnsafeMutableBytes {
+          H5Dread(dataset.id, type.id, convpipe_H5S_ALL(), convpipe_H5S_ALL(), convpipe_H5P_DEFAULT(), $0.baseAddress)
+        }
+      }
+      let texts = pointers.map { $0.map { String(cString: $0) } ?? "" }
+      try check("cannot free strings read", object: path) {
+        pointers.withUnsafeMutableBytes { H5Dvlen_reclaim(type.id, space.id, convpipe_H5P_DEFAULT(), $0.baseAddress) }
+      }
+      return texts
+    }
+  }
+}
