@@ -615,4 +615,33 @@ struct NightlyRunTests {
     #expect(tolerance.exitCode == 2)
     #expect(tolerance.standardError.contains("--golden"))
   }
+
+  @Test("scripts/nightly.sh: the first night makes last-good, a changed image fails the next and keeps last-good")
+  func nightlyScript() throws {
+    let dataset = try Dataset(count: 6)
+    let out = dataset.output("")
+    func night() throws -> (Int32, String) {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: Fixtures.path("scripts/nightly.sh"))
+      process.arguments = [dataset.job, out]
+      process.environment = ["CONVPIPE": ConvPipeProcess.executable.path, "PATH": "/usr/bin:/bin"]
+      let pipe = Pipe()
+      process.standardOutput = pipe
+      try process.run()
+      let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      return (process.terminationStatus, text)
+    }
+    let first = try night()
+    #expect(first.0 == 0 && first.1.isEmpty)
+    let lastGood = Dataset.bytes(out + "/last-good.h5")
+    #expect(lastGood != nil)
+    try dataset.writeImage(2, variant: 3)
+    let second = try night()
+    #expect(second.0 == 1)
+    #expect(second.1.contains("FAIL item 0002 stage golden:back"))
+    #expect(Dataset.bytes(out + "/last-good.h5") == lastGood)
+    let summary = try JSONParser.parse(String(contentsOfFile: out + "/job.json", encoding: .utf8))
+    #expect(summary["reused"]?.intValue == 5)
+  }
 }

@@ -38,7 +38,7 @@ public enum PlanDescription {
     lines.append("stages")
     for stagePlan in plan.stages {
       let stage = stagePlan.stage
-      let operands = stagePlan.operands.map { "\($0.role) \($0.name) \($0.info.shape.shapeDescription)" }.joined(separator: ", ")
+      let operands = stagePlan.operands.map { "\($0.role.rawValue) \($0.name) \($0.info.shape.shapeDescription)" }.joined(separator: ", ")
       if let output = stagePlan.output {
         lines.append("  \(pad(stage.id))  \(stage.op.rawValue)(\(operands)) -> \(output)")
         lines += (stagePlan.operation?.arithmetic ?? []).map { "  \(pad(""))      \($0)" }

@@ -1,0 +1,27 @@
+#!/bin/sh
+# One night of a regression run: convpipe run JOB with --incremental (only what
+# changed is computed), --resume (a night stopped by a signal or a crash picks
+# up where it stopped), --keep-going (one bad image does not cost the night),
+# compared with the last good output when there is one (--golden); a night that
+# exits 0 becomes the new last good output. The first night has nothing to
+# compare with and only makes it.
+#
+#   scripts/nightly.sh JOB.json [OUT_DIR]      (CONVPIPE=path/to/convpipe to choose the binary)
+#
+# Writes OUT_DIR/<job>.h5, OUT_DIR/<job>-<date>.jsonl (the log) and
+# OUT_DIR/<job>.json (the summary); exits with convpipe's status (0 nothing
+# changed, 1 a check or golden comparison failed, 2 invalid job, 3 input or
+# output unreadable, 4 items failed, 130/143 stopped by a signal).
+set -u
+job=${1:?usage: nightly.sh JOB.json [OUT_DIR]}
+out=${2:-out}
+convpipe=${CONVPIPE:-convpipe}
+name=$(basename "$job" .json)
+mkdir -p "$out" || exit 3
+set -- run "$job" --output "$out/$name.h5" --incremental --resume --keep-going \
+  --log "$out/$name-$(date +%F).jsonl" --report "$out/$name.json" --quiet
+if [ -f "$out/last-good.h5" ]; then set -- "$@" --golden "$out/last-good.h5"; fi
+"$convpipe" "$@"
+status=$?
+if [ "$status" -eq 0 ]; then cp "$out/$name.h5" "$out/last-good.h5.tmp" && mv "$out/last-good.h5.tmp" "$out/last-good.h5"; fi
+exit "$status"
