@@ -7,7 +7,7 @@ import PackageDescription
 let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 /// The loops of `ConvLoopsAVX2` are compiled for the x86-64-v3 level (AVX2, FMA);
-/// ConvCore calls them only on processors that have it (`_SystemShims`).
+/// ConvKernels calls them only on processors that have it (`_SystemShims`).
 #if arch(x86_64)
 let x86_64_v3: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
 #else
@@ -18,7 +18,6 @@ let package = Package(
   name: "convpipe",
   products: [
     .executable(name: "convpipe", targets: ["convpipe"]),
-    .library(name: "ConvCore", targets: ["ConvCore"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -59,15 +58,18 @@ let package = Package(
     .target(name: "ConvLoops"),
     .target(name: "ConvLoopsAVX2", dependencies: ["ConvLoops"], swiftSettings: optimizedInDebug + x86_64_v3),
 
-    // MARK: - Core: tensors, shapes and ops; knows nothing of files
+    // MARK: - Core: tensors, parameters, shape arithmetic, plans and index ops; knows nothing of files
+    .target(name: "ConvCore", swiftSettings: optimizedInDebug),
+
+    // MARK: - Kernels: the convolutions computed, through BLAS or the vector loops, on every core
     .target(
-      name: "ConvCore",
-      dependencies: ["COpenBLAS", "_SystemShims", "ConvLoops", "ConvLoopsAVX2"],
+      name: "ConvKernels",
+      dependencies: ["ConvCore", "COpenBLAS", "_SystemShims", "ConvLoops", "ConvLoopsAVX2"],
       swiftSettings: optimizedInDebug
     ),
 
     // MARK: - Verification checks over the core's operators
-    .target(name: "ConvChecks", dependencies: ["ConvCore"]),
+    .target(name: "ConvChecks", dependencies: ["ConvCore", "ConvKernels"]),
 
     // MARK: - I/O beside the core
     .target(name: "PNGIO", dependencies: ["ConvCore", "CPNG", "_PNGShims"]),
@@ -77,13 +79,13 @@ let package = Package(
     .target(name: "PositionedJSON"),
 
     // MARK: - Job format and executor on top
-    .target(name: "ConvJob", dependencies: ["ConvCore", "ConvChecks", "PNGIO", "HDF5IO", "CCrypto", "PositionedJSON"]),
+    .target(name: "ConvJob", dependencies: ["ConvCore", "ConvKernels", "ConvChecks", "PNGIO", "HDF5IO", "CCrypto", "PositionedJSON"]),
 
     // MARK: - The command last
     .target(
       name: "ConvPipeCommand",
       dependencies: [
-        "ConvJob",
+        "ConvJob", "ConvKernels", "PositionedJSON",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -91,7 +93,8 @@ let package = Package(
 
     // MARK: - Tests
     .target(name: "TestSupport", dependencies: ["ConvCore", "HDF5IO"], path: "Tests/TestSupport"),
-    .testTarget(name: "ConvCoreTests", dependencies: ["ConvCore"], swiftSettings: optimizedInDebug),
+    .testTarget(name: "ConvCoreTests", dependencies: ["ConvCore", "ConvKernels", "TestSupport"], swiftSettings: optimizedInDebug),
+    .testTarget(name: "ConvKernelsTests", dependencies: ["ConvCore", "ConvKernels", "TestSupport"], swiftSettings: optimizedInDebug),
     .testTarget(name: "ConvChecksTests", dependencies: ["ConvChecks"]),
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),

@@ -1,4 +1,5 @@
 import ConvCore
+import ConvKernels
 
 /// The dot-product test that an operator `A^T` is the transpose (adjoint) of `A`.
 ///

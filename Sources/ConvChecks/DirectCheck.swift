@@ -1,4 +1,5 @@
 import ConvCore
+import ConvKernels
 
 /// The direct-convolution check: a transposed convolution equals a stride-1
 /// convolution of its zero-inserted, padded input with the flipped kernel.

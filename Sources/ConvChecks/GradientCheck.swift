@@ -1,4 +1,5 @@
 import ConvCore
+import ConvKernels
 
 /// The finite-difference gradient check of a transposed operator.
 ///

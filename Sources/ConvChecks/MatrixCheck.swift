@@ -1,4 +1,5 @@
 import ConvCore
+import ConvKernels
 
 /// The unrolled-matrix check: a convolution is `y = C vec(x) + b` for its dense
 /// matrix `C` (`[outputs, inputs]`, from `ConvGeometry.unrolledMatrix`), and its

@@ -48,17 +48,4 @@ public enum OperationPlan: Sendable, Equatable {
     case .permute(let permutation, let input, let output): ["axes \(permutation.axes): \(input.shapeDescription) -> \(output.shapeDescription)"]
     }
   }
-
-  /// Runs the operation on tensors of the planned shapes.
-  public func apply(input: Tensor, weight: Tensor? = nil, bias: Tensor? = nil) throws(ShapeError) -> Tensor {
-    switch self {
-    case .convolution(let geometry):
-      guard let weight else { throw ShapeError(["a weight is required"]) }
-      return try geometry.apply(input: input, weight: weight, bias: bias)
-    case .remap(let geometry):
-      return try geometry.apply(input)
-    case .permute(let permutation, _, _):
-      return try permutation.apply(input)
-    }
-  }
 }

@@ -158,7 +158,7 @@ public struct RemapGeometry: Sendable, Equatable {
   }
 
   /// For each axis (N and C included), the input offset each output index reads, -1 for a fill.
-  func offsetTables() -> [[Int]] {
+  package func offsetTables() -> [[Int]] {
     let strides = rowMajorStrides(inputShape)
     let output = outputShape
     var tables = (0..<2).map { axis in (0..<output[axis]).map { $0 * strides[axis] } }
@@ -171,7 +171,7 @@ public struct RemapGeometry: Sendable, Equatable {
 }
 
 /// Row-major strides of a shape: the last axis has stride 1.
-func rowMajorStrides(_ shape: [Int]) -> [Int] {
+package func rowMajorStrides(_ shape: [Int]) -> [Int] {
   var strides = Array(repeating: 1, count: shape.count)
   for axis in shape.indices.dropLast().reversed() { strides[axis] = strides[axis + 1] * shape[axis + 1] }
   return strides

@@ -81,3 +81,14 @@ public enum PaddingParameter: Sendable, Equatable, CustomStringConvertible {
     }
   }
 }
+
+/// Names of the spatial axes for a given count: `L` for one, `H, W` for two,
+/// `D, H, W` for three, `S0, S1, ...` beyond.
+public func spatialAxisNames(count: Int) -> [String] {
+  switch count {
+  case 1: ["L"]
+  case 2: ["H", "W"]
+  case 3: ["D", "H", "W"]
+  default: (0..<count).map { "S\($0)" }
+  }
+}

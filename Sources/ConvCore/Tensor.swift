@@ -103,7 +103,7 @@ public struct Tensor: Sendable, Equatable {
   }
 
   /// Internal initialiser for results whose count is correct by construction.
-  init<T: TensorElement>(uncheckedShape shape: [Int], values: [T]) {
+  package init<T: TensorElement>(uncheckedShape shape: [Int], values: [T]) {
     self.shape = shape
     self.storage = T.storage(values)
   }

@@ -8,7 +8,7 @@
 /// | 3 | ``dataError``: an input or the output could not be read or written; no output is written or replaced |
 /// | 4 | ``itemsFailed``: finished with `--keep-going`, some items failed (the file is written) |
 /// | 128 + n | ``stopped(signal:)``: stopped by signal n (130 SIGINT, 143 SIGTERM) |
-public enum ExitStatus: Sendable, Equatable {
+package enum ExitStatus: Sendable, Equatable {
   case success
   case checksFailed
   case invalid
@@ -16,7 +16,7 @@ public enum ExitStatus: Sendable, Equatable {
   case itemsFailed
   case stopped(signal: Int32)
 
-  public var code: Int32 {
+  package var code: Int32 {
     switch self {
     case .success: 0
     case .checksFailed: 1
@@ -30,7 +30,7 @@ public enum ExitStatus: Sendable, Equatable {
   /// The status an error ends a command with: the job's own problems and a job
   /// that `validate` found wanting are ``invalid``; problems with input data and
   /// every failure to read or write a file are ``dataError``.
-  public init(for error: any Error) {
+  package init(for error: any Error) {
     switch error {
     case let problems as JobProblems: self = problems.isDataError ? .dataError : .invalid
     case is InvalidJob: self = .invalid
@@ -41,10 +41,10 @@ public enum ExitStatus: Sendable, Equatable {
 
 /// A job that `validate` (or `bench`) refuses, whatever the kind of its
 /// problems: those commands exit 2 for input files that cannot be read too.
-public struct InvalidJob: Error, CustomStringConvertible {
-  public let problems: JobProblems
+package struct InvalidJob: Error, CustomStringConvertible {
+  package let problems: JobProblems
 
-  public init(_ problems: JobProblems) { self.problems = problems }
+  package init(_ problems: JobProblems) { self.problems = problems }
 
-  public var description: String { problems.description }
+  package var description: String { problems.description }
 }

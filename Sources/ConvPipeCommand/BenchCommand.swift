@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvCore
+import ConvKernels
 import ConvJob
 import Foundation
 

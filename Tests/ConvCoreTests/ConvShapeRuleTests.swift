@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 /// `conv`: out = floor((in + pb + pe - d(k-1) - 1) / s) + 1, at least 1; `same` the TensorFlow way.
 @Suite("conv shape rules")

@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 /// `conv_transpose`: full = (in-1)s + d(k-1) + 1, out = full - pb - pe + output_padding;
 /// `same`: out = in*s; `output_size` chooses output_padding; `valid` is refused.

@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 /// Zero-size axes, which a tensor read from HDF5 metadata can have. PyTorch keeps
 /// an empty batch (so does convpipe) but refuses empty channel counts in a weight and empty spatial

@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 /// `permute`: output axis i is input axis axes[i], as torch.permute.
 @Suite("permute")

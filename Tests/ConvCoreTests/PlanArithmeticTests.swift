@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 /// The printed arithmetic: one line per spatial axis with the numbers filled in.
 @Suite("printed arithmetic")

@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 /// Remap ops on small tensors against values written out by hand, as
 /// torch.nn.functional.pad (and slicing, zero insertion, torch.flip) gives them.

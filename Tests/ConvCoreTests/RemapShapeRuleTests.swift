@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 /// `pad`, `crop`, `stride`, `unstride`, `output_padding` and `flip` sizes, per the job format.
 @Suite("remap op shape rules")

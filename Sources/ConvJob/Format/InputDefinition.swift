@@ -3,12 +3,12 @@ import PNGIO
 import PositionedJSON
 
 /// The kinds of input source, by the key that names each in a job.
-public enum InputSourceKind: String, Sendable, CaseIterable {
+package enum InputSourceKind: String, Sendable, CaseIterable {
   case hdf5, png, values, random
 }
 
 /// Where an input's tensor comes from.
-public enum InputSource: Sendable, Equatable {
+package enum InputSource: Sendable, Equatable {
   /// A dataset of an HDF5 file (or of each file a glob matches); with `split`,
   /// axis 0 is cut into items.
   case hdf5(path: String, dataset: String, split: Bool)
@@ -19,7 +19,7 @@ public enum InputSource: Sendable, Equatable {
   /// A deterministic pseudo-random tensor (see ``SeededRandom``).
   case random(shape: [Int], distribution: RandomDistribution, seed: UInt64)
 
-  public var kind: InputSourceKind {
+  package var kind: InputSourceKind {
     switch self {
     case .hdf5: .hdf5
     case .png: .png
@@ -30,21 +30,21 @@ public enum InputSource: Sendable, Equatable {
 }
 
 /// One named input of the job.
-public struct InputDefinition: Sendable, Equatable {
-  public let name: String
-  public let source: InputSource
+package struct InputDefinition: Sendable, Equatable {
+  package let name: String
+  package let source: InputSource
   /// The stored axes' letters (`"HW"`, `"NHWC"`, ...), or nil for `[N, C, spatial...]` already.
-  public let layout: Layout?
+  package let layout: Layout?
   /// The element type of literal and random inputs (float64 by default); nil for files.
-  public let dtype: DType?
+  package let dtype: DType?
   /// The input object as written, stored as the `params` attribute of a kept input.
-  public let json: JSONValue
+  package let json: JSONValue
 
   /// `inputs.x`: how messages name this input.
-  public var location: String { "inputs.\(name)" }
+  package var location: String { "inputs.\(name)" }
 
   /// Whether the path is a glob, making the input per-item.
-  public var isGlob: Bool {
+  package var isGlob: Bool {
     switch source {
     case .hdf5(let path, _, _), .png(let path, _, _): FileGlob.isPattern(path)
     case .values, .random: false
@@ -52,7 +52,7 @@ public struct InputDefinition: Sendable, Equatable {
   }
 
   /// Whether the input is cut into items (a glob, or `split`).
-  public var isPerItem: Bool {
+  package var isPerItem: Bool {
     if case .hdf5(_, _, true) = source { return true }
     return isGlob
   }

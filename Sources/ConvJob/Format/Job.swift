@@ -1,7 +1,7 @@
 import ConvCore
 
 /// What the run keeps in its output file.
-public enum KeptTensors: Sendable, Equatable {
+package enum KeptTensors: Sendable, Equatable {
   /// Every stage's result (the default).
   case all
   /// The named inputs and stage results.
@@ -9,37 +9,37 @@ public enum KeptTensors: Sendable, Equatable {
 }
 
 /// The job's `outputs` object.
-public struct OutputDefinition: Sendable, Equatable {
+package struct OutputDefinition: Sendable, Equatable {
   /// The output file, resolved against the job's directory; nil when the command gives `--output`.
-  public let path: String?
-  public let tensors: KeptTensors
+  package let path: String?
+  package let tensors: KeptTensors
   /// gzip level (1-9) for tensors above 64Ki elements, with the shuffle filter;
   /// 0 (the default) stores them uncompressed, as h5py does: float results
   /// rarely shrink much, and compressing them can cost more than computing them.
-  public let compression: Int
+  package let compression: Int
 }
 
 /// A parsed job file (format version 1), every name checked and every
 /// relative path resolved against the job file's directory.
-public struct Job: Sendable {
+package struct Job: Sendable {
   /// The job file as the user named it.
-  public let file: String
-  public let name: String
-  public let description: String?
-  public let inputs: [InputDefinition]
-  public let stages: [StageDefinition]
-  public let outputs: OutputDefinition
+  package let file: String
+  package let name: String
+  package let description: String?
+  package let inputs: [InputDefinition]
+  package let stages: [StageDefinition]
+  package let outputs: OutputDefinition
   /// SHA-256 of the job file's bytes, hex.
-  public let sha256: String
+  package let sha256: String
 
   /// The per-item input, if there is one.
-  public var perItemInput: InputDefinition? { inputs.first(where: \.isPerItem) }
+  package var perItemInput: InputDefinition? { inputs.first(where: \.isPerItem) }
 
-  public func input(named name: String) -> InputDefinition? { inputs.first { $0.name == name } }
-  public func stage(id: String) -> StageDefinition? { stages.first { $0.id == id } }
+  package func input(named name: String) -> InputDefinition? { inputs.first { $0.name == name } }
+  package func stage(id: String) -> StageDefinition? { stages.first { $0.id == id } }
 
   /// Whether the tensor named `name` is kept in the output file.
-  public func keeps(_ name: String) -> Bool {
+  package func keeps(_ name: String) -> Bool {
     switch outputs.tensors {
     case .all: stage(id: name).map { $0.op != .verify } ?? false
     case .named(let names): names.contains(name)

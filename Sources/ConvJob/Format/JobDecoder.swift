@@ -6,16 +6,16 @@ import PositionedJSON
 /// Reads a job file into a ``Job``, reporting every problem it finds at once:
 /// JSON syntax (with line and column), unknown keys, wrong types, bad names,
 /// duplicate names and references to names that do not exist.
-public enum JobDecoder {
+package enum JobDecoder {
   /// Parses the job at `path`, throwing every problem found.
-  public static func load(path: String) throws(JobProblems) -> Job {
+  package static func load(path: String) throws(JobProblems) -> Job {
     let (job, problems) = read(path: path)
     guard let job, problems.isEmpty else { throw JobProblems(problems) }
     return job
   }
 
   /// Parses job text, throwing every problem found; relative paths are resolved against `directory`.
-  public static func decode(text: String, file: String, directory: String, sha256: String? = nil) throws(JobProblems) -> Job {
+  package static func decode(text: String, file: String, directory: String, sha256: String? = nil) throws(JobProblems) -> Job {
     let (job, problems) = read(text: text, file: file, directory: directory, sha256: sha256)
     guard let job, problems.isEmpty else { throw JobProblems(problems) }
     return job
@@ -23,7 +23,7 @@ public enum JobDecoder {
 
   /// Parses the job at `path` as far as it can: the parts that could be read,
   /// and every problem; the job is nil only when the file is not a JSON object.
-  public static func read(path: String) -> (Job?, [JobProblem]) {
+  package static func read(path: String) -> (Job?, [JobProblem]) {
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
       return (nil, [JobProblem(file: path, location: "", message: "cannot read the job file: \(describe(error))")])
@@ -36,7 +36,7 @@ public enum JobDecoder {
   }
 
   /// Parses job text as far as it can (see ``read(path:)``).
-  public static func read(text: String, file: String, directory: String, sha256: String? = nil) -> (Job?, [JobProblem]) {
+  package static func read(text: String, file: String, directory: String, sha256: String? = nil) -> (Job?, [JobProblem]) {
     let root: JSONValue
     do { root = try JSONParser.parse(text) } catch {
       return (nil, [JobProblem(file: file, location: "", message: "invalid JSON: \(error.message)", line: error.line, column: error.column)])
@@ -172,7 +172,7 @@ public enum JobDecoder {
     return joined.hasPrefix("/") ? "/" + folded : (folded.isEmpty ? "." : folded)
   }
 
-  static func describe(_ error: Error) -> String {
+  package static func describe(_ error: Error) -> String {
     let nsError = error as NSError
     if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
       return String(cString: strerror(Int32(underlying.code)))

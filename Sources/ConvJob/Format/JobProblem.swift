@@ -5,21 +5,21 @@ import PositionedJSON
 /// Printed as one line, `job.json: stages[2] (id "up"): output_padding 2 must be
 /// smaller than max(stride 2, dilation 1) = 2 (H)`, with `(line L, column C)`
 /// appended when the problem has a place in the file.
-public struct JobProblem: Error, Hashable, CustomStringConvertible {
+package struct JobProblem: Error, Hashable, CustomStringConvertible {
   /// The job file (or data file) as the user named it.
-  public let file: String
+  package let file: String
   /// `stages[2] (id "up")`, `inputs.x`, `outputs`, or empty for the whole file.
-  public let location: String
-  public let message: String
-  public let line: Int?
-  public let column: Int?
+  package let location: String
+  package let message: String
+  package let line: Int?
+  package let column: Int?
   /// Whether the problem lies in an input file rather than the job itself
   /// (`run` exits 3 for those, 2 for the job's own problems).
-  public let isDataError: Bool
+  package let isDataError: Bool
   /// The item whose input shapes broke the rule, when the job has several items.
-  public let item: String?
+  package let item: String?
 
-  public init(
+  package init(
     file: String, location: String, message: String, line: Int? = nil, column: Int? = nil, isDataError: Bool = false,
     item: String? = nil
   ) {
@@ -33,16 +33,16 @@ public struct JobProblem: Error, Hashable, CustomStringConvertible {
   }
 
   /// This problem as one of input data (`run` exits 3 for it, not 2).
-  public func asDataError() -> JobProblem {
+  package func asDataError() -> JobProblem {
     JobProblem(file: file, location: location, message: message, line: line, column: column, isDataError: true, item: item)
   }
 
   /// This problem found for `item`.
-  public func forItem(_ item: String) -> JobProblem {
+  package func forItem(_ item: String) -> JobProblem {
     JobProblem(file: file, location: location, message: message, line: line, column: column, isDataError: isDataError, item: item)
   }
 
-  public var description: String { describe(items: item.map { [$0] } ?? []) }
+  package var description: String { describe(items: item.map { [$0] } ?? []) }
 
   /// One line for this problem found for `items`: `item 0000 and 299 more: ...`.
   func describe(items: [String]) -> String {
@@ -56,14 +56,14 @@ public struct JobProblem: Error, Hashable, CustomStringConvertible {
 }
 
 /// Every problem found in a job, reported together.
-public struct JobProblems: Error, CustomStringConvertible {
-  public let problems: [JobProblem]
+package struct JobProblems: Error, CustomStringConvertible {
+  package let problems: [JobProblem]
 
-  public init(_ problems: [JobProblem]) { self.problems = problems }
+  package init(_ problems: [JobProblem]) { self.problems = problems }
 
   /// One line per problem; the same problem found for several items is one
   /// line naming the first item and how many more (`item 0000 and 299 more: ...`).
-  public var description: String {
+  package var description: String {
     var order: [JobProblem] = []
     var items: [JobProblem: [String]] = [:]
     for problem in problems {
@@ -76,11 +76,11 @@ public struct JobProblems: Error, CustomStringConvertible {
   }
 
   /// Whether every problem lies in input data (a `run` exits 3 then, else 2).
-  public var isDataError: Bool { !problems.isEmpty && problems.allSatisfy(\.isDataError) }
+  package var isDataError: Bool { !problems.isEmpty && problems.allSatisfy(\.isDataError) }
 
   /// One problem with a file that is not the job (an output that cannot be
   /// written, a lock held by another run): `<file>: <message>`, exit 3.
-  public static func file(_ file: String, _ message: String) -> JobProblems {
+  package static func file(_ file: String, _ message: String) -> JobProblems {
     JobProblems([JobProblem(file: file, location: "", message: message, isDataError: true)])
   }
 }

@@ -3,11 +3,11 @@ import ConvCore
 /// The names of a stored tensor's axes (letters N, C, D, H, W, and L for a 1-d
 /// signal), used to permute it to `[N, C, spatial...]` and add missing N or C
 /// axes of size 1. `"HW"` → `[1, 1, H, W]`; `"NHWC"` → `[N, C, H, W]`.
-public struct Layout: Sendable, Equatable, CustomStringConvertible {
-  public let letters: [Character]
+package struct Layout: Sendable, Equatable, CustomStringConvertible {
+  package let letters: [Character]
 
   /// Parses a layout, or returns the rule it breaks.
-  public static func parse(_ text: String) -> Result<Layout, LayoutError> {
+  package static func parse(_ text: String) -> Result<Layout, LayoutError> {
     let letters = Array(text)
     guard !letters.isEmpty else { return .failure(LayoutError(message: "layout is empty")) }
     if let bad = letters.first(where: { !"NCDHWL".contains($0) }) {
@@ -24,12 +24,12 @@ public struct Layout: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// The stored axes in canonical order: N, C, then D, H, W (or L), those present.
-  public var permutation: [Int] {
+  package var permutation: [Int] {
     ["N", "C", "D", "H", "W", "L"].compactMap { letter in letters.firstIndex(of: letter) }
   }
 
   /// The shape after permuting to canonical order and adding N and C of size 1 where missing.
-  public func canonicalShape(stored shape: [Int]) -> Result<[Int], LayoutError> {
+  package func canonicalShape(stored shape: [Int]) -> Result<[Int], LayoutError> {
     guard shape.count == letters.count else {
       return .failure(LayoutError(message: "layout \"\(self)\" names \(letters.count) axes but the data has \(shape.count) (shape \(shape.shapeDescription))"))
     }
@@ -38,11 +38,11 @@ public struct Layout: Sendable, Equatable, CustomStringConvertible {
     return .success([sizes["N"] ?? 1, sizes["C"] ?? 1] + spatial.compactMap { sizes[$0] })
   }
 
-  public var description: String { String(letters) }
+  package var description: String { String(letters) }
 }
 
 /// A layout that cannot be used.
-public struct LayoutError: Error, Equatable, CustomStringConvertible {
-  public let message: String
-  public var description: String { message }
+package struct LayoutError: Error, Equatable, CustomStringConvertible {
+  package let message: String
+  package var description: String { message }
 }

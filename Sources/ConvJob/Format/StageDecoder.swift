@@ -179,11 +179,11 @@ enum StageDecoder {
 }
 
 /// Parsing of one stage's op and parameters on their own.
-public enum StageParameters {
+package enum StageParameters {
   /// The operation of a stage object without `id` or input names, such as
   /// `{"op": "conv_transpose", "stride": [2, 3], "output_padding": [1, 0]}`;
   /// `file` names where the text came from in problems.
-  public static func operation(fromJSON text: String, file: String) throws(JobProblems) -> Operation {
+  package static func operation(fromJSON text: String, file: String) throws(JobProblems) -> Operation {
     let log = ProblemLog(file: file)
     let value: JSONValue
     do { value = try JSONParser.parse(text) } catch {

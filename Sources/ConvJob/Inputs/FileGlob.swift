@@ -3,14 +3,14 @@ import Foundation
 /// File name patterns: `*` and `?` within one path component, `[...]` character
 /// classes (`[!...]` negated), and `**` for any number of directories.
 /// Matches come in sorted order.
-public enum FileGlob {
+package enum FileGlob {
   /// Whether `path` contains a pattern character.
-  public static func isPattern(_ path: String) -> Bool {
+  package static func isPattern(_ path: String) -> Bool {
     path.contains { "*?[".contains($0) }
   }
 
   /// The directory part before the first component with a pattern character.
-  public static func fixedDirectory(_ pattern: String) -> String {
+  package static func fixedDirectory(_ pattern: String) -> String {
     let components = pattern.split(separator: "/", omittingEmptySubsequences: false)
     let fixed = components.prefix { !isPattern(String($0)) }
     let directory = fixed.count == components.count ? fixed.dropLast() : fixed
@@ -19,7 +19,7 @@ public enum FileGlob {
   }
 
   /// Every regular file matching the absolute or relative `pattern`, sorted.
-  public static func expand(_ pattern: String) -> [String] {
+  package static func expand(_ pattern: String) -> [String] {
     let base = fixedDirectory(pattern)
     let prefixLength = base == "." && !pattern.hasPrefix("./") ? 0 : base.count + (base.hasSuffix("/") ? 0 : 1)
     let rest = String(pattern.dropFirst(min(prefixLength, pattern.count)))
@@ -31,7 +31,7 @@ public enum FileGlob {
 
   /// The item id of `path` matched by `pattern`: relative to the pattern's fixed
   /// directory, without the file extension (`cats/001`).
-  public static func itemID(path: String, pattern: String) -> String {
+  package static func itemID(path: String, pattern: String) -> String {
     let base = fixedDirectory(pattern)
     var relative = path
     if base != ".", path.hasPrefix(base) {

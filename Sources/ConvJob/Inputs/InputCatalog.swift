@@ -6,23 +6,23 @@ import PNGIO
 /// The job's inputs resolved against the file system: the items, and every
 /// input's shape and element type from metadata alone (HDF5 dataset headers,
 /// PNG headers), then the tensors themselves when a run asks for them.
-public struct InputCatalog: Sendable {
-  public let job: Job
-  public let items: [Item]
+package struct InputCatalog: Sendable {
+  package let job: Job
+  package let items: [Item]
   /// Shapes of the inputs shared by every item.
-  public let shared: [String: TensorInfo]
+  package let shared: [String: TensorInfo]
   /// For the per-item input, the shape of each item by id.
-  public let perItem: [String: TensorInfo]
+  package let perItem: [String: TensorInfo]
   /// Every missing file, unreadable header, missing dataset and layout mismatch
   /// of the job as a whole; the inputs concerned have no shape above.
-  public let problems: [JobProblem]
+  package let problems: [JobProblem]
   /// The files of a glob whose header cannot be read or does not fit the
   /// input's layout, by item id: each is that item's failure (a run stops there,
   /// or records it with `--keep-going`), not the whole job's.
-  public let unreadable: [String: [JobProblem]]
+  package let unreadable: [String: [JobProblem]]
 
   /// Expands globs and reads metadata.
-  public init(job: Job) {
+  package init(job: Job) {
     self.job = job
     let log = ProblemLog(file: job.file)
     var shared: [String: TensorInfo] = [:]
@@ -53,14 +53,14 @@ public struct InputCatalog: Sendable {
   }
 
   /// Every input's shape for one item.
-  public func infos(for item: Item) -> [String: TensorInfo] {
+  package func infos(for item: Item) -> [String: TensorInfo] {
     var infos = shared
     if let input = job.perItemInput, let info = perItem[item.id] { infos[input.name] = info }
     return infos
   }
 
   /// Reads or makes the tensor of `input` for `source` (nil for a shared input).
-  public func load(_ input: InputDefinition, source: ItemSource?) throws(JobProblems) -> Tensor {
+  package func load(_ input: InputDefinition, source: ItemSource?) throws(JobProblems) -> Tensor {
     let log = ProblemLog(file: job.file)
     let tensor = Self.read(input, source: source, log: log)
     try log.check()

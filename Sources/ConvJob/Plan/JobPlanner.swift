@@ -4,10 +4,10 @@ import ConvCore
 /// Infers every stage's shapes from the inputs' shapes alone: the same
 /// arithmetic serves `validate`, the checks before `run` reads data, and each
 /// item as it runs.
-public enum JobPlanner {
+package enum JobPlanner {
   /// Plans every stage of `graph` for one item's input shapes, or throws every
   /// rule broken, each naming its stage.
-  public static func plan(job: Job, graph: StageGraph, inputs: [String: TensorInfo]) throws(JobProblems) -> ItemPlan {
+  package static func plan(job: Job, graph: StageGraph, inputs: [String: TensorInfo]) throws(JobProblems) -> ItemPlan {
     let log = ProblemLog(file: job.file)
     var tensors = inputs
     var plans: [StagePlan] = []

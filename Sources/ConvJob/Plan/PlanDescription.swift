@@ -3,8 +3,8 @@ import ConvCore
 /// The plan `validate` prints: the inputs with their shapes, one line per stage
 /// with its operands and output shape, the size arithmetic with the numbers
 /// filled in below each stage, and the memory estimate.
-public enum PlanDescription {
-  public static func render(_ prepared: PreparedJob, maxMemory: Int) -> String {
+package enum PlanDescription {
+  package static func render(_ prepared: PreparedJob, maxMemory: Int) -> String {
     let job = prepared.job
     let items = prepared.catalog.items
     var lines = ["job \"\(job.name)\" (\(job.file)): \(items.count) item\(items.count == 1 ? "" : "s")"

@@ -1,20 +1,20 @@
 /// The stages ordered so that each runs after every stage it reads, and for
 /// each name the last stage that reads it (so its tensor can be freed then).
-public struct StageGraph: Sendable {
+package struct StageGraph: Sendable {
   /// Stages in execution order: each time, the first listed stage whose
   /// dependencies have run, so a listing that is already in order is kept.
   /// Stages on or behind a cycle are left out.
-  public let order: [StageDefinition]
+  package let order: [StageDefinition]
   /// For each input or stage name, the position in `order` of its last reader.
-  public let lastUse: [String: Int]
+  package let lastUse: [String: Int]
   /// For each position in `order`, the names whose last reader runs there:
   /// what can be freed once that stage has run.
-  public let released: [[String]]
+  package let released: [[String]]
   /// The cycle, if the stages form one, naming its path of names.
-  public let cycle: JobProblem?
+  package let cycle: JobProblem?
 
   /// Orders `job`'s stages.
-  public init(job: Job) {
+  package init(job: Job) {
     let byID = Dictionary(job.stages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     var remaining = Dictionary(job.stages.map { stage in
       (stage.id, Set(stage.references.map(\.name).filter { byID[$0] != nil }))

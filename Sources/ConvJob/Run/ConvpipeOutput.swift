@@ -1,10 +1,10 @@
 import HDF5IO
 
 /// Files convpipe wrote: its outputs, part files and golden files.
-public enum ConvpipeOutput {
+package enum ConvpipeOutput {
   /// Opens `path` for reading when convpipe wrote it (its root has the
   /// attribute `convpipe_version`); otherwise fails saying what the file holds.
-  public static func open(_ path: String) throws(HDF5Error) -> HDF5File {
+  package static func open(_ path: String) throws(HDF5Error) -> HDF5File {
     let file = try HDF5File.open(path)
     guard try file.attribute("convpipe_version", of: "/") == nil else { return file }
     let datasets = file.datasetPaths(limit: 5)

@@ -1,21 +1,22 @@
 import ConvChecks
 import ConvCore
+import ConvKernels
 
 /// A failure while a job runs: an input that cannot be read, an output that
 /// cannot be written. `run` exits 3 (or records the item as failed with
 /// `--keep-going`) and leaves no partial file.
-public struct RunFailure: Error, CustomStringConvertible {
-  public let message: String
+package struct RunFailure: Error, CustomStringConvertible {
+  package let message: String
   /// Whether writing the output itself failed (a full disk, say): then nothing
   /// of the temporary output is kept for `--resume`.
-  public let writingOutput: Bool
+  package let writingOutput: Bool
 
-  public init(_ message: String, writingOutput: Bool = false) {
+  package init(_ message: String, writingOutput: Bool = false) {
     self.message = message
     self.writingOutput = writingOutput
   }
 
-  public var description: String { message }
+  package var description: String { message }
 }
 
 /// Runs the stage graph for one item in memory: stages in order, each tensor

@@ -3,15 +3,15 @@ import ConvCore
 
 /// A report of one item, as written under `/items/<item>/reports/<name>`: a
 /// `verify` stage's check, or a comparison with the golden file (`golden:<tensor>`).
-public struct ItemReport: Sendable, Equatable {
+package struct ItemReport: Sendable, Equatable {
   /// The stage id, or `golden:<tensor>`.
-  public let name: String
+  package let name: String
   /// The check's name (`allclose`, `matrix`, ...), or `golden`.
-  public let check: String
-  public let expect: Expectation
-  public let outcome: CheckOutcome
+  package let check: String
+  package let expect: Expectation
+  package let outcome: CheckOutcome
 
-  public init(name: String, check: String, expect: Expectation, outcome: CheckOutcome) {
+  package init(name: String, check: String, expect: Expectation, outcome: CheckOutcome) {
     self.name = name
     self.check = check
     self.expect = expect
@@ -19,12 +19,12 @@ public struct ItemReport: Sendable, Equatable {
   }
 
   /// Whether the condition held: the check's own verdict.
-  public var held: Bool { outcome.held }
+  package var held: Bool { outcome.held }
   /// Whether the stage met its expectation: the condition held for `expect: "pass"`,
   /// did not hold for `expect: "fail"`.
-  public var passed: Bool { outcome.held == (expect == .pass) }
+  package var passed: Bool { outcome.held == (expect == .pass) }
   /// Whether this is a comparison with the golden file.
-  public var isGolden: Bool { check == GoldenComparison.checkName }
+  package var isGolden: Bool { check == GoldenComparison.checkName }
 }
 
 /// A tensor kept in the output, with the attributes it is stored with.

@@ -4,31 +4,31 @@ import Foundation
 import HDF5IO
 
 /// The version written into output files and printed by `--version`.
-public enum ConvPipeVersion {
-  public static let current = "0.1.0"
+package enum ConvPipeVersion {
+  package static let current = "0.1.0"
 }
 
 /// How a run goes about its work.
-public struct RunOptions: Sendable {
+package struct RunOptions: Sendable {
   /// Where to write (overrides `outputs.path`).
-  public var outputPath: String?
+  package var outputPath: String?
   /// Items processed at once.
-  public var threads: Int
+  package var threads: Int
   /// Take up the items a stopped or killed run had finished.
-  public var resume: Bool
+  package var resume: Bool
   /// Reuse items of the existing output whose inputs and graph are unchanged.
-  public var incremental: Bool
+  package var incremental: Bool
   /// Compare every kept tensor with this earlier output.
-  public var golden: String?
-  public var goldenComparison: OutputComparison
+  package var golden: String?
+  package var goldenComparison: OutputComparison
   /// Write JSON lines, one per item and a summary, here.
-  public var logPath: String?
+  package var logPath: String?
   /// Record items that fail and go on, instead of stopping at the first.
-  public var keepGoing: Bool
+  package var keepGoing: Bool
   /// The signals that stop the run; the command installs them before it plans.
-  public var stop: RunStop
+  package var stop: RunStop
 
-  public init(
+  package init(
     outputPath: String? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount, resume: Bool = false,
     incremental: Bool = false, golden: String? = nil, goldenComparison: OutputComparison = OutputComparison(),
     logPath: String? = nil, keepGoing: Bool = false, stop: RunStop
@@ -50,14 +50,14 @@ public struct RunOptions: Sendable {
 /// in item order (see ``ItemScheduler``, ``ItemStorage``), so the file is the
 /// same whatever the thread count and finishing order. Every item is written
 /// once; the output replaces the target only when complete.
-public enum JobRunner {
+package enum JobRunner {
   /// Runs `prepared`. Throws only when the run cannot start (no output path,
   /// an output that is a directory: problems of the job; the output locked by
   /// another run, not writable, or a log that cannot be written: data errors);
   /// once started, every outcome, failures and signals included, is in the
   /// result, the log and the progress callback. `onItem` is called by the
   /// writer, in item order, with the items done and in all.
-  public static func run(
+  package static func run(
     _ prepared: PreparedJob, options: RunOptions, onNotice: (@Sendable (String) -> Void)? = nil,
     onItem: (@Sendable (ItemEvent, Int, Int) -> Void)? = nil
   ) throws(JobProblems) -> RunResult {
@@ -83,7 +83,7 @@ extension JobRunner {
   /// while planning — writes the log's summary line all the same, so a
   /// scheduled run's log always ends with one, and returns the result for
   /// `--report`. The log is left alone when another run is writing it.
-  public static func recordUnstarted(
+  package static func recordUnstarted(
     _ problems: JobProblems?, signal: Int32? = nil, outputPath: String?, options: RunOptions
   ) -> RunResult {
     let result = RunResult(

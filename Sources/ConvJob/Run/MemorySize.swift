@@ -1,9 +1,9 @@
 import Foundation
 
 /// Byte counts as users write and read them: `512M`, `8G`, `1.5GiB`, `1048576`.
-public enum MemorySize {
+package enum MemorySize {
   /// Parses a size with an optional unit K, M, G, T (powers of 1024, with or without `iB`/`B`).
-  public static func parse(_ text: String) -> Int? {
+  package static func parse(_ text: String) -> Int? {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     let units: [(String, Double)] = [("T", 0x1p40), ("G", 0x1p30), ("M", 0x1p20), ("K", 0x1p10)]
     var number = trimmed.uppercased()
@@ -18,7 +18,7 @@ public enum MemorySize {
   }
 
   /// `1.5 GiB`, `12.0 KiB`, `300 B`.
-  public static func format(_ bytes: Int) -> String {
+  package static func format(_ bytes: Int) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"]
     var value = Double(bytes), unit = 0
     while value >= 1024 && unit < units.count - 1 { value /= 1024; unit += 1 }
@@ -26,5 +26,5 @@ public enum MemorySize {
   }
 
   /// Half of the machine's physical memory: the default `--max-memory`.
-  public static var defaultLimit: Int { Int(ProcessInfo.processInfo.physicalMemory / 2) }
+  package static var defaultLimit: Int { Int(ProcessInfo.processInfo.physicalMemory / 2) }
 }

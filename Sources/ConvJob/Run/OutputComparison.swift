@@ -11,22 +11,22 @@ import HDF5IO
 /// One side is always the reference: the golden file for `run --golden`, the
 /// first file for `convpipe diff REFERENCE NEW`, so both say the same thing
 /// about the same change.
-public struct OutputComparison: Sendable {
-  public let tolerance: Allclose
+package struct OutputComparison: Sendable {
+  package let tolerance: Allclose
 
   /// Exact comparison unless tolerances are given.
-  public init(rtol: Double = 0, atol: Double = 0) {
+  package init(rtol: Double = 0, atol: Double = 0) {
     tolerance = Allclose(rtol: rtol, atol: atol, equalNaN: true)
   }
 
   /// One item's or tensor's difference, for reports and summaries.
-  public struct Difference: Sendable, CustomStringConvertible {
-    public let item: String
+  package struct Difference: Sendable, CustomStringConvertible {
+    package let item: String
     /// The tensor's name; nil when the whole item is on one side only.
-    public let tensor: String?
-    public let outcome: CheckOutcome
+    package let tensor: String?
+    package let outcome: CheckOutcome
 
-    public var description: String {
+    package var description: String {
       let errors = outcome.maxAbsError.isNaN || (outcome.maxAbsError == 0 && outcome.maxRelError == 0)
         ? "" : "max abs error \(outcome.maxAbsError), max rel error \(outcome.maxRelError): "
       return "item \(item)" + (tensor.map { " tensor \($0)" } ?? "") + ": " + errors + outcome.message
@@ -34,31 +34,31 @@ public struct OutputComparison: Sendable {
   }
 
   /// A tensor as compared: its values, and the element type it is stored with.
-  public struct Operand: Sendable {
-    public let tensor: Tensor
-    public let storedType: String
+  package struct Operand: Sendable {
+    package let tensor: Tensor
+    package let storedType: String
 
-    public init(tensor: Tensor, storedType: String) {
+    package init(tensor: Tensor, storedType: String) {
       self.tensor = tensor
       self.storedType = storedType
     }
 
     /// The tensor at `path` of `file`, or nil when there is none.
-    public static func read(_ path: String, in file: HDF5File) throws(HDF5Error) -> Operand? {
+    package static func read(_ path: String, in file: HDF5File) throws(HDF5Error) -> Operand? {
       guard file.exists(path) else { return nil }
       return Operand(tensor: try file.readTensor(path), storedType: try file.datasetInfo(path).storedType)
     }
   }
 
   /// The item ids of an output file, in its order (the `/item_ids` dataset).
-  public static func itemIDs(of file: HDF5File) throws(HDF5Error) -> [String] {
+  package static func itemIDs(of file: HDF5File) throws(HDF5Error) -> [String] {
     if file.exists("/item_ids") { return try file.readStrings("/item_ids") }
     return file.exists("/items") ? try file.children(of: "/items") : []
   }
 
   /// The items recorded under `/failed` (`--keep-going`), each with its
   /// message; ids with `/` are nested groups.
-  public static func failedItems(of file: HDF5File) throws(HDF5Error) -> [FailedItem] {
+  package static func failedItems(of file: HDF5File) throws(HDF5Error) -> [FailedItem] {
     var found: [FailedItem] = []
     func visit(_ group: String, prefix: String) throws(HDF5Error) {
       for name in try file.children(of: group) {
@@ -75,7 +75,7 @@ public struct OutputComparison: Sendable {
   }
 
   /// The names of the tensors kept for `item` in `file`.
-  public static func tensorNames(item: String, in file: HDF5File) throws(HDF5Error) -> [String] {
+  package static func tensorNames(item: String, in file: HDF5File) throws(HDF5Error) -> [String] {
     let group = "/items/\(item)/tensors"
     return file.exists(group) ? try file.children(of: group) : []
   }
@@ -83,7 +83,7 @@ public struct OutputComparison: Sendable {
   /// Compares `actual` with `reference`; `referenceName` names the reference side
   /// in messages (a file path), and a side that is nil is missing there.
   /// A tensor on one side only is not a number: its outcome has NaN errors.
-  public func compare(_ actual: Operand?, _ reference: Operand?, referenceName: String, actualName: String) -> CheckOutcome {
+  package func compare(_ actual: Operand?, _ reference: Operand?, referenceName: String, actualName: String) -> CheckOutcome {
     switch (actual, reference) {
     case (nil, _): return missing(referenceName: referenceName, actualName: actualName)
     case (_?, nil): return extra(referenceName: referenceName)
@@ -99,12 +99,12 @@ public struct OutputComparison: Sendable {
   }
 
   /// Something (an item, a tensor) the reference has and the new side lacks.
-  public func missing(referenceName: String, actualName: String) -> CheckOutcome {
+  package func missing(referenceName: String, actualName: String) -> CheckOutcome {
     absent("missing: only in \(referenceName), not in \(actualName)")
   }
 
   /// Something the new side has and the reference lacks.
-  public func extra(referenceName: String) -> CheckOutcome {
+  package func extra(referenceName: String) -> CheckOutcome {
     absent("extra: not in \(referenceName)")
   }
 
@@ -116,7 +116,7 @@ public struct OutputComparison: Sendable {
 
   /// Every difference between a reference file and a new one: items on one side
   /// only, then per item the tensors of either side compared, in item order.
-  public func compareFiles(reference: HDF5File, actual: HDF5File) throws(HDF5Error) -> (items: Int, differences: [Difference]) {
+  package func compareFiles(reference: HDF5File, actual: HDF5File) throws(HDF5Error) -> (items: Int, differences: [Difference]) {
     let referenceItems = try Self.itemIDs(of: reference), actualItems = try Self.itemIDs(of: actual)
     let inReference = Set(referenceItems), inActual = Set(actualItems)
     let failedInActual = Dictionary(try Self.failedItems(of: actual).map { ($0.item, $0.error) }, uniquingKeysWith: { a, _ in a })

@@ -6,38 +6,38 @@ import HDF5IO
 /// The contents of a convpipe output file, read back for `inspect`, `report`,
 /// `merge` and tests: items with their tensors (metadata only), reports and
 /// saved matrices, and the items that failed.
-public struct OutputSummary: Sendable {
-  public struct TensorEntry: Sendable, Encodable {
-    public let name: String
-    public let shape: [Int]
-    public let storedType: String
-    public let op: String?
+package struct OutputSummary: Sendable {
+  package struct TensorEntry: Sendable, Encodable {
+    package let name: String
+    package let shape: [Int]
+    package let storedType: String
+    package let op: String?
 
     enum CodingKeys: String, CodingKey { case name, shape, op, storedType = "dtype" }
   }
 
-  public struct ItemEntry: Sendable {
-    public let id: String
-    public let tensors: [TensorEntry]
-    public let reports: [ItemReport]
+  package struct ItemEntry: Sendable {
+    package let id: String
+    package let tensors: [TensorEntry]
+    package let reports: [ItemReport]
     /// Saved unrolled matrices: stage id and shape.
-    public let matrices: [TensorEntry]
+    package let matrices: [TensorEntry]
 
     /// Whether a report did not meet its expectation.
-    public var hasFailedCheck: Bool { reports.contains { !$0.passed } }
+    package var hasFailedCheck: Bool { reports.contains { !$0.passed } }
   }
 
-  public let path: String
-  public let attributes: [String: HDF5AttributeValue]
-  public let items: [ItemEntry]
+  package let path: String
+  package let attributes: [String: HDF5AttributeValue]
+  package let items: [ItemEntry]
   /// Items recorded under `/failed` (`--keep-going`).
-  public let failedItems: [FailedItem]
+  package let failedItems: [FailedItem]
   /// Items of the golden file the run lacked: each is a failed check.
-  public let goldenMissing: [String]
+  package let goldenMissing: [String]
 
   /// Reads the file; fails with a message saying what the file is when it is
   /// HDF5 but was not written by convpipe.
-  public static func read(path: String) throws(HDF5Error) -> OutputSummary {
+  package static func read(path: String) throws(HDF5Error) -> OutputSummary {
     let file = try ConvpipeOutput.open(path)
     var attributes: [String: HDF5AttributeValue] = [:]
     for name in try file.attributeNames(of: "/") { attributes[name] = try file.attribute(name, of: "/") }
@@ -64,7 +64,7 @@ public struct OutputSummary: Sendable {
   }
 
   /// Only what `filter` keeps: items with a failed check (and failed items), or one item.
-  public func filtered(_ filter: Filter) -> OutputSummary {
+  package func filtered(_ filter: Filter) -> OutputSummary {
     switch filter {
     case .all:
       return self
@@ -80,7 +80,7 @@ public struct OutputSummary: Sendable {
   }
 
   /// What ``filtered(_:)`` keeps.
-  public enum Filter: Sendable, Equatable {
+  package enum Filter: Sendable, Equatable {
     case all, failed
     case item(String)
   }
@@ -95,7 +95,7 @@ public struct OutputSummary: Sendable {
 
   /// A readable table: the file's job, then per item its tensors, reports and
   /// matrices, then the failed items.
-  public func render() -> String {
+  package func render() -> String {
     let checks = items.flatMap(\.reports)
     var lines = [
       "\(path): job \"\(text("job_name"))\", convpipe \(text("convpipe_version")), sha256 \(text("job_sha256").prefix(12))",
@@ -138,7 +138,7 @@ public struct OutputSummary: Sendable {
   }
 
   /// The same as JSON: `{"path", "job_name", ..., "items": [{"id", "tensors", "reports", "matrices"}], "failed_items"}`.
-  public func json() throws -> String {
+  package func json() throws -> String {
     struct Report: Encodable {
       let name, check, expect, message: String
       let passed, held: Bool

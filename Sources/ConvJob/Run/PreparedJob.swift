@@ -3,17 +3,17 @@ import ConvCore
 /// A job checked end to end without reading tensor data: parsed, its stages
 /// ordered, its inputs resolved from metadata, every item planned and its
 /// memory estimated. `validate` prints it; `run` executes it.
-public struct PreparedJob: Sendable {
-  public let job: Job
-  public let graph: StageGraph
-  public let catalog: InputCatalog
+package struct PreparedJob: Sendable {
+  package let job: Job
+  package let graph: StageGraph
+  package let catalog: InputCatalog
   /// The plan of each distinct set of input shapes, in order of first appearance.
-  public let plans: [ItemPlan]
+  package let plans: [ItemPlan]
   /// For each item id, the index of its plan in `plans`.
-  public let planIndex: [String: Int]
+  package let planIndex: [String: Int]
   /// Items that cannot run, by id, with why: a file that could not be read, or
   /// input shapes that break a stage's rules while other items' do not.
-  public let itemFailures: [String: [JobProblem]]
+  package let itemFailures: [String: [JobProblem]]
 
   /// Parses and checks the job at `path`, reporting every problem of every phase
   /// together (syntax and keys, names and graph, input files, shapes, memory);
@@ -23,7 +23,7 @@ public struct PreparedJob: Sendable {
   /// shapes break a stage's rules when some other item's do not, is left
   /// unplanned for the run to fail (or record, with `--keep-going`) in its
   /// turn; otherwise it is one of the problems.
-  public static func prepare(
+  package static func prepare(
     path: String, maxMemory: Int, concurrentItems: Int = 1, itemFailuresAtRun: Bool = false
   ) throws(JobProblems) -> PreparedJob {
     let (job, problems) = JobDecoder.read(path: path)
@@ -33,7 +33,7 @@ public struct PreparedJob: Sendable {
       itemFailuresAtRun: itemFailuresAtRun)
   }
 
-  public static func prepare(
+  package static func prepare(
     job: Job, maxMemory: Int, concurrentItems: Int = 1, earlierProblems: [JobProblem] = [], itemFailuresAtRun: Bool = false
   ) throws(JobProblems) -> PreparedJob {
     let graph = StageGraph(job: job)
@@ -83,10 +83,10 @@ public struct PreparedJob: Sendable {
   }
 
   /// The plan of one item.
-  public func plan(for item: Item) -> ItemPlan? { planIndex[item.id].map { plans[$0] } }
+  package func plan(for item: Item) -> ItemPlan? { planIndex[item.id].map { plans[$0] } }
 
   /// Why item `id` cannot run (see ``itemFailures``), as one line.
-  public func failure(of id: String) -> String? {
+  package func failure(of id: String) -> String? {
     itemFailures[id].map { $0.map(\.description).joined(separator: "; ") }
   }
 

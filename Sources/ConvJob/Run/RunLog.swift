@@ -1,9 +1,9 @@
 import Foundation
 
 /// What happened to one item, as progress displays and logs report it.
-public struct ItemEvent: Sendable, Encodable {
+package struct ItemEvent: Sendable, Encodable {
   /// How the item got into the output, or why it did not.
-  public enum Status: String, Sendable, Encodable {
+  package enum Status: String, Sendable, Encodable {
     /// Computed by this run.
     case computed
     /// Copied from an earlier run (`--incremental`, `--resume`).
@@ -14,22 +14,22 @@ public struct ItemEvent: Sendable, Encodable {
     case missing
   }
 
-  public let item: String
-  public let status: Status
-  public let seconds: Double
-  public let checksPassed: Int
-  public let checksFailed: Int
-  public let error: String?
+  package let item: String
+  package let status: Status
+  package let seconds: Double
+  package let checksPassed: Int
+  package let checksFailed: Int
+  package let error: String?
 
   /// Taken from an earlier run rather than computed.
-  public var reused: Bool { status == .reused }
+  package var reused: Bool { status == .reused }
 
   enum CodingKeys: String, CodingKey {
     case item, status, seconds, reused
     case checksPassed = "checks_passed", checksFailed = "checks_failed", error
   }
 
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(item, forKey: .item)
     try container.encode(status, forKey: .status)
@@ -89,8 +89,8 @@ final class RunLog: Sendable {
 /// one line per value, keys sorted (so the same value always gives the same
 /// text); numbers that are not finite are written as `null` by the types that
 /// can hold them (``JSONNumber``).
-public enum JSONLines {
-  public static let encoder: JSONEncoder = {
+package enum JSONLines {
+  package static let encoder: JSONEncoder = {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return encoder
@@ -99,12 +99,12 @@ public enum JSONLines {
 
 /// A measured error for JSON: the number when it is finite, `null` otherwise
 /// (an infinite relative error, or NaN for something on one side only).
-public struct JSONNumber: Encodable, Sendable {
-  public let value: Double
+package struct JSONNumber: Encodable, Sendable {
+  package let value: Double
 
-  public init(_ value: Double) { self.value = value }
+  package init(_ value: Double) { self.value = value }
 
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     if value.isFinite { try container.encode(value) } else { try container.encodeNil() }
   }
@@ -112,7 +112,7 @@ public struct JSONNumber: Encodable, Sendable {
 
 extension JSONLines {
   /// `value` as one line of JSON text, with a newline.
-  public static func line(_ value: some Encodable) throws -> String {
+  package static func line(_ value: some Encodable) throws -> String {
     String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
   }
 }

@@ -1,24 +1,24 @@
 import Foundation
 
 /// A check (or golden comparison) that did not meet its expectation.
-public struct FailedCheck: Sendable, Encodable {
-  public let item: String
+package struct FailedCheck: Sendable, Encodable {
+  package let item: String
   /// The stage id, `golden:<tensor>`, or `golden` for an item in the golden file only.
-  public let stage: String
-  public let check: String
-  public let maxAbsError: Double
-  public let maxRelError: Double
-  public let message: String
+  package let stage: String
+  package let check: String
+  package let maxAbsError: Double
+  package let maxRelError: Double
+  package let message: String
 
   /// Whether the errors are numbers; they are not for something on one side only.
-  public var hasErrors: Bool { !maxAbsError.isNaN }
+  package var hasErrors: Bool { !maxAbsError.isNaN }
 
   enum CodingKeys: String, CodingKey {
     case item, stage, check, message
     case maxAbsError = "max_abs_error", maxRelError = "max_rel_error"
   }
 
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(item, forKey: .item)
     try container.encode(stage, forKey: .stage)
@@ -30,40 +30,40 @@ public struct FailedCheck: Sendable, Encodable {
 }
 
 /// An item that could not be computed (with `--keep-going`, recorded under `/failed/<item>`).
-public struct FailedItem: Sendable, Encodable {
-  public let item: String
-  public let error: String
+package struct FailedItem: Sendable, Encodable {
+  package let item: String
+  package let error: String
 }
 
 /// What a run did, whether it finished or not: the basis of the summary line,
 /// the log's last line, `--report` and the exit code.
-public struct RunResult: Sendable {
-  public let outputPath: String
+package struct RunResult: Sendable {
+  package let outputPath: String
   /// Items of this run (the items of its shard, with `--shard`).
-  public let items: Int
+  package let items: Int
   /// Items computed by this run, and copied from an earlier one.
-  public let computed: Int
-  public let reused: Int
-  public let failedItems: [FailedItem]
-  public let checks: Int
-  public let failed: [FailedCheck]
-  public let seconds: Double
+  package let computed: Int
+  package let reused: Int
+  package let failedItems: [FailedItem]
+  package let checks: Int
+  package let failed: [FailedCheck]
+  package let seconds: Double
   /// Why the run stopped before writing its output, if it did.
-  public let error: String?
+  package let error: String?
   /// Whether that was a problem of the job or the command line (exit 2), not of the data (exit 3).
-  public let invalid: Bool
+  package let invalid: Bool
   /// The signal that stopped the run (SIGINT, SIGTERM, SIGHUP), if one did.
-  public let signal: Int32?
+  package let signal: Int32?
   /// Items a run that stopped left for `--resume`.
-  public let keptForResume: Int
+  package let keptForResume: Int
   /// Whether the output file was written.
-  public var wroteOutput: Bool { error == nil && signal == nil }
+  package var wroteOutput: Bool { error == nil && signal == nil }
 
-  public var passed: Int { checks - failed.count }
+  package var passed: Int { checks - failed.count }
 
   /// Stopped by a signal or an error; else a check failed; else items failed
   /// with `--keep-going`; else success.
-  public var status: ExitStatus {
+  package var status: ExitStatus {
     if let signal { return .stopped(signal: signal) }
     if error != nil { return invalid ? .invalid : .dataError }
     if !failed.isEmpty { return .checksFailed }
@@ -73,14 +73,14 @@ public struct RunResult: Sendable {
 
 /// The end of a run, for people (``text``) and programs (``RunSummary`` as JSON:
 /// the log's last line and `--report`).
-public struct RunSummary: Sendable, Encodable {
-  public let result: RunResult
+package struct RunSummary: Sendable, Encodable {
+  package let result: RunResult
 
-  public init(result: RunResult) { self.result = result }
+  package init(result: RunResult) { self.result = result }
 
   /// For a run that did not write its output, one line saying how far it got
   /// (nil for a single item stopped by an error: the error says it all).
-  public var notWritten: String? {
+  package var notWritten: String? {
     guard !result.wroteOutput, result.items > 1 || result.signal != nil else { return nil }
     let done = result.computed + result.reused + result.failedItems.count
     return "\(result.outputPath): not written: "
@@ -91,7 +91,7 @@ public struct RunSummary: Sendable, Encodable {
 
   /// The summary of a run that wrote its output: one line per failed check
   /// and per failed item, then the counts.
-  public var text: String {
+  package var text: String {
     let result = result
     var lines = [
       "wrote \(result.outputPath): \(counted(result.items, "item"))"
@@ -115,7 +115,7 @@ public struct RunSummary: Sendable, Encodable {
     case exitCode = "exit_code"
   }
 
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: CodingKeys.self)
     try container.encode(result.outputPath, forKey: .output)
     try container.encode(result.items, forKey: .items)
@@ -134,7 +134,7 @@ public struct RunSummary: Sendable, Encodable {
   }
 
   /// The summary as one line of JSON (for `--report`, with a newline).
-  public var json: String {
+  package var json: String {
     (try? JSONLines.line(self)) ?? "{}\n"
   }
 }
@@ -143,7 +143,7 @@ public struct RunSummary: Sendable, Encodable {
 func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
 /// `SIGTERM` for 15.
-public func signalName(_ signal: Int32) -> String {
+package func signalName(_ signal: Int32) -> String {
   switch signal {
   case SIGINT: "SIGINT"
   case SIGTERM: "SIGTERM"

@@ -1,4 +1,5 @@
 import ConvCore
+import ConvKernels
 import Foundation
 import HDF5IO
 

@@ -15,7 +15,7 @@ import Glibc
 /// `graceSeconds` after the first signal, or that receives a second one, is
 /// stopped at once: `hardStop` runs (it keeps the files for `--resume`) and
 /// the signal is raised again with its default action.
-public final class RunStop: Sendable {
+package final class RunStop: Sendable {
   static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
   static let graceSeconds = 10.0
 
@@ -26,7 +26,7 @@ public final class RunStop: Sendable {
   private let hardStop = Mutex<(@Sendable () -> Void)?>(nil)
 
   /// Starts listening; call ``uninstall()`` when the command is done.
-  public init() {
+  package init() {
     let queue = DispatchQueue(label: "convpipe.signals")
     sources = Self.signals.map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
     for (number, source) in zip(Self.signals, sources) {
@@ -37,7 +37,7 @@ public final class RunStop: Sendable {
   }
 
   /// The signal received, if any.
-  public var signal: Int32? {
+  package var signal: Int32? {
     let value = received.load(ordering: .acquiring)
     return value == 0 ? nil : value
   }
@@ -50,7 +50,7 @@ public final class RunStop: Sendable {
   }
 
   /// Stops listening and restores the default actions.
-  public func uninstall() {
+  package func uninstall() {
     for source in sources { source.cancel() }
     for number in Self.signals { Glibc.signal(number, SIG_DFL) }
   }
@@ -74,7 +74,7 @@ public final class RunStop: Sendable {
   /// Ends the process by `number` with its default action (unblocked, in case
   /// the parent started it with signals blocked), as shells report it
   /// (128 + number): once a stopped run has said what it did.
-  public static func raiseAgain(_ number: Int32) -> Never {
+  package static func raiseAgain(_ number: Int32) -> Never {
     Glibc.signal(number, SIG_DFL)
     var mask = sigset_t()
     sigemptyset(&mask)

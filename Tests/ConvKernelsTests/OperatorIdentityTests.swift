@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 @Suite("The operator, its transpose and its unrolled matrix agree")
 struct OperatorIdentityTests {

@@ -1,3 +1,4 @@
+import ConvCore
 import COpenBLAS
 import Dispatch
 import Synchronization

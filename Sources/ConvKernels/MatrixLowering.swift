@@ -1,3 +1,4 @@
+import ConvCore
 /// A zero-padded convolution (or its transpose, or either one's adjoint) lowered
 /// to matrix products: per group `g` and phase `p`,
 /// `result[n,g] cells of p = A_{g,p} cols_p(source[n,g])`.

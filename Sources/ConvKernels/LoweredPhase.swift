@@ -1,3 +1,4 @@
+import ConvCore
 /// One dimension's share of a phase: result cells `m*e + offset` for `m` in
 /// `0..<count`, and its taps, each reading source cell `m*a + shift` (`e`, `a`:
 /// the lowering's result and source steps along the dimension).

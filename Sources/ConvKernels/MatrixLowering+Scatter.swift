@@ -1,3 +1,4 @@
+import ConvCore
 extension MatrixLowering {
   /// Whether the products run as ``runScatter(source:weight:)``: in the phase
   /// form unless a phase reads the source in place (an identity phase, as in a

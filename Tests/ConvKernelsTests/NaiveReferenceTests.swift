@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 /// The fast kernel against a naive, independently written loop over every
 /// output (conv) or input (conv_transpose) cell and kernel tap, on random small

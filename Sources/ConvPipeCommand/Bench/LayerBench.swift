@@ -1,27 +1,29 @@
 import ConvCore
+import ConvJob
+import ConvKernels
 import Foundation
 import PositionedJSON
 
 /// One layer of a layers file (`bench/layers.json`): a conv or conv_transpose
 /// with its input and weight shapes, timed on random float32 data.
-public struct BenchLayer: Sendable {
-  public let name: String
-  public let geometry: ConvGeometry
+struct BenchLayer: Sendable {
+  let name: String
+  let geometry: ConvGeometry
 }
 
 /// The median time of one call and the throughput it gives.
-public struct BenchTiming: Sendable {
-  public let name: String
-  public let seconds: Double
+struct BenchTiming: Sendable {
+  let name: String
+  let seconds: Double
   /// `2 * multiplyAdds / seconds / 1e9`.
-  public let gflops: Double
+  let gflops: Double
 }
 
 /// Times convolution layers the way `bench/torch_reference.py` times PyTorch.
-public enum LayerBench {
+enum LayerBench {
   /// Reads `{"layers": [{"name", "op", "input", "weight", stride, padding, ...}]}`;
   /// every key but `name`, `input` and `weight` is a stage parameter of the job format.
-  public static func layers(path: String) throws(JobProblems) -> [BenchLayer] {
+  static func layers(path: String) throws(JobProblems) -> [BenchLayer] {
     let text: String
     do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
       throw JobProblems([JobProblem(file: path, location: "", message: "cannot read: \(JobDecoder.describe(error))")])
@@ -70,7 +72,7 @@ public enum LayerBench {
 
   /// Times `layer.geometry.apply` on standard-normal float32 input and weight
   /// (after one checked call, which also warms up).
-  public static func time(_ layer: BenchLayer) throws(ShapeError) -> BenchTiming {
+  static func time(_ layer: BenchLayer) throws(ShapeError) -> BenchTiming {
     let geometry = layer.geometry
     var random = SeededRandom(seed: 6)
     func tensor(_ shape: [Int]) -> Tensor {
@@ -84,7 +86,7 @@ public enum LayerBench {
   }
 
   /// Times OpenBLAS's `sgemm` on a `size x size` square product with `threads` threads.
-  public static func timeSquareProduct(size: Int, threads: Int) -> BenchTiming {
+  static func timeSquareProduct(size: Int, threads: Int) -> BenchTiming {
     let product = SquareProduct(size: size)
     let seconds = medianSeconds { product.run(threads: threads) }
     return BenchTiming(name: "sgemm-\(product.size)", seconds: seconds, gflops: product.flops / seconds / 1e9)

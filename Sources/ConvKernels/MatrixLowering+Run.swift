@@ -1,3 +1,4 @@
+import ConvCore
 extension MatrixLowering {
   /// Applies the lowered operator to `source` and returns the result side, by
   /// one of the three ways (tap by tap, scatter-add, or one product per phase,

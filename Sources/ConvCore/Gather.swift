@@ -1,7 +1,7 @@
 /// Builds a tensor whose element at multi-index `(o_0, ..., o_r)` is
 /// `source[tables[0][o_0] + ... + tables[r][o_r]]`, or `fill` when any table
 /// entry is -1. Every remapping op and `permute` run through this one loop.
-func gather<T>(_ source: [T], tables: [[Int]], fill: T) -> [T] {
+package func gather<T>(_ source: [T], tables: [[Int]], fill: T) -> [T] {
   let shape = tables.map(\.count)
   let count = shape.reduce(1, *)
   var result = [T](repeating: fill, count: count)

@@ -1,4 +1,5 @@
 import ConvCore
+import ConvKernels
 
 /// A small deterministic generator for test data (xorshift64*).
 struct TestRandom {

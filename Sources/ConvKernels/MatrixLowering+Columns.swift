@@ -1,3 +1,4 @@
+import ConvCore
 extension MatrixLowering {
   /// Calls `body(column, n, row, rows, first, count)` for each run of `columns`
   /// (`n * volume + cell`) along phase rows: `column` counts from

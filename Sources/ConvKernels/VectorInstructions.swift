@@ -1,3 +1,4 @@
+import ConvCore
 import ConvLoops
 import ConvLoopsAVX2
 import _SystemShims

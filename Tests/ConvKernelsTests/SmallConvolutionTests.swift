@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 /// Convolutions and transposed convolutions small enough to compute by hand,
 /// with PyTorch's semantics (cross-correlation; conv_transpose scatters x[i] w[k] to i*s + k*d - p).

@@ -1,6 +1,8 @@
-@testable import ConvCore
+import ConvCore
+@testable import ConvKernels
 import ConvLoops
 import Testing
+import TestSupport
 
 /// The fast-path cases exercise the lowering their names claim, so a change to
 /// ``MatrixLowering/prefersProducts(resultPerGroup:phases:)`` or to

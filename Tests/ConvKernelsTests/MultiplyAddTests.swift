@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 /// `multiplyAdds` as bench/torch_reference.py counts them:
 /// conv: out.numel * (w.shape[1] * prod(k)); conv_transpose: in.numel * (w.shape[1] * prod(k)).

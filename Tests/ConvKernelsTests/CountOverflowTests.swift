@@ -1,5 +1,7 @@
 import ConvCore
+import ConvKernels
 import Testing
+import TestSupport
 
 @Suite("element counts that overflow Int")
 struct CountOverflowTests {

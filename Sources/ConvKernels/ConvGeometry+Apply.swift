@@ -1,0 +1,61 @@
+import ConvCore
+
+extension ConvGeometry {
+  /// Computes the operator `A x` plus bias per output channel, in the input's
+  /// element type (weight and bias are converted to it).
+  ///
+  /// A forward convolution whose `paddingMode` is not `zeros` is `A = C P`: the
+  /// input is first padded explicitly with that mode (`P`), then convolved
+  /// without padding (`C`).
+  public func apply(input: Tensor, weight: Tensor, bias: Tensor? = nil) throws(ShapeError) -> Tensor {
+    try checkOperands([("input", input.shape, inputShape), ("weight", weight.shape, weightShape)]
+      + (bias.map { [("bias", $0.shape, [outputChannels])] } ?? []))
+    switch input.dtype {
+    case .float32: return forward(Float.self, input: input, weight: weight, bias: bias)
+    case .float64: return forward(Double.self, input: input, weight: weight, bias: bias)
+    }
+  }
+
+  /// Computes the transposed operator `A^T g` for an output-shaped `upstream`
+  /// (no bias): the gradient of `<A x, g>` with respect to `x`. With a padding
+  /// mode, `A^T = P^T C^T`, where `P^T` adds each padded cell back onto the cell
+  /// it copied.
+  public func applyTransposed(_ upstream: Tensor, weight: Tensor) throws(ShapeError) -> Tensor {
+    try checkOperands([("upstream", upstream.shape, outputShape), ("weight", weight.shape, weightShape)])
+    switch upstream.dtype {
+    case .float32: return adjoint(Float.self, upstream: upstream, weight: weight)
+    case .float64: return adjoint(Double.self, upstream: upstream, weight: weight)
+    }
+  }
+
+  private func forward<T: BLASElement>(_ type: T.Type, input: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    var values = input.values(as: T.self)
+    if let padding = paddingRemap() { values = gather(values, tables: padding.offsetTables(), fill: 0) }
+    var output = zeroPadded.kernel(source: values, weight: weight.values(as: T.self), adjoint: false)
+    if let bias {
+      let perChannel = bias.values(as: T.self)
+      let volume = axes.map(\.output).reduce(1, *)
+      output.withUnsafeMutableBufferPointer { cells in
+        for plane in 0..<(batch * outputChannels) {
+          let value = perChannel[plane % outputChannels]
+          for i in (plane * volume)..<((plane + 1) * volume) { cells[i] += value }
+        }
+      }
+    }
+    return Tensor(uncheckedShape: outputShape, values: output)
+  }
+
+  private func adjoint<T: BLASElement>(_ type: T.Type, upstream: Tensor, weight: Tensor) -> Tensor {
+    let padded = zeroPadded.kernel(source: upstream.values(as: T.self), weight: weight.values(as: T.self), adjoint: true)
+    guard let sources = paddedSources() else { return Tensor(uncheckedShape: inputShape, values: padded) }
+    var folded = [T](repeating: 0, count: inputShape.reduce(1, *))
+    for (cell, source) in sources.enumerated() { folded[source] += padded[cell] }
+    return Tensor(uncheckedShape: inputShape, values: folded)
+  }
+
+  /// The zero-padded operator `A x` (or `A^T x` when `adjoint`), lowered to
+  /// products or tap-by-tap loops (``MatrixLowering``).
+  private func kernel<T: BLASElement>(source: [T], weight: [T], adjoint: Bool) -> [T] {
+    MatrixLowering(self, adjoint: adjoint).run(source: source, weight: weight)
+  }
+}
