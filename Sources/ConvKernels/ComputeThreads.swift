@@ -9,19 +9,19 @@ import Synchronization
 /// chunks, channel blocks) and runs them on at most `perOperation` workers. Each
 /// matrix product inside an item runs single-threaded in OpenBLAS, so one
 /// operation occupies at most `perOperation` cores and never oversubscribes them.
-/// Set it to 1 when several operations already run in parallel (one per item).
+/// Several operations that already run in parallel (one per item) each ask for
+/// 1, through ``requested``: a setting of the calling task or thread, never of
+/// the process, so that two callers cannot change each other's.
 public enum ComputeThreads {
-  private static let workers = Atomic<Int>(Int(openblas_get_num_procs()))
+  /// The processors OpenBLAS sees: the workers of an operation nobody asked otherwise.
+  public static let available = max(1, Int(openblas_get_num_procs()))
 
-  /// Workers per operation, at least 1; defaults to the processors OpenBLAS sees.
-  /// Setting it also pins OpenBLAS to one thread per call (`openblas_set_num_threads(1)`).
-  public static var perOperation: Int {
-    get { workers.load(ordering: .relaxed) }
-    set {
-      _ = singleThreadedBLAS
-      workers.store(max(1, newValue), ordering: .relaxed)
-    }
-  }
+  /// The workers asked for by the current task or thread:
+  /// `ComputeThreads.$requested.withValue(1) { ... }`.
+  @TaskLocal public static var requested: Int?
+
+  /// Workers per operation, at least 1: ``requested``, or ``available``.
+  public static var perOperation: Int { max(1, requested ?? available) }
 
   /// Pins OpenBLAS to one thread per call, once, before the first product.
   static let singleThreadedBLAS: Void = openblas_set_num_threads(1)

@@ -1,14 +1,26 @@
 import ConvCore
+
+/// A run of a phase's cells along its rows, as ``MatrixLowering/forEachRowRun(_:_:mergingRows:_:)`` visits them.
+struct RowRun {
+  /// Where the run starts, counted from the start of the visited columns.
+  let column: Int
+  /// The batch item.
+  let batch: Int
+  /// The first phase row, and how many consecutive rows of one line the run covers.
+  let row: Int
+  let rows: Int
+  /// The run covers cells `first ..< first + count` of each of its rows.
+  let first: Int
+  let count: Int
+}
+
 extension MatrixLowering {
-  /// Calls `body(column, n, row, rows, first, count)` for each run of `columns`
-  /// (`n * volume + cell`) along phase rows: `column` counts from
-  /// `columns.lowerBound`, the run is batch item `n`, `rows` consecutive rows of
-  /// one line from phase row `row` (more than 1 only when `mergingRows` and the
-  /// rows are whole), cells `first ..< first + count` of each.
+  /// Calls `body` for each run of `columns` (`n * volume + cell`) along phase
+  /// rows: one row at a time, or, with `mergingRows`, whole rows of one line
+  /// together (``RowRun``).
   @inline(__always)
   func forEachRowRun(
-    _ phase: LoweredPhase, _ columns: Range<Int>, mergingRows: Bool = false,
-    _ body: (Int, Int, Int, Int, Int, Int) -> Void
+    _ phase: LoweredPhase, _ columns: Range<Int>, mergingRows: Bool = false, _ body: (RowRun) -> Void
   ) {
     var column = columns.lowerBound
     while column < columns.upperBound {
@@ -17,7 +29,7 @@ extension MatrixLowering {
       let lineEnd = (row / phase.rowsPerLine + 1) * phase.rowsPerLine
       let rows = mergingRows && first == 0 ? max(1, min(lineEnd - row, remaining / phase.rowLength)) : 1
       let count = min(phase.rowLength - first, remaining)
-      body(column - columns.lowerBound, n, row, rows, first, count)
+      body(RowRun(column: column - columns.lowerBound, batch: n, row: row, rows: rows, first: first, count: count))
       column += rows * count
     }
   }
@@ -32,8 +44,9 @@ extension MatrixLowering {
     phase.lower.withUnsafeBufferPointer { lower in
       phase.upper.withUnsafeBufferPointer { upper in
         phase.rowIndices.withUnsafeBufferPointer { indices in
-          forEachRowRun(phase, columns) { column, n, row, _, first, count in
-            let batchPlanes = planes + n * groups * sourcePerGroup * sourceVolume
+          forEachRowRun(phase, columns) { run in
+            let (column, row, first, count) = (run.column, run.row, run.first, run.count)
+            let batchPlanes = planes + run.batch * groups * sourcePerGroup * sourceVolume
             for t in 0..<taps {
               var inside = true
               for j in 0..<inner where indices[row * inner + j] < lower[t * phase.rank + j]
@@ -67,8 +80,9 @@ extension MatrixLowering {
     _ phase: LoweredPhase, _ columns: Range<Int>, product: UnsafeMutablePointer<T>, into planes: UnsafeMutablePointer<T>
   ) {
     let width = columns.count, step = phase.resultStep
-    forEachRowRun(phase, columns) { column, n, row, _, first, count in
-      let base = planes + n * groups * resultPerGroup * resultVolume + phase.rowResults[row] + first * step
+    forEachRowRun(phase, columns) { run in
+      let (column, count) = (run.column, run.count)
+      let base = planes + run.batch * groups * resultPerGroup * resultVolume + phase.rowResults[run.row] + run.first * step
       for o in 0..<resultPerGroup {
         let from = product + o * width + column, to = base + o * resultVolume
         for m in 0..<count { to[m * step] = from[m] }

@@ -53,14 +53,14 @@ extension MatrixLowering {
                 for (p, phase) in phases.enumerated() {
                   let weights = w + matrixOffset(group: group, phase: p) / resultPerGroup * rowLength, rowStarts = padding.rowStarts[p]
                   let cells = n * phase.volume + part * phase.volume / parts ..< n * phase.volume + (part + 1) * phase.volume / parts
-                  forEachRowRun(phase, cells, mergingRows: true) { _, _, row, rows, first, count in
+                  forEachRowRun(phase, cells, mergingRows: true) { run in
                     compute(TapRun(
-                      source: padded + padding.rowOffsets[rowStarts + row], channelStride: padding.channelStride,
+                      source: padded + padding.rowOffsets[rowStarts + run.row], channelStride: padding.channelStride,
                       sourceStep: phase.sourceStep * padding.cellStride, tapOffsets: offsets + padding.tapStarts[p], taps: phase.tapCount,
                       channels: sourcePerGroup, weights: weights, outputs: resultPerGroup,
-                      result: dst + image * resultPerGroup * resultVolume + phase.rowResults[row],
-                      resultStride: resultVolume, resultStep: phase.resultStep, cells: first..<(first + count),
-                      rows: rows, sourceRowStep: padding.rowSteps[p], resultRowStep: phase.rowResultStep, lanes: lanes))
+                      result: dst + image * resultPerGroup * resultVolume + phase.rowResults[run.row],
+                      resultStride: resultVolume, resultStep: phase.resultStep, cells: run.first..<(run.first + run.count),
+                      rows: run.rows, sourceRowStep: padding.rowSteps[p], resultRowStep: phase.rowResultStep, lanes: lanes))
                   }
                 }
               }

@@ -37,7 +37,10 @@ struct BenchCommand: ParsableCommand {
   }
 
   func run() throws {
-    if let threads { ComputeThreads.perOperation = threads }
+    try ComputeThreads.$requested.withValue(threads) { try measure() }
+  }
+
+  private func measure() throws {
     let timings: [BenchTiming]
     do {
       timings = try LayerBench.layers(path: layers).map { layer throws(ShapeError) in try LayerBench.time(layer) }

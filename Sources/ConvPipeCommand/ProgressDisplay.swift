@@ -1,38 +1,47 @@
 import ConvJob
 import Foundation
+import Synchronization
 
 /// Progress of a run on standard error: on a terminal one line rewritten in
 /// place (items done/total, rate, ETA, failed checks and items so far);
 /// otherwise a line every few seconds, so logs of scheduled runs stay short.
-final class ProgressDisplay: @unchecked Sendable {  // updated by the run's one writer thread only
+final class ProgressDisplay: Sendable {
+  private struct State {
+    var lastShown = Date.distantPast
+    var failedChecks = 0
+    var failedItems = 0
+    var reused = 0
+    var shownOnTerminal = false
+  }
+
   private let isTerminal = isatty(STDERR_FILENO) != 0
   private let interval: TimeInterval
   private let started = Date()
-  private var lastShown = Date.distantPast
-  private var failedChecks = 0
-  private var failedItems = 0
-  private var reused = 0
-  private var shownOnTerminal = false
+  private let state = Mutex(State())
 
   init() { interval = isTerminal ? 0.1 : 5 }
 
   /// Called by the runner's writer after each item, in item order.
   func update(_ event: ItemEvent, done: Int, total: Int) {
-    failedChecks += event.checksFailed
-    if event.status == .failed { failedItems += 1 }
-    if event.reused { reused += 1 }
     let now = Date()
-    guard now.timeIntervalSince(lastShown) >= interval || done == total else { return }
-    lastShown = now
-    let elapsed = now.timeIntervalSince(started)
-    let rate = Double(done) / max(elapsed, 1e-9)
-    let eta = rate > 0 ? Double(total - done) / rate : 0
-    var line = "[\(done)/\(total)] \(String(format: "%.1f", rate)) items/s, ETA \(Self.duration(eta)), \(failedChecks) failed check\(failedChecks == 1 ? "" : "s")"
-    if failedItems > 0 { line += ", \(failedItems) failed item\(failedItems == 1 ? "" : "s")" }
-    if reused > 0 { line += ", \(reused) reused" }
+    let line: String? = state.withLock { state in
+      state.failedChecks += event.checksFailed
+      if event.status == .failed { state.failedItems += 1 }
+      if event.reused { state.reused += 1 }
+      guard now.timeIntervalSince(state.lastShown) >= interval || done == total else { return nil }
+      state.lastShown = now
+      let rate = Double(done) / max(now.timeIntervalSince(started), 1e-9)
+      let eta = rate > 0 ? Double(total - done) / rate : 0
+      var line = "[\(done)/\(total)] \(String(format: "%.1f", rate)) items/s, ETA \(Self.duration(eta)), "
+        + "\(state.failedChecks) failed check\(state.failedChecks == 1 ? "" : "s")"
+      if state.failedItems > 0 { line += ", \(state.failedItems) failed item\(state.failedItems == 1 ? "" : "s")" }
+      if state.reused > 0 { line += ", \(state.reused) reused" }
+      if isTerminal { state.shownOnTerminal = true }
+      return line
+    }
+    guard let line else { return }
     if isTerminal {
       FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
-      shownOnTerminal = true
     } else {
       printError(line)
     }
@@ -40,8 +49,11 @@ final class ProgressDisplay: @unchecked Sendable {  // updated by the run's one 
 
   /// Ends the terminal line, if one is showing (once).
   func finish() {
-    if shownOnTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
-    shownOnTerminal = false
+    let shown = state.withLock { state in
+      defer { state.shownOnTerminal = false }
+      return state.shownOnTerminal
+    }
+    if shown { FileHandle.standardError.write(Data("\n".utf8)) }
   }
 
   private static func duration(_ seconds: Double) -> String {

@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import Synchronization
 import _HDF5Shims
 
 /// Process-wide access to libhdf5: one lock that serialises every call into the
@@ -31,13 +32,12 @@ enum HDF5Library {
     return try body()
   }
 
-  /// A number never handed out before, naming in-memory files apart.
-  nonisolated(unsafe) private static var memoryFiles = 0
+  /// How many in-memory files have been named, to name the next apart.
+  private static let memoryFiles = Atomic<Int>(0)
 
-  /// The next in-memory file number; call inside ``serialised(_:)``.
+  /// A number never handed out before, naming in-memory files apart.
   static func nextMemoryFileNumber() -> Int {
-    memoryFiles += 1
-    return memoryFiles
+    memoryFiles.wrappingAdd(1, ordering: .relaxed).newValue
   }
 
   /// The description of the innermost (most specific) entry on the calling

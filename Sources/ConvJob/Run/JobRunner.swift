@@ -3,48 +3,6 @@ import ConvCore
 import Foundation
 import HDF5IO
 
-/// The version written into output files and printed by `--version`.
-package enum ConvPipeVersion {
-  package static let current = "0.1.0"
-}
-
-/// How a run goes about its work.
-package struct RunOptions: Sendable {
-  /// Where to write (overrides `outputs.path`).
-  package var outputPath: String?
-  /// Items processed at once.
-  package var threads: Int
-  /// Take up the items a stopped or killed run had finished.
-  package var resume: Bool
-  /// Reuse items of the existing output whose inputs and graph are unchanged.
-  package var incremental: Bool
-  /// Compare every kept tensor with this earlier output.
-  package var golden: String?
-  package var goldenComparison: OutputComparison
-  /// Write JSON lines, one per item and a summary, here.
-  package var logPath: String?
-  /// Record items that fail and go on, instead of stopping at the first.
-  package var keepGoing: Bool
-  /// The signals that stop the run; the command installs them before it plans.
-  package var stop: RunStop
-
-  package init(
-    outputPath: String? = nil, threads: Int = ProcessInfo.processInfo.activeProcessorCount, resume: Bool = false,
-    incremental: Bool = false, golden: String? = nil, goldenComparison: OutputComparison = OutputComparison(),
-    logPath: String? = nil, keepGoing: Bool = false, stop: RunStop
-  ) {
-    self.outputPath = outputPath
-    self.threads = threads
-    self.resume = resume
-    self.incremental = incremental
-    self.golden = golden
-    self.goldenComparison = goldenComparison
-    self.logPath = logPath
-    self.keepGoing = keepGoing
-    self.stop = stop
-  }
-}
-
 /// Runs a prepared job: worker threads load and compute items (or find them
 /// unchanged in an earlier output), and one writer copies each into the output
 /// in item order (see ``ItemScheduler``, ``ItemStorage``), so the file is the
@@ -92,30 +50,5 @@ extension JobRunner {
       signal: signal, keptForResume: 0)
     if let path = options.logPath, let log = try? RunLog(path: path) { log.summary(RunSummary(result: result)) }
     return result
-  }
-}
-
-/// Checks the output's path before any work: it must be given, must not be a
-/// directory, and its directory must exist or be creatable.
-enum OutputDestination {
-  static func check(job: Job, outputOption: String?) throws(JobProblems) -> String {
-    let fromOption = outputOption != nil
-    guard let target = outputOption ?? job.outputs.path else {
-      throw JobProblems([JobProblem(file: job.file, location: "outputs", message: "path is required unless --output is given")])
-    }
-    var isDirectory: ObjCBool = false
-    if target.hasSuffix("/") || (FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue) {
-      let message = "\(target) is a directory; name the HDF5 file to write, e.g. \(target.hasSuffix("/") ? target : target + "/")\(job.name).h5"
-      if fromOption { throw JobProblems([JobProblem(file: "--output", location: "", message: message)]) }
-      throw JobProblems([JobProblem(file: job.file, location: "outputs.path", message: message)])
-    }
-    let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
-    do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-      throw .file(target, "cannot create the output directory: \(JobDecoder.describe(error))")
-    }
-    guard access(directory, W_OK) == 0 else {
-      throw .file(target, "cannot write in \(directory): \(String(cString: strerror(errno)))")
-    }
-    return target
   }
 }

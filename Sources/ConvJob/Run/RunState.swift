@@ -124,7 +124,7 @@ struct RunState {
     let executor = ItemExecutor(prepared: prepared, shared: shared)
     let threads = min(max(1, options.threads), max(items.count, 1))
     // Items in parallel each compute on one thread; a single item gets them all.
-    ComputeThreads.perOperation = threads > 1 ? 1 : max(1, options.threads)
+    let computeThreads = threads > 1 ? 1 : max(1, options.threads)
     let scheduler = ItemScheduler(count: items.count, window: 2 * threads + 2)
     scheduler.start(threads: threads) { index in
       guard !stop.isRequested else { return .stopped }
@@ -136,7 +136,9 @@ struct RunState {
       do {
         let inputHash = try RunFingerprint.input(of: item, catalog: prepared.catalog)
         if let file = reusable.source(for: item.id, inputHash: inputHash) { return .reusable(file: file, inputHash: inputHash) }
-        return .computed(try executor.run(item, inputHash: inputHash, shouldStop: { stop.isRequested }))
+        return .computed(try ComputeThreads.$requested.withValue(computeThreads) {
+          try executor.run(item, inputHash: inputHash, shouldStop: { stop.isRequested })
+        })
       } catch is RunStopped {
         return .stopped
       } catch {

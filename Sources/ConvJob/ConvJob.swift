@@ -1,3 +1,0 @@
-import ConvCore
-import PNGIO
-import HDF5IO

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Checks the output's path before any work: it must be given, must not be a
+/// directory, and its directory must exist or be creatable.
+enum OutputDestination {
+  static func check(job: Job, outputOption: String?) throws(JobProblems) -> String {
+    let fromOption = outputOption != nil
+    guard let target = outputOption ?? job.outputs.path else {
+      throw JobProblems([JobProblem(file: job.file, location: "outputs", message: "path is required unless --output is given")])
+    }
+    var isDirectory: ObjCBool = false
+    if target.hasSuffix("/") || (FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue) {
+      let message = "\(target) is a directory; name the HDF5 file to write, e.g. \(target.hasSuffix("/") ? target : target + "/")\(job.name).h5"
+      if fromOption { throw JobProblems([JobProblem(file: "--output", location: "", message: message)]) }
+      throw JobProblems([JobProblem(file: job.file, location: "outputs.path", message: message)])
+    }
+    let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
+    do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+      throw .file(target, "cannot create the output directory: \(JobDecoder.describe(error))")
+    }
+    guard access(directory, W_OK) == 0 else {
+      throw .file(target, "cannot write in \(directory): \(String(cString: strerror(errno)))")
+    }
+    return target
+  }
+}
