@@ -31,6 +31,8 @@ public struct Job: Sendable {
   public let outputs: OutputDefinition
   /// SHA-256 of the job file's bytes, hex.
   public let sha256: String
+  /// The job file's text as read, recorded in the output as `job_json`.
+  public let text: String
 
   /// The per-item input, if there is one.
   public var perItemInput: InputDefinition? { inputs.first(where: \.isPerItem) }
