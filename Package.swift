@@ -76,11 +76,15 @@ let package = Package(
     // MARK: - Job format and executor on top
     .target(name: "ConvJob", dependencies: ["ConvCore", "ConvChecks", "PNGIO", "HDF5IO", "CCrypto"]),
 
+    // MARK: - The HTML report over output files
+    .target(name: "ConvReport", dependencies: ["ConvCore", "ConvJob", "HDF5IO", "PNGIO"]),
+
     // MARK: - The command last
     .target(
       name: "ConvPipeCommand",
       dependencies: [
         "ConvJob",
+        "ConvReport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -93,6 +97,7 @@ let package = Package(
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "TestSupport"], exclude: ["seeded_random_reference.py"]),
+    .testTarget(name: "ConvReportTests", dependencies: ["ConvReport", "ConvJob", "PNGIO", "HDF5IO", "TestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "ConvChecks", "HDF5IO", "PNGIO", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
