@@ -50,7 +50,8 @@ package struct Picture: Sendable {
     let enlargement = min(max(style.tileDisplaySize / max(cellRows, cellColumns), 1), 16)
     // A 1-d strip is drawn a few rows high so that it can be seen.
     let tileHeight = cellRows == 1 ? max(1, (12 + enlargement - 1) / enlargement) : cellRows
-    let band = style.captions ? (14 + enlargement - 1) / enlargement : 0
+    let captioned = style.captions && shown.contains { !$0.label.isEmpty }
+    let band = captioned ? (14 + enlargement - 1) / enlargement : 0
     let layout = MosaicLayout(
       tileWidth: cellColumns, tileHeight: tileHeight, batches: shown.map(\.batch),
       gap: max(1, (4 + enlargement - 1) / enlargement), band: band, maxWidth: style.maxDisplayWidth / enlargement)
@@ -69,7 +70,7 @@ package struct Picture: Sendable {
       <image href="\(try raster.dataURL())" width="\(layout.width * enlargement)" height="\(layout.height * enlargement)" \
       preserveAspectRatio="none"/>
       """
-    if style.captions {
+    if captioned {
       for heading in layout.headings {
         svg += "<text class=\"heading\" x=\"0\" y=\(quoted(geometry.baseline(heading.y, band: band)))>n=\(heading.batch)</text>"
       }
