@@ -98,7 +98,7 @@ let package = Package(
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "TestSupport"], exclude: ["seeded_random_reference.py"]),
     .testTarget(name: "ConvReportTests", dependencies: ["ConvReport", "ConvJob", "PNGIO", "HDF5IO", "TestSupport"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "ConvChecks", "HDF5IO", "PNGIO", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "ConvChecks", "ConvReport", "HDF5IO", "PNGIO", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -4,9 +4,9 @@ import PNGIO
 /// block with a border of ``failureBorder``, a red no colour map contains
 /// (the browser test looks for it); each colour map's bar is a 256 x 1 PNG
 /// embedded once, as the background of `.ramp.<map name>`.
-enum PageStyle {
+package enum PageStyle {
   /// The border of a failing item's block: #e60000.
-  static let failureBorder = RGB(230, 0, 0)
+  package static let failureBorder = RGB(230, 0, 0)
 
   static func css() throws(PNGError) -> String {
     var ramps = ""
