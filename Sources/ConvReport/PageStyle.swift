@@ -26,7 +26,7 @@ package enum PageStyle {
     .exit-0{background:#dafbe1;color:#116329}.exit-1,.exit-4{background:#ffebe9;color:#a40e26}
     dl.summary{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:10px 0}dt{color:#57606a}dd{margin:0}
     table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #d0d7de;padding:3px 8px;text-align:left;vertical-align:top}
-    th{background:#f6f8fa}td.message{max-width:640px;overflow-wrap:anywhere}td.number{text-align:right;font-variant-numeric:tabular-nums}
+    th{background:#f6f8fa}td code{white-space:nowrap}td.message{max-width:640px;overflow-wrap:anywhere}td.number{text-align:right;font-variant-numeric:tabular-nums}
     .FAIL,.MISSING,.NOT-COMPUTED{color:#a40e26;font-weight:700}.PASS{color:#116329}
     .note{color:#57606a;font-style:italic}
     .item{border:2px solid #d0d7de;border-radius:8px;padding:12px 14px;margin:16px 0}

@@ -18,7 +18,7 @@ struct ReportPage {
     var spent = 0
     for item in shown { page += try fullBlock(item, spent: &spent) }
     if failing.count > shown.count {
-      page += "<p class=\"note\">\(failing.count - shown.count) more failing items are in the table above, without pictures.</p>\n"
+      page += "<p class=\"note\">\(counted(failing.count - shown.count, "more failing item")) in the table above, without pictures.</p>\n"
     }
     page += "</section>\n" + (try passing(items.filter { !$0.isFailing }))
     page += "<footer><p class=\"note\">made by convpipe \(ConvPipeVersion.current) report from \(escapeHTML(path))</p></footer>\n"
@@ -66,7 +66,7 @@ struct ReportPage {
       ("failed checks", "\(checksFailed)"), ("failed items", "\(itemsFailed)"),
     ]
     if let golden = source.golden {
-      let how = golden.explicit ? "compared by this report, exactly: \(failing) items with a failure or difference" : "recorded by the run"
+      let how = golden.explicit ? "compared by this report, exactly: \(counted(failing, "item")) with a failure or difference" : "recorded by the run"
       rows.append(("golden", "<code>\(escapeHTML(golden.path))</code> (\(how))"))
     }
     var html = "<header><h1>convpipe report: \(escapeHTML(jobName))</h1>\n"
@@ -89,7 +89,7 @@ struct ReportPage {
     guard !failing.isEmpty || !source.summary.failedItems.isEmpty || !missing.isEmpty else {
       return "<p>No failures: every check passed.</p>\n"
     }
-    var html = "<table class=\"checks\"><tr><th>item</th><th>stage</th><th>check</th><th>result</th><th>max abs error</th><th>max rel error</th><th>message</th></tr>\n"
+    var html = "<table class=\"checks\">\(checksHeader(withItem: true))"
     let rows = failing.flatMap { item in item.failedReports.map { (item, $0) } }
     for (item, report) in rows.prefix(limits.failureRows) {
       html += checkRow(report, item: itemCell(item.id, anchor: shown.contains(item.index) ? item.index : nil))
@@ -111,10 +111,16 @@ struct ReportPage {
     return anchor.map { "<a href=\"#item-\($0)\">\(code)</a>" } ?? code
   }
 
-  private func checkRow(_ report: ItemReport, item: String) -> String {
+  private func checksHeader(withItem: Bool) -> String {
+    (withItem ? "<tr><th>item</th>" : "<tr>")
+      + "<th>stage</th><th>check</th><th>result</th><th>max abs error</th><th>max rel error</th><th>message</th></tr>\n"
+  }
+
+  /// One report's row, after the item's cell when `item` is given.
+  private func checkRow(_ report: ItemReport, item: String?) -> String {
     let result = report.passed ? "PASS" : "FAIL"
     let expectation = report.expect == .fail ? " (expected to fail)" : ""
-    return "<tr><td>\(item)</td><td><code>\(escapeHTML(report.name))</code></td><td>\(escapeHTML(report.check))</td>"
+    return "<tr>\(item.map { "<td>\($0)</td>" } ?? "")<td><code>\(escapeHTML(report.name))</code></td><td>\(escapeHTML(report.check))</td>"
       + "<td class=\"\(result)\">\(result)\(expectation)</td><td class=\"number\">\(formatNumber(report.outcome.maxAbsError))</td>"
       + "<td class=\"number\">\(formatNumber(report.outcome.maxRelError))</td><td class=\"message\">\(escapeHTML(report.outcome.message))</td></tr>\n"
   }
@@ -127,9 +133,8 @@ struct ReportPage {
   /// A failing item in full: its checks, then its pictures while the budget lasts.
   private func fullBlock(_ item: ItemView, spent: inout Int) throws(RunFailure) -> String {
     var html = "<section class=\"item failing\" id=\"item-\(item.index)\"><h3>item <code>\(escapeHTML(item.id))</code>: "
-      + "\(item.failedReports.count) of \(item.reports.count) checks failed</h3>\n<table class=\"checks\">"
-      + "<tr><th>item</th><th>stage</th><th>check</th><th>result</th><th>max abs error</th><th>max rel error</th><th>message</th></tr>\n"
-    for report in item.reports { html += checkRow(report, item: itemCell(item.id, anchor: nil)) }
+      + "\(item.failedReports.count) of \(item.reports.count) checks failed</h3>\n<table class=\"checks\">\(checksHeader(withItem: false))"
+    for report in item.reports { html += checkRow(report, item: nil) }
     html += "</table>\n"
     if spent >= limits.fullPictureBytes {
       html += "<p class=\"note\">The page's picture budget is spent: numbers only (convpipe inspect --item shows the rest).</p>\n"
@@ -154,7 +159,7 @@ struct ReportPage {
     html += "</div>\n"
     let rest = passing.dropFirst(limits.thumbnails)
     guard !rest.isEmpty else { return html + "</section>\n" }
-    html += "<details><summary>\(rest.count) more passing items</summary>\n<table><tr><th>item</th><th>checks</th><th>tensors</th></tr>\n"
+    html += "<details><summary>\(counted(rest.count, "more passing item"))</summary>\n<table><tr><th>item</th><th>checks</th><th>tensors</th></tr>\n"
     for item in rest.prefix(limits.listedItems) {
       let tensors = item.entry.tensors.map { "\(escapeHTML($0.name)) \($0.shape.shapeDescription)" }.joined(separator: ", ")
       html += "<tr><td><code>\(escapeHTML(item.id))</code></td><td>\(checksPassed(item))</td><td>\(tensors)</td></tr>\n"
@@ -166,6 +171,9 @@ struct ReportPage {
   }
 
   private func checksPassed(_ item: ItemView) -> String {
-    item.reports.isEmpty ? "no checks" : "\(item.reports.count) checks passed"
+    item.reports.isEmpty ? "no checks" : "\(counted(item.reports.count, "check")) passed"
   }
 }
+
+/// `1 item`, `2 items`.
+func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }

@@ -3,7 +3,8 @@ import ConvJob
 /// The job's graph drawn as SVG by convpipe: each input, stage and check a box,
 /// in columns by dependency depth (inputs first, a stage one column right of
 /// the deepest name it reads), with an arrow from each name a stage reads,
-/// labelled at its end with the role when it is not the main operand. Checks that
+/// labelled at its end with the role when it is not the main operand; an
+/// arrow across several columns runs below the boxes between. Checks that
 /// failed for some item are drawn red.
 package enum StageGraphPicture {
   static let columnWidth = 215, boxWidth = 150, boxHeight = 40, rowHeight = 56, margin = 8
@@ -17,7 +18,7 @@ package enum StageGraphPicture {
       }
     }
     let width = 2 * margin + max(columns.count - 1, 0) * columnWidth + boxWidth
-    let height = 2 * margin + max((columns.map(\.count).max() ?? 1) - 1, 0) * rowHeight + boxHeight
+    let height = 2 * margin + max((columns.map(\.count).max() ?? 1) - 1, 0) * rowHeight + boxHeight + (rowHeight - boxHeight) / 2
     var svg = """
       <svg class="graph" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" role="img" \
       aria-label="stage graph"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" \
@@ -27,9 +28,8 @@ package enum StageGraphPicture {
       guard let to = position[stage.id] else { continue }
       for reference in stage.references {
         guard let from = position[reference.name] else { continue }
-        let (x1, y1, x2, y2) = (from.x + boxWidth, from.y + boxHeight / 2, to.x, to.y + boxHeight / 2)
-        let bend = (x2 - x1) / 2
-        svg += "<path class=\"edge\" d=\"M\(x1),\(y1) C\(x1 + bend),\(y1) \(x2 - bend),\(y2) \(x2),\(y2)\" marker-end=\"url(#arrow)\"/>"
+        svg += "<path class=\"edge\" d=\"\(edge(from: from, to: to))\" marker-end=\"url(#arrow)\"/>"
+        let (x2, y2) = (to.x, to.y + boxHeight / 2)
         if ![.input, .actual].contains(reference.role) {
           svg += "<text class=\"role\" x=\"\(x2 - 8)\" y=\"\(y2 - 5)\">\(reference.role.rawValue)</text>"
         }
@@ -79,6 +79,21 @@ package enum StageGraphPicture {
       for (position, name) in columns[column].enumerated() { row[name] = position }
     }
     return columns
+  }
+
+  /// The path of an arrow from the box at `from` to the box at `to`: a curve
+  /// between neighbouring columns; across more columns it runs along the gap
+  /// below the lower of the two rows, so that it passes no box in between.
+  private static func edge(from: (x: Int, y: Int), to: (x: Int, y: Int)) -> String {
+    let (x1, y1, x2, y2) = (from.x + boxWidth, from.y + boxHeight / 2, to.x, to.y + boxHeight / 2)
+    guard x2 - x1 > columnWidth else {
+      let bend = (x2 - x1) / 2
+      return "M\(x1),\(y1) C\(x1 + bend),\(y1) \(x2 - bend),\(y2) \(x2),\(y2)"
+    }
+    let lane = max(from.y, to.y) + boxHeight + (rowHeight - boxHeight) / 2
+    let turn = (columnWidth - boxWidth) / 2
+    return "M\(x1),\(y1) C\(x1 + turn),\(y1) \(x1 + turn),\(lane) \(x1 + 2 * turn),\(lane) L\(x2 - 2 * turn),\(lane) "
+      + "C\(x2 - turn),\(lane) \(x2 - turn),\(y2) \(x2),\(y2)"
   }
 
   private static func box(_ at: (x: Int, y: Int), kind: String, title: String, detail: String) -> String {

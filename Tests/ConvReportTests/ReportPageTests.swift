@@ -69,7 +69,7 @@ struct ReportPageTests {
     limits.fullItems = 2
     let page = try HTMLReport.page(output: try SyntheticOutput(items: items).path, limits: limits)
     #expect(page.shownInFull == 2)
-    #expect(page.html.contains("4 more failing items are in the table above, without pictures."))
+    #expect(page.html.contains("4 more failing items in the table above, without pictures."))
     #expect(page.html.ranges(of: "FAIL</td>").count == 6 + 2)
   }
 
