@@ -17,7 +17,7 @@ struct ReportSource {
   let goldenNote: String?
 
   /// Opens `output`, and `golden` when given (else the golden file the run
-  /// recorded, if it can still be read). Fails naming the file when `output`
+  /// recorded, if it can still be read: as recorded, or beside the output). Fails naming the file when `output`
   /// or a given `golden` cannot be read or was not written by convpipe.
   init(output: String, golden goldenPath: String?) throws(RunFailure) {
     do {
@@ -31,8 +31,9 @@ struct ReportSource {
       golden = try GoldenSource(path: goldenPath, explicit: true)
       goldenNote = nil
     } else if case .string(let recorded)? = summary.attributes["golden"] {
-      let candidates = recorded.hasPrefix("/") ? [recorded]
-        : [recorded, ((output as NSString).deletingLastPathComponent as NSString).appendingPathComponent(recorded)]
+      // As the run named it (relative to where it ran), else beside the output.
+      let beside = (output as NSString).deletingLastPathComponent as NSString
+      let candidates = [recorded, beside.appendingPathComponent(recorded), beside.appendingPathComponent((recorded as NSString).lastPathComponent)]
       golden = candidates.lazy.compactMap { try? GoldenSource(path: $0, explicit: false) }.first
       goldenNote = golden == nil ? "the golden file \(recorded) the run compared with cannot be read: give it with --golden to draw its differences" : nil
     } else {

@@ -45,6 +45,12 @@ struct ReportCommandTests {
     #expect(page.contains("exit status 1: a check failed"))
     #expect(page.contains("<svg class=\"graph\""))
     #expect(!page.contains("http:") && !page.contains("https:"))
+    // Without --golden, the golden file the run recorded is found and its differences drawn the same way.
+    let (recorded, recordedHTML) = try night.report(html: "recorded.html")
+    #expect(recorded.exitCode == 0, "\(recorded.standardError)")
+    let recordedPage = try String(contentsOfFile: recordedHTML, encoding: .utf8)
+    #expect(recordedPage.contains("(recorded by the run)"))
+    #expect(recordedPage.ranges(of: "<g class=\"worst\">").count == 2)
   }
 
   @Test("every output records the job file's text as job_json")
