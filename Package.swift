@@ -81,11 +81,14 @@ let package = Package(
     // MARK: - Job format and executor on top
     .target(name: "ConvJob", dependencies: ["ConvCore", "ConvKernels", "ConvChecks", "PNGIO", "HDF5IO", "CCrypto", "PositionedJSON"]),
 
+    // MARK: - The HTML report over output files
+    .target(name: "ConvReport", dependencies: ["ConvCore", "ConvJob", "HDF5IO", "PNGIO"]),
+
     // MARK: - The command last
     .target(
       name: "ConvPipeCommand",
       dependencies: [
-        "ConvJob", "ConvKernels", "PositionedJSON",
+        "ConvJob", "ConvKernels", "ConvReport", "PositionedJSON",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -100,7 +103,8 @@ let package = Package(
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "TestSupport"], exclude: ["seeded_random_reference.py"]),
     .testTarget(name: "PositionedJSONTests", dependencies: ["PositionedJSON"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "ConvChecks", "HDF5IO", "PNGIO", "PositionedJSON", "TestSupport"]),
+    .testTarget(name: "ConvReportTests", dependencies: ["ConvReport", "ConvJob", "PNGIO", "HDF5IO", "TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "ConvChecks", "ConvReport", "HDF5IO", "PNGIO", "PositionedJSON", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

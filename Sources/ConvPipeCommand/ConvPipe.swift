@@ -19,7 +19,7 @@ public struct ConvPipe: ParsableCommand {
       file is written, the failed items recorded); 130/143 stopped by SIGINT/SIGTERM.
       """,
     version: ConvPipeVersion.current,
-    subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, DiffCommand.self, BenchCommand.self])
+    subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, DiffCommand.self, ReportCommand.self, BenchCommand.self])
 
   public init() {}
 

@@ -106,14 +106,34 @@ public struct PNGImage: Sendable, Equatable {
   /// On failure no partial file is left behind.
   public func write(path: String) throws(PNGError) {
     try callLibPNG(path: path) { message, size in
-      let encode = { (bytes: UnsafeRawBufferPointer) in
+      withSampleBytes { bytes in
         convpipe_png_encode(
-          path, UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth),
-          bytes.baseAddress, message, size)
+          path, UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth), bytes.baseAddress, message, size)
       }
-      return bitDepth == 16
-        ? samples.withUnsafeBytes(encode)
-        : samples.map { UInt8(truncatingIfNeeded: $0) }.withUnsafeBytes(encode)
     }
+  }
+
+  /// The PNG file ``write(path:)`` would write, as bytes in memory (no file is
+  /// touched): for embedding, e.g. as a `data:image/png;base64,` URL.
+  public func encoded() throws(PNGError) -> [UInt8] {
+    var bytes: UnsafeMutableRawPointer?
+    var count = 0
+    try callLibPNG(path: "") { message, size in
+      withSampleBytes { samples in
+        convpipe_png_encode_memory(
+          UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth), samples.baseAddress, &bytes, &count,
+          message, size)
+      }
+    }
+    defer { free(bytes) }
+    guard let bytes else { return [] }
+    return Array(UnsafeBufferPointer(start: bytes.assumingMemoryBound(to: UInt8.self), count: count))
+  }
+
+  /// The samples as libpng takes them: native `UInt16` for 16-bit, one byte each for 8-bit.
+  private func withSampleBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+    bitDepth == 16
+      ? samples.withUnsafeBytes(body)
+      : samples.map { UInt8(truncatingIfNeeded: $0) }.withUnsafeBytes(body)
   }
 }

@@ -193,7 +193,6 @@ static void encode_steps(png_session *session, void *context) {
   png_structp png = session->png;
   if (job->channels < 1 || job->channels > 4 || (job->bit_depth != 8 && job->bit_depth != 16))
     png_error(png, "only 8- or 16-bit images with 1 to 4 channels can be written");
-  png_init_io(png, session->file);
   png_set_IHDR(png, session->info, job->width, job->height, job->bit_depth,
                color_type_for(job->channels), PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
@@ -207,6 +206,60 @@ static void encode_steps(png_session *session, void *context) {
   png_write_end(png, NULL);
 }
 
+/// Where encoded bytes go: a file (`session->file`) or a growable buffer.
+typedef void (*png_destination)(png_session *session, void *target);
+
+static void to_file(png_session *session, void *target) {
+  (void)target;
+  png_init_io(session->png, session->file);
+}
+
+/// A growable buffer of encoded bytes, malloc'd.
+typedef struct {
+  png_bytep data;
+  size_t size;
+  size_t capacity;
+} memory_buffer;
+
+static void append_to_memory(png_structp png, png_bytep data, size_t length) {
+  memory_buffer *buffer = png_get_io_ptr(png);
+  if (length > buffer->capacity - buffer->size) {
+    size_t capacity = buffer->capacity ? buffer->capacity : 4096;
+    while (length > capacity - buffer->size) {
+      if (capacity > SIZE_MAX / 2) fail(png_get_error_ptr(png), CONVPIPE_PNG_OUT_OF_MEMORY, "out of memory");
+      capacity *= 2;
+    }
+    png_bytep grown = realloc(buffer->data, capacity);
+    if (!grown) fail(png_get_error_ptr(png), CONVPIPE_PNG_OUT_OF_MEMORY, "out of memory");
+    buffer->data = grown;
+    buffer->capacity = capacity;
+  }
+  memcpy(buffer->data + buffer->size, data, length);
+  buffer->size += length;
+}
+
+static void flush_nothing(png_structp png) { (void)png; }
+
+static void to_memory(png_session *session, void *target) {
+  png_set_write_fn(session->png, target, append_to_memory, flush_nothing);
+}
+
+/// Creates the write structs, points them at the destination and encodes
+/// `job` behind setjmp; the structs and the row pointers are freed on every path.
+static convpipe_png_status encode_guarded(png_session *session, encode_job *job,
+                                          png_destination destination, void *target) {
+  convpipe_png_status status = CONVPIPE_PNG_OUT_OF_MEMORY;
+  session->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, session, on_error, on_warning);
+  if (session->png) session->info = png_create_info_struct(session->png);
+  if (session->info) {
+    destination(session, target);
+    status = run_guarded(session, encode_steps, job);
+  }
+  if (session->png) png_destroy_write_struct(&session->png, &session->info);
+  free(job->rows);
+  return status;
+}
+
 convpipe_png_status convpipe_png_encode(const char *path, uint32_t width, uint32_t height,
                                         int channels, int bit_depth, const void *samples,
                                         char *message, size_t message_size) {
@@ -217,16 +270,28 @@ convpipe_png_status convpipe_png_encode(const char *path, uint32_t width, uint32
     set_message(&session, strerror(errno));
     return CONVPIPE_PNG_OPEN_FAILED;
   }
-  convpipe_png_status status = CONVPIPE_PNG_OUT_OF_MEMORY;
-  session.png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &session, on_error, on_warning);
-  if (session.png) session.info = png_create_info_struct(session.png);
-  if (session.info) status = run_guarded(&session, encode_steps, &job);
-  if (session.png) png_destroy_write_struct(&session.png, &session.info);
-  free(job.rows);
+  convpipe_png_status status = encode_guarded(&session, &job, to_file, NULL);
   if (fclose(session.file) != 0 && status == CONVPIPE_PNG_OK) {
     set_message(&session, strerror(errno));
     status = CONVPIPE_PNG_WRITE_FAILED;
   }
   if (status != CONVPIPE_PNG_OK) remove(path);
   return status;
+}
+
+convpipe_png_status convpipe_png_encode_memory(uint32_t width, uint32_t height, int channels,
+                                               int bit_depth, const void *samples,
+                                               void **bytes, size_t *byte_count,
+                                               char *message, size_t message_size) {
+  png_session session = {.message = message, .message_size = message_size};
+  encode_job job = {width, height, channels, bit_depth, samples, NULL};
+  memory_buffer buffer = {NULL, 0, 0};
+  convpipe_png_status status = encode_guarded(&session, &job, to_memory, &buffer);
+  if (status != CONVPIPE_PNG_OK) {
+    free(buffer.data);
+    return status;
+  }
+  *bytes = buffer.data;
+  *byte_count = buffer.size;
+  return CONVPIPE_PNG_OK;
 }

@@ -23,6 +23,23 @@ struct RoundTripTests {
     }
   }
 
+  @Test(
+    "PNGImage.encoded gives the bytes write(path:) writes, which decode to the same samples",
+    arguments: [1, 2, 3, 4], [8, 16])
+  func encodeInMemory(channels: Int, bitDepth: Int) throws {
+    let image = try patternImage(width: 9, height: 4, channels: channels, bitDepth: bitDepth)
+    let bytes = try image.encoded()
+    #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+    try withTemporaryDirectory { directory in
+      let written = directory.appendingPathComponent("written.png").path
+      try image.write(path: written)
+      #expect(FileManager.default.contents(atPath: written) == Data(bytes))
+      let copy = directory.appendingPathComponent("encoded.png").path
+      try Data(bytes).write(to: URL(fileURLWithPath: copy))
+      #expect(try PNGImage.read(path: copy) == image)
+    }
+  }
+
   @Test("Writing into a missing directory throws an error naming the path")
   func writeToMissingDirectory() throws {
     let image = try patternImage(width: 2, height: 2, channels: 1, bitDepth: 8)

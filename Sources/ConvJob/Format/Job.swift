@@ -31,6 +31,8 @@ package struct Job: Sendable {
   package let outputs: OutputDefinition
   /// SHA-256 of the job file's bytes, hex.
   package let sha256: String
+  /// The job file's text as read, recorded in the output as `job_json`.
+  package let text: String
 
   /// The per-item input, if there is one.
   package var perItemInput: InputDefinition? { inputs.first(where: \.isPerItem) }

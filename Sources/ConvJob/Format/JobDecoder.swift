@@ -59,7 +59,7 @@ package enum JobDecoder {
     reader.finish()
     let job = Job(
       file: file, name: name, description: description, inputs: inputs, stages: stages,
-      outputs: outputs, sha256: sha256 ?? SHA256.hex(Data(text.utf8)))
+      outputs: outputs, sha256: sha256 ?? SHA256.hex(Data(text.utf8)), text: text)
     checkNames(job, undecoded: undecoded.union(inputNames.subtracting(inputs.map(\.name))), log: log)
     return (job, log.problems)
   }

@@ -275,6 +275,7 @@ struct RunState {
     }
     attributes += [("checks", .int(checks)), ("checks_failed", .int(failed.count))]
     if let description = job.description { attributes.append(("description", .string(description))) }
+    attributes.append(("job_json", .string(job.text)))
     return (lists, attributes)
   }
 }

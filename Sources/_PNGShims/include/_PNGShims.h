@@ -1,7 +1,7 @@
 // libpng's full read and write API behind setjmp, so that its longjmp-based
 // error reporting never crosses Swift frames. Every function opens and closes
-// the file itself (on every path) and reports failure as a status plus a
-// detail message copied into the caller's buffer.
+// the file itself (on every path), or writes into memory it allocates, and
+// reports failure as a status plus a detail message copied into the caller's buffer.
 #ifndef CONVPIPE_PNG_SHIMS_H
 #define CONVPIPE_PNG_SHIMS_H
 
@@ -51,5 +51,13 @@ convpipe_png_status convpipe_png_decode(const char *path, size_t max_samples,
 convpipe_png_status convpipe_png_encode(const char *path, uint32_t width, uint32_t height,
                                         int channels, int bit_depth, const void *samples,
                                         char *message, size_t message_size);
+
+/// Encodes as convpipe_png_encode does, into memory instead of a file: on
+/// success *bytes is a malloc'd buffer of *byte_count PNG bytes (the caller
+/// frees it with free()); on failure nothing is allocated.
+convpipe_png_status convpipe_png_encode_memory(uint32_t width, uint32_t height, int channels,
+                                               int bit_depth, const void *samples,
+                                               void **bytes, size_t *byte_count,
+                                               char *message, size_t message_size);
 
 #endif
