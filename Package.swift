@@ -9,18 +9,18 @@ let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration
 /// The loops of `ConvLoopsAVX2` are compiled for the x86-64-v3 level (AVX2, FMA);
 /// ConvKernels calls them only on processors that have it (`_SystemShims`).
 #if arch(x86_64)
-let x86_64_v3: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+  let x86_64_v3: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
 #else
-let x86_64_v3: [SwiftSetting] = []
+  let x86_64_v3: [SwiftSetting] = []
 #endif
 
 let package = Package(
   name: "convpipe",
   products: [
-    .executable(name: "convpipe", targets: ["convpipe"]),
+    .executable(name: "convpipe", targets: ["convpipe"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
   ],
   targets: [
     // MARK: - C libraries
@@ -79,7 +79,9 @@ let package = Package(
     .target(name: "PositionedJSON"),
 
     // MARK: - Job format and executor on top
-    .target(name: "ConvJob", dependencies: ["ConvCore", "ConvKernels", "ConvChecks", "PNGIO", "HDF5IO", "CCrypto", "PositionedJSON"]),
+    .target(
+      name: "ConvJob",
+      dependencies: ["ConvCore", "ConvKernels", "ConvChecks", "PNGIO", "HDF5IO", "CCrypto", "PositionedJSON"]),
 
     // MARK: - The HTML report over output files
     .target(name: "ConvReport", dependencies: ["ConvCore", "ConvJob", "HDF5IO", "PNGIO"]),
@@ -96,15 +98,22 @@ let package = Package(
 
     // MARK: - Tests
     .target(name: "TestSupport", dependencies: ["ConvCore", "HDF5IO"], path: "Tests/TestSupport"),
-    .testTarget(name: "ConvCoreTests", dependencies: ["ConvCore", "ConvKernels", "TestSupport"], swiftSettings: optimizedInDebug),
-    .testTarget(name: "ConvKernelsTests", dependencies: ["ConvCore", "ConvKernels", "TestSupport"], swiftSettings: optimizedInDebug),
+    .testTarget(
+      name: "ConvCoreTests", dependencies: ["ConvCore", "ConvKernels", "TestSupport"], swiftSettings: optimizedInDebug),
+    .testTarget(
+      name: "ConvKernelsTests", dependencies: ["ConvCore", "ConvKernels", "TestSupport"],
+      swiftSettings: optimizedInDebug),
     .testTarget(name: "ConvChecksTests", dependencies: ["ConvChecks"]),
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "TestSupport"], exclude: ["seeded_random_reference.py"]),
+    .testTarget(
+      name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "TestSupport"],
+      exclude: ["seeded_random_reference.py"]),
     .testTarget(name: "PositionedJSONTests", dependencies: ["PositionedJSON"]),
     .testTarget(name: "ConvReportTests", dependencies: ["ConvReport", "ConvJob", "PNGIO", "HDF5IO", "TestSupport"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["ConvJob", "ConvChecks", "ConvReport", "HDF5IO", "PNGIO", "PositionedJSON", "TestSupport"]),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["ConvJob", "ConvChecks", "ConvReport", "HDF5IO", "PNGIO", "PositionedJSON", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -43,7 +43,9 @@ public struct AdjointCheck: Sendable, Equatable {
       return CheckOutcome(
         held: held, maxAbsError: difference, maxRelError: relative, mismatched: held ? 0 : 1, count: 1,
         rtol: tolerance, atol: 0,
-        message: "<A x, y> = \(left), <x, A^T y> = \(right): relative error \(relative) \(held ? "<=" : "exceeds") rtol \(tolerance) (\(dtype), seed \(seed))")
+        message:
+          "<A x, y> = \(left), <x, A^T y> = \(right): relative error \(relative) \(held ? "<=" : "exceeds") rtol \(tolerance) (\(dtype), seed \(seed))"
+      )
     }
   }
 

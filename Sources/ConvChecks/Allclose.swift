@@ -18,7 +18,8 @@ public struct Allclose: Sendable, Equatable {
   public func compare(_ actual: Tensor, _ expected: Tensor) -> CheckOutcome {
     guard actual.shape == expected.shape else {
       return CheckOutcome(
-        held: false, mismatched: max(actual.count, expected.count), count: max(actual.count, expected.count), rtol: rtol, atol: atol,
+        held: false, mismatched: max(actual.count, expected.count), count: max(actual.count, expected.count),
+        rtol: rtol, atol: atol,
         message: "shapes differ: actual \(actual.shape.shapeDescription), expected \(expected.shape.shapeDescription)")
     }
     return compare(actual.doubles, expected.doubles, shape: actual.shape)
@@ -53,7 +54,8 @@ public struct Allclose: Sendable, Equatable {
     }
     var message = "\(mismatched) of \(a.count) elements outside atol + rtol*|expected| (rtol \(rtol), atol \(atol))"
     if let worst {
-      message += "; worst at \(multiIndex(worst.index, shape: shape)): actual \(a[worst.index]), expected \(e[worst.index])"
+      message +=
+        "; worst at \(multiIndex(worst.index, shape: shape)): actual \(a[worst.index]), expected \(e[worst.index])"
     }
     return CheckOutcome(
       held: mismatched == 0, maxAbsError: maxAbs, maxRelError: maxRel, mismatched: mismatched,

@@ -31,7 +31,8 @@ public enum CheckError: Error, Equatable, CustomStringConvertible {
     case .notAMatrix(let shape):
       return "a matrix [rows, columns] is needed, got \(shape.shapeDescription)"
     case .kernelGroups(let shape, let groups):
-      return "a conv_transpose weight [C_in, C_out/groups, k...] with C_in divisible by groups \(groups) is needed, got \(shape.shapeDescription)"
+      return
+        "a conv_transpose weight [C_in, C_out/groups, k...] with C_in divisible by groups \(groups) is needed, got \(shape.shapeDescription)"
     }
   }
 

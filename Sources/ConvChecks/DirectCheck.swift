@@ -61,10 +61,12 @@ public enum DirectCheck {
     geometry: ConvGeometry, input: Tensor, weight: Tensor, bias: Tensor? = nil, output: Tensor,
     kernelTransform: (Tensor, Int) throws -> Tensor = flippedSwappedKernel
   ) throws -> CheckOutcome {
-    let expected = try recompute(geometry: geometry, input: input, weight: weight, bias: bias, kernelTransform: kernelTransform)
+    let expected = try recompute(
+      geometry: geometry, input: input, weight: weight, bias: bias, kernelTransform: kernelTransform)
     let precision = DType.coarsest([input.dtype, weight.dtype, output.dtype] + (bias.map { [$0.dtype] } ?? []))
     var outcome = Allclose.recomputation(precision: precision, expected: expected).compare(output, expected)
-    outcome.message = "conv_transpose output against the direct convolution of the zero-inserted, padded input with the flipped kernel: \(outcome.message)"
+    outcome.message =
+      "conv_transpose output against the direct convolution of the zero-inserted, padded input with the flipped kernel: \(outcome.message)"
     return outcome
   }
 

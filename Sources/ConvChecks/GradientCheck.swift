@@ -49,8 +49,12 @@ public struct GradientCheck: Sendable, Equatable {
     if let eps, !(eps > 0 && eps.isFinite) { throw CheckError.invalidSetting("eps \(eps) must be positive and finite") }
     return try CheckOutcome.catchingWrongShape {
       switch dtype {
-      case .float32: try check(Float.self, inputShape: inputShape, outputShape: outputShape, forward: forward, transposed: transposed)
-      case .float64: try check(Double.self, inputShape: inputShape, outputShape: outputShape, forward: forward, transposed: transposed)
+      case .float32:
+        try check(
+          Float.self, inputShape: inputShape, outputShape: outputShape, forward: forward, transposed: transposed)
+      case .float64:
+        try check(
+          Double.self, inputShape: inputShape, outputShape: outputShape, forward: forward, transposed: transposed)
       }
     }
   }
@@ -91,7 +95,8 @@ public struct GradientCheck: Sendable, Equatable {
     let tolerance = Self.tolerance(for: T.dtype)
     var outcome = Allclose(rtol: tolerance, atol: tolerance)
       .compare(differences, positions.map { analytic[$0] }, shape: [positions.count])
-    outcome.message = "central differences (eps \(step), \(T.dtype), seed \(seed)) against A^T g at \(positions.count) input positions: \(outcome.message)"
+    outcome.message =
+      "central differences (eps \(step), \(T.dtype), seed \(seed)) against A^T g at \(positions.count) input positions: \(outcome.message)"
     if !outcome.held {
       let places = positions.enumerated().map { "[\($0.offset)] = input \(multiIndex($0.element, shape: inputShape))" }
       outcome.message += "; samples \(places.joined(separator: ", "))"

@@ -39,7 +39,8 @@ public struct MatrixCheck: Sendable, Equatable {
     let rows = saturatingProduct(outputShape), columns = saturatingProduct(inputShape)
     let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
     guard !overflow, elements <= maxElements else {
-      throw CheckError.matrixTooLarge(rows: rows, columns: columns, elements: overflow ? nil : elements, maxElements: maxElements)
+      throw CheckError.matrixTooLarge(
+        rows: rows, columns: columns, elements: overflow ? nil : elements, maxElements: maxElements)
     }
     return elements
   }
@@ -70,29 +71,36 @@ public struct MatrixCheck: Sendable, Equatable {
       for row in affine.indices { affine[row] += perChannel[(row / volume) % geometry.outputChannels] }
     }
     let expectedOutput = try Tensor(shape: geometry.outputShape, values: affine)
-    let outputOutcome = Allclose.recomputation(precision: precision, expected: expectedOutput).compare(output, expectedOutput)
+    let outputOutcome = Allclose.recomputation(precision: precision, expected: expectedOutput).compare(
+      output, expectedOutput)
 
     var random = CheckRandom(seed: seed)
     let y = random.tensor(shape: geometry.outputShape, dtype: input.dtype)
     let transposedOperator = transposed ?? { try geometry.applyTransposed($0, weight: weight) }
-    let expectedTranspose = try Tensor(shape: geometry.inputShape, values: try Self.product(matrix, y, transposed: true))
+    let expectedTranspose = try Tensor(
+      shape: geometry.inputShape, values: try Self.product(matrix, y, transposed: true))
     let transposeOutcome = Allclose.recomputation(precision: precision, expected: expectedTranspose)
       .compare(try transposedOperator(y), expectedTranspose)
 
-    let parts = [("output = C vec(input) + bias", outputOutcome), ("A^T y = C^T vec(y) (seed \(seed))", transposeOutcome)]
+    let parts = [
+      ("output = C vec(input) + bias", outputOutcome), ("A^T y = C^T vec(y) (seed \(seed))", transposeOutcome),
+    ]
     let outcome = CheckOutcome(
       held: outputOutcome.held && transposeOutcome.held,
       maxAbsError: max(outputOutcome.maxAbsError, transposeOutcome.maxAbsError),
       maxRelError: max(outputOutcome.maxRelError, transposeOutcome.maxRelError),
       mismatched: outputOutcome.mismatched + transposeOutcome.mismatched,
       count: outputOutcome.count + transposeOutcome.count, rtol: outputOutcome.rtol, atol: outputOutcome.atol,
-      message: "C is \(rows) x \(columns); " + parts.map { "\($0) \($1.held ? "held" : "FAILED"): \($1.message)" }.joined(separator: "; "))
+      message: "C is \(rows) x \(columns); "
+        + parts.map { "\($0) \($1.held ? "held" : "FAILED"): \($1.message)" }.joined(separator: "; "))
     return Result(outcome: outcome, outputOutcome: outputOutcome, transposeOutcome: transposeOutcome, matrix: matrix)
   }
 
   /// `C vec(v)` (or `C^T vec(v)` when `transposed`) in Double, for a matrix
   /// `[rows, columns]` and a tensor of `columns` (or `rows`) elements.
-  public static func product(_ matrix: Tensor, _ vector: Tensor, transposed: Bool = false) throws(CheckError) -> [Double] {
+  public static func product(_ matrix: Tensor, _ vector: Tensor, transposed: Bool = false) throws(CheckError)
+    -> [Double]
+  {
     guard matrix.rank == 2 else { throw .notAMatrix(shape: matrix.shape) }
     let rows = matrix.shape[0], columns = matrix.shape[1]
     guard vector.count == (transposed ? rows : columns) else {

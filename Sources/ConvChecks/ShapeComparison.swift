@@ -16,6 +16,8 @@ public struct ShapeComparison: Sendable, Equatable {
     let held = a == e
     return CheckOutcome(
       held: held, mismatched: differing, count: max(a.count, e.count),
-      message: held ? "\(which) equal: \(a.shapeDescription)" : "\(which) differ: actual \(a.shapeDescription), expected \(e.shapeDescription)")
+      message: held
+        ? "\(which) equal: \(a.shapeDescription)"
+        : "\(which) differ: actual \(a.shapeDescription), expected \(e.shapeDescription)")
   }
 }

@@ -8,9 +8,10 @@ struct WrongOperatorShape: Error {
 /// `tensor` when it has `shape`; otherwise throws ``WrongOperatorShape`` naming `name`.
 func requireShape(_ tensor: Tensor, _ shape: [Int], of name: String) throws(WrongOperatorShape) -> Tensor {
   guard tensor.shape != shape else { return tensor }
-  throw WrongOperatorShape(outcome: CheckOutcome(
-    held: false, mismatched: 1, count: 1,
-    message: "\(name) is \(tensor.shape.shapeDescription), expected \(shape.shapeDescription)"))
+  throw WrongOperatorShape(
+    outcome: CheckOutcome(
+      held: false, mismatched: 1, count: 1,
+      message: "\(name) is \(tensor.shape.shapeDescription), expected \(shape.shapeDescription)"))
 }
 
 extension CheckOutcome {

@@ -21,10 +21,13 @@ extension ConvGeometry {
   /// output element counts (and, for the matrix, their product) fit in `Int`.
   package func checkOperands(_ operands: [(String, [Int], [Int])]) throws(ShapeError) {
     var rules = RuleCollector()
-    rules.require(saturatingProduct([saturatingProduct(inputShape), saturatingProduct(outputShape)]) < Int.max,
-      "input \(inputShape.shapeDescription) and output \(outputShape.shapeDescription) have more elements than can be counted")
+    rules.require(
+      saturatingProduct([saturatingProduct(inputShape), saturatingProduct(outputShape)]) < Int.max,
+      "input \(inputShape.shapeDescription) and output \(outputShape.shapeDescription) have more elements than can be counted"
+    )
     for (name, actual, planned) in operands {
-      rules.require(actual == planned, "\(name) is \(actual.shapeDescription), the plan expects \(planned.shapeDescription)")
+      rules.require(
+        actual == planned, "\(name) is \(actual.shapeDescription), the plan expects \(planned.shapeDescription)")
     }
     try rules.check()
   }
@@ -60,4 +63,3 @@ extension ConvGeometry {
       outputChannels: outputChannels, groups: groups, axes: unpaddedAxes, paddingMode: .zeros)
   }
 }
-

@@ -90,37 +90,60 @@ struct ConvShapeCheck {
     self.weight = weight
     let spatialCount = max(input.count - 2, 0)
     names = spatialAxisNames(count: spatialCount)
-    guard rules.require(input.count >= 3, "input must be [N, C, spatial...] with at least one spatial dimension, got \(input.count) axes"),
+    guard
+      rules.require(
+        input.count >= 3,
+        "input must be [N, C, spatial...] with at least one spatial dimension, got \(input.count) axes"),
       rules.require(weight.count == input.count, "weight has \(weight.count) axes but the input has \(input.count)"),
       rules.collect({ () throws(ShapeError) in try requireBounded(input + weight + [groups], "size") }) != nil
     else { return }
     kernel = Array(weight.dropFirst(2))
     self.stride = rules.collect { () throws(ShapeError) in try stride.resolve("stride", count: spatialCount) } ?? []
-    self.dilation = rules.collect { () throws(ShapeError) in try dilation.resolve("dilation", count: spatialCount) } ?? []
-    for (name, value) in zip(names, self.stride) { rules.require(value >= 1, "stride \(value) must be at least 1 (\(name))") }
-    for (name, value) in zip(names, self.dilation) { rules.require(value >= 1, "dilation \(value) must be at least 1 (\(name))") }
-    for (name, value) in zip(names, kernel) { rules.require(value >= 1, "kernel size \(value) must be at least 1 (\(name))") }
-    for (axis, value) in ["output", "input"].enumerated() where weight[axis] < 1 {
-      rules.fail("weight \(weight.shapeDescription) has \(weight[axis]) \(direction == .forward ? value : ["input", "output"][axis]) channels; it must have at least 1")
+    self.dilation =
+      rules.collect { () throws(ShapeError) in try dilation.resolve("dilation", count: spatialCount) } ?? []
+    for (name, value) in zip(names, self.stride) {
+      rules.require(value >= 1, "stride \(value) must be at least 1 (\(name))")
     }
-    for (name, value) in zip(names, input.dropFirst(2)) { rules.require(value >= 1, "input size \(value) must be at least 1 (\(name))") }
+    for (name, value) in zip(names, self.dilation) {
+      rules.require(value >= 1, "dilation \(value) must be at least 1 (\(name))")
+    }
+    for (name, value) in zip(names, kernel) {
+      rules.require(value >= 1, "kernel size \(value) must be at least 1 (\(name))")
+    }
+    for (axis, value) in ["output", "input"].enumerated() where weight[axis] < 1 {
+      rules.fail(
+        "weight \(weight.shapeDescription) has \(weight[axis]) \(direction == .forward ? value : ["input", "output"][axis]) channels; it must have at least 1"
+      )
+    }
+    for (name, value) in zip(names, input.dropFirst(2)) {
+      rules.require(value >= 1, "input size \(value) must be at least 1 (\(name))")
+    }
     guard rules.require(groups >= 1, "groups \(groups) must be at least 1") else { return }
     inputChannels = input[1]
     switch direction {
     case .forward:
       outputChannels = weight[0]
-      rules.require(inputChannels % groups == 0, "input channels \(inputChannels) must be divisible by groups \(groups)")
-      rules.require(outputChannels % groups == 0, "weight's output channels \(outputChannels) must be divisible by groups \(groups)")
-      rules.require(weight[1] * groups == inputChannels,
-        "weight \(weight.shapeDescription) expects \(weight[1] * groups) input channels (\(weight[1]) x groups \(groups)), the input has \(inputChannels)")
+      rules.require(
+        inputChannels % groups == 0, "input channels \(inputChannels) must be divisible by groups \(groups)")
+      rules.require(
+        outputChannels % groups == 0, "weight's output channels \(outputChannels) must be divisible by groups \(groups)"
+      )
+      rules.require(
+        weight[1] * groups == inputChannels,
+        "weight \(weight.shapeDescription) expects \(weight[1] * groups) input channels (\(weight[1]) x groups \(groups)), the input has \(inputChannels)"
+      )
     case .transposed:
       outputChannels = weight[1] * groups
-      rules.require(inputChannels % groups == 0, "input channels \(inputChannels) must be divisible by groups \(groups)")
-      rules.require(weight[0] == inputChannels,
+      rules.require(
+        inputChannels % groups == 0, "input channels \(inputChannels) must be divisible by groups \(groups)")
+      rules.require(
+        weight[0] == inputChannels,
         "weight \(weight.shapeDescription) expects \(weight[0]) input channels, the input has \(inputChannels)")
     }
     if let bias {
-      rules.require(bias == [outputChannels], "bias must be [\(outputChannels)] (one per output channel), got \(bias.shapeDescription)")
+      rules.require(
+        bias == [outputChannels],
+        "bias must be [\(outputChannels)] (one per output channel), got \(bias.shapeDescription)")
     }
   }
 }

@@ -33,11 +33,12 @@ public struct ConvParameters: Sendable, Equatable {
       direction: .forward, input: input, weight: weight, bias: bias,
       stride: stride, dilation: dilation, groups: groups)
     let names = check.names
-    let pairs: [PadPair]? = switch padding {
-    case .valid: Array(repeating: PadPair(0, 0), count: names.count)
-    case .same: nil
-    default: check.rules.collect { () throws(ShapeError) in try padding.resolvePairs("padding", count: names.count) }
-    }
+    let pairs: [PadPair]? =
+      switch padding {
+      case .valid: Array(repeating: PadPair(0, 0), count: names.count)
+      case .same: nil
+      default: check.rules.collect { () throws(ShapeError) in try padding.resolvePairs("padding", count: names.count) }
+      }
     try check.rules.check()
     var axes: [ConvAxis] = []
     for j in names.indices {
@@ -51,27 +52,33 @@ public struct ConvParameters: Sendable, Equatable {
         let out = ceilDivide(size, s)
         let total = max((out - 1) * s + extent - size, 0)
         pair = PadPair(total / 2, total - total / 2)
-        prefix = "same: out = ceil(\(size) / \(s)) = \(out), total padding max((\(out)-1)*\(s) + \(d)*(\(k)-1) + 1 - \(size), 0) = \(total) -> \(pair); "
+        prefix =
+          "same: out = ceil(\(size) / \(s)) = \(out), total padding max((\(out)-1)*\(s) + \(d)*(\(k)-1) + 1 - \(size), 0) = \(total) -> \(pair); "
       }
       let name = names[j]
       check.rules.require(pair.begin >= 0 && pair.end >= 0, "padding \(pair) must not be negative (\(name))")
       switch paddingMode {
       case .zeros, .replicate: break
       case .reflect:
-        check.rules.require(pair.begin < size && pair.end < size,
+        check.rules.require(
+          pair.begin < size && pair.end < size,
           "padding \(pair) with padding_mode reflect must be smaller than the input size \(size) (\(name))")
       case .circular:
-        check.rules.require(pair.begin <= size && pair.end <= size,
+        check.rules.require(
+          pair.begin <= size && pair.end <= size,
           "padding \(pair) with padding_mode circular must be at most the input size \(size) (\(name))")
       }
       let output = floorDivide(size + pair.total - extent, s) + 1
       let formula = "floor((\(size) + \(pair.begin) + \(pair.end) - \(d)*(\(k)-1) - 1) / \(s)) + 1 = \(output)"
-      check.rules.require(output >= 1,
-        "output size \(formula) must be at least 1: the dilated kernel \(extent) is larger than the padded input \(size + pair.total) (\(name))")
-      axes.append(ConvAxis(
-        name: name, input: size, kernel: k, stride: s, dilation: d,
-        padBegin: pair.begin, padEnd: pair.end, outputPadding: 0, output: output,
-        arithmetic: "\(name): \(prefix)\(formula)"))
+      check.rules.require(
+        output >= 1,
+        "output size \(formula) must be at least 1: the dilated kernel \(extent) is larger than the padded input \(size + pair.total) (\(name))"
+      )
+      axes.append(
+        ConvAxis(
+          name: name, input: size, kernel: k, stride: s, dilation: d,
+          padBegin: pair.begin, padEnd: pair.end, outputPadding: 0, output: output,
+          arithmetic: "\(name): \(prefix)\(formula)"))
     }
     try check.rules.check()
     return ConvGeometry(

@@ -41,7 +41,9 @@ public struct ConvTransposeParameters: Sendable, Equatable {
     var pairs: [PadPair]?
     switch padding {
     case .valid:
-      check.rules.fail("padding \"valid\" is not accepted for conv_transpose: frameworks disagree on what it means; give explicit padding or \"same\"")
+      check.rules.fail(
+        "padding \"valid\" is not accepted for conv_transpose: frameworks disagree on what it means; give explicit padding or \"same\""
+      )
     case .same:
       check.rules.require(!hasOutputPadding, "output_padding cannot be combined with padding \"same\"")
       check.rules.require(outputSize == nil, "output_size cannot be combined with padding \"same\"")
@@ -50,9 +52,12 @@ public struct ConvTransposeParameters: Sendable, Equatable {
     }
     check.rules.require(outputSize == nil || !hasOutputPadding, "give output_padding or output_size, not both")
     let wanted = outputSize.flatMap { size in
-      check.rules.collect { () throws(ShapeError) in try Self.spatialOutputSize(size, input: input, count: names.count) }
+      check.rules.collect { () throws(ShapeError) in try Self.spatialOutputSize(size, input: input, count: names.count)
+      }
     }
-    let extra = check.rules.collect { () throws(ShapeError) in try outputPadding.resolve("output_padding", count: names.count) } ?? []
+    let extra =
+      check.rules.collect { () throws(ShapeError) in try outputPadding.resolve("output_padding", count: names.count) }
+      ?? []
     try check.rules.check()
     var axes: [ConvAxis] = []
     for j in names.indices {
@@ -68,27 +73,32 @@ public struct ConvTransposeParameters: Sendable, Equatable {
         let total = full - size * s
         pair = PadPair(total / 2, total - total / 2)
         prefix = "same: out = \(size)*\(s) = \(size * s), total crop \(fullText) - \(size * s) = \(total) -> \(pair); "
-        check.rules.require(total >= 0,
+        check.rules.require(
+          total >= 0,
           "padding \"same\" needs the full size \(fullText) = \(full) to be at least in*stride = \(size * s) (\(name))")
       }
       var op = extra[j]
       if let wanted {
         op = wanted[j] - (full - pair.total)
         prefix += "output_size \(wanted[j]) -> output_padding \(op); "
-        check.rules.require(op >= 0 && op < max(s, d),
-          "output_size \(wanted[j]) is not reachable: sizes \(full - pair.total) to \(full - pair.total + max(s, d) - 1) are (\(name))")
+        check.rules.require(
+          op >= 0 && op < max(s, d),
+          "output_size \(wanted[j]) is not reachable: sizes \(full - pair.total) to \(full - pair.total + max(s, d) - 1) are (\(name))"
+        )
       } else {
         check.rules.require(op >= 0, "output_padding \(op) must not be negative (\(name))")
-        check.rules.require(op < max(s, d),
+        check.rules.require(
+          op < max(s, d),
           "output_padding \(op) must be smaller than max(stride \(s), dilation \(d)) = \(max(s, d)) (\(name))")
       }
       let output = full - pair.total + op
       let formula = "\(fullText) - \(pair.begin) - \(pair.end) + \(op) = \(output)"
       check.rules.require(output >= 1, "output size \(formula) must be at least 1 (\(name))")
-      axes.append(ConvAxis(
-        name: name, input: size, kernel: k, stride: s, dilation: d,
-        padBegin: pair.begin, padEnd: pair.end, outputPadding: op, output: output,
-        arithmetic: "\(name): \(prefix)\(formula)"))
+      axes.append(
+        ConvAxis(
+          name: name, input: size, kernel: k, stride: s, dilation: d,
+          padBegin: pair.begin, padEnd: pair.end, outputPadding: op, output: output,
+          arithmetic: "\(name): \(prefix)\(formula)"))
     }
     try check.rules.check()
     return ConvGeometry(

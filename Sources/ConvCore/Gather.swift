@@ -41,7 +41,8 @@ extension Tensor {
   func gathered(tables: [[Int]], fill: Double) -> Tensor {
     let shape = tables.map(\.count)
     switch storage {
-    case .float32(let values): return Tensor(uncheckedShape: shape, values: gather(values, tables: tables, fill: Float(fill)))
+    case .float32(let values):
+      return Tensor(uncheckedShape: shape, values: gather(values, tables: tables, fill: Float(fill)))
     case .float64(let values): return Tensor(uncheckedShape: shape, values: gather(values, tables: tables, fill: fill))
     }
   }

@@ -45,7 +45,8 @@ public enum OperationPlan: Sendable, Equatable {
     switch self {
     case .convolution(let geometry): geometry.axes.map(\.arithmetic)
     case .remap(let geometry): geometry.arithmetic
-    case .permute(let permutation, let input, let output): ["axes \(permutation.axes): \(input.shapeDescription) -> \(output.shapeDescription)"]
+    case .permute(let permutation, let input, let output):
+      ["axes \(permutation.axes): \(input.shapeDescription) -> \(output.shapeDescription)"]
     }
   }
 }

@@ -9,7 +9,9 @@ public struct Permutation: Sendable, Equatable {
   public func outputShape(input: [Int]) throws(ShapeError) -> [Int] {
     try requireBounded(input, "size")
     guard axes.sorted() == Array(input.indices) else {
-      throw ShapeError(["axes \(axes) must be a permutation of 0..<\(input.count) for an input with \(input.count) axes"])
+      throw ShapeError([
+        "axes \(axes) must be a permutation of 0..<\(input.count) for an input with \(input.count) axes"
+      ])
     }
     return axes.map { input[$0] }
   }

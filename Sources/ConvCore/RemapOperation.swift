@@ -27,7 +27,8 @@ public enum RemapOperation: Sendable, Equatable {
   /// every rule broken.
   public func geometry(input: [Int]) throws(ShapeError) -> RemapGeometry {
     guard input.count >= 3 else {
-      throw ShapeError(["input must be [N, C, spatial...] with at least one spatial dimension, got \(input.count) axes"])
+      throw ShapeError(["input must be [N, C, spatial...] with at least one spatial dimension, got \(input.count) axes"]
+      )
     }
     try requireBounded(input, "size")
     let names = spatialAxisNames(count: input.count - 2)
@@ -116,7 +117,10 @@ public enum AxisRemap: Sendable, Equatable {
       }
     case .crop(let pair):
       if pair.begin < 0 || pair.end < 0 { return "crops \(pair) must not be negative (use pad to add cells)" }
-      if n - pair.total < 1 { return "crops \(pair) leave \(n) - \(pair.begin) - \(pair.end) = \(n - pair.total) cells; at least 1 must remain" }
+      if n - pair.total < 1 {
+        return
+          "crops \(pair) leave \(n) - \(pair.begin) - \(pair.end) = \(n - pair.total) cells; at least 1 must remain"
+      }
     case .stride(let s), .unstride(let s):
       if s < 1 { return "stride \(s) must be at least 1" }
     case .append(let amount):

@@ -6,7 +6,6 @@ public enum RandomDistribution: String, Sendable, CaseIterable {
   case uniform
 }
 
-
 /// A deterministic pseudo-random source: the same seed gives the same tensor on
 /// every machine.
 ///
@@ -50,7 +49,7 @@ public struct SeededRandom: Sendable {
 }
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif

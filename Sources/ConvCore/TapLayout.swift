@@ -71,7 +71,8 @@ extension ConvGeometry {
     for outChannel in (group * outPerGroup)..<((group + 1) * outPerGroup) {
       for c in 0..<inPerGroup {
         let inChannel = group * inPerGroup + c
-        let weightBase = layout.forward
+        let weightBase =
+          layout.forward
           ? (outChannel * inPerGroup + c) * kernelVolume
           : (inChannel * outPerGroup + outChannel - group * outPerGroup) * kernelVolume
         let xPlane = (n * inputChannels + inChannel) * layout.inVolume

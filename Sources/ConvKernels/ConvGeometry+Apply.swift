@@ -8,8 +8,9 @@ extension ConvGeometry {
   /// input is first padded explicitly with that mode (`P`), then convolved
   /// without padding (`C`).
   public func apply(input: Tensor, weight: Tensor, bias: Tensor? = nil) throws(ShapeError) -> Tensor {
-    try checkOperands([("input", input.shape, inputShape), ("weight", weight.shape, weightShape)]
-      + (bias.map { [("bias", $0.shape, [outputChannels])] } ?? []))
+    try checkOperands(
+      [("input", input.shape, inputShape), ("weight", weight.shape, weightShape)]
+        + (bias.map { [("bias", $0.shape, [outputChannels])] } ?? []))
     switch input.dtype {
     case .float32: return forward(Float.self, input: input, weight: weight, bias: bias)
     case .float64: return forward(Double.self, input: input, weight: weight, bias: bias)
@@ -46,7 +47,8 @@ extension ConvGeometry {
   }
 
   private func adjoint<T: BLASElement>(_ type: T.Type, upstream: Tensor, weight: Tensor) -> Tensor {
-    let padded = zeroPadded.kernel(source: upstream.values(as: T.self), weight: weight.values(as: T.self), adjoint: true)
+    let padded = zeroPadded.kernel(
+      source: upstream.values(as: T.self), weight: weight.values(as: T.self), adjoint: true)
     guard let sources = paddedSources() else { return Tensor(uncheckedShape: inputShape, values: padded) }
     var folded = [T](repeating: 0, count: inputShape.reduce(1, *))
     for (cell, source) in sources.enumerated() { folded[source] += padded[cell] }

@@ -98,8 +98,10 @@ struct LoweredPhase {
     for choice in allChoices(parts.map(\.taps.count)) {
       let taps = choice.enumerated().map { parts[$0].taps[$1] }
       let boxes = taps.indices.map { j in
-        (max(0, ceilDivide(-taps[j].shift, steps[j].source)),
-         min(sizes[j], floorDivide(sourceSizes[j] - 1 - taps[j].shift, steps[j].source) + 1))
+        (
+          max(0, ceilDivide(-taps[j].shift, steps[j].source)),
+          min(sizes[j], floorDivide(sourceSizes[j] - 1 - taps[j].shift, steps[j].source) + 1)
+        )
       }
       guard gathers || boxes.allSatisfy({ $0.0 < $0.1 }) else { continue }
       offsets.append(zip(taps, kernelStrides).map { $0.kernel * $1 }.reduce(0, +))
@@ -118,8 +120,9 @@ struct LoweredPhase {
     for row in allChoices(Array(sizes.dropLast())) {
       indices += row
       sources.append(row.indices.map { row[$0] * steps[$0].source * sourceStrides[$0] }.reduce(0, +))
-      results.append(row.indices.map { (row[$0] * steps[$0].result + parts[$0].offset) * resultStrides[$0] }.reduce(0, +)
-        + parts[rank - 1].offset)
+      results.append(
+        row.indices.map { (row[$0] * steps[$0].result + parts[$0].offset) * resultStrides[$0] }.reduce(0, +)
+          + parts[rank - 1].offset)
     }
     rowIndices = indices
     rowSources = sources
@@ -127,7 +130,8 @@ struct LoweredPhase {
     rowsPerLine = rank > 1 ? sizes[rank - 2] : 1
     rowResultStep = rank > 1 ? steps[rank - 2].result * resultStrides[rank - 2] : 0
     direct = steps.allSatisfy { $0.result == 1 }
-    identity = tapCount == 1 && steps.allSatisfy { $0.source == 1 } && sizes == sourceSizes
+    identity =
+      tapCount == 1 && steps.allSatisfy { $0.source == 1 } && sizes == sourceSizes
       && lower.allSatisfy { $0 == 0 } && upper == sizes
   }
 }

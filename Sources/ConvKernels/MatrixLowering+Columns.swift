@@ -49,8 +49,10 @@ extension MatrixLowering {
             let batchPlanes = planes + run.batch * groups * sourcePerGroup * sourceVolume
             for t in 0..<taps {
               var inside = true
-              for j in 0..<inner where indices[row * inner + j] < lower[t * phase.rank + j]
-                || indices[row * inner + j] >= upper[t * phase.rank + j] {
+              for j in 0..<inner
+              where indices[row * inner + j] < lower[t * phase.rank + j]
+                || indices[row * inner + j] >= upper[t * phase.rank + j]
+              {
                 inside = false
               }
               let from = inside ? min(max(lower[t * phase.rank + inner], first), first + count) : first
@@ -82,7 +84,8 @@ extension MatrixLowering {
     let width = columns.count, step = phase.resultStep
     forEachRowRun(phase, columns) { run in
       let (column, count) = (run.column, run.count)
-      let base = planes + run.batch * groups * resultPerGroup * resultVolume + phase.rowResults[run.row] + run.first * step
+      let base =
+        planes + run.batch * groups * resultPerGroup * resultVolume + phase.rowResults[run.row] + run.first * step
       for o in 0..<resultPerGroup {
         let from = product + o * width + column, to = base + o * resultVolume
         for m in 0..<count { to[m * step] = from[m] }

@@ -10,9 +10,10 @@ extension MatrixLowering {
     let count = batch * groups * resultPerGroup * resultVolume
     let chunks = phases.map(chunking)
     let itemsPerGroup = chunks.map(\.items).reduce(0, +)
-    let scratch = zip(phases, chunks).map { phase, chunk in
-      (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
-    }.max() ?? 0
+    let scratch =
+      zip(phases, chunks).map { phase, chunk in
+        (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
+      }.max() ?? 0
     let matrices = packs ? packed(weight) : weight
     return [T](unsafeUninitializedCapacity: count) { result, initialized in
       source.withUnsafeBufferPointer { src in
@@ -45,14 +46,16 @@ extension MatrixLowering {
     let n = columns.lowerBound / phase.volume, cell = columns.lowerBound - n * phase.volume
     let sourcePlanes = operands.source + group * sourcePerGroup * sourceVolume
     let cols = UnsafePointer(scratch)
-    let product = phase.direct
+    let product =
+      phase.direct
       ? operands.result + ((n * groups + group) * resultPerGroup) * resultVolume + cell
       : scratch + (phase.identity ? 0 : depth(phase) * columns.count)
     if phase.identity {
       // Identity phases never cross a batch item: cols is the source at its own stride.
       T.multiply(
         m: resultPerGroup, n: columns.count, k: sourcePerGroup,
-        operands.weight, lda: sourcePerGroup, transposedA: false, sourcePlanes + n * groups * sourcePerGroup * sourceVolume + cell,
+        operands.weight, lda: sourcePerGroup, transposedA: false,
+        sourcePlanes + n * groups * sourcePerGroup * sourceVolume + cell,
         ldb: sourceVolume, into: product, ldc: phase.direct ? resultVolume : columns.count)
     } else if phase.tapCount == 0 {
       product.update(repeating: 0, count: resultPerGroup * columns.count)
@@ -87,7 +90,8 @@ extension MatrixLowering {
           phase.kernelOffsets.withUnsafeBufferPointer { taps in
             for o in 0..<resultPerGroup {
               for d in 0..<sourcePerGroup {
-                let row = into + (o * sourcePerGroup + d) * taps.count, plane = from + (d * resultPerGroup + o) * kernelVolume
+                let row = into + (o * sourcePerGroup + d) * taps.count,
+                  plane = from + (d * resultPerGroup + o) * kernelVolume
                 for t in taps.indices { row[t] = plane[taps[t]] }
               }
             }

@@ -22,8 +22,11 @@ extension MatrixLowering {
     let columns = batch * sourceVolume, rowsPerChannel = kernelVolume, target = 1 << 19
     // About 2 MB of float32 cols per item, at least two items per worker when there
     // are channels for it; products over fewer batch items when one channel's rows are larger.
-    let perItem = max(1, min(
-      target / max(rowsPerChannel * columns, 1), ceilDivide(resultPerGroup * groups, 2 * ComputeThreads.perOperation)))
+    let perItem = max(
+      1,
+      min(
+        target / max(rowsPerChannel * columns, 1), ceilDivide(resultPerGroup * groups, 2 * ComputeThreads.perOperation))
+    )
     let imagesPerProduct = max(1, min(batch, target / max(perItem * rowsPerChannel * sourceVolume, 1)))
     let blocks = ceilDivide(resultPerGroup, perItem)
     let taps = (0..<kernelVolume).map(scatterTap)
@@ -36,7 +39,9 @@ extension MatrixLowering {
           ComputeThreads.forEach(groups * blocks, scratch: scratch, of: T.self) { item, cols in
             let group = item / blocks, first = (item % blocks) * perItem
             let channels = first..<min(resultPerGroup, first + perItem)
-            for images in stride(from: 0, to: batch, by: imagesPerProduct).map({ $0..<min(batch, $0 + imagesPerProduct) }) {
+            for images in stride(from: 0, to: batch, by: imagesPerProduct).map({
+              $0..<min(batch, $0 + imagesPerProduct)
+            }) {
               let width = images.count * sourceVolume
               // A's rows (r, k) for r in `channels` are columns of W_g, stored [c][r][k].
               T.multiply(
@@ -108,7 +113,8 @@ extension MatrixLowering {
         guard let src = src.baseAddress, let dst = reordered.baseAddress else { return }
         ComputeThreads.forEach(rows, of: T.self) { row, _ in
           for n in 0..<batch {
-            (dst + (row * batch + n) * sourceVolume).update(from: src + (n * rows + row) * sourceVolume, count: sourceVolume)
+            (dst + (row * batch + n) * sourceVolume).update(
+              from: src + (n * rows + row) * sourceVolume, count: sourceVolume)
           }
         }
       }

@@ -40,7 +40,8 @@ extension MatrixLowering {
               guard let src = src.baseAddress, let w = w.baseAddress, let dst = result.baseAddress,
                 let offsets = offsets.baseAddress
               else { return }
-              ComputeThreads.forEach(images * parts, scratch: parts > 1 ? 0 : padding.elements, of: T.self) { item, scratch in
+              ComputeThreads.forEach(images * parts, scratch: parts > 1 ? 0 : padding.elements, of: T.self) {
+                item, scratch in
                 let image = item / parts, part = item % parts
                 let n = image / groups, group = image % groups
                 let padded: UnsafePointer<T>
@@ -51,16 +52,23 @@ extension MatrixLowering {
                   padded = UnsafePointer(scratch)
                 }
                 for (p, phase) in phases.enumerated() {
-                  let weights = w + matrixOffset(group: group, phase: p) / resultPerGroup * rowLength, rowStarts = padding.rowStarts[p]
-                  let cells = n * phase.volume + part * phase.volume / parts ..< n * phase.volume + (part + 1) * phase.volume / parts
+                  let weights = w + matrixOffset(group: group, phase: p) / resultPerGroup * rowLength,
+                    rowStarts = padding.rowStarts[p]
+                  let cells =
+                    n * phase.volume + part * phase.volume / parts..<n * phase.volume + (part + 1) * phase.volume
+                    / parts
                   forEachRowRun(phase, cells, mergingRows: true) { run in
-                    compute(TapRun(
-                      source: padded + padding.rowOffsets[rowStarts + run.row], channelStride: padding.channelStride,
-                      sourceStep: phase.sourceStep * padding.cellStride, tapOffsets: offsets + padding.tapStarts[p], taps: phase.tapCount,
-                      channels: sourcePerGroup, weights: weights, outputs: resultPerGroup,
-                      result: dst + image * resultPerGroup * resultVolume + phase.rowResults[run.row],
-                      resultStride: resultVolume, resultStep: phase.resultStep, cells: run.first..<(run.first + run.count),
-                      rows: run.rows, sourceRowStep: padding.rowSteps[p], resultRowStep: phase.rowResultStep, lanes: lanes))
+                    compute(
+                      TapRun(
+                        source: padded + padding.rowOffsets[rowStarts + run.row], channelStride: padding.channelStride,
+                        sourceStep: phase.sourceStep * padding.cellStride, tapOffsets: offsets + padding.tapStarts[p],
+                        taps: phase.tapCount,
+                        channels: sourcePerGroup, weights: weights, outputs: resultPerGroup,
+                        result: dst + image * resultPerGroup * resultVolume + phase.rowResults[run.row],
+                        resultStride: resultVolume, resultStep: phase.resultStep,
+                        cells: run.first..<(run.first + run.count),
+                        rows: run.rows, sourceRowStep: padding.rowSteps[p], resultRowStep: phase.rowResultStep,
+                        lanes: lanes))
                   }
                 }
               }
@@ -93,7 +101,8 @@ extension MatrixLowering {
           let group = item / phases.count, p = item % phases.count
           let planes = w + group * resultPerGroup * sourcePerGroup * kernelVolume
           let into = dst + matrixOffset(group: group, phase: p) / resultPerGroup * lanes
-          let (rowStride, channelStride) = packs ? (kernelVolume, resultPerGroup * kernelVolume) : (sourcePerGroup * kernelVolume, kernelVolume)
+          let (rowStride, channelStride) =
+            packs ? (kernelVolume, resultPerGroup * kernelVolume) : (sourcePerGroup * kernelVolume, kernelVolume)
           phases[p].kernelOffsets.withUnsafeBufferPointer { taps in
             for t in taps.indices {
               for c in 0..<sourcePerGroup {
@@ -179,7 +188,8 @@ struct TapPadding {
       rowStarts.append(rowOffsets.count)
       let inner = rank - 1
       for row in 0..<(phase.volume / phase.rowLength) {
-        rowOffsets.append((0..<inner).map { phase.rowIndices[row * inner + $0] * phase.sourceSteps[$0] * strides[$0] }.reduce(0, +))
+        rowOffsets.append(
+          (0..<inner).map { phase.rowIndices[row * inner + $0] * phase.sourceSteps[$0] * strides[$0] }.reduce(0, +))
       }
     }
     tapOffsets = offsets + [0]
@@ -223,7 +233,8 @@ struct TapPadding {
         guard let from else { return to.update(repeating: 0, count: paddedSizes[last]) }
         to.update(repeating: 0, count: low[last])
         (to + low[last]).update(from: from, count: sourceSizes[last])
-        (to + low[last] + sourceSizes[last]).update(repeating: 0, count: paddedSizes[last] - low[last] - sourceSizes[last])
+        (to + low[last] + sourceSizes[last]).update(
+          repeating: 0, count: paddedSizes[last] - low[last] - sourceSizes[last])
         return
       }
       let sourceStride = sourceSizes[(j + 1)...].reduce(1, *)

@@ -77,8 +77,10 @@ struct MatrixLowering {
     self.resultSizes = resultSizes
     axes = geometry.axes
     packs = !gathers
-    let withinBLASLimits = [sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels]
-      .allSatisfy { $0 <= blasLimit }
+    let withinBLASLimits = [
+      sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels,
+    ]
+    .allSatisfy { $0 <= blasLimit }
     phases = LoweredPhase.phases(
       geometry.axes, resultSizes: resultSizes, sourceSizes: sourceSizes, gathers: gathers)
     usesProducts = withinBLASLimits && Self.prefersProducts(resultPerGroup: resultPerGroup, phases: phases)

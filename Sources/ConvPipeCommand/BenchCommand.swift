@@ -25,7 +25,8 @@ struct BenchCommand: ParsableCommand {
 
   @Option(
     parsing: .unconditional,
-    help: ArgumentHelp("Also time OpenBLAS's own sgemm on a size x size product with the same threads.", valueName: "size"))
+    help: ArgumentHelp(
+      "Also time OpenBLAS's own sgemm on a size x size product with the same threads.", valueName: "size"))
   var gemm: Int?
 
   @Flag(help: "Print {\"layers\": [{\"name\", \"seconds\", \"gflops\"}]} instead of a table.")
@@ -33,7 +34,9 @@ struct BenchCommand: ParsableCommand {
 
   func validate() throws {
     if let threads, threads < 1 { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
-    if let gemm, !(1...16384).contains(gemm) { throw ValidationError("--gemm \(gemm) is out of range: give 1 to 16384") }
+    if let gemm, !(1...16384).contains(gemm) {
+      throw ValidationError("--gemm \(gemm) is out of range: give 1 to 16384")
+    }
   }
 
   func run() throws {
@@ -60,8 +63,9 @@ struct BenchCommand: ParsableCommand {
       print(String(decoding: data, as: UTF8.self))
     } else {
       for timing in timings + (product.map { [$0] } ?? []) {
-        print(timing.name.padding(toLength: 22, withPad: " ", startingAt: 0)
-          + String(format: " %9.3f ms %8.1f GFLOP/s", timing.seconds * 1e3, timing.gflops))
+        print(
+          timing.name.padding(toLength: 22, withPad: " ", startingAt: 0)
+            + String(format: " %9.3f ms %8.1f GFLOP/s", timing.seconds * 1e3, timing.gflops))
       }
     }
   }

@@ -19,7 +19,10 @@ public struct ConvPipe: ParsableCommand {
       file is written, the failed items recorded); 130/143 stopped by SIGINT/SIGTERM.
       """,
     version: ConvPipeVersion.current,
-    subcommands: [RunCommand.self, ValidateCommand.self, InspectCommand.self, DiffCommand.self, ReportCommand.self, BenchCommand.self])
+    subcommands: [
+      RunCommand.self, ValidateCommand.self, InspectCommand.self, DiffCommand.self, ReportCommand.self,
+      BenchCommand.self,
+    ])
 
   public init() {}
 
@@ -64,9 +67,11 @@ func printError(_ text: String) {
 
 /// The `--max-memory` option shared by `run` and `validate`.
 struct MemoryOptions: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp(
-    "Largest working set one item may need, e.g. 512M, 8G (default: half of this machine's memory).",
-    valueName: "size"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Largest working set one item may need, e.g. 512M, 8G (default: half of this machine's memory).",
+      valueName: "size"))
   var maxMemory: String?
 
   func limit() throws -> Int {
@@ -80,10 +85,14 @@ struct MemoryOptions: ParsableArguments {
 
 /// `--rtol` and `--atol`, shared by `run --golden` and `diff`.
 struct ToleranceOptions: ParsableArguments {
-  @Option(parsing: .unconditional, help: ArgumentHelp("Relative tolerance of comparisons (default 0: exact).", valueName: "r"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Relative tolerance of comparisons (default 0: exact).", valueName: "r")
+  )
   var rtol: Double = 0
 
-  @Option(parsing: .unconditional, help: ArgumentHelp("Absolute tolerance of comparisons (default 0: exact).", valueName: "a"))
+  @Option(
+    parsing: .unconditional, help: ArgumentHelp("Absolute tolerance of comparisons (default 0: exact).", valueName: "a")
+  )
   var atol: Double = 0
 
   func validate() throws {

@@ -39,10 +39,13 @@ struct DiffCommand: ParsableCommand {
       throw RunFailure("\(error.file): \(error.cause ?? error.message)")
     }
     for difference in differences { print(difference.description) }
-    print("\(items) item\(items == 1 ? "" : "s") compared, \(differences.count) difference\(differences.count == 1 ? "" : "s") (rtol \(tolerance.rtol), atol \(tolerance.atol))")
+    print(
+      "\(items) item\(items == 1 ? "" : "s") compared, \(differences.count) difference\(differences.count == 1 ? "" : "s") (rtol \(tolerance.rtol), atol \(tolerance.atol))"
+    )
     if let report {
       let text = try DiffReport(
-        reference: reference, new: new, rtol: tolerance.rtol, atol: tolerance.atol, items: items, differences: differences
+        reference: reference, new: new, rtol: tolerance.rtol, atol: tolerance.atol, items: items,
+        differences: differences
       ).json()
       try writeReport(text, to: report)
     }
@@ -86,7 +89,9 @@ struct DiffReport: Encodable {
   let equal: Bool
   let differences: [Entry]
 
-  init(reference: String, new: String, rtol: Double, atol: Double, items: Int, differences: [OutputComparison.Difference]) {
+  init(
+    reference: String, new: String, rtol: Double, atol: Double, items: Int, differences: [OutputComparison.Difference]
+  ) {
     self.reference = reference
     self.new = new
     self.rtol = rtol
@@ -94,7 +99,8 @@ struct DiffReport: Encodable {
     self.items = items
     equal = differences.isEmpty
     self.differences = differences.map {
-      Entry(item: $0.item, tensor: $0.tensor, maxAbsError: JSONNumber($0.outcome.maxAbsError),
+      Entry(
+        item: $0.item, tensor: $0.tensor, maxAbsError: JSONNumber($0.outcome.maxAbsError),
         maxRelError: JSONNumber($0.outcome.maxRelError), mismatched: $0.outcome.mismatched, count: $0.outcome.count,
         message: $0.outcome.message)
     }

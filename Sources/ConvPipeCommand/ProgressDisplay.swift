@@ -32,7 +32,8 @@ final class ProgressDisplay: Sendable {
       state.lastShown = now
       let rate = Double(done) / max(now.timeIntervalSince(started), 1e-9)
       let eta = rate > 0 ? Double(total - done) / rate : 0
-      var line = "[\(done)/\(total)] \(String(format: "%.1f", rate)) items/s, ETA \(Self.duration(eta)), "
+      var line =
+        "[\(done)/\(total)] \(String(format: "%.1f", rate)) items/s, ETA \(Self.duration(eta)), "
         + "\(state.failedChecks) failed check\(state.failedChecks == 1 ? "" : "s")"
       if state.failedItems > 0 { line += ", \(state.failedItems) failed item\(state.failedItems == 1 ? "" : "s")" }
       if state.reused > 0 { line += ", \(state.reused) reused" }

@@ -5,7 +5,8 @@ import ConvReport
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "report",
-    abstract: "Write one self-contained HTML page with the summary, failures, pictures and stage graph of an output file.",
+    abstract:
+      "Write one self-contained HTML page with the summary, failures, pictures and stage graph of an output file.",
     discussion: """
       The page needs no network and no other file: pictures are embedded PNGs, styles and the stage graph \
       inline. It shows the run's summary, the stage graph, every failed check with the difference of failed \

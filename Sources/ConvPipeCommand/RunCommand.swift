@@ -24,7 +24,9 @@ struct RunCommand: ParsableCommand {
   @Argument(help: "The job file (JSON).")
   var job: String
 
-  @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the HDF5 file (overrides outputs.path).", valueName: "path"))
+  @Option(
+    name: .shortAndLong, help: ArgumentHelp("Where to write the HDF5 file (overrides outputs.path).", valueName: "path")
+  )
   var output: String?
 
   @OptionGroup var memory: MemoryOptions
@@ -40,21 +42,27 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Reuse the items of the existing output whose inputs and stage graph are unchanged (by content hash).")
   var incremental = false
 
-  @Flag(help: "Record an item whose input cannot be read or whose stages fail under /failed/<item>, and go on (exit 4).")
+  @Flag(
+    help: "Record an item whose input cannot be read or whose stages fail under /failed/<item>, and go on (exit 4).")
   var keepGoing = false
 
-  @Option(help: ArgumentHelp("Compare every kept tensor with the same path in this earlier output, the reference; any difference exits 1.", valueName: "file.h5"))
+  @Option(
+    help: ArgumentHelp(
+      "Compare every kept tensor with the same path in this earlier output, the reference; any difference exits 1.",
+      valueName: "file.h5"))
   var golden: String?
 
   @OptionGroup var tolerance: ToleranceOptions
 
-  @Option(name: .long, help: ArgumentHelp("Write one JSON line per item and a final summary here.", valueName: "file.jsonl"))
+  @Option(
+    name: .long, help: ArgumentHelp("Write one JSON line per item and a final summary here.", valueName: "file.jsonl"))
   var log: String?
 
   @Option(name: .long, help: ArgumentHelp("Also write the run's summary as JSON to this file.", valueName: "file.json"))
   var report: String?
 
-  @Flag(name: .shortAndLong, help: "No progress line, and no summary when every check passed; failures are still printed.")
+  @Flag(
+    name: .shortAndLong, help: "No progress line, and no summary when every check passed; failures are still printed.")
   var quiet = false
 
   func validate() throws {
@@ -69,7 +77,8 @@ struct RunCommand: ParsableCommand {
     defer { stop.uninstall() }
     let options = RunOptions(
       outputPath: output, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, resume: resume,
-      incremental: incremental, golden: golden, goldenComparison: tolerance.comparison, logPath: log, keepGoing: keepGoing,
+      incremental: incremental, golden: golden, goldenComparison: tolerance.comparison, logPath: log,
+      keepGoing: keepGoing,
       stop: stop)
     let (parsed, problems) = JobDecoder.read(path: job)
     let target = output ?? parsed?.outputs.path
@@ -109,7 +118,9 @@ struct RunCommand: ParsableCommand {
   /// Refuses a `--log` or `--report` that names the output, the golden file,
   /// the job or each other: writing it would destroy that file.
   private func checkSidePaths(target: String?) throws(JobProblems) {
-    func canonical(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+    func canonical(_ path: String) -> String {
+      URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
     let others: [(String, String?)] = [("the output", target), ("the golden file", golden), ("the job", job)]
     var problems: [JobProblem] = []
     for (option, path) in [("--log", log), ("--report", report)] {
@@ -119,7 +130,8 @@ struct RunCommand: ParsableCommand {
       }
     }
     if let log, let report, canonical(log) == canonical(report) {
-      problems.append(JobProblem(file: "--report", location: "", message: "\(report) is the --log file; name another file"))
+      problems.append(
+        JobProblem(file: "--report", location: "", message: "\(report) is the --log file; name another file"))
     }
     if !problems.isEmpty { throw JobProblems(problems) }
   }

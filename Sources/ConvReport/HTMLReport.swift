@@ -25,7 +25,9 @@ package enum HTMLReport {
   /// `golden` when given (else against the golden file the run recorded, if
   /// it can be read). Fails (one line naming the file) when a file cannot be
   /// read or was not written by convpipe.
-  package static func page(output: String, golden: String? = nil, limits: ReportLimits = ReportLimits()) throws(RunFailure) -> Page {
+  package static func page(output: String, golden: String? = nil, limits: ReportLimits = ReportLimits())
+    throws(RunFailure) -> Page
+  {
     let source = try ReportSource(output: output, golden: golden)
     let items = try ItemView.all(source, outputName: output)
     let builder = ReportPage(source: source, path: output, items: items, limits: limits)

@@ -18,7 +18,8 @@ struct ItemFigures {
     }
     for entry in item.entry.tensors {
       guard let tensor = try source.tensor(item: item.id, name: entry.name) else { continue }
-      let title = "<code>\(escapeHTML(entry.name))</code> \(entry.shape.shapeDescription) \(escapeHTML(entry.storedType))"
+      let title =
+        "<code>\(escapeHTML(entry.name))</code> \(entry.shape.shapeDescription) \(escapeHTML(entry.storedType))"
         + (entry.op.map { " · \(escapeHTML($0))" } ?? "")
       figures.append(try figure(title: title, tensor.doubles, shape: tensor.shape, reduction: .mean))
     }
@@ -36,7 +37,9 @@ struct ItemFigures {
     for entry in item.entry.tensors.prefix(limit) {
       guard let tensor = try source.tensor(item: item.id, name: entry.name) else { continue }
       let values = tensor.doubles
-      guard let picture = try draw(values, shape: tensor.shape, scale: ValueScale(fitting: values), style: .thumbnail, reduction: .mean)
+      guard
+        let picture = try draw(
+          values, shape: tensor.shape, scale: ValueScale(fitting: values), style: .thumbnail, reduction: .mean)
       else { continue }
       thumbnails.append("<div>\(picture.svg)<span>\(escapeHTML(entry.name))</span></div>")
     }
@@ -53,18 +56,25 @@ struct ItemFigures {
     switch report.check {
     case "allclose":
       guard let job = source.job else { return note("\(name): \(escapeHTML(source.jobNote ?? "no job recorded"))") }
-      guard let stage = job.stage(id: report.name), let actual = stage.reference(.actual), let expected = stage.reference(.expected) else {
+      guard let stage = job.stage(id: report.name), let actual = stage.reference(.actual),
+        let expected = stage.reference(.expected)
+      else {
         return note("\(name): the recorded job has no allclose stage of that id: numbers only")
       }
       sides = "<code>\(escapeHTML(actual))</code> − <code>\(escapeHTML(expected))</code>"
-      (actualTensor, expectedTensor) = (try source.tensor(item: item, name: actual), try source.tensor(item: item, name: expected))
+      (actualTensor, expectedTensor) = (
+        try source.tensor(item: item, name: actual), try source.tensor(item: item, name: expected)
+      )
     case "golden":
       let tensor = String(report.name.dropFirst("golden:".count))
       guard let golden = source.golden else {
-        return note("\(name): \(escapeHTML(source.goldenNote ?? "give the golden file with --golden to draw the difference"))")
+        return note(
+          "\(name): \(escapeHTML(source.goldenNote ?? "give the golden file with --golden to draw the difference"))")
       }
       sides = "<code>\(escapeHTML(tensor))</code> − the same in <code>\(escapeHTML(golden.path))</code>"
-      (actualTensor, expectedTensor) = (try source.tensor(item: item, name: tensor), try source.goldenTensor(item: item, name: tensor))
+      (actualTensor, expectedTensor) = (
+        try source.tensor(item: item, name: tensor), try source.goldenTensor(item: item, name: tensor)
+      )
     default:
       return nil
     }
@@ -72,24 +82,31 @@ struct ItemFigures {
       return note("\(name): \(sides): not both are kept in the files (outputs.tensors): numbers only")
     }
     guard let difference = Difference(actual: actual, expected: expected) else {
-      return note("\(name): \(sides): shapes \(actual.shape.shapeDescription) and \(expected.shape.shapeDescription) differ")
+      return note(
+        "\(name): \(sides): shapes \(actual.shape.shapeDescription) and \(expected.shape.shapeDescription) differ")
     }
     return try figure(
       title: "\(name): \(sides)", difference.values, shape: difference.shape, reduction: .largestMagnitude,
-      scale: ValueScale(symmetric: difference.values), marking: difference.worst, notes: [escapeHTML(difference.worstDescription)])
+      scale: ValueScale(symmetric: difference.values), marking: difference.worst,
+      notes: [escapeHTML(difference.worstDescription)])
   }
 
   /// A captioned picture of `values` with its colour bar.
   private func figure(
-    title: String, _ values: [Double], shape: [Int], reduction: Reduction, scale: ValueScale? = nil, marking: Int? = nil,
+    title: String, _ values: [Double], shape: [Int], reduction: Reduction, scale: ValueScale? = nil,
+    marking: Int? = nil,
     notes: [String] = []
   ) throws(RunFailure) -> String {
     let scale = scale ?? ValueScale(fitting: values)
-    guard let picture = try draw(values, shape: shape, scale: scale, style: .full, reduction: reduction, marking: marking) else {
+    guard
+      let picture = try draw(values, shape: shape, scale: scale, style: .full, reduction: reduction, marking: marking)
+    else {
       return note("\(title): \(shape.isEmpty || shape.count > 5 ? "rank \(shape.count) is not drawn" : "empty")")
     }
     var lines = notes
-    if picture.tilesShown < picture.tilesTotal { lines.append("\(picture.tilesShown) of \(picture.tilesTotal) slices shown") }
+    if picture.tilesShown < picture.tilesTotal {
+      lines.append("\(picture.tilesShown) of \(picture.tilesTotal) slices shown")
+    }
     if picture.reduction > 1 {
       let rule = reduction == .mean ? "the mean" : "the largest magnitude"
       lines.append("a pixel shows \(rule) of \(picture.reduction)x\(picture.reduction) cells")

@@ -33,13 +33,17 @@ struct ItemView {
   ) throws(RunFailure) -> [ItemReport] {
     let reported = Set(entry.reports.map(\.name))
     do {
-      let names = Set(entry.tensors.map(\.name)).union(try OutputComparison.tensorNames(item: entry.id, in: golden.file))
+      let names = Set(entry.tensors.map(\.name)).union(
+        try OutputComparison.tensorNames(item: entry.id, in: golden.file))
       var made: [ItemReport] = []
       for name in names.sorted() where !reported.contains("golden:\(name)") {
         let path = "/items/\(entry.id)/tensors/\(name)"
         let outcome = OutputComparison().compare(
-          try .read(path, in: source.file), try .read(path, in: golden.file), referenceName: golden.path, actualName: outputName)
-        if !outcome.held { made.append(ItemReport(name: "golden:\(name)", check: "golden", expect: .pass, outcome: outcome)) }
+          try .read(path, in: source.file), try .read(path, in: golden.file), referenceName: golden.path,
+          actualName: outputName)
+        if !outcome.held {
+          made.append(ItemReport(name: "golden:\(name)", check: "golden", expect: .pass, outcome: outcome))
+        }
       }
       return made
     } catch {

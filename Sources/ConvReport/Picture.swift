@@ -63,7 +63,8 @@ package struct Picture: Sendable {
         for x in 0..<cellColumns { raster[corner.x + x, corner.y + y] = scale.color(cells[row * cellColumns + x]) }
       }
     }
-    let geometry = SVGGeometry(enlargement: enlargement, cellHeight: Double(tileHeight) / Double(cellRows), factor: factor)
+    let geometry = SVGGeometry(
+      enlargement: enlargement, cellHeight: Double(tileHeight) / Double(cellRows), factor: factor)
     var svg = """
       <svg class="mosaic" width="\(layout.width * enlargement)" height="\(layout.height * enlargement)" \
       viewBox="0 0 \(layout.width * enlargement) \(layout.height * enlargement)" role="img">\
@@ -72,17 +73,21 @@ package struct Picture: Sendable {
       """
     if captioned {
       for heading in layout.headings {
-        svg += "<text class=\"heading\" x=\"0\" y=\(quoted(geometry.baseline(heading.y, band: band)))>n=\(heading.batch)</text>"
+        svg +=
+          "<text class=\"heading\" x=\"0\" y=\(quoted(geometry.baseline(heading.y, band: band)))>n=\(heading.batch)</text>"
       }
       for (slice, corner) in zip(shown, layout.tiles) where !slice.label.isEmpty {
-        svg += "<text x=\(quoted(Double(corner.x * enlargement))) y=\(quoted(geometry.baseline(corner.y - band, band: band)))>\(escapeHTML(slice.label))</text>"
+        svg +=
+          "<text x=\(quoted(Double(corner.x * enlargement))) y=\(quoted(geometry.baseline(corner.y - band, band: band)))>\(escapeHTML(slice.label))</text>"
       }
     }
     if let marking, let index = shown.firstIndex(where: { $0.position(of: marking) != nil }),
-      let position = shown[index].position(of: marking) {
+      let position = shown[index].position(of: marking)
+    {
       svg += geometry.marker(row: position.row, column: position.column, corner: layout.tiles[index])
     }
-    return Picture(svg: svg + "</svg>", scale: scale, tilesShown: shown.count, tilesTotal: slices.count, reduction: factor)
+    return Picture(
+      svg: svg + "</svg>", scale: scale, tilesShown: shown.count, tilesTotal: slices.count, reduction: factor)
   }
 
   /// The first `limit` slices, the last of them replaced by the slice holding flat index `flat` when it is not among them.

@@ -11,8 +11,10 @@ struct RGBRaster {
   init(width: Int, height: Int, background: RGB = .white) {
     self.width = width
     self.height = height
-    samples = Array(repeating: [background.red, background.green, background.blue].map(UInt16.init), count: width * height)
-      .flatMap { $0 }
+    samples = Array(
+      repeating: [background.red, background.green, background.blue].map(UInt16.init), count: width * height
+    )
+    .flatMap { $0 }
   }
 
   subscript(x: Int, y: Int) -> RGB {

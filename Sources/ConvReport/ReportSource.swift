@@ -33,9 +33,15 @@ struct ReportSource {
     } else if case .string(let recorded)? = summary.attributes["golden"] {
       // As the run named it (relative to where it ran), else beside the output.
       let beside = (output as NSString).deletingLastPathComponent as NSString
-      let candidates = [recorded, beside.appendingPathComponent(recorded), beside.appendingPathComponent((recorded as NSString).lastPathComponent)]
+      let candidates = [
+        recorded, beside.appendingPathComponent(recorded),
+        beside.appendingPathComponent((recorded as NSString).lastPathComponent),
+      ]
       golden = candidates.lazy.compactMap { try? GoldenSource(path: $0, explicit: false) }.first
-      goldenNote = golden == nil ? "the golden file \(recorded) the run compared with cannot be read: give it with --golden to draw its differences" : nil
+      goldenNote =
+        golden == nil
+        ? "the golden file \(recorded) the run compared with cannot be read: give it with --golden to draw its differences"
+        : nil
     } else {
       (golden, goldenNote) = (nil, nil)
     }
@@ -44,10 +50,14 @@ struct ReportSource {
   /// The job parsed from `job_json` (problems do not stop it when the stages could be read), or why there is none.
   private static func recordedJob(_ summary: OutputSummary, output: String) -> (Job?, String?) {
     guard case .string(let text)? = summary.attributes["job_json"] else {
-      return (nil, "this file records no job_json (written by an older convpipe): no stage graph, and failed allclose checks show numbers only")
+      return (
+        nil,
+        "this file records no job_json (written by an older convpipe): no stage graph, and failed allclose checks show numbers only"
+      )
     }
     let directory = (output as NSString).deletingLastPathComponent
-    let (job, problems) = JobDecoder.read(text: text, file: "\(output) (job_json)", directory: directory.isEmpty ? "." : directory)
+    let (job, problems) = JobDecoder.read(
+      text: text, file: "\(output) (job_json)", directory: directory.isEmpty ? "." : directory)
     if let job { return (job, nil) }
     return (nil, "the recorded job_json cannot be read: \(problems.first?.description ?? "not a job")")
   }

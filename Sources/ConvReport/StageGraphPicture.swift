@@ -18,7 +18,8 @@ package enum StageGraphPicture {
       }
     }
     let width = 2 * margin + max(columns.count - 1, 0) * columnWidth + boxWidth
-    let height = 2 * margin + max((columns.map(\.count).max() ?? 1) - 1, 0) * rowHeight + boxHeight + (rowHeight - boxHeight) / 2
+    let height =
+      2 * margin + max((columns.map(\.count).max() ?? 1) - 1, 0) * rowHeight + boxHeight + (rowHeight - boxHeight) / 2
     var svg = """
       <svg class="graph" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" role="img" \
       aria-label="stage graph"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" \
@@ -43,7 +44,8 @@ package enum StageGraphPicture {
       guard let at = position[stage.id] else { continue }
       if case .verify(let verification) = stage.kind {
         let failed = failedChecks.contains(stage.id)
-        svg += box(at, kind: failed ? "check failed" : "check", title: stage.id,
+        svg += box(
+          at, kind: failed ? "check failed" : "check", title: stage.id,
           detail: "verify \(verification.check.kind.rawValue)" + (failed ? ": FAILED" : ""))
       } else {
         svg += box(at, kind: "stage", title: stage.id, detail: stage.op.rawValue)
@@ -65,7 +67,8 @@ package enum StageGraphPicture {
     let last = (depth.values.max() ?? 0) + 1
     for stage in job.stages where depth[stage.id] == nil { depth[stage.id] = last }
     let listing = job.inputs.map(\.name) + job.stages.map(\.id)
-    let reads = Dictionary(job.stages.map { ($0.id, $0.references.map(\.name)) }, uniquingKeysWith: { first, _ in first })
+    let reads = Dictionary(
+      job.stages.map { ($0.id, $0.references.map(\.name)) }, uniquingKeysWith: { first, _ in first })
     var columns = Array(repeating: [String](), count: (depth.values.max() ?? 0) + 1)
     var row: [String: Int] = [:]
     for column in columns.indices {

@@ -41,7 +41,8 @@ package struct TensorSlice: Sendable, Equatable {
     }
     let (batches, channels) = (shape[0], shape[1])
     let spatial = Array(shape.dropFirst(2))
-    let (height, width) = spatial.count == 1 ? (1, spatial[0]) : (spatial[spatial.count - 2], spatial[spatial.count - 1])
+    let (height, width) =
+      spatial.count == 1 ? (1, spatial[0]) : (spatial[spatial.count - 2], spatial[spatial.count - 1])
     let plane = height * width
     let depthCount = spatial.count == 3 ? spatial[0] : 1
     var depthsShown = evenlySpaced(depths, in: depthCount)

@@ -54,7 +54,9 @@ package struct ValueScale: Sendable, Equatable {
   private static func finiteRange(_ values: [Double]) -> (Double, Double, Bool) {
     var low = Double.infinity, high = -Double.infinity, hasNaN = false
     for value in values {
-      if value.isNaN { hasNaN = true } else if value.isFinite {
+      if value.isNaN {
+        hasNaN = true
+      } else if value.isFinite {
         low = min(low, value)
         high = max(high, value)
       }

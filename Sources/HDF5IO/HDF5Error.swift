@@ -52,7 +52,8 @@ public struct HDF5Error: Error, CustomStringConvertible, Equatable {
       case 122: return "disk quota exceeded"
       default:
         if let start = reason.range(of: "error message = '")?.upperBound,
-          let end = reason[start...].firstIndex(of: "'") {
+          let end = reason[start...].firstIndex(of: "'")
+        {
           return reason[start..<end].lowercased()
         }
       }

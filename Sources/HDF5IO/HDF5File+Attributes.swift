@@ -18,7 +18,8 @@ extension HDF5File {
       }
       switch value {
       case .int(let number): try writeNumbers([Int64(number)], isScalar: true, name, on: objectPath, in: file)
-      case .ints(let numbers): try writeNumbers(numbers.map { Int64($0) }, isScalar: false, name, on: objectPath, in: file)
+      case .ints(let numbers):
+        try writeNumbers(numbers.map { Int64($0) }, isScalar: false, name, on: objectPath, in: file)
       case .double(let number): try writeNumbers([number], isScalar: true, name, on: objectPath, in: file)
       case .doubles(let numbers): try writeNumbers(numbers, isScalar: false, name, on: objectPath, in: file)
       case .string(let text): try writeStrings([text], isScalar: true, name, on: objectPath, in: file)
@@ -106,7 +107,8 @@ extension HDF5File {
     _ texts: [String], isScalar: Bool, _ name: String, on objectPath: String, in file: hid_t
   ) throws(HDF5Error) {
     let type = try variableLengthStringType(H5T_CSET_UTF8, object: objectPath)
-    let attribute = try createAttribute(name, type: type.id, shape: isScalar ? [] : [texts.count], on: objectPath, in: file)
+    let attribute = try createAttribute(
+      name, type: type.id, shape: isScalar ? [] : [texts.count], on: objectPath, in: file)
     guard !texts.isEmpty else { return }
     try check("cannot write attribute '\(name)'", object: objectPath) {
       withCStrings(texts) { H5Awrite(attribute.id, type.id, $0) }
@@ -118,7 +120,8 @@ extension HDF5File {
     _ numbers: [Number], isScalar: Bool, _ name: String, on objectPath: String, in file: hid_t
   ) throws(HDF5Error) {
     let type = Number.nativeHDF5Type
-    let attribute = try createAttribute(name, type: type, shape: isScalar ? [] : [numbers.count], on: objectPath, in: file)
+    let attribute = try createAttribute(
+      name, type: type, shape: isScalar ? [] : [numbers.count], on: objectPath, in: file)
     guard !numbers.isEmpty else { return }
     try check("cannot write attribute '\(name)'", object: objectPath) {
       numbers.withUnsafeBytes { H5Awrite(attribute.id, type, $0.baseAddress) }
@@ -183,7 +186,9 @@ private struct AttributeReader {
     }
     let texts = pointers.map { $0.map { String(cString: $0) } ?? "" }
     try file.check("\(action): cannot free its strings", object: object) {
-      pointers.withUnsafeMutableBytes { H5Dvlen_reclaim(memoryType.id, space.id, convpipe_H5P_DEFAULT(), $0.baseAddress) }
+      pointers.withUnsafeMutableBytes {
+        H5Dvlen_reclaim(memoryType.id, space.id, convpipe_H5P_DEFAULT(), $0.baseAddress)
+      }
     }
     return texts
   }

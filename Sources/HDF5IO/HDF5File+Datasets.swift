@@ -19,7 +19,8 @@ extension HDF5File {
   public func readTensor(_ path: String) throws(HDF5Error) -> Tensor {
     try HDF5Library.serialised { () throws(HDF5Error) in
       let dataset = try openDataset(path)
-      return try read(dataset, shape: dataset.info.shape, memorySpace: convpipe_H5S_ALL(), fileSpace: convpipe_H5S_ALL())
+      return try read(
+        dataset, shape: dataset.info.shape, memorySpace: convpipe_H5S_ALL(), fileSpace: convpipe_H5S_ALL())
     }
   }
 
@@ -35,7 +36,8 @@ extension HDF5File {
         throw error("cannot read rows of a scalar dataset", object: path)
       }
       guard rows.lowerBound >= 0, rows.upperBound <= rowCount else {
-        throw error("cannot read rows \(rows.lowerBound)..<\(rows.upperBound): axis 0 has \(rowCount) rows", object: path)
+        throw error(
+          "cannot read rows \(rows.lowerBound)..<\(rows.upperBound): axis 0 has \(rowCount) rows", object: path)
       }
       let sliceShape = [rows.count] + dataset.info.shape.dropFirst()
       guard !rows.isEmpty else { return .zeros(shape: sliceShape, dtype: dataset.info.dtype) }
@@ -73,7 +75,8 @@ extension HDF5File {
       try createMissingAncestors(of: path)
       let level = min(max(compressionLevel, 0), 9)
       let isCompressed = level > 0 && !tensor.shape.isEmpty && tensor.count > 0 && tensor.count > compressionThreshold
-      let creation = try datasetCreationList(compressedShape: isCompressed ? tensor.shape : nil, level: level, object: path)
+      let creation = try datasetCreationList(
+        compressedShape: isCompressed ? tensor.shape : nil, level: level, object: path)
       let memoryType = tensor.dtype.nativeHDF5Type
       let dataset = try make(.dataset, "cannot create dataset", object: path) {
         H5Dcreate2(file, path, memoryType, space.id, convpipe_H5P_DEFAULT(), creation.id, convpipe_H5P_DEFAULT())
@@ -81,7 +84,8 @@ extension HDF5File {
       guard tensor.count > 0 else { return }
       try check("cannot write dataset", object: path) {
         tensor.storage.withUnsafeBytes {
-          H5Dwrite(dataset.id, memoryType, convpipe_H5S_ALL(), convpipe_H5S_ALL(), convpipe_H5P_DEFAULT(), $0.baseAddress)
+          H5Dwrite(
+            dataset.id, memoryType, convpipe_H5S_ALL(), convpipe_H5S_ALL(), convpipe_H5P_DEFAULT(), $0.baseAddress)
         }
       }
     }
@@ -129,7 +133,9 @@ extension HDF5File {
     guard let shape = try shape(of: space, object: path) else {
       throw error("cannot read dataset: it has a null dataspace (no elements, not even a scalar)", object: path)
     }
-    return OpenDataset(path: path, dataset: dataset, space: space, info: HDF5DatasetInfo(shape: shape, storedType: storedType, dtype: dtype))
+    return OpenDataset(
+      path: path, dataset: dataset, space: space,
+      info: HDF5DatasetInfo(shape: shape, storedType: storedType, dtype: dtype))
   }
 
   /// The NumPy-style name of a numeric stored type and the dtype it loads as.
@@ -143,7 +149,8 @@ extension HDF5File {
     case H5T_FLOAT:
       return ("float\(bits)", bits >= 64 ? .float64 : .float32)
     case let typeClass:
-      throw error("cannot read dataset as numbers: its elements have type class \(typeClassName(typeClass))", object: object)
+      throw error(
+        "cannot read dataset as numbers: its elements have type class \(typeClassName(typeClass))", object: object)
     }
   }
 
@@ -165,7 +172,9 @@ extension HDF5File {
     if !values.isEmpty {
       try check("cannot read dataset", object: object) {
         values.withUnsafeMutableBytes {
-          H5Dread(dataset.dataset.id, Element.dtype.nativeHDF5Type, memorySpace, fileSpace, convpipe_H5P_DEFAULT(), $0.baseAddress)
+          H5Dread(
+            dataset.dataset.id, Element.dtype.nativeHDF5Type, memorySpace, fileSpace, convpipe_H5P_DEFAULT(),
+            $0.baseAddress)
         }
       }
     }
@@ -178,7 +187,8 @@ extension HDF5File {
 
   /// The creation properties for a new dataset: chunked, shuffled and
   /// gzip-compressed at `level` when `compressedShape` is given, otherwise the defaults.
-  private func datasetCreationList(compressedShape: [Int]?, level: Int, object: String) throws(HDF5Error) -> HDF5Handle {
+  private func datasetCreationList(compressedShape: [Int]?, level: Int, object: String) throws(HDF5Error) -> HDF5Handle
+  {
     let action = "cannot make dataset creation properties"
     let list = try objectCreationList(convpipe_H5P_DATASET_CREATE(), object: object)
     guard let compressedShape else { return list }

@@ -29,7 +29,9 @@ extension HDF5File {
   public func readStrings(_ path: String) throws(HDF5Error) -> [String] {
     try HDF5Library.serialised { () throws(HDF5Error) in
       let file = try fileID(for: path)
-      let dataset = try make(.dataset, "cannot open dataset", object: path) { H5Dopen2(file, path, convpipe_H5P_DEFAULT()) }
+      let dataset = try make(.dataset, "cannot open dataset", object: path) {
+        H5Dopen2(file, path, convpipe_H5P_DEFAULT())
+      }
       let space = try make(.dataspace, "cannot read dataset dataspace", object: path) { H5Dget_space(dataset.id) }
       guard let shape = try shape(of: space, object: path), shape.count == 1 else {
         throw error("cannot read strings: the dataset is not one-dimensional", object: path)

@@ -21,9 +21,11 @@ extension HDF5File {
   public func kind(of objectPath: String) -> HDF5ObjectKind? {
     HDF5Library.serialised {
       guard exists(objectPath), let file = try? fileID(for: objectPath),
-        let object = try? make(.object, "cannot open object", object: objectPath, {
-          H5Oopen(file, objectPath, convpipe_H5P_DEFAULT())
-        })
+        let object = try? make(
+          .object, "cannot open object", object: objectPath,
+          {
+            H5Oopen(file, objectPath, convpipe_H5P_DEFAULT())
+          })
       else { return nil }
       switch H5Iget_type(object.id) {
       case H5I_GROUP: return .group

@@ -46,7 +46,8 @@ extension PNGImage {
           case .sample(let index):
             value = Double(samples[first + index])
           case .luma:
-            value = 0.299 * Double(samples[first]) + 0.587 * Double(samples[first + 1])
+            value =
+              0.299 * Double(samples[first]) + 0.587 * Double(samples[first + 1])
               + 0.114 * Double(samples[first + 2])
           case .opaque:
             value = Double(maxValue)

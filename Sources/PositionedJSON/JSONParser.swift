@@ -49,7 +49,9 @@ public struct JSONParser {
     }
   }
 
-  private mutating func expect(_ literal: String, _ kind: JSONValue.Kind, line: Int, column: Int) throws(JSONSyntaxError) -> JSONValue {
+  private mutating func expect(_ literal: String, _ kind: JSONValue.Kind, line: Int, column: Int)
+    throws(JSONSyntaxError) -> JSONValue
+  {
     for byte in literal.utf8 {
       guard current == byte else { throw error("invalid literal, expected '\(literal)'") }
       index += 1
@@ -84,7 +86,9 @@ public struct JSONParser {
     index += 1
     var members: [(key: String, value: JSONValue)] = []
     skipWhitespace()
-    if current == UInt8(ascii: "}") { index += 1; depth -= 1; return JSONValue(.object(members), line: line, column: column) }
+    if current == UInt8(ascii: "}") {
+      index += 1; depth -= 1; return JSONValue(.object(members), line: line, column: column)
+    }
     while true {
       skipWhitespace()
       guard current == UInt8(ascii: "\"") else { throw error("expected a string key in double quotes") }
@@ -112,7 +116,9 @@ public struct JSONParser {
     index += 1
     var values: [JSONValue] = []
     skipWhitespace()
-    if current == UInt8(ascii: "]") { index += 1; depth -= 1; return JSONValue(.array(values), line: line, column: column) }
+    if current == UInt8(ascii: "]") {
+      index += 1; depth -= 1; return JSONValue(.array(values), line: line, column: column)
+    }
     while true {
       skipWhitespace()
       values.append(try parseValue())
@@ -167,7 +173,9 @@ public struct JSONParser {
   }
 
   private mutating func parseHex4() throws(JSONSyntaxError) -> UInt32 {
-    guard index + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16) else {
+    guard index + 4 <= bytes.count,
+      let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+    else {
       throw error("invalid \\u escape")
     }
     index += 4
@@ -182,7 +190,9 @@ public struct JSONParser {
       }
       index += 2
       let low = try parseHex4()
-      guard (0xDC00..<0xE000).contains(low), let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)) else {
+      guard (0xDC00..<0xE000).contains(low),
+        let scalar = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+      else {
         throw error("invalid surrogate pair in \\u escape")
       }
       return scalar

@@ -107,7 +107,9 @@ public struct JSONValue: Sendable, Equatable {
     switch kind {
     case .array(let values): return "[" + values.map(\.canonicalText).joined(separator: ",") + "]"
     case .object(let members):
-      return "{" + members.sorted { $0.key < $1.key }.map { "\(Self.quoted($0.key)):\($0.value.canonicalText)" }.joined(separator: ",") + "}"
+      return "{"
+        + members.sorted { $0.key < $1.key }.map { "\(Self.quoted($0.key)):\($0.value.canonicalText)" }.joined(
+          separator: ",") + "}"
     case .number(let value, let text):
       let digits = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
       let isInteger = !digits.isEmpty && digits.allSatisfy { ("0"..."9").contains($0) }

@@ -19,7 +19,8 @@ struct AdjointCheckTests {
 
   @Test("fails with a message when the transpose returns the wrong shape")
   func wrongShape() throws {
-    let geometry = try WrongOperators.transposed.geometry(input: WrongOperators.transposedInput, weight: WrongOperators.transposedWeight)
+    let geometry = try WrongOperators.transposed.geometry(
+      input: WrongOperators.transposedInput, weight: WrongOperators.transposedWeight)
     let weight = WrongOperators.tensors([WrongOperators.transposedWeight], dtype: .float64)[0]
     let outcome = try AdjointCheck().check(
       inputShape: geometry.inputShape, outputShape: geometry.outputShape, dtype: .float64,

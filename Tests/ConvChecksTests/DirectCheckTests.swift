@@ -8,7 +8,8 @@ struct DirectCheckTests {
   func holds(seed: UInt64, dtype: DType) throws {
     let random = try RandomCase.make(seed: seed, transposed: true, dtype: dtype)
     let outcome = try DirectCheck.check(
-      geometry: random.geometry, input: random.input, weight: random.weight, bias: random.bias, output: try random.output())
+      geometry: random.geometry, input: random.input, weight: random.weight, bias: random.bias,
+      output: try random.output())
     #expect(outcome.held, "\(random): \(outcome.message)")
   }
 
@@ -25,7 +26,9 @@ struct DirectCheckTests {
       let source = [g * inPer + i, o, 1 - index[2], 2 - index[3]]
       #expect(t[flat] == w[source.enumerated().reduce(0) { $0 * shape[$1.offset] + $1.element }], "W' at \(index)")
     }
-    #expect(throws: CheckError.kernelGroups(shape: shape, groups: 3)) { try DirectCheck.flippedSwappedKernel(weight, groups: 3) }
+    #expect(throws: CheckError.kernelGroups(shape: shape, groups: 3)) {
+      try DirectCheck.flippedSwappedKernel(weight, groups: 3)
+    }
   }
 
   @Test("fails with an unflipped kernel", arguments: [DType.float64, .float32])
@@ -61,7 +64,8 @@ struct DirectCheckTests {
 
   @Test("refuses a forward convolution")
   func forwardGeometry() throws {
-    let geometry = try WrongOperators.squareConv.geometry(input: WrongOperators.convInput, weight: WrongOperators.convWeight)
+    let geometry = try WrongOperators.squareConv.geometry(
+      input: WrongOperators.convInput, weight: WrongOperators.convWeight)
     let operands = WrongOperators.tensors([WrongOperators.convInput, WrongOperators.convWeight], dtype: .float64)
     #expect(throws: CheckError.requiresTransposedGeometry) {
       try DirectCheck.check(geometry: geometry, input: operands[0], weight: operands[1], output: operands[0])
@@ -71,7 +75,10 @@ struct DirectCheckTests {
   private static func transposedCase(dtype: DType) throws -> (ConvGeometry, [Tensor]) {
     let geometry = try WrongOperators.transposed.geometry(
       input: WrongOperators.transposedInput, weight: WrongOperators.transposedWeight, bias: [6])
-    return (geometry, WrongOperators.tensors([WrongOperators.transposedInput, WrongOperators.transposedWeight, [6]], dtype: dtype))
+    return (
+      geometry,
+      WrongOperators.tensors([WrongOperators.transposedInput, WrongOperators.transposedWeight, [6]], dtype: dtype)
+    )
   }
 
   private func expectFailure(_ outcome: CheckOutcome) {

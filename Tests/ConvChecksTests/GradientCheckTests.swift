@@ -12,7 +12,8 @@ struct GradientCheckTests {
 
   private func holds(seed: UInt64, dtype: DType, transposed: Bool) throws {
     let random = try RandomCase.make(seed: seed, transposed: transposed, dtype: dtype)
-    let outcome = try GradientCheck(seed: seed).check(geometry: random.geometry, weight: random.weight, bias: random.bias, dtype: dtype)
+    let outcome = try GradientCheck(seed: seed).check(
+      geometry: random.geometry, weight: random.weight, bias: random.bias, dtype: dtype)
     #expect(outcome.held, "\(random): \(outcome.message)")
     #expect(outcome.count == min(16, random.input.count))
   }

@@ -13,15 +13,18 @@ struct MatrixCheckTests {
   private func holds(seed: UInt64, dtype: DType, transposed: Bool) throws {
     let random = try RandomCase.make(seed: seed, transposed: transposed, dtype: dtype)
     let result = try MatrixCheck(seed: seed).check(
-      geometry: random.geometry, input: random.input, weight: random.weight, bias: random.bias, output: try random.output())
+      geometry: random.geometry, input: random.input, weight: random.weight, bias: random.bias,
+      output: try random.output())
     #expect(result.outcome.held, "\(random): \(result.outcome.message)")
     #expect(result.matrix.shape == [random.geometry.outputShape.reduce(1, *), random.geometry.inputShape.reduce(1, *)])
   }
 
   @Test("fails on an output computed with padding shifted by one", arguments: [DType.float64, .float32])
   func wrongOutput(dtype: DType) throws {
-    let geometry = try WrongOperators.squareConv.geometry(input: WrongOperators.convInput, weight: WrongOperators.convWeight, bias: [4])
-    let shifted = try WrongOperators.shiftedConv.geometry(input: WrongOperators.convInput, weight: WrongOperators.convWeight, bias: [4])
+    let geometry = try WrongOperators.squareConv.geometry(
+      input: WrongOperators.convInput, weight: WrongOperators.convWeight, bias: [4])
+    let shifted = try WrongOperators.shiftedConv.geometry(
+      input: WrongOperators.convInput, weight: WrongOperators.convWeight, bias: [4])
     let operands = WrongOperators.tensors([WrongOperators.convInput, WrongOperators.convWeight, [4]], dtype: dtype)
     let result = try MatrixCheck().check(
       geometry: geometry, input: operands[0], weight: operands[1], bias: operands[2],
@@ -33,8 +36,10 @@ struct MatrixCheckTests {
 
   @Test("fails when the transpose uses group 0's weights for every group", arguments: [DType.float64, .float32])
   func missingGroupOffset(dtype: DType) throws {
-    let geometry = try WrongOperators.transposed.geometry(input: WrongOperators.transposedInput, weight: WrongOperators.transposedWeight)
-    let operands = WrongOperators.tensors([WrongOperators.transposedInput, WrongOperators.transposedWeight], dtype: dtype)
+    let geometry = try WrongOperators.transposed.geometry(
+      input: WrongOperators.transposedInput, weight: WrongOperators.transposedWeight)
+    let operands = WrongOperators.tensors(
+      [WrongOperators.transposedInput, WrongOperators.transposedWeight], dtype: dtype)
     let groupZero = try WrongOperators.groupZeroEverywhere(operands[1], groups: 2)
     let result = try MatrixCheck().check(
       geometry: geometry, input: operands[0], weight: operands[1],
@@ -48,7 +53,8 @@ struct MatrixCheckTests {
 
   @Test("fails when A stands in for A^T")
   func forwardAsTranspose() throws {
-    let geometry = try WrongOperators.squareConv.geometry(input: WrongOperators.convInput, weight: WrongOperators.convWeight)
+    let geometry = try WrongOperators.squareConv.geometry(
+      input: WrongOperators.convInput, weight: WrongOperators.convWeight)
     let operands = WrongOperators.tensors([WrongOperators.convInput, WrongOperators.convWeight], dtype: .float64)
     let result = try MatrixCheck().check(
       geometry: geometry, input: operands[0], weight: operands[1],
@@ -59,15 +65,19 @@ struct MatrixCheckTests {
 
   @Test("refuses a matrix above max_elements, also when rows * columns overflows")
   func tooLarge() throws {
-    let geometry = try WrongOperators.squareConv.geometry(input: WrongOperators.convInput, weight: WrongOperators.convWeight)
+    let geometry = try WrongOperators.squareConv.geometry(
+      input: WrongOperators.convInput, weight: WrongOperators.convWeight)
     let operands = WrongOperators.tensors([WrongOperators.convInput, WrongOperators.convWeight], dtype: .float64)
     let output = try geometry.apply(input: operands[0], weight: operands[1])
     #expect(throws: CheckError.matrixTooLarge(rows: 336, columns: 336, elements: 112_896, maxElements: 100_000)) {
-      try MatrixCheck(maxElements: 100_000).check(geometry: geometry, input: operands[0], weight: operands[1], output: output)
+      try MatrixCheck(maxElements: 100_000).check(
+        geometry: geometry, input: operands[0], weight: operands[1], output: output)
     }
     let side = largestAcceptedValue
     let huge = try ConvParameters().geometry(input: [1, 1, side, side], weight: [1, 1, 1, 1])
-    #expect(throws: CheckError.matrixTooLarge(rows: side * side, columns: side * side, elements: nil, maxElements: 10_000_000)) {
+    #expect(
+      throws: CheckError.matrixTooLarge(rows: side * side, columns: side * side, elements: nil, maxElements: 10_000_000)
+    ) {
       try MatrixCheck().check(geometry: huge, input: operands[0], weight: operands[1], output: output)
     }
   }

@@ -31,7 +31,8 @@ struct RandomCase: CustomStringConvertible {
       let dilation = (0..<rank).map { _ in 1 + random.index(below: 2) }
       let spatial = (0..<rank).map { _ in 2 + random.index(below: rank == 3 ? 3 : 5) }
       let pairs = (0..<rank).map { _ in PadPair(random.index(below: 3), random.index(below: 3)) }
-      let forms: [PaddingParameter] = [.uniform(random.index(below: 3)), .perDimension(pairs.map(\.begin)), .pairs(pairs), .same]
+      let forms: [PaddingParameter] =
+        [.uniform(random.index(below: 3)), .perDimension(pairs.map(\.begin)), .pairs(pairs), .same]
         + (transposed ? [] : [.valid])
       let padding = forms[Int(seed % UInt64(forms.count))]
       let inputShape = [1 + random.index(below: 2), groups * inPerGroup] + spatial
@@ -39,26 +40,31 @@ struct RandomCase: CustomStringConvertible {
       if transposed {
         weightShape = [groups * inPerGroup, outPerGroup] + kernel
         let extra = zip(stride, dilation).map { random.index(below: max($0, $1)) }
-        operation = .convTranspose(ConvTransposeParameters(
-          stride: .perDimension(stride), padding: padding,
-          outputPadding: padding == .same ? .uniform(0) : .perDimension(extra),
-          dilation: .perDimension(dilation), groups: groups))
+        operation = .convTranspose(
+          ConvTransposeParameters(
+            stride: .perDimension(stride), padding: padding,
+            outputPadding: padding == .same ? .uniform(0) : .perDimension(extra),
+            dilation: .perDimension(dilation), groups: groups))
       } else {
         weightShape = [groups * outPerGroup, inPerGroup] + kernel
-        operation = .conv(ConvParameters(
-          stride: .perDimension(stride), padding: padding, dilation: .perDimension(dilation),
-          groups: groups, paddingMode: PaddingMode.allCases[Int(seed % 4)]))
+        operation = .conv(
+          ConvParameters(
+            stride: .perDimension(stride), padding: padding, dilation: .perDimension(dilation),
+            groups: groups, paddingMode: PaddingMode.allCases[Int(seed % 4)]))
       }
       let withBias = random.index(below: 2) == 0
       let biasShape = withBias ? [groups * outPerGroup] : nil
-      guard case .convolution(let geometry)? = try? operation.plan(input: inputShape, weight: weightShape, bias: biasShape),
+      guard
+        case .convolution(let geometry)? = try? operation.plan(input: inputShape, weight: weightShape, bias: biasShape),
         geometry.inputShape.reduce(1, *) * geometry.outputShape.reduce(1, *) <= maxMatrixElements
       else { continue }
       return RandomCase(
         geometry: geometry, input: random.tensor(shape: inputShape, dtype: dtype),
         weight: random.tensor(shape: weightShape, dtype: dtype),
         bias: biasShape.map { random.tensor(shape: $0, dtype: dtype) },
-        description: "seed \(seed) \(dtype): \(operation) input \(inputShape.shapeDescription) weight \(weightShape.shapeDescription) bias \(withBias)")
+        description:
+          "seed \(seed) \(dtype): \(operation) input \(inputShape.shapeDescription) weight \(weightShape.shapeDescription) bias \(withBias)"
+      )
     }
   }
 }

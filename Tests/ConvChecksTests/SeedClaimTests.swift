@@ -39,7 +39,9 @@ struct SeedClaimTests {
     #expect(result.matrix.shape == [4, 16])
     let w = weight.doubles, c = result.matrix.doubles
     for (row, corner) in [0, 1, 4, 5].enumerated() {
-      for k in 0..<9 { #expect(c[row * 16 + corner + (k / 3) * 4 + k % 3] == w[k], "C[\(row)] holds w[\(k / 3)] at its row") }
+      for k in 0..<9 {
+        #expect(c[row * 16 + corner + (k / 3) * 4 + k % 3] == w[k], "C[\(row)] holds w[\(k / 3)] at its row")
+      }
     }
     #expect(c.filter { $0 != 0 }.count == 36)
 
@@ -47,8 +49,10 @@ struct SeedClaimTests {
     let upstream = try Tensor(shape: [1, 1, 2, 2], values: [Double](repeating: 1, count: 4))
     let gradient = try geometry.applyTransposed(upstream, weight: weight)
     let tolerance = Allclose.recomputation(precision: .float64, expected: gradient)
-    let fromUpstream = try Tensor(shape: [1, 1, 4, 4], values: MatrixCheck.product(result.matrix, upstream, transposed: true))
-    let fromOutput = try Tensor(shape: [1, 1, 4, 4], values: MatrixCheck.product(result.matrix, output, transposed: true))
+    let fromUpstream = try Tensor(
+      shape: [1, 1, 4, 4], values: MatrixCheck.product(result.matrix, upstream, transposed: true))
+    let fromOutput = try Tensor(
+      shape: [1, 1, 4, 4], values: MatrixCheck.product(result.matrix, output, transposed: true))
     #expect(tolerance.compare(fromUpstream, gradient).held)
     let mistaken = tolerance.compare(fromOutput, gradient)
     #expect(!mistaken.held && mistaken.message.contains("worst at ["), "\(mistaken.message)")

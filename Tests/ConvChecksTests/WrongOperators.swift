@@ -23,7 +23,8 @@ enum WrongOperators {
   /// every group: an operator that forgets the group offset.
   static func groupZeroEverywhere(_ weight: Tensor, groups: Int) throws -> Tensor {
     let values = weight.doubles, block = weight.count / groups
-    return try Tensor(shape: weight.shape, values: values.indices.map { values[$0 % block] }).converted(to: weight.dtype)
+    return try Tensor(shape: weight.shape, values: values.indices.map { values[$0 % block] }).converted(
+      to: weight.dtype)
   }
 
   /// Only swaps the channels within each group, without flipping the kernel.

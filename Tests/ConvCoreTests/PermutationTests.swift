@@ -7,24 +7,32 @@ import TestSupport
 @Suite("permute")
 struct PermutationTests {
   static let valid: [ValidShapeCase] = [
-    .init(name: "[1, 0, 2, 3] swaps a kernel's in and out channels", operation: .permute(Permutation(axes: [1, 0, 2, 3])),
-          input: [4, 3, 5, 5], expected: [3, 4, 5, 5]),
-    .init(name: "[0, 2, 3, 1]: NCHW to NHWC", operation: .permute(Permutation(axes: [0, 2, 3, 1])),
-          input: [1, 3, 4, 5], expected: [1, 4, 5, 3]),
-    .init(name: "identity on 1-d", operation: .permute(Permutation(axes: [0, 1, 2])), input: [2, 3, 4], expected: [2, 3, 4]),
-    .init(name: "reversal on 3-d", operation: .permute(Permutation(axes: [4, 3, 2, 1, 0])),
-          input: [1, 2, 3, 4, 5], expected: [5, 4, 3, 2, 1]),
+    .init(
+      name: "[1, 0, 2, 3] swaps a kernel's in and out channels", operation: .permute(Permutation(axes: [1, 0, 2, 3])),
+      input: [4, 3, 5, 5], expected: [3, 4, 5, 5]),
+    .init(
+      name: "[0, 2, 3, 1]: NCHW to NHWC", operation: .permute(Permutation(axes: [0, 2, 3, 1])),
+      input: [1, 3, 4, 5], expected: [1, 4, 5, 3]),
+    .init(
+      name: "identity on 1-d", operation: .permute(Permutation(axes: [0, 1, 2])), input: [2, 3, 4], expected: [2, 3, 4]),
+    .init(
+      name: "reversal on 3-d", operation: .permute(Permutation(axes: [4, 3, 2, 1, 0])),
+      input: [1, 2, 3, 4, 5], expected: [5, 4, 3, 2, 1]),
   ]
 
   static let invalid: [InvalidShapeCase] = [
-    .init(name: "a repeated axis", operation: .permute(Permutation(axes: [0, 0, 2, 3])), input: [4, 3, 5, 5],
-          fragments: ["axes [0, 0, 2, 3] must be a permutation of 0..<4 for an input with 4 axes"]),
-    .init(name: "too few axes", operation: .permute(Permutation(axes: [1, 0, 2])), input: [4, 3, 5, 5],
-          fragments: ["must be a permutation of 0..<4"]),
-    .init(name: "an axis out of range", operation: .permute(Permutation(axes: [0, 1, 2, 4])), input: [4, 3, 5, 5],
-          fragments: ["must be a permutation of 0..<4"]),
-    .init(name: "a negative axis", operation: .permute(Permutation(axes: [-1, 0, 1])), input: [1, 2, 3],
-          fragments: ["must be a permutation of 0..<3"]),
+    .init(
+      name: "a repeated axis", operation: .permute(Permutation(axes: [0, 0, 2, 3])), input: [4, 3, 5, 5],
+      fragments: ["axes [0, 0, 2, 3] must be a permutation of 0..<4 for an input with 4 axes"]),
+    .init(
+      name: "too few axes", operation: .permute(Permutation(axes: [1, 0, 2])), input: [4, 3, 5, 5],
+      fragments: ["must be a permutation of 0..<4"]),
+    .init(
+      name: "an axis out of range", operation: .permute(Permutation(axes: [0, 1, 2, 4])), input: [4, 3, 5, 5],
+      fragments: ["must be a permutation of 0..<4"]),
+    .init(
+      name: "a negative axis", operation: .permute(Permutation(axes: [-1, 0, 1])), input: [1, 2, 3],
+      fragments: ["must be a permutation of 0..<3"]),
   ]
 
   @Test("valid axes give the permuted shape", arguments: valid)
@@ -44,11 +52,13 @@ struct PermutationTests {
 
   static let values: [ValueCase] = [
     // in[o][c][0][k] = o*6 + c*2 + k + 1; out[c][o][0][k] = in[o][c][0][k].
-    .init(name: "[1, 0, 2, 3] on a 2x3x1x2 kernel", axes: [1, 0, 2, 3], shape: [2, 3, 1, 2], expectedShape: [3, 2, 1, 2],
-          expected: [1, 2, 7, 8, 3, 4, 9, 10, 5, 6, 11, 12]),
+    .init(
+      name: "[1, 0, 2, 3] on a 2x3x1x2 kernel", axes: [1, 0, 2, 3], shape: [2, 3, 1, 2], expectedShape: [3, 2, 1, 2],
+      expected: [1, 2, 7, 8, 3, 4, 9, 10, 5, 6, 11, 12]),
     // in[0][c][h][w] = c*4 + h*2 + w + 1; out[0][h][w][c].
-    .init(name: "[0, 2, 3, 1] on a 1x2x2x2 image", axes: [0, 2, 3, 1], shape: [1, 2, 2, 2], expectedShape: [1, 2, 2, 2],
-          expected: [1, 5, 2, 6, 3, 7, 4, 8]),
+    .init(
+      name: "[0, 2, 3, 1] on a 1x2x2x2 image", axes: [0, 2, 3, 1], shape: [1, 2, 2, 2], expectedShape: [1, 2, 2, 2],
+      expected: [1, 5, 2, 6, 3, 7, 4, 8]),
   ]
 
   @Test("permute moves the values as torch.permute", arguments: values, DType.allCases)

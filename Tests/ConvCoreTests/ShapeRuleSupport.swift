@@ -64,7 +64,8 @@ func checkValid(_ row: ValidShapeCase, sourceLocation: SourceLocation = #_source
 
 /// Checks an invalid row: every fragment appears among the problems.
 func checkInvalid(_ row: InvalidShapeCase, sourceLocation: SourceLocation = #_sourceLocation) {
-  expectProblems(row.fragments, minimumCount: row.minimumCount, sourceLocation: sourceLocation) { () throws(ShapeError) in
+  expectProblems(row.fragments, minimumCount: row.minimumCount, sourceLocation: sourceLocation) {
+    () throws(ShapeError) in
     try row.plan()
   }
 }

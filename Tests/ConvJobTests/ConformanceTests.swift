@@ -32,11 +32,14 @@ struct ConformanceTests {
   func matchesPyTorchInFloat32(_ testCase: ConformanceCase) throws {
     let contents = try testCase.load()
     let operation = try StageParameters.operation(fromJSON: contents.stage, file: testCase.name)
-    guard let input = contents.tensors["input"]?.converted(to: .float32), let expected = contents.tensors["expected"] else {
+    guard let input = contents.tensors["input"]?.converted(to: .float32), let expected = contents.tensors["expected"]
+    else {
       throw FixtureError("case \(testCase.name) lacks input or expected")
     }
-    let weight = contents.tensors["weight"]?.converted(to: .float32), bias = contents.tensors["bias"]?.converted(to: .float32)
-    let actual = try operation.plan(input: input.shape, weight: weight?.shape, bias: bias?.shape).apply(input: input, weight: weight, bias: bias)
+    let weight = contents.tensors["weight"]?.converted(to: .float32),
+      bias = contents.tensors["bias"]?.converted(to: .float32)
+    let actual = try operation.plan(input: input.shape, weight: weight?.shape, bias: bias?.shape).apply(
+      input: input, weight: weight, bias: bias)
     #expect(actual.dtype == .float32)
     let comparison = Allclose(rtol: 1e-4, atol: 1e-5).compare(actual, expected)
     #expect(comparison.held, "\(comparison.message) for \(contents.stage)")

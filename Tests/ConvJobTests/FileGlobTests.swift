@@ -41,11 +41,14 @@ struct FileGlobTests {
     ("cats/*.png", ["cats/001.png", "cats/002.png"]),
     ("cats/*", ["cats/001.png", "cats/002.png", "cats/notes.txt"]),
     ("*/*.png", ["cats/001.png", "cats/002.png", "dir.png/inner.png", "dogs/x.png"]),
-    ("**/*.png", [
-      "10.png", "2.png", "a.png", "b.png", "c.png",
-      "cats/001.png", "cats/002.png", "cats/sub/003.png", "cats/sub/deeper/004.png",
-      "dir.png/inner.png", "dogs/x.png",
-    ]),
+    (
+      "**/*.png",
+      [
+        "10.png", "2.png", "a.png", "b.png", "c.png",
+        "cats/001.png", "cats/002.png", "cats/sub/003.png", "cats/sub/deeper/004.png",
+        "dir.png/inner.png", "dogs/x.png",
+      ]
+    ),
     ("cats/**/*.png", ["cats/001.png", "cats/002.png", "cats/sub/003.png", "cats/sub/deeper/004.png"]),
     ("cats/**/0?3.png", ["cats/sub/003.png"]),
     ("**/sub/*.png", ["cats/sub/003.png"]),
@@ -63,9 +66,11 @@ struct FileGlobTests {
 
   @Test("a trailing ** matches every file below")
   func trailingDoubleStar() {
-    #expect(FileGlob.expand(Self.root + "/cats/**") == [
-      "cats/001.png", "cats/002.png", "cats/notes.txt", "cats/sub/003.png", "cats/sub/deeper/004.png",
-    ].map { Self.root + "/" + $0 })
+    #expect(
+      FileGlob.expand(Self.root + "/cats/**")
+        == [
+          "cats/001.png", "cats/002.png", "cats/notes.txt", "cats/sub/003.png", "cats/sub/deeper/004.png",
+        ].map { Self.root + "/" + $0 })
   }
 
   static let patterns: [(String, Bool)] = [
@@ -113,6 +118,10 @@ struct FileGlobTests {
   func itemIDsOfExpansion() {
     let pattern = Self.root + "/**/*.png"
     let ids = FileGlob.expand(pattern).map { FileGlob.itemID(path: $0, pattern: pattern) }
-    #expect(ids == ["10", "2", "a", "b", "c", "cats/001", "cats/002", "cats/sub/003", "cats/sub/deeper/004", "dir.png/inner", "dogs/x"])
+    #expect(
+      ids == [
+        "10", "2", "a", "b", "c", "cats/001", "cats/002", "cats/sub/003", "cats/sub/deeper/004", "dir.png/inner",
+        "dogs/x",
+      ])
   }
 }

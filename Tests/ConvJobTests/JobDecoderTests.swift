@@ -53,7 +53,9 @@ struct JobDecoderTests {
     #expect(job.outputs.tensors == .named(["x", "y", "back"]))
     #expect(job.keeps("x") && job.keeps("back") && !job.keeps("w"))
     #expect(job.sha256 == SHA256.hex(Data(Self.completeJob.utf8)))
-    #expect(job.input(named: "x")?.json.jsonText == #"{"values": [[1, 2, 3], [4, 5, 6]], "layout": "HW", "dtype": "float32"}"#)
+    #expect(
+      job.input(named: "x")?.json.jsonText == #"{"values": [[1, 2, 3], [4, 5, 6]], "layout": "HW", "dtype": "float32"}"#
+    )
   }
 
   // MARK: - Inputs
@@ -68,23 +70,33 @@ struct JobDecoderTests {
   }
 
   static let inputCases: [InputCase] = [
-    .init(json: #"{"hdf5": "data/w.h5", "dataset": "/k"}"#, source: .hdf5(path: "/jobs/sub/data/w.h5", dataset: "/k", split: false)),
-    .init(json: #"{"hdf5": "../shared/./x.h5", "dataset": "/x", "layout": "NHWC", "split": true}"#,
-          source: .hdf5(path: "/jobs/shared/x.h5", dataset: "/x", split: true), layout: "NHWC", perItem: true),
-    .init(json: #"{"hdf5": "runs/*/out.h5", "dataset": "/y", "split": false}"#,
-          source: .hdf5(path: "/jobs/sub/runs/*/out.h5", dataset: "/y", split: false), perItem: true),
-    .init(json: #"{"png": "images/**/*.png", "channels": "rgb", "scale": "raw"}"#,
-          source: .png(path: "/jobs/sub/images/**/*.png", channels: .rgb, scale: .raw), perItem: true),
+    .init(
+      json: #"{"hdf5": "data/w.h5", "dataset": "/k"}"#,
+      source: .hdf5(path: "/jobs/sub/data/w.h5", dataset: "/k", split: false)),
+    .init(
+      json: #"{"hdf5": "../shared/./x.h5", "dataset": "/x", "layout": "NHWC", "split": true}"#,
+      source: .hdf5(path: "/jobs/shared/x.h5", dataset: "/x", split: true), layout: "NHWC", perItem: true),
+    .init(
+      json: #"{"hdf5": "runs/*/out.h5", "dataset": "/y", "split": false}"#,
+      source: .hdf5(path: "/jobs/sub/runs/*/out.h5", dataset: "/y", split: false), perItem: true),
+    .init(
+      json: #"{"png": "images/**/*.png", "channels": "rgb", "scale": "raw"}"#,
+      source: .png(path: "/jobs/sub/images/**/*.png", channels: .rgb, scale: .raw), perItem: true),
     .init(json: #"{"png": "/abs/cat.png"}"#, source: .png(path: "/abs/cat.png", channels: .auto, scale: .unit)),
-    .init(json: #"{"png": "img[0-9].png", "channels": "rgba"}"#,
-          source: .png(path: "/jobs/sub/img[0-9].png", channels: .rgba, scale: .unit), perItem: true),
-    .init(json: #"{"values": [[1, 2, 3], [4, 5, 6]], "layout": "HW", "dtype": "float32"}"#,
-          source: .values(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), layout: "HW", dtype: .float32),
+    .init(
+      json: #"{"png": "img[0-9].png", "channels": "rgba"}"#,
+      source: .png(path: "/jobs/sub/img[0-9].png", channels: .rgba, scale: .unit), perItem: true),
+    .init(
+      json: #"{"values": [[1, 2, 3], [4, 5, 6]], "layout": "HW", "dtype": "float32"}"#,
+      source: .values(shape: [2, 3], values: [1, 2, 3, 4, 5, 6]), layout: "HW", dtype: .float32),
     .init(json: #"{"values": [1.5, -2e0]}"#, source: .values(shape: [2], values: [1.5, -2]), dtype: .float64),
     .init(json: #"{"values": [[[[7]]]]}"#, source: .values(shape: [1, 1, 1, 1], values: [7]), dtype: .float64),
-    .init(json: #"{"random": {"shape": [1, 2, 5], "distribution": "uniform", "seed": 42}, "dtype": "float32"}"#,
-          source: .random(shape: [1, 2, 5], distribution: .uniform, seed: 42), dtype: .float32),
-    .init(json: #"{"random": {"shape": [2, 1, 3, 3]}}"#, source: .random(shape: [2, 1, 3, 3], distribution: .normal, seed: 0), dtype: .float64),
+    .init(
+      json: #"{"random": {"shape": [1, 2, 5], "distribution": "uniform", "seed": 42}, "dtype": "float32"}"#,
+      source: .random(shape: [1, 2, 5], distribution: .uniform, seed: 42), dtype: .float32),
+    .init(
+      json: #"{"random": {"shape": [2, 1, 3, 3]}}"#,
+      source: .random(shape: [2, 1, 3, 3], distribution: .normal, seed: 0), dtype: .float64),
   ]
 
   @Test("every input source", arguments: inputCases)
@@ -112,7 +124,8 @@ struct JobDecoderTests {
 
   @Test("relative paths resolve against the job's directory with . and .. folded", arguments: resolvedPaths)
   func resolvedPath(_ path: String, _ directory: String, _ expected: String) throws {
-    let text = jobText(inputs: #""i": {"hdf5": "\#(path)", "dataset": "/d"}"#, stages: [], extra: #""outputs": {"path": "\#(path)"}"#)
+    let text = jobText(
+      inputs: #""i": {"hdf5": "\#(path)", "dataset": "/d"}"#, stages: [], extra: #""outputs": {"path": "\#(path)"}"#)
     let job = try decodeJob(text, directory: directory)
     #expect(job.input(named: "i")?.source == .hdf5(path: expected, dataset: "/d", split: false))
     #expect(job.outputs.path == expected)
@@ -137,70 +150,128 @@ struct JobDecoderTests {
   }
 
   static let stageCases: [StageCase] = [
-    .init(json: #""op": "conv", "input": "x", "weight": "w""#, kind: .operation(.conv(ConvParameters())), references: ["input=x", "weight=w"]),
-    .init(json: #""op": "conv", "input": "x", "weight": "w", "bias": "b", "stride": 2, "padding": "same", "dilation": [1, 2], "groups": 1, "padding_mode": "reflect", "dtype": "float32""#,
-          kind: .operation(.conv(ConvParameters(stride: .uniform(2), padding: .same, dilation: .perDimension([1, 2]), groups: 1, paddingMode: .reflect))),
-          references: ["input=x", "weight=w", "bias=b"], dtype: .float32),
-    .init(json: #""op": "conv", "input": "x", "weight": "w", "padding": "valid", "padding_mode": "replicate""#,
-          kind: .operation(.conv(ConvParameters(padding: .valid, paddingMode: .replicate))), references: ["input=x", "weight=w"]),
-    .init(json: #""op": "conv", "input": "x", "weight": "w", "padding": [[1, 2], [0, 1]], "padding_mode": "circular""#,
-          kind: .operation(.conv(ConvParameters(padding: .pairs([PadPair(1, 2), PadPair(0, 1)]), paddingMode: .circular))), references: ["input=x", "weight=w"]),
-    .init(json: #""op": "conv", "input": "x", "weight": "w", "padding": [1, 2], "stride": [2, 1], "groups": 1, "dtype": "float64""#,
-          kind: .operation(.conv(ConvParameters(stride: .perDimension([2, 1]), padding: .perDimension([1, 2])))), references: ["input=x", "weight=w"], dtype: .float64),
-    .init(json: #""op": "conv_transpose", "input": "x", "weight": "w", "bias": "b", "stride": [2, 3], "padding": 1, "output_padding": [1, 0], "dilation": 2, "groups": 1"#,
-          kind: .operation(.convTranspose(ConvTransposeParameters(stride: .perDimension([2, 3]), padding: .uniform(1), outputPadding: .perDimension([1, 0]), dilation: .uniform(2)))),
-          references: ["input=x", "weight=w", "bias=b"]),
-    .init(json: #""op": "conv_transpose", "input": "x", "weight": "w", "stride": 2, "output_size": [16, 16]"#,
-          kind: .operation(.convTranspose(ConvTransposeParameters(stride: .uniform(2), outputSize: [16, 16]))), references: ["input=x", "weight=w"]),
-    .init(json: #""op": "conv_transpose", "input": "x", "weight": "w", "output_size": 16"#,
-          kind: .operation(.convTranspose(ConvTransposeParameters(outputSize: [16]))), references: ["input=x", "weight=w"]),
-    .init(json: #""op": "conv_transpose", "input": "x", "weight": "w", "padding": "same""#,
-          kind: .operation(.convTranspose(ConvTransposeParameters(padding: .same))), references: ["input=x", "weight=w"]),
-    .init(json: #""op": "conv_transpose", "input": "x", "weight": "w", "padding": [[0, 1], [1, 0]]"#,
-          kind: .operation(.convTranspose(ConvTransposeParameters(padding: .pairs([PadPair(0, 1), PadPair(1, 0)])))), references: ["input=x", "weight=w"]),
-    .init(json: #""op": "pad", "input": "x", "pads": 1, "mode": "reflect""#,
-          kind: .operation(.remap(.pad(pads: .uniform(1), mode: .reflect, value: 0))), references: ["input=x"]),
-    .init(json: #""op": "pad", "input": "x", "pads": [[1, 0], [2, 3]], "mode": "constant", "value": 2.5"#,
-          kind: .operation(.remap(.pad(pads: .pairs([PadPair(1, 0), PadPair(2, 3)]), mode: .constant, value: 2.5))), references: ["input=x"]),
-    .init(json: #""op": "pad", "input": "x", "pads": [1, 2]"#,
-          kind: .operation(.remap(.pad(pads: .perDimension([1, 2]), mode: .zeros, value: 0))), references: ["input=x"]),
-    .init(json: #""op": "pad", "input": "x", "pads": 2, "mode": "circular""#,
-          kind: .operation(.remap(.pad(pads: .uniform(2), mode: .circular, value: 0))), references: ["input=x"]),
-    .init(json: #""op": "pad", "input": "x", "pads": 1, "mode": "replicate""#,
-          kind: .operation(.remap(.pad(pads: .uniform(1), mode: .replicate, value: 0))), references: ["input=x"]),
-    .init(json: #""op": "crop", "input": "x", "crops": [1, 2]"#, kind: .operation(.remap(.crop(.perDimension([1, 2])))), references: ["input=x"]),
-    .init(json: #""op": "crop", "input": "x", "crops": [[1, 0], [0, 1]]"#, kind: .operation(.remap(.crop(.pairs([PadPair(1, 0), PadPair(0, 1)])))), references: ["input=x"]),
-    .init(json: #""op": "stride", "input": "x", "stride": 2"#, kind: .operation(.remap(.stride(.uniform(2)))), references: ["input=x"]),
-    .init(json: #""op": "unstride", "input": "x", "stride": [2, 1]"#, kind: .operation(.remap(.unstride(.perDimension([2, 1])))), references: ["input=x"]),
-    .init(json: #""op": "output_padding", "input": "x", "amount": 1"#, kind: .operation(.remap(.outputPadding(.uniform(1)))), references: ["input=x"]),
+    .init(
+      json: #""op": "conv", "input": "x", "weight": "w""#, kind: .operation(.conv(ConvParameters())),
+      references: ["input=x", "weight=w"]),
+    .init(
+      json:
+        #""op": "conv", "input": "x", "weight": "w", "bias": "b", "stride": 2, "padding": "same", "dilation": [1, 2], "groups": 1, "padding_mode": "reflect", "dtype": "float32""#,
+      kind: .operation(
+        .conv(
+          ConvParameters(
+            stride: .uniform(2), padding: .same, dilation: .perDimension([1, 2]), groups: 1, paddingMode: .reflect))),
+      references: ["input=x", "weight=w", "bias=b"], dtype: .float32),
+    .init(
+      json: #""op": "conv", "input": "x", "weight": "w", "padding": "valid", "padding_mode": "replicate""#,
+      kind: .operation(.conv(ConvParameters(padding: .valid, paddingMode: .replicate))),
+      references: ["input=x", "weight=w"]),
+    .init(
+      json: #""op": "conv", "input": "x", "weight": "w", "padding": [[1, 2], [0, 1]], "padding_mode": "circular""#,
+      kind: .operation(.conv(ConvParameters(padding: .pairs([PadPair(1, 2), PadPair(0, 1)]), paddingMode: .circular))),
+      references: ["input=x", "weight=w"]),
+    .init(
+      json:
+        #""op": "conv", "input": "x", "weight": "w", "padding": [1, 2], "stride": [2, 1], "groups": 1, "dtype": "float64""#,
+      kind: .operation(.conv(ConvParameters(stride: .perDimension([2, 1]), padding: .perDimension([1, 2])))),
+      references: ["input=x", "weight=w"], dtype: .float64),
+    .init(
+      json:
+        #""op": "conv_transpose", "input": "x", "weight": "w", "bias": "b", "stride": [2, 3], "padding": 1, "output_padding": [1, 0], "dilation": 2, "groups": 1"#,
+      kind: .operation(
+        .convTranspose(
+          ConvTransposeParameters(
+            stride: .perDimension([2, 3]), padding: .uniform(1), outputPadding: .perDimension([1, 0]),
+            dilation: .uniform(2)))),
+      references: ["input=x", "weight=w", "bias=b"]),
+    .init(
+      json: #""op": "conv_transpose", "input": "x", "weight": "w", "stride": 2, "output_size": [16, 16]"#,
+      kind: .operation(.convTranspose(ConvTransposeParameters(stride: .uniform(2), outputSize: [16, 16]))),
+      references: ["input=x", "weight=w"]),
+    .init(
+      json: #""op": "conv_transpose", "input": "x", "weight": "w", "output_size": 16"#,
+      kind: .operation(.convTranspose(ConvTransposeParameters(outputSize: [16]))), references: ["input=x", "weight=w"]),
+    .init(
+      json: #""op": "conv_transpose", "input": "x", "weight": "w", "padding": "same""#,
+      kind: .operation(.convTranspose(ConvTransposeParameters(padding: .same))), references: ["input=x", "weight=w"]),
+    .init(
+      json: #""op": "conv_transpose", "input": "x", "weight": "w", "padding": [[0, 1], [1, 0]]"#,
+      kind: .operation(.convTranspose(ConvTransposeParameters(padding: .pairs([PadPair(0, 1), PadPair(1, 0)])))),
+      references: ["input=x", "weight=w"]),
+    .init(
+      json: #""op": "pad", "input": "x", "pads": 1, "mode": "reflect""#,
+      kind: .operation(.remap(.pad(pads: .uniform(1), mode: .reflect, value: 0))), references: ["input=x"]),
+    .init(
+      json: #""op": "pad", "input": "x", "pads": [[1, 0], [2, 3]], "mode": "constant", "value": 2.5"#,
+      kind: .operation(.remap(.pad(pads: .pairs([PadPair(1, 0), PadPair(2, 3)]), mode: .constant, value: 2.5))),
+      references: ["input=x"]),
+    .init(
+      json: #""op": "pad", "input": "x", "pads": [1, 2]"#,
+      kind: .operation(.remap(.pad(pads: .perDimension([1, 2]), mode: .zeros, value: 0))), references: ["input=x"]),
+    .init(
+      json: #""op": "pad", "input": "x", "pads": 2, "mode": "circular""#,
+      kind: .operation(.remap(.pad(pads: .uniform(2), mode: .circular, value: 0))), references: ["input=x"]),
+    .init(
+      json: #""op": "pad", "input": "x", "pads": 1, "mode": "replicate""#,
+      kind: .operation(.remap(.pad(pads: .uniform(1), mode: .replicate, value: 0))), references: ["input=x"]),
+    .init(
+      json: #""op": "crop", "input": "x", "crops": [1, 2]"#, kind: .operation(.remap(.crop(.perDimension([1, 2])))),
+      references: ["input=x"]),
+    .init(
+      json: #""op": "crop", "input": "x", "crops": [[1, 0], [0, 1]]"#,
+      kind: .operation(.remap(.crop(.pairs([PadPair(1, 0), PadPair(0, 1)])))), references: ["input=x"]),
+    .init(
+      json: #""op": "stride", "input": "x", "stride": 2"#, kind: .operation(.remap(.stride(.uniform(2)))),
+      references: ["input=x"]),
+    .init(
+      json: #""op": "unstride", "input": "x", "stride": [2, 1]"#,
+      kind: .operation(.remap(.unstride(.perDimension([2, 1])))), references: ["input=x"]),
+    .init(
+      json: #""op": "output_padding", "input": "x", "amount": 1"#,
+      kind: .operation(.remap(.outputPadding(.uniform(1)))), references: ["input=x"]),
     .init(json: #""op": "flip", "input": "w""#, kind: .operation(.remap(.flip)), references: ["input=w"]),
-    .init(json: #""op": "permute", "input": "w", "axes": [1, 0, 2, 3], "description": "swap channels""#,
-          kind: .operation(.permute(Permutation(axes: [1, 0, 2, 3]))), references: ["input=w"]),
+    .init(
+      json: #""op": "permute", "input": "w", "axes": [1, 0, 2, 3], "description": "swap channels""#,
+      kind: .operation(.permute(Permutation(axes: [1, 0, 2, 3]))), references: ["input=w"]),
   ]
 
-  static func check(_ check: Check, expect: ConvJob.Expectation = .pass) -> StageKind { .verify(Verification(check, expect: expect)) }
+  static func check(_ check: Check, expect: ConvJob.Expectation = .pass) -> StageKind {
+    .verify(Verification(check, expect: expect))
+  }
 
   static let verifyCases: [StageCase] = [
-    .init(json: #""op": "verify", "check": "allclose", "actual": "t", "expected": "x""#,
-          kind: check(.allclose(Allclose(rtol: 1e-5, atol: 1e-8))), references: ["actual=t", "expected=x"]),
-    .init(json: #""op": "verify", "check": "allclose", "actual": "t", "expected": "x", "rtol": 1e-3, "atol": 0, "equal_nan": true, "expect": "fail""#,
-          kind: check(.allclose(Allclose(rtol: 1e-3, atol: 0, equalNaN: true)), expect: .fail), references: ["actual=t", "expected=x"]),
-    .init(json: #""op": "verify", "check": "shape", "actual": "t", "expected": "x""#,
-          kind: check(.shape(ShapeComparison(allAxes: false))), references: ["actual=t", "expected=x"]),
-    .init(json: #""op": "verify", "check": "shape", "actual": "t", "expected": "x", "axes": "all", "expect": "pass""#,
-          kind: check(.shape(ShapeComparison(allAxes: true))), references: ["actual=t", "expected=x"]),
-    .init(json: #""op": "verify", "check": "adjoint", "of": "c""#, kind: check(.adjoint(AdjointCheck(seed: 0, rtol: nil))), references: ["of=c"]),
-    .init(json: #""op": "verify", "check": "adjoint", "of": "t", "seed": 3, "rtol": 1e-6, "expect": "fail""#,
-          kind: check(.adjoint(AdjointCheck(seed: 3, rtol: 1e-6)), expect: .fail), references: ["of=t"]),
-    .init(json: #""op": "verify", "check": "matrix", "of": "c""#,
-          kind: check(.matrix(MatrixCheck(maxElements: 10_000_000), saveMatrix: false)), references: ["of=c"]),
-    .init(json: #""op": "verify", "check": "matrix", "of": "t", "max_elements": 100, "save_matrix": true"#,
-          kind: check(.matrix(MatrixCheck(maxElements: 100), saveMatrix: true)), references: ["of=t"]),
+    .init(
+      json: #""op": "verify", "check": "allclose", "actual": "t", "expected": "x""#,
+      kind: check(.allclose(Allclose(rtol: 1e-5, atol: 1e-8))), references: ["actual=t", "expected=x"]),
+    .init(
+      json:
+        #""op": "verify", "check": "allclose", "actual": "t", "expected": "x", "rtol": 1e-3, "atol": 0, "equal_nan": true, "expect": "fail""#,
+      kind: check(.allclose(Allclose(rtol: 1e-3, atol: 0, equalNaN: true)), expect: .fail),
+      references: ["actual=t", "expected=x"]),
+    .init(
+      json: #""op": "verify", "check": "shape", "actual": "t", "expected": "x""#,
+      kind: check(.shape(ShapeComparison(allAxes: false))), references: ["actual=t", "expected=x"]),
+    .init(
+      json: #""op": "verify", "check": "shape", "actual": "t", "expected": "x", "axes": "all", "expect": "pass""#,
+      kind: check(.shape(ShapeComparison(allAxes: true))), references: ["actual=t", "expected=x"]),
+    .init(
+      json: #""op": "verify", "check": "adjoint", "of": "c""#, kind: check(.adjoint(AdjointCheck(seed: 0, rtol: nil))),
+      references: ["of=c"]),
+    .init(
+      json: #""op": "verify", "check": "adjoint", "of": "t", "seed": 3, "rtol": 1e-6, "expect": "fail""#,
+      kind: check(.adjoint(AdjointCheck(seed: 3, rtol: 1e-6)), expect: .fail), references: ["of=t"]),
+    .init(
+      json: #""op": "verify", "check": "matrix", "of": "c""#,
+      kind: check(.matrix(MatrixCheck(maxElements: 10_000_000), saveMatrix: false)), references: ["of=c"]),
+    .init(
+      json: #""op": "verify", "check": "matrix", "of": "t", "max_elements": 100, "save_matrix": true"#,
+      kind: check(.matrix(MatrixCheck(maxElements: 100), saveMatrix: true)), references: ["of=t"]),
     .init(json: #""op": "verify", "check": "direct", "of": "t""#, kind: check(.direct), references: ["of=t"]),
-    .init(json: #""op": "verify", "check": "gradient", "of": "c""#,
-          kind: check(.gradient(GradientCheck(samples: 16, eps: nil, seed: 0))), references: ["of=c"]),
-    .init(json: #""op": "verify", "check": "gradient", "of": "t", "samples": 4, "eps": 1e-4, "seed": 1"#,
-          kind: check(.gradient(GradientCheck(samples: 4, eps: 1e-4, seed: 1))), references: ["of=t"]),
+    .init(
+      json: #""op": "verify", "check": "gradient", "of": "c""#,
+      kind: check(.gradient(GradientCheck(samples: 16, eps: nil, seed: 0))), references: ["of=c"]),
+    .init(
+      json: #""op": "verify", "check": "gradient", "of": "t", "samples": 4, "eps": 1e-4, "seed": 1"#,
+      kind: check(.gradient(GradientCheck(samples: 4, eps: 1e-4, seed: 1))), references: ["of=t"]),
   ]
 
   @Test("every op with every parameter form", arguments: stageCases + verifyCases)
@@ -217,8 +288,12 @@ struct JobDecoderTests {
 
   @Test("StageParameters.operation parses a stage without id or names")
   func stageParameters() throws {
-    let operation = try StageParameters.operation(fromJSON: #"{"op": "conv_transpose", "stride": [2, 3], "output_padding": [1, 0]}"#, file: "case")
-    #expect(operation == .convTranspose(ConvTransposeParameters(stride: .perDimension([2, 3]), outputPadding: .perDimension([1, 0]))))
+    let operation = try StageParameters.operation(
+      fromJSON: #"{"op": "conv_transpose", "stride": [2, 3], "output_padding": [1, 0]}"#, file: "case")
+    #expect(
+      operation
+        == .convTranspose(
+          ConvTransposeParameters(stride: .perDimension([2, 3]), outputPadding: .perDimension([1, 0]))))
     let error = #expect(throws: JobProblems.self) {
       try StageParameters.operation(fromJSON: #"{"op": "pad", "pads": 1, "modes": "reflect"}"#, file: "case")
     }
@@ -227,8 +302,10 @@ struct JobDecoderTests {
 
   @Test("integer parameters above 2^53 stay exact")
   func largeSeed() throws {
-    let job = try decodeJob(jobText(inputs: #""r": {"random": {"shape": [1, 1, 2], "seed": 9007199254740993}}"#, stages: []))
-    #expect(job.input(named: "r")?.source == .random(shape: [1, 1, 2], distribution: .normal, seed: 9_007_199_254_740_993))
+    let job = try decodeJob(
+      jobText(inputs: #""r": {"random": {"shape": [1, 1, 2], "seed": 9007199254740993}}"#, stages: []))
+    #expect(
+      job.input(named: "r")?.source == .random(shape: [1, 1, 2], distribution: .normal, seed: 9_007_199_254_740_993))
   }
 
   // MARK: - Outputs
@@ -243,7 +320,10 @@ struct JobDecoderTests {
 
   @Test("outputs.tensors all or a list, and outputs.path", arguments: outputCases)
   func outputs(_ extra: String, _ tensors: KeptTensors, _ path: String?) throws {
-    let job = try decodeJob(jobText(inputs: Self.baseInputs, stages: Self.baseStages + [#"{"id": "v", "op": "verify", "check": "adjoint", "of": "c"}"#], extra: extra))
+    let job = try decodeJob(
+      jobText(
+        inputs: Self.baseInputs,
+        stages: Self.baseStages + [#"{"id": "v", "op": "verify", "check": "adjoint", "of": "c"}"#], extra: extra))
     #expect(job.outputs.tensors == tensors)
     #expect(job.outputs.path == path)
     switch tensors {

@@ -48,7 +48,8 @@ struct LayoutTests {
   @Test("rank mismatch", arguments: [("HW", [1, 4, 5]), ("NHWC", [4, 5, 3]), ("NLC", [2, 3, 7, 1])])
   func rankMismatch(_ text: String, _ stored: [Int]) throws {
     let layout = try Layout.parse(text).get()
-    let expected = "layout \"\(text)\" names \(text.count) axes but the data has \(stored.count) (shape \(stored.shapeDescription))"
+    let expected =
+      "layout \"\(text)\" names \(text.count) axes but the data has \(stored.count) (shape \(stored.shapeDescription))"
     let error = #expect(throws: LayoutError.self) { try layout.canonicalShape(stored: stored).get() }
     #expect(error?.description == expected)
   }

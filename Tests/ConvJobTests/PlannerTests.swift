@@ -12,7 +12,9 @@ struct PlannerTests {
     "k": {"random": {"shape": [1, 1, 3, 3]}, "dtype": "float32"}
     """
 
-  static func prepare(_ stages: [String], inputs: String = inputs, maxMemory: Int = 1 << 30) throws(JobProblems) -> PreparedJob {
+  static func prepare(_ stages: [String], inputs: String = inputs, maxMemory: Int = 1 << 30) throws(JobProblems)
+    -> PreparedJob
+  {
     try PreparedJob.prepare(job: try decodeJob(jobText(inputs: inputs, stages: stages)), maxMemory: maxMemory)
   }
 
@@ -25,11 +27,25 @@ struct PlannerTests {
     (#""op": "conv", "input": "x", "weight": "wf", "bias": "b""#, [1, 2, 6, 6], .float64),
     (#""op": "conv", "input": "x", "weight": "wf", "padding": "same", "stride": 2"#, [1, 2, 4, 4], .float32),
     (#""op": "conv", "input": "x", "weight": "wf", "padding": "same", "dilation": [2, 1]"#, [1, 2, 8, 8], .float32),
-    (#""op": "conv", "input": "x", "weight": "wf", "padding": [[2, 0], [1, 1]], "padding_mode": "reflect""#, [1, 2, 8, 8], .float32),
-    (#""op": "conv_transpose", "input": "c", "weight": "w", "stride": 2, "padding": 1, "output_padding": 1"#, [1, 1, 12, 12], .float64),
-    (#""op": "conv_transpose", "input": "c", "weight": "w", "stride": 2, "padding": 1, "output_size": [12, 11]"#, [1, 1, 12, 11], .float64),
-    (#""op": "conv_transpose", "input": "c", "weight": "wf", "stride": 2, "padding": "same""#, [1, 1, 12, 12], .float64),
-    (#""op": "conv_transpose", "input": "c", "weight": "w", "dilation": 2, "padding": [[0, 1], [2, 2]]"#, [1, 1, 9, 6], .float64),
+    (
+      #""op": "conv", "input": "x", "weight": "wf", "padding": [[2, 0], [1, 1]], "padding_mode": "reflect""#,
+      [1, 2, 8, 8], .float32
+    ),
+    (
+      #""op": "conv_transpose", "input": "c", "weight": "w", "stride": 2, "padding": 1, "output_padding": 1"#,
+      [1, 1, 12, 12], .float64
+    ),
+    (
+      #""op": "conv_transpose", "input": "c", "weight": "w", "stride": 2, "padding": 1, "output_size": [12, 11]"#,
+      [1, 1, 12, 11], .float64
+    ),
+    (
+      #""op": "conv_transpose", "input": "c", "weight": "wf", "stride": 2, "padding": "same""#, [1, 1, 12, 12], .float64
+    ),
+    (
+      #""op": "conv_transpose", "input": "c", "weight": "w", "dilation": 2, "padding": [[0, 1], [2, 2]]"#,
+      [1, 1, 9, 6], .float64
+    ),
     (#""op": "pad", "input": "x", "pads": [[1, 2], [0, 3]]"#, [1, 1, 11, 11], .float32),
     (#""op": "crop", "input": "x", "crops": 1"#, [1, 1, 6, 6], .float32),
     (#""op": "stride", "input": "x", "stride": 3"#, [1, 1, 3, 3], .float32),
@@ -41,7 +57,9 @@ struct PlannerTests {
 
   @Test("output shapes and element types", arguments: shapes)
   func shape(_ stage: String, _ shape: [Int], _ dtype: DType) throws {
-    let prepared = try Self.prepare([#"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#, #"{"id": "s", "# + stage + "}"])
+    let prepared = try Self.prepare([
+      #"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#, #"{"id": "s", "# + stage + "}",
+    ])
     let plan = try #require(prepared.plans.first)
     #expect(plan.tensors["c"] == TensorInfo(shape: [1, 2, 6, 6], dtype: .float64))
     #expect(plan.stage("s")?.output == TensorInfo(shape: shape, dtype: dtype))
@@ -52,11 +70,12 @@ struct PlannerTests {
 
   @Test("mixed operand types compute in float64")
   func computeType() throws {
-    let plan = try #require(try Self.prepare([
-      #"{"id": "m", "op": "conv", "input": "x", "weight": "w", "dtype": "float32"}"#,
-      #"{"id": "f", "op": "conv", "input": "x", "weight": "wf"}"#,
-      #"{"id": "v", "op": "verify", "check": "allclose", "actual": "m", "expected": "f"}"#,
-    ]).plans.first)
+    let plan = try #require(
+      try Self.prepare([
+        #"{"id": "m", "op": "conv", "input": "x", "weight": "w", "dtype": "float32"}"#,
+        #"{"id": "f", "op": "conv", "input": "x", "weight": "wf"}"#,
+        #"{"id": "v", "op": "verify", "check": "allclose", "actual": "m", "expected": "f"}"#,
+      ]).plans.first)
     #expect(plan.stage("m")?.computeType == .float64)
     #expect(plan.stage("m")?.output?.dtype == .float32)
     #expect(plan.stage("f")?.computeType == .float32)
@@ -67,14 +86,30 @@ struct PlannerTests {
 
   /// A stage that breaks a shape rule and a fragment of its message.
   static let shapeErrors: [(String, String)] = [
-    (#""op": "conv", "input": "x", "weight": "w", "padding_mode": "reflect", "padding": 8"#,
-     "padding [8, 8] with padding_mode reflect must be smaller than the input size 8 (H)"),
-    (#""op": "conv", "input": "x", "weight": "w", "stride": [2, 2, 2]"#, "stride has 3 values but the input has 2 spatial dimensions"),
-    (#""op": "conv_transpose", "input": "x", "weight": "k", "stride": 2, "output_padding": 2"#,
-     "output_padding 2 must be smaller than max(stride 2, dilation 1) = 2 (H)"),
-    (#""op": "conv_transpose", "input": "x", "weight": "wf", "padding": "valid""#, "padding \"valid\" is not accepted for conv_transpose"),
-    (#""op": "conv_transpose", "input": "x", "weight": "k", "stride": 2, "output_size": [20, 16]"#, "output_size 20 is not reachable: sizes 17 to 18 are (H)"),
-    (#""op": "crop", "input": "x", "crops": [[4, 4], [0, 0]]"#, "crops [4, 4] leave 8 - 4 - 4 = 0 cells; at least 1 must remain (H)"),
+    (
+      #""op": "conv", "input": "x", "weight": "w", "padding_mode": "reflect", "padding": 8"#,
+      "padding [8, 8] with padding_mode reflect must be smaller than the input size 8 (H)"
+    ),
+    (
+      #""op": "conv", "input": "x", "weight": "w", "stride": [2, 2, 2]"#,
+      "stride has 3 values but the input has 2 spatial dimensions"
+    ),
+    (
+      #""op": "conv_transpose", "input": "x", "weight": "k", "stride": 2, "output_padding": 2"#,
+      "output_padding 2 must be smaller than max(stride 2, dilation 1) = 2 (H)"
+    ),
+    (
+      #""op": "conv_transpose", "input": "x", "weight": "wf", "padding": "valid""#,
+      "padding \"valid\" is not accepted for conv_transpose"
+    ),
+    (
+      #""op": "conv_transpose", "input": "x", "weight": "k", "stride": 2, "output_size": [20, 16]"#,
+      "output_size 20 is not reachable: sizes 17 to 18 are (H)"
+    ),
+    (
+      #""op": "crop", "input": "x", "crops": [[4, 4], [0, 0]]"#,
+      "crops [4, 4] leave 8 - 4 - 4 = 0 cells; at least 1 must remain (H)"
+    ),
     (#""op": "conv", "input": "x", "weight": "w", "groups": 2"#, "groups"),
     (#""op": "pad", "input": "x", "pads": 8, "mode": "reflect""#, "reflect"),
     (#""op": "permute", "input": "x", "axes": [0, 1, 2]"#, "axes"),
@@ -98,7 +133,10 @@ struct PlannerTests {
   func sameWithOutputPadding() throws {
     for extra in [#""output_padding": 1"#, #""output_size": [16, 16]"#] {
       #expect(throws: JobProblems.self, "\(extra)") {
-        try Self.prepare([#"{"id": "t", "op": "conv_transpose", "input": "x", "weight": "k", "stride": 2, "padding": "same", "# + extra + "}"])
+        try Self.prepare([
+          #"{"id": "t", "op": "conv_transpose", "input": "x", "weight": "k", "stride": 2, "padding": "same", "# + extra
+            + "}"
+        ])
       }
     }
   }
@@ -107,15 +145,20 @@ struct PlannerTests {
 
   @Test("memory estimate: inputs stay, results live until their last reader")
   func memoryEstimate() throws {
-    let single = try #require(try Self.prepare([#"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#], inputs: Self.bigInputs).plans.first)
+    let single = try #require(
+      try Self.prepare([#"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#], inputs: Self.bigInputs).plans.first
+    )
     #expect(single.peakBytes == 80_000 + 72 + 76_832)
     #expect(single.peakStage == "c")
     #expect(single.largestTensor?.name == "x")
-    let chain = try #require(try Self.prepare([
-      #"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#,
-      #"{"id": "d", "op": "flip", "input": "c"}"#,
-      #"{"id": "e", "op": "flip", "input": "d"}"#,
-    ], inputs: Self.bigInputs).plans.first)
+    let chain = try #require(
+      try Self.prepare(
+        [
+          #"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#,
+          #"{"id": "d", "op": "flip", "input": "c"}"#,
+          #"{"id": "e", "op": "flip", "input": "d"}"#,
+        ], inputs: Self.bigInputs
+      ).plans.first)
     #expect(chain.peakBytes == 80_072 + 2 * 76_832)
     #expect(chain.peakStage == "d")
   }
@@ -123,14 +166,17 @@ struct PlannerTests {
   @Test("a job above maxMemory is refused, naming the largest tensor")
   func memoryRefusal() throws {
     let error = #expect(throws: JobProblems.self) {
-      try Self.prepare([#"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#], inputs: Self.bigInputs, maxMemory: 100_000)
+      try Self.prepare(
+        [#"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#], inputs: Self.bigInputs, maxMemory: 100_000)
     }
-    #expect(error?.problems.map(\.description) == [
-      #"job.json: stages[0] (id "c"): needs about 153.2 KiB at once (largest tensor "x" 1x1x100x100 float64, 78.1 KiB), more than --max-memory 97.7 KiB"#,
-    ])
+    #expect(
+      error?.problems.map(\.description) == [
+        #"job.json: stages[0] (id "c"): needs about 153.2 KiB at once (largest tensor "x" 1x1x100x100 float64, 78.1 KiB), more than --max-memory 97.7 KiB"#
+      ])
     let inputsOnly = #expect(throws: JobProblems.self) { try Self.prepare([], inputs: Self.bigInputs, maxMemory: 1000) }
     #expect(inputsOnly?.problems.first?.location == "inputs")
-    _ = try Self.prepare([#"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#], inputs: Self.bigInputs, maxMemory: 156_904)
+    _ = try Self.prepare(
+      [#"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#], inputs: Self.bigInputs, maxMemory: 156_904)
   }
 
   @Test("a matrix check above max_elements is refused; workspace counted below it")
@@ -138,16 +184,21 @@ struct PlannerTests {
     let small = #""x": {"random": {"shape": [1, 1, 8, 8]}}, "w": {"random": {"shape": [1, 1, 3, 3]}}"#
     let conv = #"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#
     let error = #expect(throws: JobProblems.self) {
-      try Self.prepare([conv, #"{"id": "m", "op": "verify", "check": "matrix", "of": "c", "max_elements": 1000}"#], inputs: small)
+      try Self.prepare(
+        [conv, #"{"id": "m", "op": "verify", "check": "matrix", "of": "c", "max_elements": 1000}"#], inputs: small)
     }
-    #expect(error?.problems.map(\.description) == [
-      #"job.json: stages[1] (id "m"): the unrolled matrix of "c" would be 36 x 64 = 2304 elements, above max_elements 1000; raise max_elements or check a smaller input"#,
-    ])
-    let plan = try #require(try Self.prepare([
-      conv,
-      #"{"id": "m", "op": "verify", "check": "matrix", "of": "c", "max_elements": 2304}"#,
-      #"{"id": "a", "op": "verify", "check": "adjoint", "of": "c"}"#,
-    ], inputs: small).plans.first)
+    #expect(
+      error?.problems.map(\.description) == [
+        #"job.json: stages[1] (id "m"): the unrolled matrix of "c" would be 36 x 64 = 2304 elements, above max_elements 1000; raise max_elements or check a smaller input"#
+      ])
+    let plan = try #require(
+      try Self.prepare(
+        [
+          conv,
+          #"{"id": "m", "op": "verify", "check": "matrix", "of": "c", "max_elements": 2304}"#,
+          #"{"id": "a", "op": "verify", "check": "adjoint", "of": "c"}"#,
+        ], inputs: small
+      ).plans.first)
     #expect(plan.stage("m")?.workspaceBytes == 4 * (512 + 288) + 2304 * 8)
     #expect(plan.stage("a")?.workspaceBytes == 4 * (512 + 288))
     #expect(plan.peakStage == "m")
@@ -156,12 +207,13 @@ struct PlannerTests {
 
   @Test("PlanDescription shows inputs, stages with arithmetic, checks and memory")
   func render() throws {
-    let prepared = try Self.prepare([
-      #"{"id": "c", "op": "conv", "input": "x", "weight": "wf", "stride": 2, "padding": "same"}"#,
-      #"{"id": "p", "op": "pad", "input": "x", "pads": [[1, 2], [0, 0]]}"#,
-      #"{"id": "q", "op": "permute", "input": "w", "axes": [1, 0, 2, 3]}"#,
-      #"{"id": "v", "op": "verify", "check": "adjoint", "of": "c", "expect": "fail"}"#,
-    ], maxMemory: 1 << 20)
+    let prepared = try Self.prepare(
+      [
+        #"{"id": "c", "op": "conv", "input": "x", "weight": "wf", "stride": 2, "padding": "same"}"#,
+        #"{"id": "p", "op": "pad", "input": "x", "pads": [[1, 2], [0, 0]]}"#,
+        #"{"id": "q", "op": "permute", "input": "w", "axes": [1, 0, 2, 3]}"#,
+        #"{"id": "v", "op": "verify", "check": "adjoint", "of": "c", "expect": "fail"}"#,
+      ], maxMemory: 1 << 20)
     let text = PlanDescription.render(prepared, maxMemory: 1 << 20)
     let lines = text.split(separator: "\n").map(String.init)
     #expect(lines.first == #"job "t" (job.json): 1 item "main""#)
@@ -178,7 +230,10 @@ struct PlannerTests {
       "axes [1, 0, 2, 3]: 2x1x3x3 -> 1x2x3x3",
       "  v     verify adjoint(of c 1x2x4x4, expect fail)",
     ] {
-      #expect(lines.contains { $0 == expected || ($0.hasSuffix(expected) && $0.trimmingCharacters(in: .whitespaces) == expected) }, "missing line: \(expected)\n\(text)")
+      #expect(
+        lines.contains {
+          $0 == expected || ($0.hasSuffix(expected) && $0.trimmingCharacters(in: .whitespaces) == expected)
+        }, "missing line: \(expected)\n\(text)")
     }
     #expect(lines.last?.hasPrefix("memory: about ") == true)
     #expect(lines.last?.hasSuffix("per item at once (peak at stage v); limit 1.0 MiB") == true)
@@ -200,7 +255,12 @@ struct PlannerTests {
   @Test("a layout that does not fit the values is refused before running")
   func layoutMismatch() {
     let text = jobText(inputs: #""v": {"values": [[1, 2], [3, 4]], "layout": "CHW"}"#, stages: [])
-    let error = #expect(throws: JobProblems.self) { try PreparedJob.prepare(job: try decodeJob(text), maxMemory: 1 << 20) }
-    #expect(error?.problems.map(\.description) == [#"job.json: inputs.v: layout "CHW" names 3 axes but the data has 2 (shape 2x2)"#])
+    let error = #expect(throws: JobProblems.self) {
+      try PreparedJob.prepare(job: try decodeJob(text), maxMemory: 1 << 20)
+    }
+    #expect(
+      error?.problems.map(\.description) == [
+        #"job.json: inputs.v: layout "CHW" names 3 axes but the data has 2 (shape 2x2)"#
+      ])
   }
 }

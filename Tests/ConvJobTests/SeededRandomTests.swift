@@ -68,7 +68,8 @@ struct SeededRandomTests {
       stages: [])
     let job = try decodeJob(text)
     let catalog = InputCatalog(job: job)
-    let d = try #require(job.input(named: "d")), f = try #require(job.input(named: "f")), u = try #require(job.input(named: "u"))
+    let d = try #require(job.input(named: "d")), f = try #require(job.input(named: "f")),
+      u = try #require(job.input(named: "u"))
     let first = try catalog.load(d, source: nil)
     let second = try catalog.load(d, source: nil)
     #expect(first == second)

@@ -13,7 +13,10 @@ struct StageGraphTests {
         ? #"{"id": "\#(parts[0])", "op": "flip", "input": "\#(reads[0])"}"#
         : #"{"id": "\#(parts[0])", "op": "conv", "input": "\#(reads[0])", "weight": "\#(reads[1])"}"#
     }
-    return try decodeJob(jobText(inputs: #""x": {"random": {"shape": [1, 1, 4, 4]}}, "w": {"random": {"shape": [1, 1, 3, 3]}}"#, stages: objects))
+    return try decodeJob(
+      jobText(
+        inputs: #""x": {"random": {"shape": [1, 1, 4, 4]}}, "w": {"random": {"shape": [1, 1, 3, 3]}}"#, stages: objects)
+    )
   }
 
   static let orders: [([String], [String])] = [
@@ -31,9 +34,11 @@ struct StageGraphTests {
     #expect(graph.order.map(\.id) == expected)
   }
 
-  @Test("every stage runs after the stages it reads", arguments: [
-    ["d<c", "c<x", "e<x"], ["z<y,x", "y<x,w", "a<z", "b<a,y"], ["a<x", "b<a", "c<b", "d<x", "e<d,c"],
-  ])
+  @Test(
+    "every stage runs after the stages it reads",
+    arguments: [
+      ["d<c", "c<x", "e<x"], ["z<y,x", "y<x,w", "a<z", "b<a,y"], ["a<x", "b<a", "c<b", "d<x", "e<d,c"],
+    ])
   func dependenciesFirst(_ stages: [String]) throws {
     let graph = StageGraph(job: try Self.job(stages))
     #expect(graph.order.count == stages.count)
@@ -69,13 +74,15 @@ struct StageGraphTests {
 
   @Test("lastUse is the position of each name's last reader")
   func lastUse() throws {
-    let job = try decodeJob(jobText(
-      inputs: #""x": {"random": {"shape": [1, 1, 4, 4]}}, "w": {"random": {"shape": [1, 1, 3, 3]}}, "unused": {"values": [1]}"#,
-      stages: [
-        #"{"id": "v", "op": "verify", "check": "allclose", "actual": "p", "expected": "x"}"#,
-        #"{"id": "p", "op": "pad", "input": "c", "pads": 1}"#,
-        #"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#,
-      ]))
+    let job = try decodeJob(
+      jobText(
+        inputs:
+          #""x": {"random": {"shape": [1, 1, 4, 4]}}, "w": {"random": {"shape": [1, 1, 3, 3]}}, "unused": {"values": [1]}"#,
+        stages: [
+          #"{"id": "v", "op": "verify", "check": "allclose", "actual": "p", "expected": "x"}"#,
+          #"{"id": "p", "op": "pad", "input": "c", "pads": 1}"#,
+          #"{"id": "c", "op": "conv", "input": "x", "weight": "w"}"#,
+        ]))
     let graph = StageGraph(job: job)
     #expect(graph.order.map(\.id) == ["c", "p", "v"])
     #expect(graph.lastUse == ["x": 2, "w": 0, "c": 1, "p": 2])

@@ -51,7 +51,8 @@ struct LoweringPathTests {
         continue
       }
       let lowering = MatrixLowering(geometry, adjoint: false)
-      let path: Path = lowering.usesProducts
+      let path: Path =
+        lowering.usesProducts
         ? (lowering.scatters ? .scatter : .products) : lowering.tapLanes == .channels ? .channels : .cells
       #expect(path == Self.claims[case_.name], "\(case_.name)")
     }

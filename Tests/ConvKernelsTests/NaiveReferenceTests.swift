@@ -59,14 +59,17 @@ func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double
       for c in 0..<inPerGroup {
         let ic = group * inPerGroup + c, inPlane = (n * g.inputChannels + ic) * inVolume
         for k in kernelIndices {
-          let weight = g.direction == .forward
+          let weight =
+            g.direction == .forward
             ? w[flatOffset([oc, c] + k, g.weightShape)]
             : w[flatOffset([ic, oc - group * outPerGroup] + k, g.weightShape)]
           if g.direction == .forward {
             for o in outIndices {
               var source: [Int] = []
               for (j, axis) in g.axes.enumerated() {
-                guard let s = paddedSource(o[j] * axis.stride + k[j] * axis.dilation - axis.padBegin, axis.input, g.paddingMode)
+                guard
+                  let s = paddedSource(
+                    o[j] * axis.stride + k[j] * axis.dilation - axis.padBegin, axis.input, g.paddingMode)
                 else { break }
                 source.append(s)
               }
@@ -75,7 +78,9 @@ func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double
             }
           } else {
             for i in inIndices {
-              let target = g.axes.indices.map { j in i[j] * g.axes[j].stride + k[j] * g.axes[j].dilation - g.axes[j].padBegin }
+              let target = g.axes.indices.map { j in
+                i[j] * g.axes[j].stride + k[j] * g.axes[j].dilation - g.axes[j].padBegin
+              }
               guard zip(target, outSpatial).allSatisfy({ $0 >= 0 && $0 < $1 }) else { continue }
               y[outPlane + flatOffset(target, outSpatial)] += weight * x[inPlane + flatOffset(i, inSpatial)]
             }
@@ -112,85 +117,180 @@ struct FastPathReferenceTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "conv 1x1 as one product", operation: .conv(ConvParameters()), input: [2, 8, 5, 7], weight: [32, 8, 1, 1]),
-    Case(name: "conv_transpose 1x1 as one product", operation: .convTranspose(ConvTransposeParameters()), input: [2, 6, 5, 7], weight: [6, 32, 1, 1]),
-    Case(name: "conv 1x1 stride 2", operation: .conv(ConvParameters(stride: .uniform(2))), input: [1, 4, 7, 7], weight: [4, 4, 1, 1]),
-    Case(name: "depthwise conv", operation: .conv(ConvParameters(padding: .uniform(1), groups: 6)), input: [2, 6, 9, 9], weight: [6, 1, 3, 3]),
-    Case(name: "depthwise conv_transpose", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), padding: .uniform(1), outputPadding: .uniform(1), groups: 6)), input: [2, 6, 5, 5], weight: [6, 1, 3, 3]),
-    Case(name: "grouped rank-3 conv, dilation, strides, pairs", operation: .conv(ConvParameters(
-      stride: .perDimension([1, 2, 1]), padding: .pairs([PadPair(2, 0), PadPair(1, 1), PadPair(0, 2)]),
-      dilation: .perDimension([2, 1, 1]), groups: 2)), input: [2, 6, 6, 7, 5], weight: [4, 3, 3, 2, 3]),
-    Case(name: "rank-1 reflect conv, dilation 2, batch 3", operation: .conv(ConvParameters(
-      padding: .uniform(2), dilation: .uniform(2), paddingMode: .reflect)), input: [3, 4, 40], weight: [5, 4, 5]),
-    Case(name: "circular conv, stride 2", operation: .conv(ConvParameters(
-      stride: .uniform(2), padding: .pairs([PadPair(1, 2), PadPair(2, 1)]), paddingMode: .circular)), input: [2, 3, 7, 6], weight: [4, 3, 3, 3]),
-    Case(name: "replicate conv, same", operation: .conv(ConvParameters(padding: .same, paddingMode: .replicate)),
+    Case(
+      name: "conv 1x1 as one product", operation: .conv(ConvParameters()), input: [2, 8, 5, 7], weight: [32, 8, 1, 1]),
+    Case(
+      name: "conv_transpose 1x1 as one product", operation: .convTranspose(ConvTransposeParameters()),
+      input: [2, 6, 5, 7], weight: [6, 32, 1, 1]),
+    Case(
+      name: "conv 1x1 stride 2", operation: .conv(ConvParameters(stride: .uniform(2))), input: [1, 4, 7, 7],
+      weight: [4, 4, 1, 1]),
+    Case(
+      name: "depthwise conv", operation: .conv(ConvParameters(padding: .uniform(1), groups: 6)), input: [2, 6, 9, 9],
+      weight: [6, 1, 3, 3]),
+    Case(
+      name: "depthwise conv_transpose",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .uniform(2), padding: .uniform(1), outputPadding: .uniform(1), groups: 6)), input: [2, 6, 5, 5],
+      weight: [6, 1, 3, 3]),
+    Case(
+      name: "grouped rank-3 conv, dilation, strides, pairs",
+      operation: .conv(
+        ConvParameters(
+          stride: .perDimension([1, 2, 1]), padding: .pairs([PadPair(2, 0), PadPair(1, 1), PadPair(0, 2)]),
+          dilation: .perDimension([2, 1, 1]), groups: 2)), input: [2, 6, 6, 7, 5], weight: [4, 3, 3, 2, 3]),
+    Case(
+      name: "rank-1 reflect conv, dilation 2, batch 3",
+      operation: .conv(
+        ConvParameters(
+          padding: .uniform(2), dilation: .uniform(2), paddingMode: .reflect)), input: [3, 4, 40], weight: [5, 4, 5]),
+    Case(
+      name: "circular conv, stride 2",
+      operation: .conv(
+        ConvParameters(
+          stride: .uniform(2), padding: .pairs([PadPair(1, 2), PadPair(2, 1)]), paddingMode: .circular)),
+      input: [2, 3, 7, 6], weight: [4, 3, 3, 3]),
+    Case(
+      name: "replicate conv, same", operation: .conv(ConvParameters(padding: .same, paddingMode: .replicate)),
       input: [1, 3, 8, 5], weight: [3, 3, 4, 2]),
-    Case(name: "rank-1 conv in several column chunks", operation: .conv(ConvParameters(padding: .uniform(4))), input: [1, 16, 1100], weight: [128, 16, 9]),
-    Case(name: "grouped conv_transpose, output_padding, dilation", operation: .convTranspose(ConvTransposeParameters(
-      stride: .perDimension([2, 3]), padding: .perDimension([1, 0]), outputPadding: .perDimension([1, 2]),
-      dilation: .perDimension([1, 2]), groups: 2)), input: [2, 4, 5, 6], weight: [4, 3, 3, 2]),
-    Case(name: "tap by tap, 64 result channels in blocks of 4", operation: .convTranspose(ConvTransposeParameters(
-      padding: .uniform(4))), input: [1, 2, 600], weight: [2, 64, 9]),
-    Case(name: "conv_transpose 4x4 stride 2 as one product and a scatter-add", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), padding: .uniform(1))), input: [3, 4, 3, 3], weight: [4, 128, 4, 4]),
-    Case(name: "rank-1 conv_transpose scatter-add with crops, batch 3", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), padding: .uniform(3))), input: [3, 64, 200], weight: [64, 128, 8]),
-    Case(name: "conv_transpose 2x3 stride 2, identity and two-tap phases in chunks across batch items",
-      operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2))), input: [3, 64, 10, 40], weight: [64, 32, 2, 3]),
-    Case(name: "conv_transpose 2x1 stride 2, identity phases and phases without taps",
-      operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 32, 2, 1]),
-    Case(name: "grouped conv_transpose as one product and a scatter-add, 128 channels per group",
+    Case(
+      name: "rank-1 conv in several column chunks", operation: .conv(ConvParameters(padding: .uniform(4))),
+      input: [1, 16, 1100], weight: [128, 16, 9]),
+    Case(
+      name: "grouped conv_transpose, output_padding, dilation",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .perDimension([2, 3]), padding: .perDimension([1, 0]), outputPadding: .perDimension([1, 2]),
+          dilation: .perDimension([1, 2]), groups: 2)), input: [2, 4, 5, 6], weight: [4, 3, 3, 2]),
+    Case(
+      name: "tap by tap, 64 result channels in blocks of 4",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          padding: .uniform(4))), input: [1, 2, 600], weight: [2, 64, 9]),
+    Case(
+      name: "conv_transpose 4x4 stride 2 as one product and a scatter-add",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .uniform(2), padding: .uniform(1))), input: [3, 4, 3, 3], weight: [4, 128, 4, 4]),
+    Case(
+      name: "rank-1 conv_transpose scatter-add with crops, batch 3",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .uniform(2), padding: .uniform(3))), input: [3, 64, 200], weight: [64, 128, 8]),
+    Case(
+      name: "conv_transpose 2x3 stride 2, identity and two-tap phases in chunks across batch items",
+      operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2))), input: [3, 64, 10, 40],
+      weight: [64, 32, 2, 3]),
+    Case(
+      name: "conv_transpose 2x1 stride 2, identity phases and phases without taps",
+      operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2))), input: [2, 4, 5, 6],
+      weight: [4, 32, 2, 1]),
+    Case(
+      name: "grouped conv_transpose as one product and a scatter-add, 128 channels per group",
       operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2), padding: .uniform(1), groups: 2)),
       input: [2, 6, 3, 4], weight: [6, 128, 4, 4]),
-    Case(name: "tap by tap, channel lanes, groups 2, 20 result channels per group",
+    Case(
+      name: "tap by tap, channel lanes, groups 2, 20 result channels per group",
       operation: .conv(ConvParameters(padding: .uniform(1), groups: 2)), input: [2, 16, 5, 13], weight: [40, 8, 3, 3]),
-    Case(name: "grouped conv 3x3 stride 2 as products, 32 channels per group",
-      operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1), groups: 2)), input: [2, 6, 9, 10], weight: [64, 3, 3, 3]),
-    Case(name: "conv_transpose scatter-add over batch items a few at a time",
+    Case(
+      name: "grouped conv 3x3 stride 2 as products, 32 channels per group",
+      operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1), groups: 2)), input: [2, 6, 9, 10],
+      weight: [64, 3, 3, 3]),
+    Case(
+      name: "conv_transpose scatter-add over batch items a few at a time",
       operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2), padding: .uniform(1))),
       input: [3, 1, 40, 70], weight: [1, 128, 8, 8]),
-    Case(name: "conv_transpose 2x2 stride 2 identity phases", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 32, 2, 2]),
-    Case(name: "conv_transpose dilation 2 stride 2 scatter-add, output padding no tap reaches", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 128, 3, 3]),
-    Case(name: "direct conv_transpose dilation 2 stride 2, phases without taps", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4], weight: [3, 2, 3, 3]),
-    Case(name: "conv 3x3 stride 2 as products", operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1))),
+    Case(
+      name: "conv_transpose 2x2 stride 2 identity phases",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .uniform(2))), input: [2, 4, 5, 6], weight: [4, 32, 2, 2]),
+    Case(
+      name: "conv_transpose dilation 2 stride 2 scatter-add, output padding no tap reaches",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4],
+      weight: [3, 128, 3, 3]),
+    Case(
+      name: "direct conv_transpose dilation 2 stride 2, phases without taps",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))), input: [2, 3, 4, 4],
+      weight: [3, 2, 3, 3]),
+    Case(
+      name: "conv 3x3 stride 2 as products",
+      operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1))),
       input: [2, 3, 9, 10], weight: [32, 3, 3, 3]),
-    Case(name: "direct depthwise conv, rows in SIMD blocks", operation: .conv(ConvParameters(padding: .uniform(1), groups: 3)),
+    Case(
+      name: "direct depthwise conv, rows in SIMD blocks",
+      operation: .conv(ConvParameters(padding: .uniform(1), groups: 3)),
       input: [2, 3, 5, 40], weight: [3, 1, 3, 3]),
-    Case(name: "direct depthwise conv, a chunk ends mid-row", operation: .conv(ConvParameters(padding: .uniform(1), groups: 2)),
+    Case(
+      name: "direct depthwise conv, a chunk ends mid-row",
+      operation: .conv(ConvParameters(padding: .uniform(1), groups: 2)),
       input: [1, 2, 131, 131], weight: [2, 1, 3, 3]),
-    Case(name: "direct conv_transpose stride 2, phase rows in SIMD blocks", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), padding: .uniform(1))), input: [1, 3, 4, 40], weight: [3, 2, 4, 4]),
-    Case(name: "grouped conv_transpose stride 3 crops", operation: .convTranspose(ConvTransposeParameters(
-      stride: .perDimension([3, 2]), padding: .perDimension([4, 1]), groups: 2)), input: [2, 4, 4, 5], weight: [4, 3, 5, 3]),
-    Case(name: "rank-3 conv_transpose", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(2), padding: .uniform(1))), input: [2, 2, 4, 4, 4], weight: [2, 3, 3, 3, 3]),
-    Case(name: "rank-1 conv_transpose same, batch 3", operation: .convTranspose(ConvTransposeParameters(
-      stride: .uniform(3), padding: .same)), input: [3, 4, 9], weight: [4, 2, 5]),
-    Case(name: "conv_transpose pairs, stride 1", operation: .convTranspose(ConvTransposeParameters(
-      padding: .pairs([PadPair(1, 2), PadPair(0, 1)]))), input: [2, 5, 6, 6], weight: [5, 3, 3, 4]),
-    Case(name: "tap by tap, 12 result channels in blocks of 4, stride 2 (strided loads)", operation: .conv(ConvParameters(
-      stride: .uniform(2), padding: .uniform(1))), input: [2, 3, 11, 37], weight: [12, 3, 3, 3]),
-    Case(name: "tap by tap, 5 result channels, rank-3 lines of whole rows, one shared padded copy", operation: .conv(ConvParameters(
-      padding: .perDimension([1, 0, 2]))), input: [1, 2, 6, 7, 70], weight: [5, 2, 3, 2, 3]),
-    Case(name: "tap by tap conv_transpose, 10 result channels, dilation 2, output_padding", operation: .convTranspose(
-      ConvTransposeParameters(stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))),
+    Case(
+      name: "direct conv_transpose stride 2, phase rows in SIMD blocks",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .uniform(2), padding: .uniform(1))), input: [1, 3, 4, 40], weight: [3, 2, 4, 4]),
+    Case(
+      name: "grouped conv_transpose stride 3 crops",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .perDimension([3, 2]), padding: .perDimension([4, 1]), groups: 2)), input: [2, 4, 4, 5],
+      weight: [4, 3, 5, 3]),
+    Case(
+      name: "rank-3 conv_transpose",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .uniform(2), padding: .uniform(1))), input: [2, 2, 4, 4, 4], weight: [2, 3, 3, 3, 3]),
+    Case(
+      name: "rank-1 conv_transpose same, batch 3",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          stride: .uniform(3), padding: .same)), input: [3, 4, 9], weight: [4, 2, 5]),
+    Case(
+      name: "conv_transpose pairs, stride 1",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          padding: .pairs([PadPair(1, 2), PadPair(0, 1)]))), input: [2, 5, 6, 6], weight: [5, 3, 3, 4]),
+    Case(
+      name: "tap by tap, 12 result channels in blocks of 4, stride 2 (strided loads)",
+      operation: .conv(
+        ConvParameters(
+          stride: .uniform(2), padding: .uniform(1))), input: [2, 3, 11, 37], weight: [12, 3, 3, 3]),
+    Case(
+      name: "tap by tap, 5 result channels, rank-3 lines of whole rows, one shared padded copy",
+      operation: .conv(
+        ConvParameters(
+          padding: .perDimension([1, 0, 2]))), input: [1, 2, 6, 7, 70], weight: [5, 2, 3, 2, 3]),
+    Case(
+      name: "tap by tap conv_transpose, 10 result channels, dilation 2, output_padding",
+      operation: .convTranspose(
+        ConvTransposeParameters(stride: .uniform(2), outputPadding: .uniform(1), dilation: .uniform(2))),
       input: [2, 3, 5, 21], weight: [3, 10, 3, 3]),
-    Case(name: "tap by tap, channel lanes, rank 1, 16 result channels", operation: .conv(ConvParameters(padding: .uniform(4))),
+    Case(
+      name: "tap by tap, channel lanes, rank 1, 16 result channels",
+      operation: .conv(ConvParameters(padding: .uniform(4))),
       input: [1, 16, 1100], weight: [16, 16, 9]),
-    Case(name: "tap by tap, channel lanes, 20 result channels (a partial vector), whole rows six cells at a time",
+    Case(
+      name: "tap by tap, channel lanes, 20 result channels (a partial vector), whole rows six cells at a time",
       operation: .conv(ConvParameters(padding: .uniform(1))), input: [2, 8, 9, 30], weight: [20, 8, 3, 3]),
-    Case(name: "tap by tap, channel lanes, stride 2", operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1))),
+    Case(
+      name: "tap by tap, channel lanes, stride 2",
+      operation: .conv(ConvParameters(stride: .uniform(2), padding: .uniform(1))),
       input: [2, 8, 9, 30], weight: [24, 8, 3, 3]),
-    Case(name: "tap by tap, channel lanes, conv_transpose stride 2, 16 result channels",
+    Case(
+      name: "tap by tap, channel lanes, conv_transpose stride 2, 16 result channels",
       operation: .convTranspose(ConvTransposeParameters(stride: .uniform(2), padding: .uniform(1))),
       input: [2, 32, 5, 6, 7], weight: [32, 16, 4, 4, 4]),
-    Case(name: "tap by tap, channel lanes, 64 result channels, stride 1", operation: .convTranspose(ConvTransposeParameters(
-      padding: .uniform(1))), input: [2, 16, 7, 9], weight: [16, 64, 3, 3]),
+    Case(
+      name: "tap by tap, channel lanes, 64 result channels, stride 1",
+      operation: .convTranspose(
+        ConvTransposeParameters(
+          padding: .uniform(1))), input: [2, 16, 7, 9], weight: [16, 64, 3, 3]),
   ]
 
   @Test("apply against the naive loop", arguments: cases, [DType.float32, .float64])
@@ -206,7 +306,8 @@ struct FastPathReferenceTests {
     }
     var random = TestRandom(seed: 77)
     let x = random.tensor(case_.input), w = random.tensor(case_.weight), b = random.tensor([geometry.outputChannels])
-    let fast = try geometry.apply(input: x.converted(to: dtype), weight: w.converted(to: dtype), bias: b.converted(to: dtype))
+    let fast = try geometry.apply(
+      input: x.converted(to: dtype), weight: w.converted(to: dtype), bias: b.converted(to: dtype))
     #expect(fast.dtype == dtype)
     // The reference rounds its operands as the fast path does; the magnitude bounds each cell's rounding.
     let (xs, ws, bs) = (x.converted(to: dtype).doubles, w.converted(to: dtype).doubles, b.converted(to: dtype).doubles)
@@ -226,7 +327,8 @@ struct FastPathReferenceTests {
     }
     var random = TestRandom(seed: 78)
     let x = random.tensor(case_.input), w = random.tensor(case_.weight), y = random.tensor(geometry.outputShape)
-    let left = dot(try geometry.apply(input: x, weight: w), y), right = dot(x, try geometry.applyTransposed(y, weight: w))
+    let left = dot(try geometry.apply(input: x, weight: w), y),
+      right = dot(x, try geometry.applyTransposed(y, weight: w))
     #expect(abs(left - right) <= 1e-11 * (1 + abs(left)), "\(case_): \(left) vs \(right)")
   }
 }

@@ -24,7 +24,8 @@ struct OperatorIdentityTests {
     let x = random.tensor(case_.input), y = random.tensor(case_.geometry.outputShape), w = random.tensor(case_.weight)
     let matrix = try case_.geometry.unrolledMatrix(weight: w).doubles
     let rows = y.count, columns = x.count
-    let ax = try case_.geometry.apply(input: x, weight: w).doubles, aty = try case_.geometry.applyTransposed(y, weight: w).doubles
+    let ax = try case_.geometry.apply(input: x, weight: w).doubles,
+      aty = try case_.geometry.applyTransposed(y, weight: w).doubles
     let xs = x.doubles, ys = y.doubles
     for row in 0..<rows {
       let value = (0..<columns).reduce(0) { $0 + matrix[row * columns + $1] * xs[$1] }

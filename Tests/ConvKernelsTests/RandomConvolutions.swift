@@ -49,28 +49,31 @@ struct RandomConvolution: CustomStringConvertible {
       let spatial = (0..<rank).map { _ in random.int(2...6) }
       let batch = random.int(1...2)
       let pairs = (0..<rank).map { _ in PadPair(random.int(0...2), random.int(0...2)) }
-      let padding: PaddingParameter = switch random.int(0...3) {
-      case 0: .uniform(random.int(0...1))
-      case 1: .pairs(pairs)
-      case 2: transposed ? .perDimension(pairs.map(\.begin)) : .valid
-      default: .same
-      }
+      let padding: PaddingParameter =
+        switch random.int(0...3) {
+        case 0: .uniform(random.int(0...1))
+        case 1: .pairs(pairs)
+        case 2: transposed ? .perDimension(pairs.map(\.begin)) : .valid
+        default: .same
+        }
       let operation: Operation
       let input = [batch, groups * inPerGroup] + spatial
       let weight: [Int]
       if transposed {
         weight = [groups * inPerGroup, outPerGroup] + kernel
         let extra = zip(stride, dilation).map { random.int(0...(max($0, $1) - 1)) }
-        operation = .convTranspose(ConvTransposeParameters(
-          stride: .perDimension(stride), padding: padding,
-          outputPadding: padding == .same ? .uniform(0) : .perDimension(extra),
-          dilation: .perDimension(dilation), groups: groups))
+        operation = .convTranspose(
+          ConvTransposeParameters(
+            stride: .perDimension(stride), padding: padding,
+            outputPadding: padding == .same ? .uniform(0) : .perDimension(extra),
+            dilation: .perDimension(dilation), groups: groups))
       } else {
         weight = [groups * outPerGroup, inPerGroup] + kernel
         let mode = PaddingMode.allCases[random.int(0...3)]
-        operation = .conv(ConvParameters(
-          stride: .perDimension(stride), padding: padding, dilation: .perDimension(dilation),
-          groups: groups, paddingMode: mode))
+        operation = .conv(
+          ConvParameters(
+            stride: .perDimension(stride), padding: padding, dilation: .perDimension(dilation),
+            groups: groups, paddingMode: mode))
       }
       if case .convolution(let geometry)? = try? operation.plan(input: input, weight: weight) {
         return RandomConvolution(operation: operation, input: input, weight: weight, geometry: geometry)

@@ -5,7 +5,8 @@ import Testing
 struct MosaicTests {
   @Test("8 channels of 24x24 lie in 4 columns and 2 rows, 1 pixel apart")
   func eightChannels() {
-    let layout = MosaicLayout(tileWidth: 24, tileHeight: 24, batches: Array(repeating: 0, count: 8), gap: 1, band: 0, maxWidth: 1000)
+    let layout = MosaicLayout(
+      tileWidth: 24, tileHeight: 24, batches: Array(repeating: 0, count: 8), gap: 1, band: 0, maxWidth: 1000)
     #expect(layout.columns == 4)
     #expect((layout.width, layout.height) == (4 * 24 + 3, 2 * 24 + 1))
     #expect(layout.tiles[0] == MosaicLayout.Point(x: 0, y: 0))
@@ -16,7 +17,8 @@ struct MosaicTests {
 
   @Test("each batch item starts its own grid under a heading band, and captions get a band above each row")
   func batchItemsAndCaptions() {
-    let layout = MosaicLayout(tileWidth: 10, tileHeight: 10, batches: [0, 0, 0, 1, 1, 1], gap: 2, band: 5, maxWidth: 1000)
+    let layout = MosaicLayout(
+      tileWidth: 10, tileHeight: 10, batches: [0, 0, 0, 1, 1, 1], gap: 2, band: 5, maxWidth: 1000)
     #expect(layout.columns == 3)
     #expect(layout.headings == [.init(batch: 0, y: 0), .init(batch: 1, y: 22)])
     // heading band 5, caption band 5, then the tiles; the next item after gap 2.
@@ -27,7 +29,8 @@ struct MosaicTests {
 
   @Test("the width limit caps the columns; a single tile wider than the limit still gets one")
   func widthLimit() {
-    let narrow = MosaicLayout(tileWidth: 30, tileHeight: 30, batches: Array(repeating: 0, count: 64), gap: 2, band: 0, maxWidth: 100)
+    let narrow = MosaicLayout(
+      tileWidth: 30, tileHeight: 30, batches: Array(repeating: 0, count: 64), gap: 2, band: 0, maxWidth: 100)
     #expect(narrow.columns == 3)
     #expect(narrow.width <= 100)
     let wide = MosaicLayout(tileWidth: 300, tileHeight: 300, batches: [0, 0], gap: 2, band: 0, maxWidth: 100)

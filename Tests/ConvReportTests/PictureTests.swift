@@ -21,7 +21,8 @@ struct PictureTests {
   func mosaicRoundTrip() throws {
     let values = (0..<24).map(Double.init)
     let scale = ValueScale(fitting: values)
-    let picture = try #require(try Picture.draw(values, shape: [1, 2, 3, 4], scale: scale, style: .full, reduction: .mean))
+    let picture = try #require(
+      try Picture.draw(values, shape: [1, 2, 3, 4], scale: scale, style: .full, reduction: .mean))
     let image = try Self.embeddedImage(picture.svg)
     #expect((image.channels, image.bitDepth) == (3, 8))
     #expect(picture.tilesShown == 2 && picture.reduction == 1)
@@ -43,7 +44,9 @@ struct PictureTests {
   func markedAndReduced() throws {
     let values = [Double](repeating: 0, count: 600 * 600)
     let picture = try #require(
-      try Picture.draw(values, shape: [600, 600], scale: ValueScale(symmetric: values), style: .full, reduction: .largestMagnitude, marking: 1234))
+      try Picture.draw(
+        values, shape: [600, 600], scale: ValueScale(symmetric: values), style: .full, reduction: .largestMagnitude,
+        marking: 1234))
     #expect(picture.reduction == 3)
     #expect(picture.svg.contains("<g class=\"worst\"><circle"))
     let image = try Self.embeddedImage(picture.svg)

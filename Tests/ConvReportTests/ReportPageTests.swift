@@ -18,7 +18,8 @@ struct ReportPageTests {
     let hostile = "<script>alert('x')</script>&\""
     let output = try SyntheticOutput(
       items: [
-        .init(id: "a<b>&'c'", tensors: [("t<1>", SyntheticOutput.tensor(size: 4))],
+        .init(
+          id: "a<b>&'c'", tensors: [("t<1>", SyntheticOutput.tensor(size: 4))],
           reports: [(name: "same", check: "allclose", held: false, message: hostile)])
       ], jobName: hostile)
     let html = try HTMLReport.page(output: output.path).html
@@ -38,8 +39,10 @@ struct ReportPageTests {
     let items = (0..<1000).map { index in
       SyntheticOutput.Item(
         id: String(format: "%04d", index),
-        tensors: [("y", SyntheticOutput.tensor(channels: 3, size: 48, seed: index)),
-                  ("z", SyntheticOutput.tensor(channels: 3, size: 48, seed: failing.contains(index) ? index + 1 : index))],
+        tensors: [
+          ("y", SyntheticOutput.tensor(channels: 3, size: 48, seed: index)),
+          ("z", SyntheticOutput.tensor(channels: 3, size: 48, seed: failing.contains(index) ? index + 1 : index)),
+        ],
         reports: [(name: "same", check: "allclose", held: !failing.contains(index), message: "compared")])
     }
     let output = try SyntheticOutput(items: items, job: Self.job)
@@ -62,7 +65,8 @@ struct ReportPageTests {
   @Test("limits: failing items beyond the full limit are listed without pictures")
   func fullItemLimit() throws {
     let items = (0..<6).map { index in
-      SyntheticOutput.Item(id: "i\(index)", tensors: [("y", SyntheticOutput.tensor(size: 8))],
+      SyntheticOutput.Item(
+        id: "i\(index)", tensors: [("y", SyntheticOutput.tensor(size: 8))],
         reports: [(name: "c", check: "shape", held: false, message: "differ")])
     }
     var limits = ReportLimits()
@@ -76,7 +80,8 @@ struct ReportPageTests {
   @Test("a file without job_json: no stage graph, a note, and the failed allclose shows numbers only")
   func withoutJob() throws {
     let output = try SyntheticOutput(items: [
-      .init(id: "main", tensors: [("y", SyntheticOutput.tensor(size: 4)), ("z", SyntheticOutput.tensor(size: 4, seed: 1))],
+      .init(
+        id: "main", tensors: [("y", SyntheticOutput.tensor(size: 4)), ("z", SyntheticOutput.tensor(size: 4, seed: 1))],
         reports: [(name: "same", check: "allclose", held: false, message: "differ")])
     ])
     let html = try HTMLReport.page(output: output.path).html
@@ -88,9 +93,10 @@ struct ReportPageTests {
 
   @Test("with job_json the stage graph shows inputs, stages and the failed check")
   func stageGraph() throws {
-    let output = try SyntheticOutput(items: [
-      .init(id: "main", tensors: [], reports: [(name: "same", check: "allclose", held: false, message: "differ")])
-    ], job: Self.job)
+    let output = try SyntheticOutput(
+      items: [
+        .init(id: "main", tensors: [], reports: [(name: "same", check: "allclose", held: false, message: "differ")])
+      ], job: Self.job)
     let html = try HTMLReport.page(output: output.path).html
     #expect(html.contains("<svg class=\"graph\""))
     for node in ["node input", "node stage", "node check failed"] { #expect(html.contains("<g class=\"\(node)\">")) }

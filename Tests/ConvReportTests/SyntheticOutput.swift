@@ -17,7 +17,10 @@ struct SyntheticOutput {
   let path: String
 
   /// Writes `items` with the root attributes a run writes (`job_json` only when `job` is given).
-  init(items: [Item], jobName: String = "synthetic", job: String? = nil, in directory: URL = Fixtures.temporaryDirectory("convreport")) throws {
+  init(
+    items: [Item], jobName: String = "synthetic", job: String? = nil,
+    in directory: URL = Fixtures.temporaryDirectory("convreport")
+  ) throws {
     path = directory.appendingPathComponent("out.h5").path
     let file = try HDF5File.create(path)
     for item in items {

@@ -12,11 +12,15 @@ import TestSupport
 @Suite("PyTorch conformance cases through convpipe run")
 struct ConformanceCommandTests {
   /// A job for `testCase`, reading its datasets from `file` (the fixture, or a perturbed copy).
-  static func job(for testCase: ConformanceCase, contents: ConformanceCase.Contents, file: String, output: String) -> String {
+  static func job(for testCase: ConformanceCase, contents: ConformanceCase.Contents, file: String, output: String)
+    -> String
+  {
     var stage = String(contents.stage.dropLast())  // drop the closing brace, append ids and names
     stage += ", \"id\": \"result\", \"input\": \"input\""
-    var inputs = ["\"input\": {\"hdf5\": \(JSONValue.quoted(file)), \"dataset\": \"\(testCase.group)/input\"}",
-      "\"expected\": {\"hdf5\": \(JSONValue.quoted(file)), \"dataset\": \"\(testCase.group)/expected\"}"]
+    var inputs = [
+      "\"input\": {\"hdf5\": \(JSONValue.quoted(file)), \"dataset\": \"\(testCase.group)/input\"}",
+      "\"expected\": {\"hdf5\": \(JSONValue.quoted(file)), \"dataset\": \"\(testCase.group)/expected\"}",
+    ]
     for role in ["weight", "bias"] where contents.tensors[role] != nil {
       stage += ", \"\(role)\": \"\(role)\""
       inputs.append("\"\(role)\": {\"hdf5\": \(JSONValue.quoted(file)), \"dataset\": \"\(testCase.group)/\(role)\"}")
@@ -49,7 +53,9 @@ struct ConformanceCommandTests {
     #expect(comparison.held, "\(comparison.message)")
   }
 
-  @Test("a perturbed expected value makes the run exit 1 with passed = 0", arguments: ConformanceCase.all.enumerated().filter { $0.offset % 15 == 0 }.map(\.element))
+  @Test(
+    "a perturbed expected value makes the run exit 1 with passed = 0",
+    arguments: ConformanceCase.all.enumerated().filter { $0.offset % 15 == 0 }.map(\.element))
   func perturbed(_ testCase: ConformanceCase) throws {
     let contents = try testCase.load()
     let directory = Fixtures.temporaryDirectory()
@@ -63,7 +69,8 @@ struct ConformanceCommandTests {
     try file.close()
     let output = directory.appendingPathComponent("out.h5").path
     let jobPath = directory.appendingPathComponent("job.json").path
-    try Self.job(for: testCase, contents: contents, file: copy, output: output).write(toFile: jobPath, atomically: true, encoding: .utf8)
+    try Self.job(for: testCase, contents: contents, file: copy, output: output).write(
+      toFile: jobPath, atomically: true, encoding: .utf8)
     let run = try ConvPipeProcess.run(["run", jobPath])
     #expect(run.exitCode == 1)
     #expect(run.standardOutput.contains("0 passed, 1 failed"))

@@ -13,22 +13,25 @@ struct Dataset {
   let count: Int
   var job: String { directory.appendingPathComponent("job.json").path }
   func output(_ name: String) -> String { directory.appendingPathComponent("out/\(name)").path }
-  func image(_ index: Int) -> String { directory.appendingPathComponent("images/\(String(format: "%04d", index)).png").path }
+  func image(_ index: Int) -> String {
+    directory.appendingPathComponent("images/\(String(format: "%04d", index)).png").path
+  }
 
   /// `count` images of `size` x `size` pixels, seeded by their index (and `variant`).
   init(count: Int, size: Int = 16) throws {
     directory = Fixtures.temporaryDirectory("convpipe-dataset")
     self.count = count
-    try FileManager.default.createDirectory(at: directory.appendingPathComponent("images"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("images"), withIntermediateDirectories: true)
     for index in 0..<count { try writeImage(index, size: size) }
     try """
-      {"convpipe": 1, "name": "dataset",
-       "inputs": {"image": {"png": "images/*.png"}, "w": {"random": {"shape": [4, 3, 5, 5], "seed": 1}, "dtype": "float32"}},
-       "stages": [{"id": "features", "op": "conv", "input": "image", "weight": "w", "stride": 2, "padding": 2},
-                  {"id": "back", "op": "conv_transpose", "input": "features", "weight": "w", "stride": 2, "padding": 2, "output_padding": 1},
-                  {"id": "size", "op": "verify", "check": "shape", "actual": "back", "expected": "image"}],
-       "outputs": {"path": "out/result.h5", "tensors": ["features", "back"]}}
-      """.write(toFile: job, atomically: true, encoding: .utf8)
+    {"convpipe": 1, "name": "dataset",
+     "inputs": {"image": {"png": "images/*.png"}, "w": {"random": {"shape": [4, 3, 5, 5], "seed": 1}, "dtype": "float32"}},
+     "stages": [{"id": "features", "op": "conv", "input": "image", "weight": "w", "stride": 2, "padding": 2},
+                {"id": "back", "op": "conv_transpose", "input": "features", "weight": "w", "stride": 2, "padding": 2, "output_padding": 1},
+                {"id": "size", "op": "verify", "check": "shape", "actual": "back", "expected": "image"}],
+     "outputs": {"path": "out/result.h5", "tensors": ["features", "back"]}}
+    """.write(toFile: job, atomically: true, encoding: .utf8)
   }
 
   func writeImage(_ index: Int, size: Int = 16, variant: UInt64 = 0) throws {
@@ -51,7 +54,8 @@ struct Dataset {
   /// The files beside the outputs whose names start with `prefix` (temporaries, journals, resume stores).
   func siblings(_ prefix: String) -> [String] {
     let directory = directory.appendingPathComponent("out").path
-    return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) }.sorted()
+    return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasPrefix(prefix) }
+      .sorted()
   }
 
   /// Items recorded so far in the journal of the output being written to `name`.
@@ -68,7 +72,9 @@ struct DatasetRunTests {
   @Test("several hundred images give the same file on 1 and 2 threads, with one log line per item")
   func threadsGiveTheSameFile() throws {
     let dataset = try Dataset(count: 300)
-    let one = try dataset.run(["--threads", "1", "--output", dataset.output("one.h5"), "--log", dataset.output("one.jsonl")])
+    let one = try dataset.run([
+      "--threads", "1", "--output", dataset.output("one.h5"), "--log", dataset.output("one.jsonl"),
+    ])
     #expect(one.exitCode == 0, "\(one.standardError)")
     #expect(one.standardOutput.contains("300 passed, 0 failed"))
     let two = try dataset.run(["--threads", "2", "--output", dataset.output("two.h5"), "--quiet"])
@@ -79,7 +85,9 @@ struct DatasetRunTests {
     #expect(lines.first?["item"]?.stringValue == "0000")
     #expect(lines.first?["status"]?.stringValue == "computed")
     #expect(lines.first?["checks_passed"]?.intValue == 1)
-    #expect(lines.dropLast().map { $0["item"]?.stringValue ?? "" } == (0..<300).map { String(format: "%04d", $0) }, "item order")
+    #expect(
+      lines.dropLast().map { $0["item"]?.stringValue ?? "" } == (0..<300).map { String(format: "%04d", $0) },
+      "item order")
     #expect(lines.last?["summary"]?["items"]?.intValue == 300)
     #expect(lines.last?["summary"]?["computed"]?.intValue == 300)
     #expect(lines.last?["summary"]?["exit_code"]?.intValue == 0)
@@ -109,7 +117,8 @@ struct DatasetRunTests {
     #expect(different.exitCode == 1)
     #expect(different.standardOutput.contains("FAIL item 0017 stage golden:back check golden"))
     #expect(different.standardOutput.contains("1 of 768 elements"))
-    let reports = try OutputSummary.read(path: dataset.output("third.h5")).items.first { $0.id == "0017" }?.reports ?? []
+    let reports =
+      try OutputSummary.read(path: dataset.output("third.h5")).items.first { $0.id == "0017" }?.reports ?? []
     #expect(reports.contains { $0.name == "golden:back" && !$0.passed })
     #expect(reports.contains { $0.name == "golden:features" && $0.passed })
   }

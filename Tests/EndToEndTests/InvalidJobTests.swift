@@ -107,9 +107,11 @@ struct InvalidJobTests {
       job: "{\n  \"convpipe\": 1,\n  \"name\": \"broken\",\n  \"inputs\": {\"x\": {\"values\": [1, 2,]}}\n}\n",
       command: "validate", exitCode: 2, words: ["line 4", "column"], lines: 1),
     Row(name: "not an object", job: "[{\"convpipe\": 1}]\n", exitCode: 2, words: ["object"], lines: 1),
-    Row(name: "missing convpipe version", job: job(top: ""), exitCode: 2, words: ["\"convpipe\"", "missing"], lines: 1),
     Row(
-      name: "unsupported convpipe version", job: job(top: #""convpipe": 2,"#), exitCode: 2, words: ["convpipe", "2", "version"],
+      name: "missing convpipe version", job: job(top: ""), exitCode: 2, words: ["\"convpipe\"", "missing"], lines: 1),
+    Row(
+      name: "unsupported convpipe version", job: job(top: #""convpipe": 2,"#), exitCode: 2,
+      words: ["convpipe", "2", "version"],
       lines: 1),
     Row(
       name: "unknown top-level key with hint", job: job(top: #""convpipe": 1, "descripton": "typo","#), exitCode: 2,
@@ -122,7 +124,8 @@ struct InvalidJobTests {
       name: "unknown stage key with hint", job: convJob(#""strde": 2"#), exitCode: 2,
       words: [y, "strde", "did you mean", "\"stride\""], lines: 1),
     Row(
-      name: "unknown outputs key with hint", job: job(outputs: #"{"path": "out/result.h5", "tensor": "all"}"#), exitCode: 2,
+      name: "unknown outputs key with hint", job: job(outputs: #"{"path": "out/result.h5", "tensor": "all"}"#),
+      exitCode: 2,
       words: ["outputs", "\"tensor\"", "did you mean", "\"tensors\""], lines: 1),
     Row(
       name: "unknown op", job: job(stages: [#"{"id": "y", "op": "convolve", "input": "image", "weight": "kernel"}"#]),
@@ -133,7 +136,9 @@ struct InvalidJobTests {
       exitCode: 2, words: [#"stages[1] (id "check")"#, "adjont", "\"adjoint\""], lines: 1),
 
     // Types
-    Row(name: "string where an integer is expected", job: convJob(#""stride": "2""#), exitCode: 2, words: [y, "stride"], lines: 1),
+    Row(
+      name: "string where an integer is expected", job: convJob(#""stride": "2""#), exitCode: 2, words: [y, "stride"],
+      lines: 1),
     Row(name: "bool for stride", job: convJob(#""stride": true"#), exitCode: 2, words: [y, "stride"], lines: 1),
     Row(
       name: "stride list of wrong length for 2-d input", job: convJob(#""stride": [1, 2, 3]"#), exitCode: 2,
@@ -141,7 +146,9 @@ struct InvalidJobTests {
     Row(
       name: "bad padding form: triple instead of pair", job: convJob(#""padding": [[1, 2, 3], [0, 0]]"#), exitCode: 2,
       words: [y, "padding"], lines: 1),
-    Row(name: "bad padding form: unknown word", job: convJob(#""padding": "full""#), exitCode: 2, words: [y, "padding", "full"], lines: 1),
+    Row(
+      name: "bad padding form: unknown word", job: convJob(#""padding": "full""#), exitCode: 2,
+      words: [y, "padding", "full"], lines: 1),
 
     // Names and graph
     Row(
@@ -169,7 +176,8 @@ struct InvalidJobTests {
       exitCode: 2, words: ["cycle", "a", "b", "->"], lines: 1),
     Row(
       name: "two per-item inputs",
-      job: job(inputs: [#""cats": {"png": "cats/*.png"}"#, #""dogs": {"png": "dogs/*.png"}"#],
+      job: job(
+        inputs: [#""cats": {"png": "cats/*.png"}"#, #""dogs": {"png": "dogs/*.png"}"#],
         stages: [#"{"id": "y", "op": "flip", "input": "cats"}"#, #"{"id": "z", "op": "flip", "input": "dogs"}"#]),
       files: [.png("cats/1.png"), .png("cats/2.png"), .png("dogs/1.png"), .png("dogs/2.png")],
       exitCode: 2, words: ["per-item", "cats", "dogs"], lines: 1),
@@ -207,14 +215,16 @@ struct InvalidJobTests {
       exitCode: 2, words: [y, "valid", "conv_transpose"], lines: 1),
     Row(
       name: "same padding with output_padding for conv_transpose",
-      job: convJob(#""stride": 2, "padding": "same", "output_padding": 1"#, op: "conv_transpose", inputs: [image, transposeKernel]),
+      job: convJob(
+        #""stride": 2, "padding": "same", "output_padding": 1"#, op: "conv_transpose", inputs: [image, transposeKernel]),
       exitCode: 2, words: [y, "same", "output_padding"], lines: 1),
     Row(
       name: "reflect pad too large",
       job: job(stages: [#"{"id": "p", "op": "pad", "input": "image", "pads": 8, "mode": "reflect"}"#]),
       exitCode: 2, words: [#"stages[0] (id "p")"#, "reflect", "8"], lines: 2),
     Row(
-      name: "conv reflect padding_mode too large", job: convJob(#""padding": 8, "padding_mode": "reflect""#), exitCode: 2,
+      name: "conv reflect padding_mode too large", job: convJob(#""padding": 8, "padding_mode": "reflect""#),
+      exitCode: 2,
       words: [y, "reflect", "8"], lines: 2),
     Row(
       name: "crop too large",
@@ -234,11 +244,15 @@ struct InvalidJobTests {
       exitCode: 2, words: [#"stages[0] (id "t")"#, "axes", "permutation"], lines: 1),
     Row(
       name: "layout with a wrong letter",
-      job: job(inputs: [#""m": {"values": [[1, 2], [3, 4]], "layout": "HX"}"#], stages: [#"{"id": "f", "op": "flip", "input": "m"}"#]),
+      job: job(
+        inputs: [#""m": {"values": [[1, 2], [3, 4]], "layout": "HX"}"#],
+        stages: [#"{"id": "f", "op": "flip", "input": "m"}"#]),
       exitCode: 2, words: ["inputs.m", "layout", "HX"], lines: 1),
     Row(
       name: "layout rank differs from data",
-      job: job(inputs: [#""m": {"values": [[1, 2], [3, 4]], "layout": "CHW"}"#], stages: [#"{"id": "f", "op": "flip", "input": "m"}"#]),
+      job: job(
+        inputs: [#""m": {"values": [[1, 2], [3, 4]], "layout": "CHW"}"#],
+        stages: [#"{"id": "f", "op": "flip", "input": "m"}"#]),
       command: "validate", exitCode: 2, words: ["inputs.m", "layout", "CHW", "2"], lines: 1),
 
     // Several problems at once
@@ -282,7 +296,8 @@ struct InvalidJobTests {
       job: job(
         inputs: [#""image": {"png": "missing.png"}"#, kernel],
         outputs: #"{"path": "out/result.h5", "tensor": "all"}"#),
-      dataFiles: ["missing.png"], exitCode: 2, words: ["outputs", "\"tensor\"", "inputs.image", "missing.png"], lines: 2),
+      dataFiles: ["missing.png"], exitCode: 2, words: ["outputs", "\"tensor\"", "inputs.image", "missing.png"], lines: 2
+    ),
     Row(
       name: "missing reference and unknown key together",
       job: job(stages: [
@@ -293,16 +308,20 @@ struct InvalidJobTests {
 
     // Input files
     Row(
-      name: "missing PNG", job: job(inputs: [#""image": {"png": "missing.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
+      name: "missing PNG",
+      job: job(
+        inputs: [#""image": {"png": "missing.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
       dataFiles: ["missing.png"], exitCode: 3, words: ["inputs.image", "missing.png"], lines: 1),
     Row(
       name: "missing PNG, validate",
-      job: job(inputs: [#""image": {"png": "missing.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
+      job: job(
+        inputs: [#""image": {"png": "missing.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
       dataFiles: ["missing.png"], command: "validate", exitCode: 2, words: ["inputs.image", "missing.png"], lines: 1),
     Row(
       name: "PNG with a CRC error in IDAT",
       job: job(inputs: [#""image": {"png": "gray.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
-      files: [.pngBadCRC("gray.png")], dataFiles: ["gray.png"], exitCode: 3, words: ["inputs.image", "gray.png", "CRC"], lines: 1),
+      files: [.pngBadCRC("gray.png")], dataFiles: ["gray.png"], exitCode: 3,
+      words: ["inputs.image", "gray.png", "CRC"], lines: 1),
     Row(
       name: "PNG with a broken zlib stream in IDAT",
       job: job(inputs: [#""image": {"png": "gray.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
@@ -310,7 +329,8 @@ struct InvalidJobTests {
     Row(
       name: "truncated PNG",
       job: job(inputs: [#""image": {"png": "gray.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
-      files: [.pngTruncated("gray.png", bytes: 1000)], dataFiles: ["gray.png"], exitCode: 3, words: ["gray.png"], lines: 1),
+      files: [.pngTruncated("gray.png", bytes: 1000)], dataFiles: ["gray.png"], exitCode: 3, words: ["gray.png"],
+      lines: 1),
     Row(
       name: "PNG truncated inside its header, validate",
       job: job(inputs: [#""image": {"png": "gray.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
@@ -319,11 +339,13 @@ struct InvalidJobTests {
     Row(
       name: "text file named .png",
       job: job(inputs: [#""image": {"png": "notes.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
-      files: [.text("notes.png", "these are not pixels\n")], dataFiles: ["notes.png"], exitCode: 3, words: ["notes.png", "PNG"],
+      files: [.text("notes.png", "these are not pixels\n")], dataFiles: ["notes.png"], exitCode: 3,
+      words: ["notes.png", "PNG"],
       lines: 1),
     Row(
       name: "glob matching nothing",
-      job: job(inputs: [#""image": {"png": "scans/*.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
+      job: job(
+        inputs: [#""image": {"png": "scans/*.png"}"#], stages: [#"{"id": "f", "op": "flip", "input": "image"}"#]),
       files: [.directory("scans"), .text("scans/readme.txt", "no images yet\n")], exitCode: 3,
       words: ["inputs.image", "scans/*.png"], lines: 1),
     Row(
@@ -333,17 +355,20 @@ struct InvalidJobTests {
     Row(
       name: "truncated HDF5 file",
       job: convJob("\"stride\": 1", inputs: [image, #""kernel": {"hdf5": "weights.h5", "dataset": "/k3x3"}"#]),
-      files: [.hdf5Truncated("weights.h5", bytes: 600)], dataFiles: ["weights.h5"], exitCode: 3, words: ["inputs.kernel", "weights.h5"],
+      files: [.hdf5Truncated("weights.h5", bytes: 600)], dataFiles: ["weights.h5"], exitCode: 3,
+      words: ["inputs.kernel", "weights.h5"],
       lines: 1),
     Row(
       name: "text file named .h5",
       job: convJob("\"stride\": 1", inputs: [image, #""kernel": {"hdf5": "weights.h5", "dataset": "/k3x3"}"#]),
-      files: [.text("weights.h5", "not hdf5\n")], dataFiles: ["weights.h5"], exitCode: 3, words: ["inputs.kernel", "weights.h5"],
+      files: [.text("weights.h5", "not hdf5\n")], dataFiles: ["weights.h5"], exitCode: 3,
+      words: ["inputs.kernel", "weights.h5"],
       lines: 1),
     Row(
       name: "missing HDF5 dataset",
       job: convJob("\"stride\": 1", inputs: [image, #""kernel": {"hdf5": "weights.h5", "dataset": "/k5x5"}"#]),
-      files: [.hdf5("weights.h5")], dataFiles: ["weights.h5"], exitCode: 3, words: ["inputs.kernel", "weights.h5", "/k5x5"], lines: 1),
+      files: [.hdf5("weights.h5")], dataFiles: ["weights.h5"], exitCode: 3,
+      words: ["inputs.kernel", "weights.h5", "/k5x5"], lines: 1),
     Row(
       name: "missing HDF5 dataset, validate",
       job: convJob("\"stride\": 1", inputs: [image, #""kernel": {"hdf5": "weights.h5", "dataset": "/k5x5"}"#]),
@@ -355,7 +380,8 @@ struct InvalidJobTests {
       name: "impossible size via --max-memory", job: job(), options: ["--max-memory", "1K"], exitCode: 2,
       words: ["--max-memory", "\"y\""], lines: 1),
     Row(
-      name: "impossible size via --max-memory, validate", job: job(), command: "validate", options: ["--max-memory", "1K"],
+      name: "impossible size via --max-memory, validate", job: job(), command: "validate",
+      options: ["--max-memory", "1K"],
       exitCode: 2, words: ["--max-memory", "\"y\""], lines: 1),
     Row(
       name: "matrix verify above max_elements",
@@ -365,8 +391,11 @@ struct InvalidJobTests {
     // Absurd sizes are refused, never overflow
     Row(
       name: "a stride beyond 2^31",
-      job: job(stages: [#"{"id": "y", "op": "conv", "input": "image", "weight": "kernel", "stride": 9000000000000000000}"#]),
-      command: "validate", exitCode: 2, words: [#"stages[0] (id "y")"#, "stride 9000000000000000000 is larger than 2147483647"], lines: 1),
+      job: job(stages: [
+        #"{"id": "y", "op": "conv", "input": "image", "weight": "kernel", "stride": 9000000000000000000}"#
+      ]),
+      command: "validate", exitCode: 2,
+      words: [#"stages[0] (id "y")"#, "stride 9000000000000000000 is larger than 2147483647"], lines: 1),
     Row(
       name: "an input size beyond 2^31",
       job: job(inputs: [#""image": {"random": {"shape": [1, 1, 4000000000, 4000000000]}}"#, kernel]),
@@ -380,7 +409,8 @@ struct InvalidJobTests {
   // MARK: - Running a row
 
   /// Bytes of an earlier run's file, which a failing command must leave alone.
-  static let earlierOutput = Data("earlier convpipe output, must survive a failed run\n".utf8) + Data((0..<256).map { UInt8($0) })
+  static let earlierOutput =
+    Data("earlier convpipe output, must survive a failed run\n".utf8) + Data((0..<256).map { UInt8($0) })
 
   struct Outcome {
     let directory: URL
@@ -396,7 +426,8 @@ struct InvalidJobTests {
     try row.job.write(toFile: jobPath, atomically: true, encoding: .utf8)
     for file in row.files { try create(file, in: directory) }
     let outputURL = directory.appendingPathComponent(output)
-    try FileManager.default.createDirectory(at: outputURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: outputURL.deletingLastPathComponent(), withIntermediateDirectories: true)
     try earlierOutput.write(to: outputURL)
     let result = try ConvPipeProcess.run([row.command, jobPath] + row.options, in: directory)
     let data = (row.dataFiles + row.files.map(\.name)).flatMap { [directory.appendingPathComponent($0).path, $0] }
@@ -479,7 +510,8 @@ struct InvalidJobTests {
     if let count = row.lines { #expect(lines(result.standardError).count == count, context) }
     let written = try Data(contentsOf: outcome.directory.appendingPathComponent(output))
     #expect(written == earlierOutput, "the earlier output file was changed")
-    #expect(temporaryFiles(in: outcome.directory).isEmpty, "temporary files left: \(temporaryFiles(in: outcome.directory))")
+    #expect(
+      temporaryFiles(in: outcome.directory).isEmpty, "temporary files left: \(temporaryFiles(in: outcome.directory))")
   }
 
   // MARK: - Tests

@@ -16,7 +16,9 @@ import TestSupport
 @Suite("Nightly runs: every signal right", .serialized)
 struct NightlyRunTests {
   /// Copies `source` to `destination` and adds `delta` to one value of one tensor.
-  static func changeOneValue(of source: String, to destination: String, item: String, tensor: String, delta: Float = 0.001) throws {
+  static func changeOneValue(
+    of source: String, to destination: String, item: String, tensor: String, delta: Float = 0.001
+  ) throws {
     try? FileManager.default.removeItem(atPath: destination)
     try FileManager.default.copyItem(atPath: source, toPath: destination)
     let file = try HDF5File.open(destination, mode: .readWrite)
@@ -62,7 +64,9 @@ struct NightlyRunTests {
     let fresh = dataset.output("fresh.h5")
     #expect(try dataset.run(["--output", fresh, "--golden", changed, "--quiet"]).exitCode == 1)
     #expect(Dataset.bytes(target) == Dataset.bytes(fresh), "incremental with --golden equals a fresh run with --golden")
-    let tolerant = try dataset.run(["--output", target, "--incremental", "--golden", changed, "--atol", "0.01", "--quiet"])
+    let tolerant = try dataset.run([
+      "--output", target, "--incremental", "--golden", changed, "--atol", "0.01", "--quiet",
+    ])
     #expect(tolerant.exitCode == 0, "the stored failures were not reused under other tolerances")
   }
 
@@ -81,12 +85,16 @@ struct NightlyRunTests {
     #expect(needsALook.map { $0["item"]?.stringValue } == ["0007"], "the README's jq recipe finds the item")
     #expect(needsALook.first?["checks_failed"]?.intValue == 1)
     #expect(log.first?["checks_passed"]?.intValue == 3, "the shape check and two golden comparisons")
-    #expect(run.standardError.contains("[12/12]") && run.standardError.contains(", 1 failed check"), "\(run.standardError)")
+    #expect(
+      run.standardError.contains("[12/12]") && run.standardError.contains(", 1 failed check"), "\(run.standardError)")
     #expect(log.last?["summary"]?["checks_failed"]?.intValue == 1)
-    let reused = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("reused.jsonl"), "--quiet"])
+    let reused = try dataset.run([
+      "--output", target, "--incremental", "--log", dataset.output("reused.jsonl"), "--quiet",
+    ])
     #expect(reused.exitCode == 0)
     let reusedLog = try Dataset.log(dataset.output("reused.jsonl"))
-    #expect(reusedLog.dropLast().allSatisfy { $0["status"]?.stringValue == "reused" && $0["checks_passed"]?.intValue == 1 })
+    #expect(
+      reusedLog.dropLast().allSatisfy { $0["status"]?.stringValue == "reused" && $0["checks_passed"]?.intValue == 1 })
   }
 
   // MARK: 3. a failed night leaves a summary
@@ -99,10 +107,14 @@ struct NightlyRunTests {
     let before = Dataset.bytes(target)
     try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(6)))
     let report = dataset.output("night.json")
-    let run = try dataset.run(["--output", target, "--log", dataset.output("night.jsonl"), "--report", report, "--threads", "1"])
+    let run = try dataset.run([
+      "--output", target, "--log", dataset.output("night.jsonl"), "--report", report, "--threads", "1",
+    ])
     #expect(run.exitCode == 3)
     #expect(run.standardError.contains("0006.png"), "\(run.standardError)")
-    #expect(run.standardError.contains("\(target): not written: stopped by an error after 6 of 10 items; 6 finished kept for --resume"))
+    #expect(
+      run.standardError.contains(
+        "\(target): not written: stopped by an error after 6 of 10 items; 6 finished kept for --resume"))
     let summary = try Dataset.log(dataset.output("night.jsonl")).last?["summary"]
     #expect(summary?["exit_code"]?.intValue == 3)
     #expect(summary?["error"]?.stringValue?.contains("0006.png") == true)
@@ -123,14 +135,15 @@ struct NightlyRunTests {
     try image.write(path: images.appendingPathComponent("x/tensors.png").path)
     let job = directory.appendingPathComponent("job.json").path
     try """
-      {"convpipe": 1, "inputs": {"image": {"png": "images/**/*.png"}, "w": {"random": {"shape": [1, 1, 3, 3]}}},
-       "stages": [{"id": "y", "op": "conv", "input": "image", "weight": "w", "padding": 1}],
-       "outputs": {"path": "out/result.h5"}}
-      """.write(toFile: job, atomically: true, encoding: .utf8)
+    {"convpipe": 1, "inputs": {"image": {"png": "images/**/*.png"}, "w": {"random": {"shape": [1, 1, 3, 3]}}},
+     "stages": [{"id": "y", "op": "conv", "input": "image", "weight": "w", "padding": 1}],
+     "outputs": {"path": "out/result.h5"}}
+    """.write(toFile: job, atomically: true, encoding: .utf8)
     for command in ["validate", "run"] {
       let result = try ConvPipeProcess.run([command, job])
       #expect(result.exitCode == 2, "\(command): \(result.standardError)")
-      #expect(result.standardError.contains("images/x.png and ") && result.standardError.contains("images/x/tensors.png"))
+      #expect(
+        result.standardError.contains("images/x.png and ") && result.standardError.contains("images/x/tensors.png"))
     }
     #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("out").path), "nothing is written")
   }
@@ -162,7 +175,9 @@ struct NightlyRunTests {
     try FileManager.default.moveItem(atPath: dataset.image(5), toPath: dataset.image(9))
     let run = try dataset.run(["--output", target, "--golden", good])
     #expect(run.exitCode == 1)
-    #expect(run.standardOutput.contains("FAIL item 0005 stage golden check golden: missing: only in \(good), not in \(target)"))
+    #expect(
+      run.standardOutput.contains(
+        "FAIL item 0005 stage golden check golden: missing: only in \(good), not in \(target)"))
     #expect(run.standardOutput.contains("FAIL item 0009 stage golden:back check golden: extra: not in \(good)"))
     #expect(!run.standardOutput.contains("inf") && !run.standardOutput.contains(".tmp-"), "\(run.standardOutput)")
     let messages = try OutputSummary.read(path: target).items.flatMap(\.reports).map(\.outcome.message)
@@ -176,14 +191,17 @@ struct NightlyRunTests {
     let directory = Fixtures.temporaryDirectory()
     let job = directory.appendingPathComponent("job.json").path
     try """
-      {"convpipe": 1, "inputs": {"x": {"random": {"shape": [1, 1, 8, 8]}}, "w": {"random": {"shape": [1, 1, 3, 3]}}},
-       "stages": [{"id": "y", "op": "conv", "input": "x", "weight": "w"},
-                  {"id": "same", "op": "verify", "check": "allclose", "actual": "y", "expected": "x", "expect": "fail"}],
-       "outputs": {"path": "out.h5"}}
-      """.write(toFile: job, atomically: true, encoding: .utf8)
+    {"convpipe": 1, "inputs": {"x": {"random": {"shape": [1, 1, 8, 8]}}, "w": {"random": {"shape": [1, 1, 3, 3]}}},
+     "stages": [{"id": "y", "op": "conv", "input": "x", "weight": "w"},
+                {"id": "same", "op": "verify", "check": "allclose", "actual": "y", "expected": "x", "expect": "fail"}],
+     "outputs": {"path": "out.h5"}}
+    """.write(toFile: job, atomically: true, encoding: .utf8)
     let result = try ConvPipeProcess.run(["validate", job])
     #expect(result.exitCode == 2)
-    #expect(result.standardError.contains("stages[1] (id \"same\"): allclose compares tensors of one shape, but actual \"y\" is 1x1x6x6 and expected \"x\" is 1x1x8x8; to compare sizes, use check \"shape\""), "\(result.standardError)")
+    #expect(
+      result.standardError.contains(
+        "stages[1] (id \"same\"): allclose compares tensors of one shape, but actual \"y\" is 1x1x6x6 and expected \"x\" is 1x1x8x8; to compare sizes, use check \"shape\""
+      ), "\(result.standardError)")
   }
 
   // MARK: 8. exit codes from the table
@@ -207,7 +225,8 @@ struct NightlyRunTests {
     try file.close()
     let inspect = try ConvPipeProcess.run(["inspect", other])
     #expect(inspect.exitCode == 3)
-    #expect(inspect.standardError.contains("not written by convpipe") && inspect.standardError.contains("/weights/conv1"))
+    #expect(
+      inspect.standardError.contains("not written by convpipe") && inspect.standardError.contains("/weights/conv1"))
   }
 
   // MARK: 9. one problem on every item is one message, in plain words
@@ -219,8 +238,10 @@ struct NightlyRunTests {
     try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
     for index in 0..<30 {
       let size = 8 + index % 3
-      try PNGImage(width: size, height: size, channels: 1, bitDepth: 8, samples: Array(repeating: 9, count: size * size))
-        .write(path: images.appendingPathComponent(String(format: "%02d.png", index)).path)
+      try PNGImage(
+        width: size, height: size, channels: 1, bitDepth: 8, samples: Array(repeating: 9, count: size * size)
+      )
+      .write(path: images.appendingPathComponent(String(format: "%02d.png", index)).path)
     }
     let data = directory.appendingPathComponent("data.h5").path
     let file = try HDF5File.create(data)
@@ -228,29 +249,37 @@ struct NightlyRunTests {
     try file.close()
     let job = directory.appendingPathComponent("job.json").path
     try """
-      {"convpipe": 1,
-       "inputs": {"image": {"png": "images/*.png"}, "w": {"random": {"shape": [4, 3, 3, 3]}},
-                  "cube": {"hdf5": "data.h5", "dataset": "/nhwc"}},
-       "stages": [{"id": "y", "op": "conv", "input": "image", "weight": "w"},
-                  {"id": "z", "op": "conv", "input": "cube", "weight": "w"}],
-       "outputs": {"path": "out.h5"}}
-      """.write(toFile: job, atomically: true, encoding: .utf8)
+    {"convpipe": 1,
+     "inputs": {"image": {"png": "images/*.png"}, "w": {"random": {"shape": [4, 3, 3, 3]}},
+                "cube": {"hdf5": "data.h5", "dataset": "/nhwc"}},
+     "stages": [{"id": "y", "op": "conv", "input": "image", "weight": "w"},
+                {"id": "z", "op": "conv", "input": "cube", "weight": "w"}],
+     "outputs": {"path": "out.h5"}}
+    """.write(toFile: job, atomically: true, encoding: .utf8)
     let result = try ConvPipeProcess.run(["validate", job])
     #expect(result.exitCode == 2)
     let lines = result.standardError.split(separator: "\n").map(String.init)
     #expect(lines.count == 2, "\(result.standardError)")
-    #expect(lines.contains { $0.contains("stages[0] (id \"y\"): item 00 and 29 more: weight 4x3x3x3 expects 3 input channels") && $0.contains("add \"channels\": \"rgb\" to inputs.image") })
-    #expect(lines.contains { $0.contains("stages[1] (id \"z\"): ") && $0.contains("add \"layout\": \"NHWC\" to inputs.cube") })
+    #expect(
+      lines.contains {
+        $0.contains("stages[0] (id \"y\"): item 00 and 29 more: weight 4x3x3x3 expects 3 input channels")
+          && $0.contains("add \"channels\": \"rgb\" to inputs.image")
+      })
+    #expect(
+      lines.contains { $0.contains("stages[1] (id \"z\"): ") && $0.contains("add \"layout\": \"NHWC\" to inputs.cube") }
+    )
 
     let missing = directory.appendingPathComponent("missing.json").path
     try """
-      {"convpipe": 1, "inputs": {"x": {"hdf5": "nope.h5", "dataset": "/x"}, "y": {"hdf5": "data.h5", "dataset": "/nchw"}},
-       "stages": [], "outputs": {"path": "out.h5"}}
-      """.write(toFile: missing, atomically: true, encoding: .utf8)
+    {"convpipe": 1, "inputs": {"x": {"hdf5": "nope.h5", "dataset": "/x"}, "y": {"hdf5": "data.h5", "dataset": "/nchw"}},
+     "stages": [], "outputs": {"path": "out.h5"}}
+    """.write(toFile: missing, atomically: true, encoding: .utf8)
     let plain = try ConvPipeProcess.run(["run", missing])
     #expect(plain.exitCode == 3)
     #expect(plain.standardError.contains("inputs.x: \(directory.path)/nope.h5: no such file"), "\(plain.standardError)")
-    #expect(plain.standardError.contains("inputs.y: \(data): no dataset /nchw; its datasets are /nhwc"), "\(plain.standardError)")
+    #expect(
+      plain.standardError.contains("inputs.y: \(data): no dataset /nchw; its datasets are /nhwc"),
+      "\(plain.standardError)")
     #expect(!plain.standardError.contains("errno"))
 
     let dataset = try Dataset(count: 3)
@@ -262,8 +291,9 @@ struct NightlyRunTests {
     #expect(golden.standardError.contains("--golden \(notHDF5): not an HDF5 file"), "\(golden.standardError)")
   }
 
-  @Test("a full disk says so in plain words, keeps the previous file and leaves nothing beside it",
-        .enabled(if: getuid() == 0, "mounts a small tmpfs, which needs root (CI runs as root)"))
+  @Test(
+    "a full disk says so in plain words, keeps the previous file and leaves nothing beside it",
+    .enabled(if: getuid() == 0, "mounts a small tmpfs, which needs root (CI runs as root)"))
   func fullDisk() throws {
     let dataset = try Dataset(count: 40, size: 48)
     let mount = dataset.directory.appendingPathComponent("small").path
@@ -274,10 +304,14 @@ struct NightlyRunTests {
     try Data("previous".utf8).write(to: URL(fileURLWithPath: target))
     let run = try dataset.run(["--output", target, "--quiet"])
     #expect(run.exitCode == 3)
-    #expect(run.standardError.contains("\(target): no space left on device for the output of 40 items"), "\(run.standardError)")
+    #expect(
+      run.standardError.contains("\(target): no space left on device for the output of 40 items"),
+      "\(run.standardError)")
     #expect(!run.standardError.contains("errno"))
     #expect(Dataset.bytes(target) == Data("previous".utf8))
-    let left = try FileManager.default.contentsOfDirectory(atPath: mount).filter { $0 != "out.h5" && !$0.hasSuffix(".lock") }
+    let left = try FileManager.default.contentsOfDirectory(atPath: mount).filter {
+      $0 != "out.h5" && !$0.hasSuffix(".lock")
+    }
     #expect(left == [], "left beside the output: \(left)")
   }
 
@@ -298,17 +332,20 @@ struct NightlyRunTests {
     let images = directory.appendingPathComponent("images")
     try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
     for (index, size) in [9, 10, 9, 11, 10].enumerated() {
-      try PNGImage(width: size, height: size + 1, channels: 1, bitDepth: 8, samples: (0..<(size * (size + 1))).map { UInt16($0 % 200) })
-        .write(path: images.appendingPathComponent("\(index).png").path)
+      try PNGImage(
+        width: size, height: size + 1, channels: 1, bitDepth: 8,
+        samples: (0..<(size * (size + 1))).map { UInt16($0 % 200) }
+      )
+      .write(path: images.appendingPathComponent("\(index).png").path)
     }
     let job = directory.appendingPathComponent("job.json").path
     try """
-      {"convpipe": 1, "inputs": {"image": {"png": "images/*.png"}, "w": {"random": {"shape": [2, 1, 3, 3], "seed": 3}, "dtype": "float32"}},
-       "stages": [{"id": "down", "op": "conv", "input": "image", "weight": "w", "stride": 2, "padding": 1},
-                  {"id": "up", "op": "conv_transpose", "input": "down", "weight": "w", "stride": 2, "padding": 1, "output_size": "image"},
-                  {"id": "size", "op": "verify", "check": "shape", "actual": "up", "expected": "image"}],
-       "outputs": {"path": "out.h5"}}
-      """.write(toFile: job, atomically: true, encoding: .utf8)
+    {"convpipe": 1, "inputs": {"image": {"png": "images/*.png"}, "w": {"random": {"shape": [2, 1, 3, 3], "seed": 3}, "dtype": "float32"}},
+     "stages": [{"id": "down", "op": "conv", "input": "image", "weight": "w", "stride": 2, "padding": 1},
+                {"id": "up", "op": "conv_transpose", "input": "down", "weight": "w", "stride": 2, "padding": 1, "output_size": "image"},
+                {"id": "size", "op": "verify", "check": "shape", "actual": "up", "expected": "image"}],
+     "outputs": {"path": "out.h5"}}
+    """.write(toFile: job, atomically: true, encoding: .utf8)
     let validate = try ConvPipeProcess.run(["validate", job])
     #expect(validate.exitCode == 0, "\(validate.standardError)")
     #expect(validate.standardOutput.contains("3 distinct sets of input shapes"))
@@ -323,14 +360,18 @@ struct NightlyRunTests {
 
   // MARK: 11. --keep-going
 
-  @Test("--keep-going records a corrupt image under /failed, writes the rest and exits 4; with --resume, --incremental, --golden and --log")
+  @Test(
+    "--keep-going records a corrupt image under /failed, writes the rest and exits 4; with --resume, --incremental, --golden and --log"
+  )
   func keepGoing() throws {
     let dataset = try Dataset(count: 12)
     let good = dataset.output("good.h5"), target = dataset.output("result.h5")
     #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
     let original = try Data(contentsOf: URL(fileURLWithPath: dataset.image(3)))
     try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(3)))
-    let run = try dataset.run(["--output", target, "--keep-going", "--golden", good, "--log", dataset.output("night.jsonl")])
+    let run = try dataset.run([
+      "--output", target, "--keep-going", "--golden", good, "--log", dataset.output("night.jsonl"),
+    ])
     #expect(run.exitCode == 4, "\(run.standardOutput)\(run.standardError)")
     #expect(run.standardOutput.contains("FAILED item 0003: "))
     let file = try HDF5File.open(target)
@@ -349,12 +390,15 @@ struct NightlyRunTests {
 
     // A changed image on top: a failed check too makes it 1.
     try dataset.writeImage(8, variant: 5)
-    #expect(try dataset.run(["--output", target, "--keep-going", "--golden", good, "--incremental", "--quiet"]).exitCode == 1)
+    #expect(
+      try dataset.run(["--output", target, "--keep-going", "--golden", good, "--incremental", "--quiet"]).exitCode == 1)
 
     // Fixed: the failed item is computed, not reused; the result equals a full run.
     try original.write(to: URL(fileURLWithPath: dataset.image(3)))
     try dataset.writeImage(8)
-    let fixed = try dataset.run(["--output", target, "--keep-going", "--incremental", "--log", dataset.output("fixed.jsonl"), "--quiet"])
+    let fixed = try dataset.run([
+      "--output", target, "--keep-going", "--incremental", "--log", dataset.output("fixed.jsonl"), "--quiet",
+    ])
     #expect(fixed.exitCode == 0)
     let computed = try Dataset.log(dataset.output("fixed.jsonl")).filter { $0["status"]?.stringValue == "computed" }
     #expect(computed.map { $0["item"]?.stringValue } == ["0003", "0008"])
@@ -363,7 +407,9 @@ struct NightlyRunTests {
 
   // MARK: 12. SIGTERM
 
-  @Test("SIGTERM stops a run within seconds: no temporary output, finished items kept, --resume ends with the uninterrupted bytes")
+  @Test(
+    "SIGTERM stops a run within seconds: no temporary output, finished items kept, --resume ends with the uninterrupted bytes"
+  )
   func sigterm() throws {
     let dataset = try Dataset(count: 400, size: 24)
     let reference = dataset.output("reference.h5"), target = dataset.output("result.h5")
@@ -387,14 +433,19 @@ struct NightlyRunTests {
     #expect(summary?["signal"]?.stringValue == "SIGTERM")
     let resumed = try dataset.run(["--output", target, "--resume", "--log", dataset.output("resumed.jsonl"), "--quiet"])
     #expect(resumed.exitCode == 0)
-    #expect(try Dataset.log(dataset.output("resumed.jsonl")).filter { $0["status"]?.stringValue == "reused" }.count >= 20)
+    #expect(
+      try Dataset.log(dataset.output("resumed.jsonl")).filter { $0["status"]?.stringValue == "reused" }.count >= 20)
     #expect(Dataset.bytes(target) == Dataset.bytes(reference))
     #expect(dataset.siblings(".result.h5.").filter { !$0.hasSuffix(".lock") } == [])
-    let shellStatus = Self.shell("'\(ConvPipeProcess.executable.path)' run '\(dataset.job)' --output '\(target)' --quiet & sleep 0.3; kill -TERM $!; wait $!; exit $?")
+    let shellStatus = Self.shell(
+      "'\(ConvPipeProcess.executable.path)' run '\(dataset.job)' --output '\(target)' --quiet & sleep 0.3; kill -TERM $!; wait $!; exit $?"
+    )
     #expect(shellStatus == 143, "a shell reports 128 + SIGTERM")
   }
 
-  @Test("--keep-going with --resume: a run stopped by SIGTERM and resumed writes the bytes of an uninterrupted --keep-going run")
+  @Test(
+    "--keep-going with --resume: a run stopped by SIGTERM and resumed writes the bytes of an uninterrupted --keep-going run"
+  )
   func keepGoingResume() throws {
     let dataset = try Dataset(count: 400, size: 24)
     try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(3)))
@@ -408,10 +459,14 @@ struct NightlyRunTests {
     while dataset.journaledItems("result.h5") < 20 && process.isRunning && Date() < deadline { usleep(2_000) }
     kill(process.processIdentifier, SIGTERM)
     process.waitUntilExit()
-    let resumed = try dataset.run(["--output", target, "--keep-going", "--resume", "--log", dataset.output("resumed.jsonl"), "--quiet"])
+    let resumed = try dataset.run([
+      "--output", target, "--keep-going", "--resume", "--log", dataset.output("resumed.jsonl"), "--quiet",
+    ])
     #expect(resumed.exitCode == 4)
     let log = try Dataset.log(dataset.output("resumed.jsonl"))
-    #expect(log.first { $0["item"]?.stringValue == "0003" }?["status"]?.stringValue == "failed", "a failed item is tried again")
+    #expect(
+      log.first { $0["item"]?.stringValue == "0003" }?["status"]?.stringValue == "failed",
+      "a failed item is tried again")
     #expect(Dataset.bytes(target) == Dataset.bytes(reference))
   }
 
@@ -420,7 +475,10 @@ struct NightlyRunTests {
   @Test("inspect --failed, --item and --json; saved matrices are listed")
   func inspectFilters() throws {
     let output = Fixtures.temporaryDirectory().appendingPathComponent("qa.h5").path
-    #expect(try ConvPipeProcess.run(["run", Fixtures.path("pipelines/seed-qa-gradient-and-flip.json"), "--output", output, "--quiet"]).exitCode == 0)
+    #expect(
+      try ConvPipeProcess.run([
+        "run", Fixtures.path("pipelines/seed-qa-gradient-and-flip.json"), "--output", output, "--quiet",
+      ]).exitCode == 0)
     let all = try ConvPipeProcess.run(["inspect", output])
     #expect(all.standardOutput.contains("  matrices\n    unrolled"), "\(all.standardOutput)")
     let failed = try ConvPipeProcess.run(["inspect", output, "--failed"])
@@ -444,14 +502,17 @@ struct NightlyRunTests {
     try Self.changeOneValue(of: target, to: changed, item: "0002", tensor: "back", delta: 0.5)
     try FileManager.default.copyItem(atPath: changed, toPath: good)
     #expect(try dataset.run(["--output", target, "--golden", good, "--quiet"]).exitCode == 1)
-    let golden = try OutputSummary.read(path: target).items.first { $0.id == "0002" }?.reports.first { $0.name == "golden:back" }
+    let golden = try OutputSummary.read(path: target).items.first { $0.id == "0002" }?.reports.first {
+      $0.name == "golden:back"
+    }
     let report = dataset.output("diff.json")
     let diff = try ConvPipeProcess.run(["diff", good, target, "--report", report])
     #expect(diff.exitCode == 1)
     let entry = try JSONParser.parse(String(contentsOfFile: report, encoding: .utf8))["differences"]?.arrayValue?.first
     #expect(entry?["max_rel_error"]?.doubleValue == golden?.outcome.maxRelError)
     #expect(entry?["max_abs_error"]?.doubleValue == golden?.outcome.maxAbsError)
-    let line = "item 0002 tensor back: max abs error \(golden?.outcome.maxAbsError ?? 0), max rel error \(golden?.outcome.maxRelError ?? 0): \(golden?.outcome.message ?? "")"
+    let line =
+      "item 0002 tensor back: max abs error \(golden?.outcome.maxAbsError ?? 0), max rel error \(golden?.outcome.maxRelError ?? 0): \(golden?.outcome.message ?? "")"
     #expect(diff.standardOutput.split(separator: "\n").first.map(String.init) == line)
   }
 
@@ -463,12 +524,14 @@ struct NightlyRunTests {
     let images = directory.appendingPathComponent("images")
     try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
     let image = try PNGImage(width: 2, height: 2, channels: 1, bitDepth: 8, samples: [1, 2, 3, 4])
-    for index in 0..<4_200 { try image.write(path: images.appendingPathComponent(String(format: "%05d.png", index)).path) }
+    for index in 0..<4_200 {
+      try image.write(path: images.appendingPathComponent(String(format: "%05d.png", index)).path)
+    }
     let job = directory.appendingPathComponent("job.json").path
     try """
-      {"convpipe": 1, "inputs": {"image": {"png": "images/*.png"}}, "stages": [{"id": "f", "op": "flip", "input": "image"}],
-       "outputs": {"path": "out.h5"}}
-      """.write(toFile: job, atomically: true, encoding: .utf8)
+    {"convpipe": 1, "inputs": {"image": {"png": "images/*.png"}}, "stages": [{"id": "f", "op": "flip", "input": "image"}],
+     "outputs": {"path": "out.h5"}}
+    """.write(toFile: job, atomically: true, encoding: .utf8)
     let run = try ConvPipeProcess.run(["run", job, "--quiet"])
     #expect(run.exitCode == 0, "\(run.standardError)")
     let file = try HDF5File.open(directory.appendingPathComponent("out.h5").path)
@@ -479,12 +542,16 @@ struct NightlyRunTests {
   @Test("one gray image among RGB ones fails alone: recorded with --keep-going, exit 3 at its turn without")
   func oddImageIsAnItemFailure() throws {
     let dataset = try Dataset(count: 6)
-    try PNGImage(width: 16, height: 16, channels: 1, bitDepth: 8, samples: Array(repeating: 9, count: 256)).write(path: dataset.image(3))
+    try PNGImage(width: 16, height: 16, channels: 1, bitDepth: 8, samples: Array(repeating: 9, count: 256)).write(
+      path: dataset.image(3))
     let target = dataset.output("result.h5")
     let kept = try dataset.run(["--output", target, "--keep-going", "--log", dataset.output("kept.jsonl")])
     #expect(kept.exitCode == 4, "\(kept.standardOutput)\(kept.standardError)")
-    #expect(kept.standardOutput.contains("FAILED item 0003: ") && kept.standardOutput.contains("expects 3 input channels"))
-    let stopped = try dataset.run(["--output", dataset.output("other.h5"), "--log", dataset.output("stopped.jsonl"), "--threads", "1"])
+    #expect(
+      kept.standardOutput.contains("FAILED item 0003: ") && kept.standardOutput.contains("expects 3 input channels"))
+    let stopped = try dataset.run([
+      "--output", dataset.output("other.h5"), "--log", dataset.output("stopped.jsonl"), "--threads", "1",
+    ])
     #expect(stopped.exitCode == 3)
     #expect(try Dataset.log(dataset.output("stopped.jsonl")).last?["summary"]?["exit_code"]?.intValue == 3)
     let validate = try ConvPipeProcess.run(["validate", dataset.job])
@@ -509,13 +576,16 @@ struct NightlyRunTests {
     let dataset = try Dataset(count: 300, size: 24)
     let log = dataset.directory.appendingPathComponent("logs/deep/night.jsonl").path
     try FileManager.default.removeItem(atPath: dataset.directory.appendingPathComponent("images").path)
-    let empty = try dataset.run(["--log", log, "--report", dataset.directory.appendingPathComponent("reports/night.json").path])
+    let empty = try dataset.run([
+      "--log", log, "--report", dataset.directory.appendingPathComponent("reports/night.json").path,
+    ])
     #expect(empty.exitCode == 3)
     #expect(try Dataset.log(log).last?["summary"]?["exit_code"]?.intValue == 3)
     #expect(FileManager.default.fileExists(atPath: dataset.directory.appendingPathComponent("reports/night.json").path))
 
     let invalid = dataset.directory.appendingPathComponent("invalid.json").path
-    try #"{"convpipe": 1, "inputs": {}, "stages": [{"id": "x", "op": "convolve"}]}"#.write(toFile: invalid, atomically: true, encoding: .utf8)
+    try #"{"convpipe": 1, "inputs": {}, "stages": [{"id": "x", "op": "convolve"}]}"#.write(
+      toFile: invalid, atomically: true, encoding: .utf8)
     let bad = try ConvPipeProcess.run(["run", invalid, "--output", dataset.output("x.h5"), "--log", log])
     #expect(bad.exitCode == 2)
     let summary = try Dataset.log(log).last?["summary"]
@@ -525,7 +595,10 @@ struct NightlyRunTests {
     let busy = try Dataset(count: 300, size: 24)
     let first = Process()
     first.executableURL = ConvPipeProcess.executable
-    first.arguments = ["run", busy.job, "--output", busy.output("result.h5"), "--quiet", "--threads", "1", "--log", busy.output("first.jsonl")]
+    first.arguments = [
+      "run", busy.job, "--output", busy.output("result.h5"), "--quiet", "--threads", "1", "--log",
+      busy.output("first.jsonl"),
+    ]
     try first.run()
     let deadline = Date().addingTimeInterval(60)
     while busy.journaledItems("result.h5") == 0 && first.isRunning && Date() < deadline { usleep(2_000) }
@@ -534,7 +607,9 @@ struct NightlyRunTests {
     first.waitUntilExit()
     #expect(second.exitCode == 3 && sameLog.exitCode == 3)
     #expect(try Dataset.log(busy.output("second.jsonl")).last?["summary"]?["exit_code"]?.intValue == 3)
-    #expect(try Dataset.log(busy.output("first.jsonl")).last?["summary"]?["exit_code"]?.intValue == 0, "the running run's log is left alone")
+    #expect(
+      try Dataset.log(busy.output("first.jsonl")).last?["summary"]?["exit_code"]?.intValue == 0,
+      "the running run's log is left alone")
   }
 
   @Test("--log or --report naming the output, the golden file or the job is refused before anything is touched")
@@ -543,7 +618,9 @@ struct NightlyRunTests {
     let good = dataset.output("good.h5")
     #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
     let before = Dataset.bytes(good)
-    for arguments in [["--output", good, "--report", good], ["--golden", good, "--log", good], ["--report", dataset.job]] {
+    for arguments in [
+      ["--output", good, "--report", good], ["--golden", good, "--log", good], ["--report", dataset.job],
+    ] {
       let result = try dataset.run(arguments)
       #expect(result.exitCode == 2, "\(arguments): \(result.standardError)")
     }
@@ -579,12 +656,14 @@ struct NightlyRunTests {
     let images = directory.appendingPathComponent("images")
     try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
     let image = try PNGImage(width: 2, height: 2, channels: 1, bitDepth: 8, samples: [1, 2, 3, 4])
-    for index in 0..<6_000 { try image.write(path: images.appendingPathComponent(String(format: "%05d.png", index)).path) }
+    for index in 0..<6_000 {
+      try image.write(path: images.appendingPathComponent(String(format: "%05d.png", index)).path)
+    }
     let job = directory.appendingPathComponent("job.json").path
     try """
-      {"convpipe": 1, "inputs": {"image": {"png": "images/*.png"}}, "stages": [{"id": "f", "op": "flip", "input": "image"}],
-       "outputs": {"path": "out/out.h5"}}
-      """.write(toFile: job, atomically: true, encoding: .utf8)
+    {"convpipe": 1, "inputs": {"image": {"png": "images/*.png"}}, "stages": [{"id": "f", "op": "flip", "input": "image"}],
+     "outputs": {"path": "out/out.h5"}}
+    """.write(toFile: job, atomically: true, encoding: .utf8)
     let process = Process()
     process.executableURL = ConvPipeProcess.executable
     let log = directory.appendingPathComponent("night.jsonl").path
@@ -595,7 +674,8 @@ struct NightlyRunTests {
     process.waitUntilExit()
     #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
     #expect(try Dataset.log(log).last?["summary"]?["exit_code"]?.intValue == 143)
-    let left = (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("out").path)) ?? []
+    let left =
+      (try? FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("out").path)) ?? []
     #expect(left.filter { $0.contains(".tmp-") || $0.contains("nosync") } == [])
   }
 
@@ -607,9 +687,13 @@ struct NightlyRunTests {
     var text = try String(contentsOfFile: dataset.job, encoding: .utf8)
     text = text.replacingOccurrences(of: #""seed": 1"#, with: #""seed": 2"#)
     try text.write(toFile: dataset.job, atomically: true, encoding: .utf8)
-    let changed = try dataset.run(["--output", target, "--incremental", "--quiet", "--log", dataset.output("night.jsonl")])
+    let changed = try dataset.run([
+      "--output", target, "--incremental", "--quiet", "--log", dataset.output("night.jsonl"),
+    ])
     #expect(changed.exitCode == 0)
-    #expect(changed.standardError.contains("the job or its shared inputs changed since it was written; --incremental computes every item"))
+    #expect(
+      changed.standardError.contains(
+        "the job or its shared inputs changed since it was written; --incremental computes every item"))
     #expect(try Dataset.log(dataset.output("night.jsonl")).first?["notice"]?.stringValue?.contains("changed") == true)
     let tolerance = try dataset.run(["--output", target, "--rtol", "1e-3"])
     #expect(tolerance.exitCode == 2)

@@ -31,7 +31,9 @@ struct PipelineTests {
     let summary = try OutputSummary.read(path: output)
     #expect(summary.attributes["convpipe_version"] == .string(ConvPipeVersion.current))
     #expect(summary.attributes["checks_failed"] == .int(0))
-    for key in ["job_name", "job_sha256", "items", "checks"] { #expect(summary.attributes[key] != nil, "root attribute \(key)") }
+    for key in ["job_name", "job_sha256", "items", "checks"] {
+      #expect(summary.attributes[key] != nil, "root attribute \(key)")
+    }
     #expect(!summary.items.isEmpty)
     #expect(summary.items.allSatisfy { $0.reports.allSatisfy(\.passed) })
     let inspect = try ConvPipeProcess.run(["inspect", output])

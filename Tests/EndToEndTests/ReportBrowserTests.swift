@@ -15,7 +15,8 @@ enum Chromium {
   /// Renders `page` in a `width` x `height` window and returns the screenshot,
   /// failing when Chromium does not finish within `timeout` seconds.
   static func screenshot(_ page: String, width: Int, height: Int, timeout: Double = 120) throws -> PNGImage {
-    let executable = try #require(executable, "chromium is not on PATH: .ci/install-deps installs it (CONVPIPE_SKIP_BROWSER=1 skips this test)")
+    let executable = try #require(
+      executable, "chromium is not on PATH: .ci/install-deps installs it (CONVPIPE_SKIP_BROWSER=1 skips this test)")
     let directory = Fixtures.temporaryDirectory("convpipe-browser")
     let shot = directory.appendingPathComponent("screenshot.png").path
     let process = Process()

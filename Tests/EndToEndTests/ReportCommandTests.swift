@@ -65,14 +65,14 @@ struct ReportCommandTests {
     let directory = Fixtures.temporaryDirectory()
     let job = directory.appendingPathComponent("job.json").path
     try """
-      {"convpipe": 1, "name": "unflipped",
-       "inputs": {"x": {"random": {"shape": [1, 2, 6, 6], "seed": 1}}, "w": {"random": {"shape": [2, 2, 3, 3], "seed": 2}}},
-       "stages": [{"id": "w_flipped", "op": "flip", "input": "w"},
-                  {"id": "direct", "op": "conv", "input": "x", "weight": "w"},
-                  {"id": "flipped", "op": "conv", "input": "x", "weight": "w_flipped"},
-                  {"id": "flip_changes_nothing", "op": "verify", "check": "allclose", "actual": "flipped", "expected": "direct"}],
-       "outputs": {"path": "out.h5"}}
-      """.write(toFile: job, atomically: true, encoding: .utf8)
+    {"convpipe": 1, "name": "unflipped",
+     "inputs": {"x": {"random": {"shape": [1, 2, 6, 6], "seed": 1}}, "w": {"random": {"shape": [2, 2, 3, 3], "seed": 2}}},
+     "stages": [{"id": "w_flipped", "op": "flip", "input": "w"},
+                {"id": "direct", "op": "conv", "input": "x", "weight": "w"},
+                {"id": "flipped", "op": "conv", "input": "x", "weight": "w_flipped"},
+                {"id": "flip_changes_nothing", "op": "verify", "check": "allclose", "actual": "flipped", "expected": "direct"}],
+     "outputs": {"path": "out.h5"}}
+    """.write(toFile: job, atomically: true, encoding: .utf8)
     #expect(try ConvPipeProcess.run(["run", job, "--quiet"]).exitCode == 1)
     let html = directory.appendingPathComponent("report.html").path
     let result = try ConvPipeProcess.run(["report", directory.appendingPathComponent("out.h5").path, "--html", html])
@@ -84,7 +84,9 @@ struct ReportCommandTests {
     #expect(page.contains("worst at [0, "))
   }
 
-  @Test("exit 3 for a file that is missing or not convpipe's, an unreadable --golden or an unwritable page; 2 without --html")
+  @Test(
+    "exit 3 for a file that is missing or not convpipe's, an unreadable --golden or an unwritable page; 2 without --html"
+  )
   func exitCodes() throws {
     let night = try ChangedNight(count: 2)
     let notOurs = Fixtures.conformanceCases

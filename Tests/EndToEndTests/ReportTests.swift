@@ -10,14 +10,17 @@ import TestSupport
 @Suite("Verification reports")
 struct ReportTests {
   static let reportAttributes = [
-    "check", "passed", "held", "expect", "max_abs_error", "max_rel_error", "mismatched", "count", "rtol", "atol", "message",
+    "check", "passed", "held", "expect", "max_abs_error", "max_rel_error", "mismatched", "count", "rtol", "atol",
+    "message",
   ]
 
   @Test("the Q&A pipeline writes every report attribute, the 4x16 unrolled matrix and a JSON summary")
   func seedPipelineReports() throws {
     let directory = Fixtures.temporaryDirectory()
     let output = directory.appendingPathComponent("qa.h5").path, json = directory.appendingPathComponent("qa.json").path
-    let run = try ConvPipeProcess.run(["run", Fixtures.path("pipelines/seed-qa-gradient-and-flip.json"), "--output", output, "--report", json])
+    let run = try ConvPipeProcess.run([
+      "run", Fixtures.path("pipelines/seed-qa-gradient-and-flip.json"), "--output", output, "--report", json,
+    ])
     #expect(run.exitCode == 0, "\(run.standardError)")
     let file = try HDF5File.open(output)
     let reports = try file.children(of: "/items/main/reports")
@@ -43,18 +46,21 @@ struct ReportTests {
     let directory = Fixtures.temporaryDirectory()
     let job = directory.appendingPathComponent("job.json").path
     try """
-      {"convpipe": 1, "inputs": {"x": {"random": {"shape": [1, 1, 5, 5], "seed": 1}}, "w": {"random": {"shape": [1, 1, 3, 3], "seed": 2}}},
-       "stages": [{"id": "y", "op": "conv", "input": "x", "weight": "w"},
-                  {"id": "back", "op": "conv_transpose", "input": "y", "weight": "w"},
-                  {"id": "inverse", "op": "verify", "check": "allclose", "actual": "back", "expected": "x"},
-                  {"id": "recovered", "op": "verify", "check": "shape", "actual": "back", "expected": "x"}],
-       "outputs": {"path": "out.h5"}}
-      """.write(toFile: job, atomically: true, encoding: .utf8)
+    {"convpipe": 1, "inputs": {"x": {"random": {"shape": [1, 1, 5, 5], "seed": 1}}, "w": {"random": {"shape": [1, 1, 3, 3], "seed": 2}}},
+     "stages": [{"id": "y", "op": "conv", "input": "x", "weight": "w"},
+                {"id": "back", "op": "conv_transpose", "input": "y", "weight": "w"},
+                {"id": "inverse", "op": "verify", "check": "allclose", "actual": "back", "expected": "x"},
+                {"id": "recovered", "op": "verify", "check": "shape", "actual": "back", "expected": "x"}],
+     "outputs": {"path": "out.h5"}}
+    """.write(toFile: job, atomically: true, encoding: .utf8)
     let json = directory.appendingPathComponent("report.json").path
     let run = try ConvPipeProcess.run(["run", job, "--report", json])
     #expect(run.exitCode == 1)
     let lines = run.standardOutput.split(separator: "\n").map(String.init)
-    #expect(lines.contains { $0.hasPrefix("FAIL item main stage inverse check allclose: max abs error ") && $0.contains("worst at [0, 0, ") })
+    #expect(
+      lines.contains {
+        $0.hasPrefix("FAIL item main stage inverse check allclose: max abs error ") && $0.contains("worst at [0, 0, ")
+      })
     #expect(lines.last == "1 passed, 1 failed")
     let summary = try JSONParser.parse(String(contentsOfFile: json, encoding: .utf8))
     let failed = summary["failed"]?.arrayValue ?? []
@@ -71,12 +77,14 @@ struct OutputCompressionTests {
     let directory = Fixtures.temporaryDirectory()
     let job = directory.appendingPathComponent("job.json").path
     try """
-      {"convpipe": 1, "inputs": {"x": {"random": {"shape": [1, 1, 400, 400], "distribution": "uniform", "seed": 3}}},
-       "stages": [{"id": "y", "op": "stride", "input": "x", "stride": 1}],
-       "outputs": {"path": "out.h5", "tensors": ["x", "y"]\(compression)}}
-      """.write(toFile: job, atomically: true, encoding: .utf8)
+    {"convpipe": 1, "inputs": {"x": {"random": {"shape": [1, 1, 400, 400], "distribution": "uniform", "seed": 3}}},
+     "stages": [{"id": "y", "op": "stride", "input": "x", "stride": 1}],
+     "outputs": {"path": "out.h5", "tensors": ["x", "y"]\(compression)}}
+    """.write(toFile: job, atomically: true, encoding: .utf8)
     let result = try ConvPipeProcess.run(["run", job, "--quiet"])
-    let size = (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("out.h5").path))?[.size] as? Int ?? 0
+    let size =
+      (try? FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("out.h5").path))?[.size]
+      as? Int ?? 0
     return (size, result)
   }
 

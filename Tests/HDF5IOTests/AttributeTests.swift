@@ -17,7 +17,8 @@ struct AttributeTests {
     "no strings": .strings([]),
   ]
 
-  @Test("every kind of value round-trips on the root, a group and a dataset", arguments: ["/", "/group", "/group/data"])
+  @Test(
+    "every kind of value round-trips on the root, a group and a dataset", arguments: ["/", "/group", "/group/data"])
   func roundTrip(objectPath: String) throws {
     let scratch = try ScratchDirectory()
     let path = scratch.path("attributes.h5")

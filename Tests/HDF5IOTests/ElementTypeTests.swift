@@ -25,7 +25,9 @@ struct ElementTypeTests {
   func numericType(_ testCase: Case) throws {
     let file = try HDF5File.open(try fixturePath("types.h5"))
     let path = "/numbers/\(testCase.dataset)"
-    #expect(try file.datasetInfo(path) == HDF5DatasetInfo(shape: [2, 3], storedType: testCase.storedType, dtype: testCase.dtype))
+    #expect(
+      try file.datasetInfo(path)
+        == HDF5DatasetInfo(shape: [2, 3], storedType: testCase.storedType, dtype: testCase.dtype))
 
     let tensor = try file.readTensor(path)
     let lastValue: Double = testCase.dataset == "uint64" ? 1_099_511_627_776 : 5  // 2**40

@@ -39,8 +39,9 @@ struct ErrorTests {
     #expect(error?.description.hasPrefix(path) == true)
   }
 
-  @Test("a missing dataset, or a missing group in its path, names the dataset and HDF5's reason",
-        arguments: ["/input", "/missing/input", "input"])
+  @Test(
+    "a missing dataset, or a missing group in its path, names the dataset and HDF5's reason",
+    arguments: ["/input", "/missing/input", "input"])
   func missingDataset(path datasetPath: String) throws {
     let scratch = try ScratchDirectory()
     let path = scratch.path("file.h5")
@@ -48,8 +49,9 @@ struct ErrorTests {
     let error = #expect(throws: HDF5Error.self) { try file.readTensor(datasetPath) }
     #expect(error?.object == datasetPath)
     #expect(error?.message.hasPrefix("cannot open dataset: ") == true)
-    #expect(error?.message.contains("doesn't exist") == true || error?.message.contains("not found") == true,
-            "HDF5's own reason: \(error?.message ?? "")")
+    #expect(
+      error?.message.contains("doesn't exist") == true || error?.message.contains("not found") == true,
+      "HDF5's own reason: \(error?.message ?? "")")
     #expect(error?.description == "\(path): \(datasetPath): \(error?.message ?? "")")
   }
 

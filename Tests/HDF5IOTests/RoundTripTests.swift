@@ -20,8 +20,11 @@ struct RoundTripTests {
     let reopened = try HDF5File.open(scratch.path("round.h5"))
     #expect(try reopened.readTensor("/single") == single)
     #expect(try reopened.readTensor("/nested/double") == double)
-    #expect(try reopened.datasetInfo("/single") == HDF5DatasetInfo(shape: shape, storedType: "float32", dtype: .float32))
-    #expect(try reopened.datasetInfo("/nested/double") == HDF5DatasetInfo(shape: shape, storedType: "float64", dtype: .float64))
+    #expect(
+      try reopened.datasetInfo("/single") == HDF5DatasetInfo(shape: shape, storedType: "float32", dtype: .float32))
+    #expect(
+      try reopened.datasetInfo("/nested/double")
+        == HDF5DatasetInfo(shape: shape, storedType: "float64", dtype: .float64))
   }
 
   @Test("a tensor above the threshold is stored chunked and compressed")
@@ -35,7 +38,8 @@ struct RoundTripTests {
     try file.close()
 
     let fileSize = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
-    #expect(fileSize < tensor.byteCount / 4, "compressible data should shrink well below its raw \(tensor.byteCount) bytes")
+    #expect(
+      fileSize < tensor.byteCount / 4, "compressible data should shrink well below its raw \(tensor.byteCount) bytes")
     let reopened = try HDF5File.open(path)
     #expect(try reopened.readTensor("/weights") == tensor)
     #expect(try reopened.readTensor("/weights", rows: 1..<3) == slice(tensor, rows: 1..<3))

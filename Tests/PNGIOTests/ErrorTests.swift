@@ -95,7 +95,9 @@ struct ErrorTests {
   func initValidation() {
     #expect(throws: PNGError.self) { try PNGImage(width: 2, height: 2, channels: 1, bitDepth: 8, samples: [1, 2, 3]) }
     #expect(throws: PNGError.self) { try PNGImage(width: 1, height: 1, channels: 1, bitDepth: 8, samples: [256]) }
-    #expect(throws: PNGError.self) { try PNGImage(width: 1, height: 1, channels: 5, bitDepth: 8, samples: [1, 2, 3, 4, 5]) }
+    #expect(throws: PNGError.self) {
+      try PNGImage(width: 1, height: 1, channels: 5, bitDepth: 8, samples: [1, 2, 3, 4, 5])
+    }
     #expect(throws: PNGError.self) { try PNGImage(width: 1, height: 1, channels: 1, bitDepth: 4, samples: [1]) }
     #expect(throws: PNGError.self) { try PNGImage(width: 0, height: 1, channels: 1, bitDepth: 8, samples: []) }
     #expect(throws: PNGError.self) { try PNGImage(width: Int.max, height: 2, channels: 1, bitDepth: 8, samples: []) }

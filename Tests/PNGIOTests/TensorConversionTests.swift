@@ -21,8 +21,10 @@ struct TensorConversionTests {
 
   @Test(
     "Channel count per option for gray, gray+alpha, RGB, RGBA and palette sources",
-    arguments: ["gray-8.png", "gray-alpha-8.png", "rgb-8.png", "rgba-8.png", "palette-4.png",
-      "palette-8-trns.png"], PNGChannels.allCases)
+    arguments: [
+      "gray-8.png", "gray-alpha-8.png", "rgb-8.png", "rgba-8.png", "palette-4.png",
+      "palette-8-trns.png",
+    ], PNGChannels.allCases)
   func channelCounts(name: String, option: PNGChannels) throws {
     let fixture = try Fixture.named(name)
     let header = try PNGHeader.read(path: fixture.path)
@@ -92,7 +94,8 @@ struct TensorConversionTests {
     #expect(rgba.tensor(channels: .rgb, scale: .raw).values(as: Float.self) == [1, 2, 3])
     let rgb = try PNGImage(width: 1, height: 1, channels: 3, bitDepth: 8, samples: [1, 2, 3])
     #expect(rgb.tensor(channels: .rgba, scale: .raw).values(as: Float.self) == [1, 2, 3, 255])
-    #expect(rgb.tensor(channels: .rgba).values(as: Float.self) == [Float(1.0 / 255), Float(2.0 / 255), Float(3.0 / 255), 1])
+    #expect(
+      rgb.tensor(channels: .rgba).values(as: Float.self) == [Float(1.0 / 255), Float(2.0 / 255), Float(3.0 / 255), 1])
   }
 
   @Test("Unit scale divides by 255 or 65535; raw keeps the integers", arguments: [8, 16])

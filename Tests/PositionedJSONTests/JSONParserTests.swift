@@ -97,42 +97,73 @@ struct JSONParserTests {
 
   static let syntaxErrors: [SyntaxCase] = [
     .init(name: "empty input", text: "", line: 1, column: 1, message: "unexpected end of file, expected a value"),
-    .init(name: "only whitespace", text: "  \n   ", line: 2, column: 4, message: "unexpected end of file, expected a value"),
-    .init(name: "trailing comma in array", text: "[1, 2,]", line: 1, column: 7, message: "unexpected character ']', expected a value"),
-    .init(name: "trailing comma in object", text: "{\"a\": 1,}", line: 1, column: 9, message: "expected a string key in double quotes"),
+    .init(
+      name: "only whitespace", text: "  \n   ", line: 2, column: 4, message: "unexpected end of file, expected a value"),
+    .init(
+      name: "trailing comma in array", text: "[1, 2,]", line: 1, column: 7,
+      message: "unexpected character ']', expected a value"),
+    .init(
+      name: "trailing comma in object", text: "{\"a\": 1,}", line: 1, column: 9,
+      message: "expected a string key in double quotes"),
     .init(name: "missing colon", text: "{\"a\" 1}", line: 1, column: 6, message: "expected ':' after key \"a\""),
     .init(name: "missing comma", text: "[1 2]", line: 1, column: 4, message: "expected ',' or ']' in array"),
-    .init(name: "missing comma in object", text: "{\"a\": 1 \"b\": 2}", line: 1, column: 9, message: "expected ',' or '}' in object"),
-    .init(name: "single-quoted key", text: "{'a': 1}", line: 1, column: 2, message: "expected a string key in double quotes"),
-    .init(name: "single-quoted value", text: "['a']", line: 1, column: 2, message: "unexpected character ''', expected a value"),
+    .init(
+      name: "missing comma in object", text: "{\"a\": 1 \"b\": 2}", line: 1, column: 9,
+      message: "expected ',' or '}' in object"),
+    .init(
+      name: "single-quoted key", text: "{'a': 1}", line: 1, column: 2, message: "expected a string key in double quotes"
+    ),
+    .init(
+      name: "single-quoted value", text: "['a']", line: 1, column: 2,
+      message: "unexpected character ''', expected a value"),
     .init(name: "unterminated string", text: "[\"abc", line: 1, column: 6, message: "unterminated string"),
     .init(name: "unterminated array", text: "[1,\n2", line: 2, column: 2, message: "expected ',' or ']' in array"),
-    .init(name: "raw tab in string", text: "\"a\tb\"", line: 1, column: 3, message: "control character in string (write it as an escape)"),
-    .init(name: "raw newline in string", text: "\"a\nb\"", line: 1, column: 3, message: "control character in string (write it as an escape)"),
+    .init(
+      name: "raw tab in string", text: "\"a\tb\"", line: 1, column: 3,
+      message: "control character in string (write it as an escape)"),
+    .init(
+      name: "raw newline in string", text: "\"a\nb\"", line: 1, column: 3,
+      message: "control character in string (write it as an escape)"),
     .init(name: "bad escape", text: #""\x""#, line: 1, column: 2, message: "invalid escape '\\x'"),
     .init(name: "short unicode escape", text: #""\u12G4""#, line: 1, column: 4, message: "invalid \\u escape"),
-    .init(name: "lone high surrogate", text: #""\ud800x""#, line: 1, column: 8, message: "unpaired surrogate in \\u escape"),
-    .init(name: "high surrogate then non-low", text: #""\ud800\u0041""#, line: 1, column: 14, message: "invalid surrogate pair in \\u escape"),
+    .init(
+      name: "lone high surrogate", text: #""\ud800x""#, line: 1, column: 8, message: "unpaired surrogate in \\u escape"),
+    .init(
+      name: "high surrogate then non-low", text: #""\ud800\u0041""#, line: 1, column: 14,
+      message: "invalid surrogate pair in \\u escape"),
     .init(name: "lone low surrogate", text: #""\udc00""#, line: 1, column: 8, message: "invalid \\u escape"),
     .init(name: "leading zero", text: "01", line: 1, column: 2, message: "unexpected text after the JSON value"),
     .init(name: "leading zero in array", text: "[01]", line: 1, column: 3, message: "expected ',' or ']' in array"),
     .init(name: "leading plus", text: "+1", line: 1, column: 1, message: "unexpected character '+', expected a value"),
     .init(name: "lone minus", text: "-", line: 1, column: 2, message: "invalid number"),
-    .init(name: "no digits after point", text: "1.", line: 1, column: 3, message: "invalid number: digits must follow '.'"),
+    .init(
+      name: "no digits after point", text: "1.", line: 1, column: 3, message: "invalid number: digits must follow '.'"),
     .init(name: "leading point", text: ".5", line: 1, column: 1, message: "unexpected character '.', expected a value"),
-    .init(name: "no exponent digits", text: "1e+", line: 1, column: 4, message: "invalid number: digits must follow the exponent"),
+    .init(
+      name: "no exponent digits", text: "1e+", line: 1, column: 4,
+      message: "invalid number: digits must follow the exponent"),
     .init(name: "number out of range", text: "[1e400]", line: 1, column: 7, message: "number 1e400 is out of range"),
     .init(name: "NaN", text: "NaN", line: 1, column: 1, message: "unexpected character 'N', expected a value"),
     .init(name: "Infinity", text: "[-Infinity]", line: 1, column: 3, message: "invalid number"),
     .init(name: "truncated literal", text: "tru", line: 1, column: 4, message: "invalid literal, expected 'true'"),
-    .init(name: "capitalised literal", text: "True", line: 1, column: 1, message: "unexpected character 'T', expected a value"),
+    .init(
+      name: "capitalised literal", text: "True", line: 1, column: 1,
+      message: "unexpected character 'T', expected a value"),
     .init(name: "trailing garbage", text: "{} x", line: 1, column: 4, message: "unexpected text after the JSON value"),
     .init(name: "two documents", text: "1\n2", line: 2, column: 1, message: "unexpected text after the JSON value"),
     .init(name: "comment", text: "[1] // no", line: 1, column: 5, message: "unexpected text after the JSON value"),
-    .init(name: "duplicate key at its position", text: "{\"a\": 1,\n  \"b\": 2,\n  \"a\": 3}", line: 3, column: 3, message: "duplicate key \"a\""),
-    .init(name: "duplicate key in nested object", text: "[{\"k\": {\"x\": 1, \"x\": 1}}]", line: 1, column: 17, message: "duplicate key \"x\""),
-    .init(name: "error on a later line", text: "{\n  \"a\": [1,\n    2,,]\n}", line: 3, column: 7, message: "unexpected character ',', expected a value"),
-    .init(name: "nesting deeper than 512", text: String(repeating: "[", count: 513) + String(repeating: "]", count: 513), line: 1, column: 513, message: "nesting deeper than 512 levels"),
+    .init(
+      name: "duplicate key at its position", text: "{\"a\": 1,\n  \"b\": 2,\n  \"a\": 3}", line: 3, column: 3,
+      message: "duplicate key \"a\""),
+    .init(
+      name: "duplicate key in nested object", text: "[{\"k\": {\"x\": 1, \"x\": 1}}]", line: 1, column: 17,
+      message: "duplicate key \"x\""),
+    .init(
+      name: "error on a later line", text: "{\n  \"a\": [1,\n    2,,]\n}", line: 3, column: 7,
+      message: "unexpected character ',', expected a value"),
+    .init(
+      name: "nesting deeper than 512", text: String(repeating: "[", count: 513) + String(repeating: "]", count: 513),
+      line: 1, column: 513, message: "nesting deeper than 512 levels"),
   ]
 
   @Test("syntax errors carry their exact line and column", arguments: syntaxErrors)
@@ -170,7 +201,9 @@ struct JSONParserTests {
     let b = try JSONParser.parse(#"{"seed": 9007199254740992}"#).canonicalText
     #expect(a != b)
     #expect(a == #"{"seed":9007199254740993}"#)
-    #expect(try JSONParser.parse(#"{"b": 2, "a": 2.0}"#).canonicalText == #"{"a":2.0,"b":2.0}"#, "the same number, however written")
+    #expect(
+      try JSONParser.parse(#"{"b": 2, "a": 2.0}"#).canonicalText == #"{"a":2.0,"b":2.0}"#,
+      "the same number, however written")
     #expect(try JSONParser.parse("123456789012345678901234567890").canonicalText == "123456789012345678901234567890")
   }
 }

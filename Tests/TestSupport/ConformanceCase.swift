@@ -11,7 +11,9 @@ public struct ConformanceCase: CustomStringConvertible, Sendable {
 
   /// Every case in the fixture, by name.
   public static let all: [ConformanceCase] = {
-    guard let file = try? HDF5File.open(Fixtures.conformanceCases), let names = try? file.children(of: "/cases") else { return [] }
+    guard let file = try? HDF5File.open(Fixtures.conformanceCases), let names = try? file.children(of: "/cases") else {
+      return []
+    }
     return names.map { ConformanceCase(name: $0) }
   }()
 

@@ -10,7 +10,8 @@ public enum ConvPipeProcess {
 
   /// The binary beside the test bundle (`.build/<config>/convpipe`).
   public static var executable: URL {
-    let candidates = [Bundle.main.executableURL, Bundle.main.bundleURL].compactMap { $0?.deletingLastPathComponent() }
+    let candidates =
+      [Bundle.main.executableURL, Bundle.main.bundleURL].compactMap { $0?.deletingLastPathComponent() }
       + [Fixtures.repositoryRoot.appendingPathComponent(".build/debug")]
     let names = candidates.map { $0.appendingPathComponent("convpipe") }
     return names.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? names[names.count - 1]

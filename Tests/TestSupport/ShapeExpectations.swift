@@ -23,7 +23,8 @@ public func expectProblems<T>(
   }
   #expect(problems.count >= minimumCount, "problems: \(problems)", sourceLocation: sourceLocation)
   for fragment in fragments {
-    #expect(problems.contains { $0.contains(fragment) }, "no problem contains \"\(fragment)\": \(problems)",
+    #expect(
+      problems.contains { $0.contains(fragment) }, "no problem contains \"\(fragment)\": \(problems)",
       sourceLocation: sourceLocation)
   }
 }

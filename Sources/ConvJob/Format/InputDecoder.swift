@@ -10,9 +10,11 @@ enum InputDecoder {
     let keys = InputSourceKind.allCases.map(\.rawValue)
     let given = InputSourceKind.allCases.filter { reader.has($0.rawValue) }
     guard given.count == 1, let kind = given.first else {
-      reader.problem("source", given.isEmpty
-        ? "an input needs exactly one of \(keys.map { "\"\($0)\"" }.joined(separator: ", "))"
-        : "an input takes exactly one source, found \(given.map { "\"\($0.rawValue)\"" }.joined(separator: " and "))")
+      reader.problem(
+        "source",
+        given.isEmpty
+          ? "an input needs exactly one of \(keys.map { "\"\($0)\"" }.joined(separator: ", "))"
+          : "an input takes exactly one source, found \(given.map { "\"\($0.rawValue)\"" }.joined(separator: " and "))")
       for key in keys { _ = reader.value(key) }
       return nil
     }
@@ -81,7 +83,10 @@ enum InputDecoder {
         return true
       }
       guard let list = value.arrayValue, list.count == shape[depth] else {
-        reader.problem("values", "is not rectangular: expected \(shape[depth]) entries at depth \(depth) (shape \(shape.shapeDescription)), got \(value.jsonText.prefix(40))", at: value)
+        reader.problem(
+          "values",
+          "is not rectangular: expected \(shape[depth]) entries at depth \(depth) (shape \(shape.shapeDescription)), got \(value.jsonText.prefix(40))",
+          at: value)
         return false
       }
       return list.allSatisfy { flatten($0, depth: depth + 1) }
@@ -100,7 +105,8 @@ enum InputDecoder {
     if seed < 0 { reader.problem("seed", "must not be negative") }
     guard let shape else { return nil }
     guard shape.count >= 3, shape.allSatisfy({ $0 >= 1 }) else {
-      reader.problem("shape", "must be [N, C, spatial...] with at least one spatial axis and every size at least 1, got \(shape)")
+      reader.problem(
+        "shape", "must be [N, C, spatial...] with at least one spatial axis and every size at least 1, got \(shape)")
       return nil
     }
     return .random(shape: shape, distribution: distribution, seed: UInt64(max(seed, 0)))

@@ -15,7 +15,9 @@ package enum JobDecoder {
   }
 
   /// Parses job text, throwing every problem found; relative paths are resolved against `directory`.
-  package static func decode(text: String, file: String, directory: String, sha256: String? = nil) throws(JobProblems) -> Job {
+  package static func decode(text: String, file: String, directory: String, sha256: String? = nil) throws(JobProblems)
+    -> Job
+  {
     let (job, problems) = read(text: text, file: file, directory: directory, sha256: sha256)
     guard let job, problems.isEmpty else { throw JobProblems(problems) }
     return job
@@ -36,17 +38,27 @@ package enum JobDecoder {
   }
 
   /// Parses job text as far as it can (see ``read(path:)``).
-  package static func read(text: String, file: String, directory: String, sha256: String? = nil) -> (Job?, [JobProblem]) {
+  package static func read(text: String, file: String, directory: String, sha256: String? = nil) -> (Job?, [JobProblem])
+  {
     let root: JSONValue
     do { root = try JSONParser.parse(text) } catch {
-      return (nil, [JobProblem(file: file, location: "", message: "invalid JSON: \(error.message)", line: error.line, column: error.column)])
+      return (
+        nil,
+        [
+          JobProblem(
+            file: file, location: "", message: "invalid JSON: \(error.message)", line: error.line, column: error.column)
+        ]
+      )
     }
     let log = ProblemLog(file: file)
     guard var reader = ObjectReader(root, location: "", log: log, what: "a JSON object at the top level") else {
       return (nil, log.problems)
     }
     if let version = reader.required("convpipe", "the format version, 1") {
-      if version.intValue != 1 { reader.problem("convpipe", "format version \(version.jsonText) is not supported; this convpipe reads version 1", at: version) }
+      if version.intValue != 1 {
+        reader.problem(
+          "convpipe", "format version \(version.jsonText) is not supported; this convpipe reads version 1", at: version)
+      }
     }
     let name = reader.string("name") ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
     let description = reader.string("description")
@@ -54,7 +66,8 @@ package enum JobDecoder {
     let inputNames = Set(reader.value("inputs")?.objectMembers?.map(\.key) ?? [])
     if !reader.has("inputs") { _ = reader.required("inputs", "an object of named inputs") }
     let (stages, undecoded) = decodeStages(reader.required("stages", "a list of stages"), log: log)
-    let outputs = reader.value("outputs").flatMap { decodeOutputs($0, directory: directory, log: log) }
+    let outputs =
+      reader.value("outputs").flatMap { decodeOutputs($0, directory: directory, log: log) }
       ?? OutputDefinition(path: nil, tensors: .all, compression: 0)
     reader.finish()
     let job = Job(
@@ -108,7 +121,9 @@ package enum JobDecoder {
       }
     }
     let compression = reader.int("compression") ?? 0
-    if !(0...9).contains(compression) { reader.problem("compression", "\(compression) is not a gzip level: give 0 (none) to 9") }
+    if !(0...9).contains(compression) {
+      reader.problem("compression", "\(compression) is not a gzip level: give 0 (none) to 9")
+    }
     return OutputDefinition(path: path, tensors: tensors, compression: compression)
   }
 
@@ -118,7 +133,9 @@ package enum JobDecoder {
     for name in undecoded { seen[name] = "an input or stage that could not be read" }
     for input in job.inputs {
       if !StageDecoder.isValidName(input.name) {
-        log.add(input.location, "\"\(input.name)\" is not a valid name (letters, digits, _ . -; not starting with a digit, . or -)")
+        log.add(
+          input.location,
+          "\"\(input.name)\" is not a valid name (letters, digits, _ . -; not starting with a digit, . or -)")
       }
       seen[input.name] = input.location
     }
@@ -131,19 +148,28 @@ package enum JobDecoder {
     }
     for stage in job.stages {
       for reference in stage.references where seen[reference.name] == nil {
-        log.add(stage.location, "\(reference.role): no input or stage is named \"\(reference.name)\"\(suggestion(reference.name, Array(seen.keys)))")
+        log.add(
+          stage.location,
+          "\(reference.role): no input or stage is named \"\(reference.name)\"\(suggestion(reference.name, Array(seen.keys)))"
+        )
       }
       if case .verify(let verification) = stage.kind, let allowed = verification.check.kind.operatorOps,
-        let target = stage.reference(.of) {
+        let target = stage.reference(.of)
+      {
         let targetStage = job.stage(id: target)
         if seen[target] != nil, !(targetStage.map { allowed.contains($0.op) } ?? false) {
-          log.add(stage.location, "of: check \(verification.check.kind.rawValue) needs a \(allowed.map(\.rawValue).joined(separator: " or ")) stage, \"\(target)\" is \(targetStage.map { "a \($0.op.rawValue) stage" } ?? "an input")")
+          log.add(
+            stage.location,
+            "of: check \(verification.check.kind.rawValue) needs a \(allowed.map(\.rawValue).joined(separator: " or ")) stage, \"\(target)\" is \(targetStage.map { "a \($0.op.rawValue) stage" } ?? "an input")"
+          )
         }
       }
     }
     let perItem = job.inputs.filter(\.isPerItem)
     if perItem.count > 1 {
-      log.add("inputs", "at most one input may be per-item (a glob or split), found \(perItem.map(\.name).joined(separator: ", "))")
+      log.add(
+        "inputs",
+        "at most one input may be per-item (a glob or split), found \(perItem.map(\.name).joined(separator: ", "))")
     }
     if case .named(let names) = job.outputs.tensors {
       for name in names where seen[name] == nil {
@@ -153,7 +179,9 @@ package enum JobDecoder {
   }
 
   private static func suggestion(_ name: String, _ candidates: [String]) -> String {
-    guard let best = candidates.min(by: { editDistance($0, name) < editDistance($1, name) }), editDistance(best, name) <= 2 else { return "" }
+    guard let best = candidates.min(by: { editDistance($0, name) < editDistance($1, name) }),
+      editDistance(best, name) <= 2
+    else { return "" }
     return " (did you mean \"\(best)\"?)"
   }
 
@@ -177,7 +205,9 @@ package enum JobDecoder {
     if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
       return String(cString: strerror(Int32(underlying.code)))
     }
-    if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError { return "No such file or directory" }
+    if nsError.domain == NSCocoaErrorDomain, nsError.code == NSFileReadNoSuchFileError {
+      return "No such file or directory"
+    }
     return nsError.localizedDescription
   }
 }

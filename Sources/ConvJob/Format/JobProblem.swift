@@ -34,12 +34,15 @@ package struct JobProblem: Error, Hashable, CustomStringConvertible {
 
   /// This problem as one of input data (`run` exits 3 for it, not 2).
   package func asDataError() -> JobProblem {
-    JobProblem(file: file, location: location, message: message, line: line, column: column, isDataError: true, item: item)
+    JobProblem(
+      file: file, location: location, message: message, line: line, column: column, isDataError: true, item: item)
   }
 
   /// This problem found for `item`.
   package func forItem(_ item: String) -> JobProblem {
-    JobProblem(file: file, location: location, message: message, line: line, column: column, isDataError: isDataError, item: item)
+    JobProblem(
+      file: file, location: location, message: message, line: line, column: column, isDataError: isDataError, item: item
+    )
   }
 
   package var description: String { describe(items: item.map { [$0] } ?? []) }
@@ -48,7 +51,9 @@ package struct JobProblem: Error, Hashable, CustomStringConvertible {
   func describe(items: [String]) -> String {
     var text = file + ": "
     if !location.isEmpty { text += location + ": " }
-    if let first = items.first { text += "item \(first)" + (items.count > 1 ? " and \(items.count - 1) more" : "") + ": " }
+    if let first = items.first {
+      text += "item \(first)" + (items.count > 1 ? " and \(items.count - 1) more" : "") + ": "
+    }
     text += message
     if let line, let column { text += " (line \(line), column \(column))" }
     return text
@@ -67,7 +72,8 @@ package struct JobProblems: Error, CustomStringConvertible {
     var order: [JobProblem] = []
     var items: [JobProblem: [String]] = [:]
     for problem in problems {
-      let key = JobProblem(file: problem.file, location: problem.location, message: problem.message,
+      let key = JobProblem(
+        file: problem.file, location: problem.location, message: problem.message,
         line: problem.line, column: problem.column, isDataError: problem.isDataError)
       if items[key] == nil { order.append(key) }
       items[key, default: []] += problem.item.map { [$0] } ?? []
@@ -94,7 +100,8 @@ final class ProblemLog {
 
   func add(_ location: String, _ message: String, at value: JSONValue? = nil) {
     let positioned = value.flatMap { $0.line > 0 ? $0 : nil }
-    problems.append(JobProblem(file: file, location: location, message: message, line: positioned?.line, column: positioned?.column))
+    problems.append(
+      JobProblem(file: file, location: location, message: message, line: positioned?.line, column: positioned?.column))
   }
 
   /// Records a problem with an input file.

@@ -11,14 +11,16 @@ package struct Layout: Sendable, Equatable, CustomStringConvertible {
     let letters = Array(text)
     guard !letters.isEmpty else { return .failure(LayoutError(message: "layout is empty")) }
     if let bad = letters.first(where: { !"NCDHWL".contains($0) }) {
-      return .failure(LayoutError(message: "layout \"\(text)\" has the letter '\(bad)'; use N, C, D, H, W (or L for a 1-d signal)"))
+      return .failure(
+        LayoutError(message: "layout \"\(text)\" has the letter '\(bad)'; use N, C, D, H, W (or L for a 1-d signal)"))
     }
     guard Set(letters).count == letters.count else {
       return .failure(LayoutError(message: "layout \"\(text)\" repeats a letter"))
     }
     let spatial = Set(letters.filter { "DHWL".contains($0) })
     guard [["L"], ["W"], ["H", "W"], ["D", "H", "W"]].contains(spatial) else {
-      return .failure(LayoutError(message: "layout \"\(text)\" must have L, W, H and W, or D, H and W as its spatial axes"))
+      return .failure(
+        LayoutError(message: "layout \"\(text)\" must have L, W, H and W, or D, H and W as its spatial axes"))
     }
     return .success(Layout(letters: letters))
   }
@@ -31,7 +33,11 @@ package struct Layout: Sendable, Equatable, CustomStringConvertible {
   /// The shape after permuting to canonical order and adding N and C of size 1 where missing.
   package func canonicalShape(stored shape: [Int]) -> Result<[Int], LayoutError> {
     guard shape.count == letters.count else {
-      return .failure(LayoutError(message: "layout \"\(self)\" names \(letters.count) axes but the data has \(shape.count) (shape \(shape.shapeDescription))"))
+      return .failure(
+        LayoutError(
+          message:
+            "layout \"\(self)\" names \(letters.count) axes but the data has \(shape.count) (shape \(shape.shapeDescription))"
+        ))
     }
     let sizes = Dictionary(uniqueKeysWithValues: zip(letters, shape))
     let spatial: [Character] = ["D", "H", "W", "L"]

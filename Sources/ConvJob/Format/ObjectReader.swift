@@ -49,30 +49,39 @@ struct ObjectReader {
 
   mutating func string(_ key: String, required isRequired: Bool = false) -> String? {
     guard let value = isRequired ? required(key, "a string") : value(key) else { return nil }
-    guard let text = value.stringValue else { problem(key, "expected a string, got \(value.typeName)", at: value); return nil }
+    guard let text = value.stringValue else {
+      problem(key, "expected a string, got \(value.typeName)", at: value); return nil
+    }
     return text
   }
 
   mutating func int(_ key: String) -> Int? {
     guard let value = value(key) else { return nil }
-    guard let number = value.intValue else { problem(key, "expected an integer, got \(value.jsonText)", at: value); return nil }
+    guard let number = value.intValue else {
+      problem(key, "expected an integer, got \(value.jsonText)", at: value); return nil
+    }
     return number
   }
 
   mutating func double(_ key: String) -> Double? {
     guard let value = value(key) else { return nil }
-    guard let number = value.doubleValue else { problem(key, "expected a number, got \(value.typeName)", at: value); return nil }
+    guard let number = value.doubleValue else {
+      problem(key, "expected a number, got \(value.typeName)", at: value); return nil
+    }
     return number
   }
 
   mutating func bool(_ key: String) -> Bool? {
     guard let value = value(key) else { return nil }
-    guard let flag = value.boolValue else { problem(key, "expected true or false, got \(value.typeName)", at: value); return nil }
+    guard let flag = value.boolValue else {
+      problem(key, "expected true or false, got \(value.typeName)", at: value); return nil
+    }
     return flag
   }
 
   /// One of an enumeration's raw values; lists the accepted values when wrong.
-  mutating func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> E? where E.RawValue == String {
+  mutating func choice<E: RawRepresentable & CaseIterable>(_ key: String, _ type: E.Type) -> E?
+  where E.RawValue == String {
     guard let text = string(key) else { return nil }
     guard let choice = E(rawValue: text) else {
       problem(key, "\"\(text)\" is not one of \(E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))")
@@ -94,10 +103,12 @@ struct ObjectReader {
   mutating func spatial(_ key: String) -> SpatialParameter? {
     guard let value = value(key) else { return nil }
     if let number = value.intValue { return .uniform(number) }
-    if let list = value.arrayValue, case let ints = list.compactMap(\.intValue), ints.count == list.count, !ints.isEmpty {
+    if let list = value.arrayValue, case let ints = list.compactMap(\.intValue), ints.count == list.count, !ints.isEmpty
+    {
       return .perDimension(ints)
     }
-    problem(key, "expected an integer or a list of integers (one per spatial dimension), got \(value.jsonText)", at: value)
+    problem(
+      key, "expected an integer or a list of integers (one per spatial dimension), got \(value.jsonText)", at: value)
     return nil
   }
 
@@ -111,12 +122,14 @@ struct ObjectReader {
       let ints = list.compactMap(\.intValue)
       if ints.count == list.count { return .perDimension(ints) }
       let pairs = list.compactMap { item -> PadPair? in
-        guard let pair = item.arrayValue, pair.count == 2, let begin = pair[0].intValue, let end = pair[1].intValue else { return nil }
+        guard let pair = item.arrayValue, pair.count == 2, let begin = pair[0].intValue, let end = pair[1].intValue
+        else { return nil }
         return PadPair(begin, end)
       }
       if pairs.count == list.count { return .pairs(pairs) }
     }
-    let forms = (["an integer", "one integer per spatial dimension", "one [begin, end] pair per spatial dimension"]
+    let forms =
+      (["an integer", "one integer per spatial dimension", "one [begin, end] pair per spatial dimension"]
       + named.map { "\"\($0)\"" }).joined(separator: ", ")
     problem(key, "expected \(forms); got \(value.jsonText)", at: value)
     return nil
@@ -125,7 +138,8 @@ struct ObjectReader {
   /// Records every key that was never read as unknown (usually a typo).
   func finish() {
     for key in members.keys.sorted() where !read.contains(key) {
-      let suggestion = read.min { editDistance($0, key) < editDistance($1, key) }
+      let suggestion =
+        read.min { editDistance($0, key) < editDistance($1, key) }
         .flatMap { editDistance($0, key) <= 2 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
       log.add(location, "unknown key \"\(key)\"\(suggestion)", at: members[key])
     }

@@ -21,18 +21,23 @@ enum StageDecoder {
   /// Decodes one stage; records problems and returns nil when it cannot.
   static func stage(_ value: JSONValue, index: Int, log: ProblemLog) -> StageDefinition? {
     let id = value["id"]?.stringValue
-    guard var reader = ObjectReader(value, location: StageDefinition.location(index: index, id: id), log: log) else { return nil }
+    guard var reader = ObjectReader(value, location: StageDefinition.location(index: index, id: id), log: log) else {
+      return nil
+    }
     // Which keys are valid depends on the op and check: without them, none is reported unknown.
     var knowsKeys = true
     defer { if knowsKeys { reader.finish() } }
     let checkedID = reader.string("id", required: true)
     if let checkedID, !isValidName(checkedID) {
-      reader.problem("id", "\"\(checkedID)\" is not a valid name (letters, digits, _ . -; not starting with a digit, . or -)")
+      reader.problem(
+        "id", "\"\(checkedID)\" is not a valid name (letters, digits, _ . -; not starting with a digit, . or -)")
     }
     _ = reader.string("description")
     let dtype = reader.choice("dtype", DType.self)
     guard let op = reader.choice("op", StageOp.self) else {
-      if !reader.has("op") { _ = reader.required("op", "one of \(StageOp.allCases.map(\.rawValue).joined(separator: ", "))") }
+      if !reader.has("op") {
+        _ = reader.required("op", "one of \(StageOp.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
       knowsKeys = false
       return nil
     }
@@ -55,11 +60,13 @@ enum StageDecoder {
     }
     // `"output_size": "image"` takes the sizes of the tensor named, item by item.
     if op == .conv_transpose, reader.peek(Role.outputSize.rawValue)?.stringValue != nil,
-      let name = reader.string(Role.outputSize.rawValue) {
+      let name = reader.string(Role.outputSize.rawValue)
+    {
       references.append(StageReference(role: .outputSize, name: name))
     }
     guard let checkedID, let kind else { return nil }
-    return StageDefinition(id: checkedID, index: index, op: op, kind: kind, references: references, dtype: dtype, json: value)
+    return StageDefinition(
+      id: checkedID, index: index, op: op, kind: kind, references: references, dtype: dtype, json: value)
   }
 
   /// The core operation of a non-verify stage, from its parameters.
@@ -125,7 +132,9 @@ enum StageDecoder {
   /// The check of a verify stage with the keys that check takes.
   static func verification(_ reader: inout ObjectReader) -> Verification? {
     guard let kind = reader.choice("check", CheckKind.self) else {
-      if !reader.has("check") { _ = reader.required("check", "one of \(CheckKind.allCases.map(\.rawValue).joined(separator: ", "))") }
+      if !reader.has("check") {
+        _ = reader.required("check", "one of \(CheckKind.allCases.map(\.rawValue).joined(separator: ", "))")
+      }
       return nil
     }
     let expect = reader.choice("expect", Expectation.self) ?? .pass
@@ -173,8 +182,11 @@ enum StageDecoder {
   /// Input names and stage ids: `[A-Za-z_][A-Za-z0-9_.-]*`.
   static func isValidName(_ name: String) -> Bool {
     guard let first = name.unicodeScalars.first, first.isASCII,
-      first.properties.isAlphabetic || first == "_" else { return false }
-    return name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)) }
+      first.properties.isAlphabetic || first == "_"
+    else { return false }
+    return name.unicodeScalars.allSatisfy {
+      $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0))
+    }
   }
 }
 
@@ -187,14 +199,18 @@ package enum StageParameters {
     let log = ProblemLog(file: file)
     let value: JSONValue
     do { value = try JSONParser.parse(text) } catch {
-      throw JobProblems([JobProblem(file: file, location: "", message: error.message, line: error.line, column: error.column)])
+      throw JobProblems([
+        JobProblem(file: file, location: "", message: error.message, line: error.line, column: error.column)
+      ])
     }
     guard var reader = ObjectReader(value, location: "stage", log: log) else { try log.check(); throw JobProblems([]) }
     let op = reader.choice("op", StageOp.self)
     let operation = op.flatMap { StageDecoder.operation($0, &reader) }
     reader.finish()
     try log.check()
-    guard let operation else { throw JobProblems([JobProblem(file: file, location: "stage", message: "not an operation")]) }
+    guard let operation else {
+      throw JobProblems([JobProblem(file: file, location: "stage", message: "not an operation")])
+    }
     return operation
   }
 }

@@ -64,7 +64,11 @@ package struct InputCatalog: Sendable {
     let log = ProblemLog(file: job.file)
     let tensor = Self.read(input, source: source, log: log)
     try log.check()
-    guard let tensor else { throw JobProblems([JobProblem(file: job.file, location: input.location, message: "could not be loaded", isDataError: true)]) }
+    guard let tensor else {
+      throw JobProblems([
+        JobProblem(file: job.file, location: input.location, message: "could not be loaded", isDataError: true)
+      ])
+    }
     return tensor
   }
 
@@ -75,7 +79,9 @@ package struct InputCatalog: Sendable {
     case .hdf5(let path, let dataset, true) where !input.isGlob:
       guard let info = datasetInfo(path: path, dataset: dataset, input: input, log: log) else { return [] }
       let rows = info.shape.first ?? 0
-      if info.shape.isEmpty || rows == 0 { log.addDataError(input.location, "\(path): dataset \(dataset) has no rows to split") }
+      if info.shape.isEmpty || rows == 0 {
+        log.addDataError(input.location, "\(path): dataset \(dataset) has no rows to split")
+      }
       let width = String(max(rows - 1, 0)).count
       return (0..<rows).map { row in
         let text = String(row)
@@ -87,9 +93,12 @@ package struct InputCatalog: Sendable {
       let items = paths.map { Item(id: FileGlob.itemID(path: $0, pattern: pattern), source: .file($0)) }
       for (first, second) in collisions(items) {
         guard case .file(let a)? = first.source, case .file(let b)? = second.source else { continue }
-        log.add(input.location, second.id == first.id
-          ? "\(a) and \(b) both make item \"\(first.id)\" (ids are paths without extension); rename one"
-          : "\(a) and \(b) make items \"\(first.id)\" and \"\(second.id)\", which would share /items/\(second.id) in the output; rename one")
+        log.add(
+          input.location,
+          second.id == first.id
+            ? "\(a) and \(b) both make item \"\(first.id)\" (ids are paths without extension); rename one"
+            : "\(a) and \(b) make items \"\(first.id)\" and \"\(second.id)\", which would share /items/\(second.id) in the output; rename one"
+        )
       }
       return items
     case .hdf5, .png, .values, .random:
@@ -147,7 +156,9 @@ package struct InputCatalog: Sendable {
     return path
   }
 
-  private static func datasetInfo(path: String, dataset: String, input: InputDefinition, log: ProblemLog) -> HDF5DatasetInfo? {
+  private static func datasetInfo(path: String, dataset: String, input: InputDefinition, log: ProblemLog)
+    -> HDF5DatasetInfo?
+  {
     let file: HDF5File
     do { file = try HDF5File.open(path) } catch {
       log.addDataError(input.location, "\(path): \(error.cause ?? error.message)")
@@ -161,7 +172,9 @@ package struct InputCatalog: Sendable {
         return nil
       }
       let held = file.datasetPaths(limit: 10)
-      let listing = held.isEmpty ? "it holds no dataset" : "its datasets are \(held.joined(separator: ", "))\(held.count == 10 ? ", ..." : "")"
+      let listing =
+        held.isEmpty
+        ? "it holds no dataset" : "its datasets are \(held.joined(separator: ", "))\(held.count == 10 ? ", ..." : "")"
       log.addDataError(input.location, "\(path): no dataset \(dataset); \(listing)")
       return nil
     }

@@ -30,19 +30,32 @@ package enum JobPlanner {
           let planned = try operation.plan(input: shape(.input) ?? [], weight: shape(.weight), bias: shape(.bias))
           let output = TensorInfo(shape: planned.outputShape, dtype: stage.dtype ?? computeType)
           tensors[stage.id] = output
-          plans.append(StagePlan(stage: stage, operands: operands, operation: planned, computeType: computeType, output: output, workspaceBytes: 0))
+          plans.append(
+            StagePlan(
+              stage: stage, operands: operands, operation: planned, computeType: computeType, output: output,
+              workspaceBytes: 0))
         } catch {
-          let hint = channelHint(stage: stage, operation: operation, input: operands.first { $0.role == .input }, weight: shape(.weight), job: job)
-          for problem in error.problems { log.add(stage.location, problem + (problem.contains("input channels") ? hint : "")) }
+          let hint = channelHint(
+            stage: stage, operation: operation, input: operands.first { $0.role == .input }, weight: shape(.weight),
+            job: job)
+          for problem in error.problems {
+            log.add(stage.location, problem + (problem.contains("input channels") ? hint : ""))
+          }
         }
       case .verify(let verification):
         if case .allclose = verification.check, let actual = operands.first(where: { $0.role == .actual }),
-          let expected = operands.first(where: { $0.role == .expected }), actual.info.shape != expected.info.shape {
-          log.add(stage.location,
-            "allclose compares tensors of one shape, but actual \"\(actual.name)\" is \(actual.info.shape.shapeDescription) and expected \"\(expected.name)\" is \(expected.info.shape.shapeDescription); to compare sizes, use check \"shape\"")
+          let expected = operands.first(where: { $0.role == .expected }), actual.info.shape != expected.info.shape
+        {
+          log.add(
+            stage.location,
+            "allclose compares tensors of one shape, but actual \"\(actual.name)\" is \(actual.info.shape.shapeDescription) and expected \"\(expected.name)\" is \(expected.info.shape.shapeDescription); to compare sizes, use check \"shape\""
+          )
         }
         let workspace = checkWorkspace(verification.check, stage: stage, plans: plans, log: log)
-        plans.append(StagePlan(stage: stage, operands: operands, operation: nil, computeType: computeType, output: nil, workspaceBytes: workspace))
+        plans.append(
+          StagePlan(
+            stage: stage, operands: operands, operation: nil, computeType: computeType, output: nil,
+            workspaceBytes: workspace))
       }
     }
     try log.check()
@@ -52,7 +65,9 @@ package enum JobPlanner {
   /// The fix for a channel mismatch when the input comes straight from a file:
   /// the PNG `channels` option the weight needs, or the `layout` of an HDF5
   /// dataset stored channels-last. Empty when no fix is known.
-  static func channelHint(stage: StageDefinition, operation: Operation, input: PlannedOperand?, weight: [Int]?, job: Job) -> String {
+  static func channelHint(
+    stage: StageDefinition, operation: Operation, input: PlannedOperand?, weight: [Int]?, job: Job
+  ) -> String {
     guard let input, let weight, weight.count >= 2, let definition = job.input(named: input.name) else { return "" }
     let expected: Int
     switch operation {
@@ -65,19 +80,23 @@ package enum JobPlanner {
     case .png:
       let names = [1: "gray", 3: "rgb", 4: "rgba"]
       guard let channels = names[expected] else { return "" }
-      return "; add \"channels\": \"\(channels)\" to \(definition.location) to load its PNGs with \(expected) channel\(expected == 1 ? "" : "s")"
+      return
+        "; add \"channels\": \"\(channels)\" to \(definition.location) to load its PNGs with \(expected) channel\(expected == 1 ? "" : "s")"
     case .hdf5, .values:
       let layouts = [3: "NLC", 4: "NHWC", 5: "NDHWC"]
       guard definition.layout == nil, shape.count >= 3, shape.last == expected, shape[1] != expected,
-        let layout = layouts[shape.count] else { return "" }
-      return "; its stored shape \(shape.shapeDescription) has \(expected) on the last axis: if that is the channel axis, add \"layout\": \"\(layout)\" to \(definition.location)"
+        let layout = layouts[shape.count]
+      else { return "" }
+      return
+        "; its stored shape \(shape.shapeDescription) has \(expected) on the last axis: if that is the channel axis, add \"layout\": \"\(layout)\" to \(definition.location)"
     case .random:
       return ""
     }
   }
 
   /// Bytes a check needs beyond its operands; refuses a `matrix` check above `max_elements`.
-  private static func checkWorkspace(_ check: Check, stage: StageDefinition, plans: [StagePlan], log: ProblemLog) -> Int {
+  private static func checkWorkspace(_ check: Check, stage: StageDefinition, plans: [StagePlan], log: ProblemLog) -> Int
+  {
     guard let target = stage.reference(.of), let targetPlan = plans.first(where: { $0.stage.id == target }),
       let input = targetPlan.operand(.input)?.info, let output = targetPlan.output
     else { return 0 }
@@ -89,8 +108,10 @@ package enum JobPlanner {
     } catch {
       if case .matrixTooLarge(let rows, let columns, let elements, let maximum) = error {
         let size = elements.map(String.init) ?? "more than \(Int.max)"
-        log.add(stage.location,
-          "the unrolled matrix of \"\(target)\" would be \(rows) x \(columns) = \(size) elements, above max_elements \(maximum); raise max_elements or check a smaller input")
+        log.add(
+          stage.location,
+          "the unrolled matrix of \"\(target)\" would be \(rows) x \(columns) = \(size) elements, above max_elements \(maximum); raise max_elements or check a smaller input"
+        )
       }
       return 0
     }
@@ -98,7 +119,9 @@ package enum JobPlanner {
 
   /// Simulates the run's memory: inputs live until their last reader, each result
   /// from its stage to its last reader.
-  private static func measure(_ plans: [StagePlan], graph: StageGraph, inputs: [String: TensorInfo], tensors: [String: TensorInfo]) -> ItemPlan {
+  private static func measure(
+    _ plans: [StagePlan], graph: StageGraph, inputs: [String: TensorInfo], tensors: [String: TensorInfo]
+  ) -> ItemPlan {
     var live = inputs.mapValues(\.byteCount)
     var peak = saturatingSum(Array(live.values)), peakStage: String?
     for (position, plan) in plans.enumerated() {
@@ -109,7 +132,9 @@ package enum JobPlanner {
         live[name] = nil
       }
     }
-    let largest = tensors.max { $0.value.byteCount < $1.value.byteCount || ($0.value.byteCount == $1.value.byteCount && $0.key > $1.key) }
+    let largest = tensors.max {
+      $0.value.byteCount < $1.value.byteCount || ($0.value.byteCount == $1.value.byteCount && $0.key > $1.key)
+    }
     return ItemPlan(
       stages: plans, tensors: tensors, peakBytes: peak, peakStage: peakStage,
       largestTensor: largest.map { ($0.key, $0.value) })

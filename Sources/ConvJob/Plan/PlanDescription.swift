@@ -7,8 +7,10 @@ package enum PlanDescription {
   package static func render(_ prepared: PreparedJob, maxMemory: Int) -> String {
     let job = prepared.job
     let items = prepared.catalog.items
-    var lines = ["job \"\(job.name)\" (\(job.file)): \(items.count) item\(items.count == 1 ? "" : "s")"
-      + (items.count == 1 ? " \"\(items[0].id)\"" : ", first \"\(items[0].id)\"")]
+    var lines = [
+      "job \"\(job.name)\" (\(job.file)): \(items.count) item\(items.count == 1 ? "" : "s")"
+        + (items.count == 1 ? " \"\(items[0].id)\"" : ", first \"\(items[0].id)\"")
+    ]
     if let description = job.description { lines.append("  \(description)") }
     let plans = prepared.plans
     if plans.count > 1 {
@@ -19,7 +21,9 @@ package enum PlanDescription {
     for (index, plan) in plans.enumerated() {
       if plans.count > 1 {
         let ids = covered[index]
-        lines.append("plan \(index + 1) of \(plans.count): \(ids.count) item\(ids.count == 1 ? "" : "s"), e.g. \"\(ids.first ?? "")\"")
+        lines.append(
+          "plan \(index + 1) of \(plans.count): \(ids.count) item\(ids.count == 1 ? "" : "s"), e.g. \"\(ids.first ?? "")\""
+        )
       }
       lines += render(plan, job: job, maxMemory: maxMemory)
     }
@@ -38,7 +42,8 @@ package enum PlanDescription {
     lines.append("stages")
     for stagePlan in plan.stages {
       let stage = stagePlan.stage
-      let operands = stagePlan.operands.map { "\($0.role.rawValue) \($0.name) \($0.info.shape.shapeDescription)" }.joined(separator: ", ")
+      let operands = stagePlan.operands.map { "\($0.role.rawValue) \($0.name) \($0.info.shape.shapeDescription)" }
+        .joined(separator: ", ")
       if let output = stagePlan.output {
         lines.append("  \(pad(stage.id))  \(stage.op.rawValue)(\(operands)) -> \(output)")
         lines += (stagePlan.operation?.arithmetic ?? []).map { "  \(pad(""))      \($0)" }
@@ -48,7 +53,9 @@ package enum PlanDescription {
       }
     }
     let peakStage = plan.peakStage.map { " (peak at stage \($0))" } ?? ""
-    lines.append("memory: about \(MemorySize.format(plan.peakBytes)) per item at once\(peakStage); limit \(MemorySize.format(maxMemory))")
+    lines.append(
+      "memory: about \(MemorySize.format(plan.peakBytes)) per item at once\(peakStage); limit \(MemorySize.format(maxMemory))"
+    )
     return lines
   }
 
@@ -56,9 +63,11 @@ package enum PlanDescription {
     let layout = input.layout.map { " layout \($0)" } ?? ""
     switch input.source {
     case .hdf5(let path, let dataset, let split): return "hdf5 \(path):\(dataset)\(layout)\(split ? " split" : "")"
-    case .png(let path, let channels, let scale): return "png \(path) channels \(channels.rawValue) scale \(scale.rawValue)"
+    case .png(let path, let channels, let scale):
+      return "png \(path) channels \(channels.rawValue) scale \(scale.rawValue)"
     case .values(let shape, _): return "values \(shape.shapeDescription)\(layout)"
-    case .random(let shape, let distribution, let seed): return "random \(distribution.rawValue) seed \(seed) \(shape.shapeDescription)"
+    case .random(let shape, let distribution, let seed):
+      return "random \(distribution.rawValue) seed \(seed) \(shape.shapeDescription)"
     }
   }
 }

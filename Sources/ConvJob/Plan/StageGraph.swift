@@ -16,9 +16,10 @@ package struct StageGraph: Sendable {
   /// Orders `job`'s stages.
   package init(job: Job) {
     let byID = Dictionary(job.stages.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-    var remaining = Dictionary(job.stages.map { stage in
-      (stage.id, Set(stage.references.map(\.name).filter { byID[$0] != nil }))
-    }, uniquingKeysWith: { first, _ in first })
+    var remaining = Dictionary(
+      job.stages.map { stage in
+        (stage.id, Set(stage.references.map(\.name).filter { byID[$0] != nil }))
+      }, uniquingKeysWith: { first, _ in first })
     var order: [StageDefinition] = []
     var cycle: JobProblem?
     while !remaining.isEmpty {

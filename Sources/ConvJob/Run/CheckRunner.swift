@@ -7,7 +7,9 @@ struct CheckRunner {
   let tensors: [String: Tensor]
 
   /// The stage's report, and the unrolled matrix when `save_matrix` asks for it.
-  func run(_ stage: StageDefinition, _ verification: Verification, operands: [Role: Tensor]) throws -> (ItemReport, Tensor?) {
+  func run(_ stage: StageDefinition, _ verification: Verification, operands: [Role: Tensor]) throws -> (
+    ItemReport, Tensor?
+  ) {
     let check = verification.check
     var matrix: Tensor?
     let outcome: CheckOutcome
@@ -21,11 +23,15 @@ struct CheckRunner {
     case .adjoint, .matrix, .direct, .gradient:
       (outcome, matrix) = try operatorCheck(stage, check)
     }
-    return (ItemReport(name: stage.id, check: check.kind.rawValue, expect: verification.expect, outcome: outcome), matrix)
+    return (
+      ItemReport(name: stage.id, check: check.kind.rawValue, expect: verification.expect, outcome: outcome), matrix
+    )
   }
 
   private func pair(_ operands: [Role: Tensor]) throws(RunFailure) -> (Tensor, Tensor) {
-    guard let actual = operands[.actual], let expected = operands[.expected] else { throw RunFailure("actual or expected missing") }
+    guard let actual = operands[.actual], let expected = operands[.expected] else {
+      throw RunFailure("actual or expected missing")
+    }
     return (actual, expected)
   }
 
@@ -36,7 +42,10 @@ struct CheckRunner {
       case .convolution(let geometry)? = targetPlan.operation,
       let input = operand(.input, of: targetPlan), let weight = operand(.weight, of: targetPlan),
       let output = tensors[target]
-    else { throw RunFailure("check \(check.kind.rawValue) needs the conv or conv_transpose stage named by \"of\" with its input and weight") }
+    else {
+      throw RunFailure(
+        "check \(check.kind.rawValue) needs the conv or conv_transpose stage named by \"of\" with its input and weight")
+    }
     let bias = operand(.bias, of: targetPlan)
     let dtype = targetPlan.computeType
     switch check {

@@ -8,9 +8,12 @@ package enum ConvpipeOutput {
     let file = try HDF5File.open(path)
     guard try file.attribute("convpipe_version", of: "/") == nil else { return file }
     let datasets = file.datasetPaths(limit: 5)
-    let holds = datasets.isEmpty ? "no datasets" : "datasets \(datasets.joined(separator: ", "))\(datasets.count == 5 ? ", ..." : "")"
+    let holds =
+      datasets.isEmpty
+      ? "no datasets" : "datasets \(datasets.joined(separator: ", "))\(datasets.count == 5 ? ", ..." : "")"
     throw HDF5Error(
-      file: path, object: nil, message: "an HDF5 file not written by convpipe (no convpipe_version attribute); it holds \(holds)",
+      file: path, object: nil,
+      message: "an HDF5 file not written by convpipe (no convpipe_version attribute); it holds \(holds)",
       cause: "an HDF5 file not written by convpipe (it holds \(holds))")
   }
 }

@@ -40,7 +40,9 @@ struct ItemExecutor: Sendable {
     }
     guard let plan = prepared.plan(for: item) else { throw RunFailure("\(job.file): item \(item.id) was not planned") }
     for (name, tensor) in tensors where plan.tensors[name] != TensorInfo(tensor) {
-      throw RunFailure("\(job.file): item \(item.id): input \(name) is \(TensorInfo(tensor)), but its file said \(plan.tensors[name].map { "\($0)" } ?? "nothing") when the job was checked")
+      throw RunFailure(
+        "\(job.file): item \(item.id): input \(name) is \(TensorInfo(tensor)), but its file said \(plan.tensors[name].map { "\($0)" } ?? "nothing") when the job was checked"
+      )
     }
     var result = ItemResult(id: item.id, inputHash: inputHash)
     for input in job.inputs where job.keeps(input.name) {
@@ -50,9 +52,10 @@ struct ItemExecutor: Sendable {
     for (position, stagePlan) in plan.stages.enumerated() {
       if shouldStop() { throw RunStopped() }
       let stage = stagePlan.stage
-      let operands = Dictionary(stagePlan.operands.compactMap { operand in
-        tensors[operand.name].map { (operand.role, $0.converted(to: stagePlan.computeType)) }
-      }, uniquingKeysWith: { first, _ in first })
+      let operands = Dictionary(
+        stagePlan.operands.compactMap { operand in
+          tensors[operand.name].map { (operand.role, $0.converted(to: stagePlan.computeType)) }
+        }, uniquingKeysWith: { first, _ in first })
       do {
         if let operation = stagePlan.operation {
           guard let input = operands[.input] else { throw RunFailure("input missing") }
@@ -60,10 +63,12 @@ struct ItemExecutor: Sendable {
           if let dtype = stage.dtype { output = output.converted(to: dtype) }
           tensors[stage.id] = output
           if job.keeps(stage.id) {
-            result.tensors.append(KeptTensor(name: stage.id, tensor: output, op: stage.op.rawValue, params: stage.json.jsonText))
+            result.tensors.append(
+              KeptTensor(name: stage.id, tensor: output, op: stage.op.rawValue, params: stage.json.jsonText))
           }
         } else if case .verify(let verification) = stage.kind {
-          let (report, matrix) = try CheckRunner(plan: plan, tensors: tensors).run(stage, verification, operands: operands)
+          let (report, matrix) = try CheckRunner(plan: plan, tensors: tensors).run(
+            stage, verification, operands: operands)
           result.reports.append(report)
           if let matrix { result.matrices.append((stage.id, matrix)) }
         }

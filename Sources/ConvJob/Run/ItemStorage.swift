@@ -49,9 +49,10 @@ enum ItemStorage {
     var result = ItemResult(id: id, inputHash: inputHash)
     for name in try OutputComparison.tensorNames(item: id, in: file) {
       let path = "\(group)/tensors/\(name)"
-      result.tensors.append(KeptTensor(
-        name: name, tensor: try file.readTensor(path), op: try text("op", of: path, in: file),
-        params: try text("params", of: path, in: file)))
+      result.tensors.append(
+        KeptTensor(
+          name: name, tensor: try file.readTensor(path), op: try text("op", of: path, in: file),
+          params: try text("params", of: path, in: file)))
     }
     result.reports = try reports(id, in: file)
     let matrices = "\(group)/matrices"
@@ -77,7 +78,8 @@ enum ItemStorage {
         }
       }
       let outcome = CheckOutcome(
-        held: try number("held") == 1, maxAbsError: try number("max_abs_error"), maxRelError: try number("max_rel_error"),
+        held: try number("held") == 1, maxAbsError: try number("max_abs_error"),
+        maxRelError: try number("max_rel_error"),
         mismatched: Int(exactly: try number("mismatched")) ?? 0, count: Int(exactly: try number("count")) ?? 0,
         rtol: try number("rtol"), atol: try number("atol"), message: try text("message", of: path, in: file))
       return ItemReport(

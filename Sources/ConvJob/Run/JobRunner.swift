@@ -27,7 +27,8 @@ package enum JobRunner {
     let resumeFiles = ResumeFiles(target: target)
     resumeFiles.tidy(keep: options.resume)
     let log = try options.logPath.map { path throws(JobProblems) in try RunLog(path: path) }
-    var run = RunState(prepared: prepared, options: options, target: target, log: log, onNotice: onNotice, onItem: onItem)
+    var run = RunState(
+      prepared: prepared, options: options, target: target, log: log, onNotice: onNotice, onItem: onItem)
     run.execute(resumeFiles: resumeFiles)
     let result = run.result(seconds: Date().timeIntervalSince(started))
     log?.summary(RunSummary(result: result))
@@ -45,8 +46,10 @@ extension JobRunner {
     _ problems: JobProblems?, signal: Int32? = nil, outputPath: String?, options: RunOptions
   ) -> RunResult {
     let result = RunResult(
-      outputPath: outputPath ?? "", items: 0, computed: 0, reused: 0, failedItems: [], checks: 0, failed: [], seconds: 0,
-      error: problems.map { $0.description.replacingOccurrences(of: "\n", with: "; ") }, invalid: problems?.isDataError == false,
+      outputPath: outputPath ?? "", items: 0, computed: 0, reused: 0, failedItems: [], checks: 0, failed: [],
+      seconds: 0,
+      error: problems.map { $0.description.replacingOccurrences(of: "\n", with: "; ") },
+      invalid: problems?.isDataError == false,
       signal: signal, keptForResume: 0)
     if let path = options.logPath, let log = try? RunLog(path: path) { log.summary(RunSummary(result: result)) }
     return result

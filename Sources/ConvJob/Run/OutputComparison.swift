@@ -27,7 +27,8 @@ package struct OutputComparison: Sendable {
     package let outcome: CheckOutcome
 
     package var description: String {
-      let errors = outcome.maxAbsError.isNaN || (outcome.maxAbsError == 0 && outcome.maxRelError == 0)
+      let errors =
+        outcome.maxAbsError.isNaN || (outcome.maxAbsError == 0 && outcome.maxRelError == 0)
         ? "" : "max abs error \(outcome.maxAbsError), max rel error \(outcome.maxRelError): "
       return "item \(item)" + (tensor.map { " tensor \($0)" } ?? "") + ": " + errors + outcome.message
     }
@@ -83,7 +84,9 @@ package struct OutputComparison: Sendable {
   /// Compares `actual` with `reference`; `referenceName` names the reference side
   /// in messages (a file path), and a side that is nil is missing there.
   /// A tensor on one side only is not a number: its outcome has NaN errors.
-  package func compare(_ actual: Operand?, _ reference: Operand?, referenceName: String, actualName: String) -> CheckOutcome {
+  package func compare(_ actual: Operand?, _ reference: Operand?, referenceName: String, actualName: String)
+    -> CheckOutcome
+  {
     switch (actual, reference) {
     case (nil, _): return missing(referenceName: referenceName, actualName: actualName)
     case (_?, nil): return extra(referenceName: referenceName)
@@ -92,7 +95,9 @@ package struct OutputComparison: Sendable {
         return CheckOutcome(
           held: false, maxAbsError: .nan, maxRelError: .nan, mismatched: max(a.tensor.count, b.tensor.count),
           count: max(a.tensor.count, b.tensor.count), rtol: tolerance.rtol, atol: tolerance.atol,
-          message: "\(a.tensor.shape.shapeDescription) \(a.storedType) in \(actualName), \(b.tensor.shape.shapeDescription) \(b.storedType) in \(referenceName)")
+          message:
+            "\(a.tensor.shape.shapeDescription) \(a.storedType) in \(actualName), \(b.tensor.shape.shapeDescription) \(b.storedType) in \(referenceName)"
+        )
       }
       return tolerance.compare(a.tensor, b.tensor)
     }
@@ -110,19 +115,24 @@ package struct OutputComparison: Sendable {
 
   /// A difference of presence: no errors to measure (NaN), one mismatch.
   private func absent(_ message: String) -> CheckOutcome {
-    CheckOutcome(held: false, maxAbsError: .nan, maxRelError: .nan, mismatched: 1, count: 1,
+    CheckOutcome(
+      held: false, maxAbsError: .nan, maxRelError: .nan, mismatched: 1, count: 1,
       rtol: tolerance.rtol, atol: tolerance.atol, message: message)
   }
 
   /// Every difference between a reference file and a new one: items on one side
   /// only, then per item the tensors of either side compared, in item order.
-  package func compareFiles(reference: HDF5File, actual: HDF5File) throws(HDF5Error) -> (items: Int, differences: [Difference]) {
+  package func compareFiles(reference: HDF5File, actual: HDF5File) throws(HDF5Error) -> (
+    items: Int, differences: [Difference]
+  ) {
     let referenceItems = try Self.itemIDs(of: reference), actualItems = try Self.itemIDs(of: actual)
     let inReference = Set(referenceItems), inActual = Set(actualItems)
-    let failedInActual = Dictionary(try Self.failedItems(of: actual).map { ($0.item, $0.error) }, uniquingKeysWith: { a, _ in a })
+    let failedInActual = Dictionary(
+      try Self.failedItems(of: actual).map { ($0.item, $0.error) }, uniquingKeysWith: { a, _ in a })
     var differences: [Difference] = []
     for item in referenceItems where !inActual.contains(item) {
-      let outcome = failedInActual[item].map { absent("failed in \(actual.path): \($0)") }
+      let outcome =
+        failedInActual[item].map { absent("failed in \(actual.path): \($0)") }
         ?? missing(referenceName: reference.path, actualName: actual.path)
       differences.append(Difference(item: item, tensor: nil, outcome: outcome))
     }
@@ -130,7 +140,9 @@ package struct OutputComparison: Sendable {
       differences.append(Difference(item: item, tensor: nil, outcome: extra(referenceName: reference.path)))
     }
     for item in actualItems where inReference.contains(item) {
-      let names = Set(try Self.tensorNames(item: item, in: actual)).union(try Self.tensorNames(item: item, in: reference)).sorted()
+      let names = Set(try Self.tensorNames(item: item, in: actual)).union(
+        try Self.tensorNames(item: item, in: reference)
+      ).sorted()
       for name in names {
         let path = "/items/\(item)/tensors/\(name)"
         let outcome = compare(

@@ -6,11 +6,16 @@ enum OutputDestination {
   static func check(job: Job, outputOption: String?) throws(JobProblems) -> String {
     let fromOption = outputOption != nil
     guard let target = outputOption ?? job.outputs.path else {
-      throw JobProblems([JobProblem(file: job.file, location: "outputs", message: "path is required unless --output is given")])
+      throw JobProblems([
+        JobProblem(file: job.file, location: "outputs", message: "path is required unless --output is given")
+      ])
     }
     var isDirectory: ObjCBool = false
-    if target.hasSuffix("/") || (FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue) {
-      let message = "\(target) is a directory; name the HDF5 file to write, e.g. \(target.hasSuffix("/") ? target : target + "/")\(job.name).h5"
+    if target.hasSuffix("/")
+      || (FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue)
+    {
+      let message =
+        "\(target) is a directory; name the HDF5 file to write, e.g. \(target.hasSuffix("/") ? target : target + "/")\(job.name).h5"
       if fromOption { throw JobProblems([JobProblem(file: "--output", location: "", message: message)]) }
       throw JobProblems([JobProblem(file: job.file, location: "outputs.path", message: message)])
     }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// An exclusive lock on an output path, so two runs never write the same file:
@@ -20,10 +20,13 @@ final class OutputLock {
       throw .file(target, "cannot write beside the output (its lock file \(path): \(String(cString: strerror(errno))))")
     }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-      let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+      let holder =
+        (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
       close(descriptor)
-      throw .file(target,
-        "another run is writing this output (process \(holder.isEmpty ? "unknown" : holder), lock \(path)); wait for it to finish or stop it")
+      throw .file(
+        target,
+        "another run is writing this output (process \(holder.isEmpty ? "unknown" : holder), lock \(path)); wait for it to finish or stop it"
+      )
     }
     let owner = "\(getpid())\n"
     _ = ftruncate(descriptor, 0)

@@ -44,7 +44,8 @@ package struct OutputSummary: Sendable {
     let items = try OutputComparison.itemIDs(of: file).map { id throws(HDF5Error) in
       ItemEntry(
         id: id, tensors: try entries(under: "\(ItemStorage.group(id))/tensors", in: file),
-        reports: try ItemStorage.reports(id, in: file), matrices: try entries(under: "\(ItemStorage.group(id))/matrices", in: file))
+        reports: try ItemStorage.reports(id, in: file),
+        matrices: try entries(under: "\(ItemStorage.group(id))/matrices", in: file))
     }
     let missing = file.exists("/golden_missing_items") ? try file.readStrings("/golden_missing_items") : []
     return OutputSummary(
@@ -74,7 +75,8 @@ package struct OutputSummary: Sendable {
         goldenMissing: goldenMissing)
     case .item(let id):
       return OutputSummary(
-        path: path, attributes: attributes, items: items.filter { $0.id == id }, failedItems: failedItems.filter { $0.item == id },
+        path: path, attributes: attributes, items: items.filter { $0.id == id },
+        failedItems: failedItems.filter { $0.item == id },
         goldenMissing: goldenMissing.filter { $0 == id })
     }
   }
@@ -105,13 +107,18 @@ package struct OutputSummary: Sendable {
     ]
     for item in items {
       lines.append("item \(item.id)")
-      let nameWidth = max((item.tensors.map(\.name) + item.reports.map(\.name) + item.matrices.map(\.name)).map(\.count).max() ?? 0, 4)
-      func pad(_ value: String, _ width: Int) -> String { value + String(repeating: " ", count: max(width - value.count, 0)) }
+      let nameWidth = max(
+        (item.tensors.map(\.name) + item.reports.map(\.name) + item.matrices.map(\.name)).map(\.count).max() ?? 0, 4)
+      func pad(_ value: String, _ width: Int) -> String {
+        value + String(repeating: " ", count: max(width - value.count, 0))
+      }
       let shapeWidth = (item.tensors + item.matrices).map { $0.shape.shapeDescription.count }.max() ?? 0
       for (title, entries) in [("tensors", item.tensors), ("matrices", item.matrices)] where !entries.isEmpty {
         lines.append("  \(title)")
         for entry in entries {
-          lines.append("    \(pad(entry.name, nameWidth))  \(pad(entry.shape.shapeDescription, shapeWidth))  \(pad(entry.storedType, 7))  \(entry.op ?? "")")
+          lines.append(
+            "    \(pad(entry.name, nameWidth))  \(pad(entry.shape.shapeDescription, shapeWidth))  \(pad(entry.storedType, 7))  \(entry.op ?? "")"
+          )
         }
       }
       if !item.reports.isEmpty {
@@ -119,7 +126,8 @@ package struct OutputSummary: Sendable {
         for report in item.reports {
           let verdict = report.passed ? "PASS" : "FAIL"
           let expectation = report.expect == .fail ? " (expected to fail; held: \(report.held ? "yes" : "no"))" : ""
-          let errors = report.outcome.maxAbsError.isNaN
+          let errors =
+            report.outcome.maxAbsError.isNaN
             ? "" : "  max abs \(format(report.outcome.maxAbsError))  max rel \(format(report.outcome.maxRelError))"
           lines.append("    \(pad(report.name, nameWidth))  \(pad(report.check, 8))  \(verdict)\(errors)\(expectation)")
           if !report.passed || report.expect == .fail || report.outcome.maxAbsError.isNaN {
@@ -129,7 +137,9 @@ package struct OutputSummary: Sendable {
       }
     }
     for item in failedItems { lines.append("failed item \(item.item): \(item.error)") }
-    for id in goldenMissing { lines.append("missing item \(id): in the golden file \(text("golden")), not in this run (a failed check)") }
+    for id in goldenMissing {
+      lines.append("missing item \(id): in the golden file \(text("golden")), not in this run (a failed check)")
+    }
     return lines.joined(separator: "\n")
   }
 
@@ -163,15 +173,18 @@ package struct OutputSummary: Sendable {
       let goldenMissingItems: [String]
       enum CodingKeys: String, CodingKey {
         case path, checks, items, golden
-        case jobName = "job_name", convpipeVersion = "convpipe_version", jobSHA256 = "job_sha256", graphSHA256 = "graph_sha256"
+        case jobName = "job_name", convpipeVersion = "convpipe_version", jobSHA256 = "job_sha256", graphSHA256 =
+          "graph_sha256"
         case checksFailed = "checks_failed", itemsFailed = "items_failed", failedItems = "failed_items"
         case goldenMissingItems = "golden_missing_items"
       }
     }
     let reports = items.map { item in
       item.reports.map {
-        Report(name: $0.name, check: $0.check, expect: $0.expect.rawValue, message: $0.outcome.message, passed: $0.passed,
-          held: $0.held, maxAbsError: JSONNumber($0.outcome.maxAbsError), maxRelError: JSONNumber($0.outcome.maxRelError),
+        Report(
+          name: $0.name, check: $0.check, expect: $0.expect.rawValue, message: $0.outcome.message, passed: $0.passed,
+          held: $0.held, maxAbsError: JSONNumber($0.outcome.maxAbsError),
+          maxRelError: JSONNumber($0.outcome.maxRelError),
           mismatched: $0.outcome.mismatched, count: $0.outcome.count)
       }
     }

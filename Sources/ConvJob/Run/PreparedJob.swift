@@ -34,7 +34,8 @@ package struct PreparedJob: Sendable {
   }
 
   package static func prepare(
-    job: Job, maxMemory: Int, concurrentItems: Int = 1, earlierProblems: [JobProblem] = [], itemFailuresAtRun: Bool = false
+    job: Job, maxMemory: Int, concurrentItems: Int = 1, earlierProblems: [JobProblem] = [],
+    itemFailuresAtRun: Bool = false
   ) throws(JobProblems) -> PreparedJob {
     let graph = StageGraph(job: job)
     let catalog = InputCatalog(job: job)
@@ -75,11 +76,13 @@ package struct PreparedJob: Sendable {
     }
     let concurrent = min(concurrentItems, catalog.items.count)
     if problems.isEmpty, let largest = plans.max(by: { $0.peakBytes < $1.peakBytes }),
-      let problem = memoryProblem(largest, job: job, limit: maxMemory, concurrent: concurrent) {
+      let problem = memoryProblem(largest, job: job, limit: maxMemory, concurrent: concurrent)
+    {
       problems.append(problem)
     }
     if !problems.isEmpty { throw JobProblems(problems) }
-    return PreparedJob(job: job, graph: graph, catalog: catalog, plans: plans, planIndex: planIndex, itemFailures: itemFailures)
+    return PreparedJob(
+      job: job, graph: graph, catalog: catalog, plans: plans, planIndex: planIndex, itemFailures: itemFailures)
   }
 
   /// The plan of one item.
@@ -94,9 +97,13 @@ package struct PreparedJob: Sendable {
     guard saturatingProduct([plan.peakBytes, max(concurrent, 1)]) > limit else { return nil }
     let perItem = concurrent > 1 ? " per item, \(concurrent) items at once" : ""
     let location = plan.peakStage.flatMap { job.stage(id: $0)?.location } ?? "inputs"
-    let largest = plan.largestTensor.map { " (largest tensor \"\($0.name)\" \($0.info), \(MemorySize.format($0.info.byteCount)))" } ?? ""
+    let largest =
+      plan.largestTensor.map { " (largest tensor \"\($0.name)\" \($0.info), \(MemorySize.format($0.info.byteCount)))" }
+      ?? ""
     return JobProblem(
       file: job.file, location: location,
-      message: "needs about \(MemorySize.format(plan.peakBytes)) at once\(perItem)\(largest), more than --max-memory \(MemorySize.format(limit))")
+      message:
+        "needs about \(MemorySize.format(plan.peakBytes)) at once\(perItem)\(largest), more than --max-memory \(MemorySize.format(limit))"
+    )
   }
 }

@@ -73,7 +73,9 @@ struct ResumeFiles {
     guard FileManager.default.fileExists(atPath: store) else { return nil }
     let count = ResumeJournal.count(at: storeJournal)
     guard let entries = ResumeJournal.entries(at: storeJournal, graph: graph) else {
-      notice("\(store): its \(counted(count, "finished item")) were made by another version of the job or its shared inputs; --resume computes every item")
+      notice(
+        "\(store): its \(counted(count, "finished item")) were made by another version of the job or its shared inputs; --resume computes every item"
+      )
       return nil
     }
     guard !entries.isEmpty else { return nil }

@@ -19,10 +19,14 @@ final class ReusableResults: Sendable {
   ) {
     var hashes: [String: String] = [:]
     var previous: HDF5File?
-    if incremental, let file = Self.previousOutput(target, graph: graph, notice: notice), let ids = try? OutputComparison.itemIDs(of: file) {
+    if incremental, let file = Self.previousOutput(target, graph: graph, notice: notice),
+      let ids = try? OutputComparison.itemIDs(of: file)
+    {
       previous = file
       for id in ids {
-        if case .string(let hash)? = try? file.attribute("input_sha256", of: ItemStorage.group(id)) { hashes[id] = hash }
+        if case .string(let hash)? = try? file.attribute("input_sha256", of: ItemStorage.group(id)) {
+          hashes[id] = hash
+        }
       }
     }
     self.previous = previous

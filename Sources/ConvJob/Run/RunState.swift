@@ -39,7 +39,8 @@ struct RunState {
   func result(seconds: Double) -> RunResult {
     RunResult(
       outputPath: target, items: prepared.catalog.items.count, computed: computed, reused: reused,
-      failedItems: failedItems, checks: checks, failed: failed, seconds: seconds, error: error, invalid: false, signal: signal,
+      failedItems: failedItems, checks: checks, failed: failed, seconds: seconds, error: error, invalid: false,
+      signal: signal,
       keptForResume: keptForResume)
   }
 
@@ -70,7 +71,9 @@ struct RunState {
     }
     if job.outputs.compression == 0 {
       let total = saturatingSum(prepared.catalog.items.map(expectedBytes))
-      do { try output.ensureSpace(for: total, "for the output of \(counted(prepared.catalog.items.count, "item"))") } catch {
+      do {
+        try output.ensureSpace(for: total, "for the output of \(counted(prepared.catalog.items.count, "item"))")
+      } catch {
         self.error = error.message
         output.discard()
         return
@@ -96,7 +99,9 @@ struct RunState {
     scheduler.close()
     if let received = stop.signal { signal = received }
     if error != nil || signal != nil {
-      if error != nil, failedWriting { output.discard() } else if output.closeForResume() {
+      if error != nil, failedWriting {
+        output.discard()
+      } else if output.closeForResume() {
         keptForResume = resumeFiles.keep(output)
       } else {
         output.discard()
@@ -135,10 +140,13 @@ struct RunState {
       }
       do {
         let inputHash = try RunFingerprint.input(of: item, catalog: prepared.catalog)
-        if let file = reusable.source(for: item.id, inputHash: inputHash) { return .reusable(file: file, inputHash: inputHash) }
-        return .computed(try ComputeThreads.$requested.withValue(computeThreads) {
-          try executor.run(item, inputHash: inputHash, shouldStop: { stop.isRequested })
-        })
+        if let file = reusable.source(for: item.id, inputHash: inputHash) {
+          return .reusable(file: file, inputHash: inputHash)
+        }
+        return .computed(
+          try ComputeThreads.$requested.withValue(computeThreads) {
+            try executor.run(item, inputHash: inputHash, shouldStop: { stop.isRequested })
+          })
       } catch is RunStopped {
         return .stopped
       } catch {
@@ -150,7 +158,9 @@ struct RunState {
   }
 
   /// The writer: takes each item's outcome in item order and puts it into the output.
-  private mutating func write(from scheduler: ItemScheduler, into output: OutputFile, golden: GoldenComparison?, stop: RunStop) {
+  private mutating func write(
+    from scheduler: ItemScheduler, into output: OutputFile, golden: GoldenComparison?, stop: RunStop
+  ) {
     let total = scheduler.count
     for index in 0..<total {
       guard !stop.isRequested, let (outcome, seconds) = scheduler.outcome(index) else { return }
@@ -170,7 +180,8 @@ struct RunState {
           reused += 1
           event = count(reports, item: id, status: .reused, seconds: seconds)
         case .failed(let message):
-          event = ItemEvent(item: id, status: .failed, seconds: seconds, checksPassed: 0, checksFailed: 0, error: message)
+          event = ItemEvent(
+            item: id, status: .failed, seconds: seconds, checksPassed: 0, checksFailed: 0, error: message)
           if options.keepGoing {
             try output.appendFailure(id, message: message)
             failedItems.append(FailedItem(item: id, error: message))
@@ -236,14 +247,18 @@ struct RunState {
   }
 
   /// Counts an item's reports into the run's totals and makes its event.
-  private mutating func count(_ reports: [ItemReport], item: String, status: ItemEvent.Status, seconds: Double) -> ItemEvent {
+  private mutating func count(_ reports: [ItemReport], item: String, status: ItemEvent.Status, seconds: Double)
+    -> ItemEvent
+  {
     let failures = reports.filter { !$0.passed }
     checks += reports.count
     failed += failures.map {
-      FailedCheck(item: item, stage: $0.name, check: $0.check, maxAbsError: $0.outcome.maxAbsError,
+      FailedCheck(
+        item: item, stage: $0.name, check: $0.check, maxAbsError: $0.outcome.maxAbsError,
         maxRelError: $0.outcome.maxRelError, message: $0.outcome.message)
     }
-    return ItemEvent(item: item, status: status, seconds: seconds, checksPassed: reports.count - failures.count,
+    return ItemEvent(
+      item: item, status: status, seconds: seconds, checksPassed: reports.count - failures.count,
       checksFailed: failures.count, error: nil)
   }
 
@@ -256,7 +271,8 @@ struct RunState {
     var lists = [("item_ids", writtenIDs)]
     var attributes: [(String, HDF5AttributeValue)] = [
       ("convpipe_version", .string(ConvPipeVersion.current)), ("job_name", .string(job.name)),
-      ("job_sha256", .string(job.sha256)), ("graph_sha256", .string(fingerprint.graph)), ("items", .int(writtenIDs.count)),
+      ("job_sha256", .string(job.sha256)), ("graph_sha256", .string(fingerprint.graph)),
+      ("items", .int(writtenIDs.count)),
       ("items_failed", .int(failedItems.count)),
     ]
     if let golden {
@@ -264,8 +280,10 @@ struct RunState {
       for id in missing {
         let outcome = golden.missingOutcome()
         checks += 1
-        failed.append(FailedCheck(item: id, stage: GoldenComparison.checkName, check: GoldenComparison.checkName,
-          maxAbsError: outcome.maxAbsError, maxRelError: outcome.maxRelError, message: outcome.message))
+        failed.append(
+          FailedCheck(
+            item: id, stage: GoldenComparison.checkName, check: GoldenComparison.checkName,
+            maxAbsError: outcome.maxAbsError, maxRelError: outcome.maxRelError, message: outcome.message))
         let event = ItemEvent(item: id, status: .missing, seconds: 0, checksPassed: 0, checksFailed: 1, error: nil)
         log?.record(event)
         onItem?(event, prepared.catalog.items.count, prepared.catalog.items.count)

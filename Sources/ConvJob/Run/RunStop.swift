@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// SIGINT, SIGTERM and SIGHUP from the moment `run` starts: a run stops taking

@@ -13,7 +13,8 @@ package struct RunSummary: Sendable, Encodable {
     guard !result.wroteOutput, result.items > 1 || result.signal != nil else { return nil }
     let done = result.computed + result.reused + result.failedItems.count
     return "\(result.outputPath): not written: "
-      + (result.signal.map { "stopped by \($0 == SIGINT ? "SIGINT (Ctrl-C)" : signalName($0))" } ?? "stopped by an error")
+      + (result.signal.map { "stopped by \($0 == SIGINT ? "SIGINT (Ctrl-C)" : signalName($0))" }
+        ?? "stopped by an error")
       + " after \(done) of \(counted(result.items, "item"))"
       + (result.keptForResume > 0 ? "; \(result.keptForResume) finished kept for --resume" : "")
   }
@@ -28,7 +29,9 @@ package struct RunSummary: Sendable, Encodable {
         + String(format: " in %.2fs", result.seconds)
     ]
     for failed in result.failed {
-      let errors = failed.hasErrors && (failed.maxAbsError != 0 || failed.maxRelError != 0) ? "max abs error \(failed.maxAbsError), max rel error \(failed.maxRelError): " : ""
+      let errors =
+        failed.hasErrors && (failed.maxAbsError != 0 || failed.maxRelError != 0)
+        ? "max abs error \(failed.maxAbsError), max rel error \(failed.maxRelError): " : ""
       lines.append("FAIL item \(failed.item) stage \(failed.stage) check \(failed.check): \(errors)\(failed.message)")
     }
     for item in result.failedItems { lines.append("FAILED item \(item.item): \(item.error)") }
@@ -58,8 +61,16 @@ package struct RunSummary: Sendable, Encodable {
     try container.encode(result.failedItems, forKey: .failedItems)
     try container.encode((result.seconds * 1e3).rounded() / 1e3, forKey: .seconds)
     try container.encode(result.status.code, forKey: .exitCode)
-    if let error = result.error { try container.encode(error, forKey: .error) } else { try container.encodeNil(forKey: .error) }
-    if let signal = result.signal { try container.encode(signalName(signal), forKey: .signal) } else { try container.encodeNil(forKey: .signal) }
+    if let error = result.error {
+      try container.encode(error, forKey: .error)
+    } else {
+      try container.encodeNil(forKey: .error)
+    }
+    if let signal = result.signal {
+      try container.encode(signalName(signal), forKey: .signal)
+    } else {
+      try container.encodeNil(forKey: .signal)
+    }
   }
 
   /// The summary as one line of JSON (for `--report`, with a newline).

@@ -30,7 +30,9 @@ enum LayerBench {
     }
     let root: JSONValue
     do { root = try JSONParser.parse(text) } catch {
-      throw JobProblems([JobProblem(file: path, location: "", message: error.message, line: error.line, column: error.column)])
+      throw JobProblems([
+        JobProblem(file: path, location: "", message: error.message, line: error.line, column: error.column)
+      ])
     }
     guard let entries = root["layers"]?.arrayValue else {
       throw JobProblems([JobProblem(file: path, location: "", message: "expected an object with a \"layers\" array")])
@@ -42,21 +44,29 @@ enum LayerBench {
       guard let name = entry["name"]?.stringValue, let input = entry["input"]?.arrayValue?.compactMap(\.intValue),
         let weight = entry["weight"]?.arrayValue?.compactMap(\.intValue), let members = entry.objectMembers
       else {
-        problems.append(JobProblem(file: path, location: location, message: "needs a name and integer input and weight shapes"))
+        problems.append(
+          JobProblem(file: path, location: location, message: "needs a name and integer input and weight shapes"))
         continue
       }
       let parameters = JSONValue(.object(members.filter { !["name", "input", "weight"].contains($0.key) })).jsonText
       do {
         let operation = try StageParameters.operation(fromJSON: parameters, file: path)
         guard case .convolution(let geometry) = try operation.plan(input: input, weight: weight) else {
-          problems.append(JobProblem(file: path, location: location, message: "\(name): only conv and conv_transpose can be timed"))
+          problems.append(
+            JobProblem(file: path, location: location, message: "\(name): only conv and conv_transpose can be timed"))
           continue
         }
-        let bytes = saturatingProduct([4, saturatingProduct(geometry.inputShape) &+ saturatingProduct(geometry.outputShape)
-          &+ saturatingProduct(geometry.weightShape)])
+        let bytes = saturatingProduct([
+          4,
+          saturatingProduct(geometry.inputShape) &+ saturatingProduct(geometry.outputShape)
+            &+ saturatingProduct(geometry.weightShape),
+        ])
         guard bytes <= MemorySize.defaultLimit else {
-          problems.append(JobProblem(file: path, location: location,
-            message: "\(name): its tensors need \(MemorySize.format(bytes)), more than half of this machine's memory"))
+          problems.append(
+            JobProblem(
+              file: path, location: location,
+              message: "\(name): its tensors need \(MemorySize.format(bytes)), more than half of this machine's memory")
+          )
           continue
         }
         layers.append(BenchLayer(name: name, geometry: geometry))
