@@ -66,7 +66,7 @@ struct LoweredPhase {
   let sourceStep: Int
   let resultStep: Int
   /// The result cells are the phase cells in order (`e = 1`): the product writes them in place.
-  let direct: Bool
+  let writesInPlace: Bool
   /// One tap whose box is every cell, step 1 and equal sizes (so shift 0): `cols` is the source itself.
   let identity: Bool
 
@@ -129,7 +129,7 @@ struct LoweredPhase {
     rowResults = results
     rowsPerLine = rank > 1 ? sizes[rank - 2] : 1
     rowResultStep = rank > 1 ? steps[rank - 2].result * resultStrides[rank - 2] : 0
-    direct = steps.allSatisfy { $0.result == 1 }
+    writesInPlace = steps.allSatisfy { $0.result == 1 }
     identity =
       tapCount == 1 && steps.allSatisfy { $0.source == 1 } && sizes == sourceSizes
       && lower.allSatisfy { $0 == 0 } && upper == sizes

@@ -76,7 +76,7 @@ extension MatrixLowering {
     }
   }
 
-  /// Copies a non-direct phase's product `[resultPerGroup, columns.count]` to its
+  /// Copies a phase not written in place's product `[resultPerGroup, columns.count]` to its
   /// result cells `rowResult + m*e` of the group whose channel planes start at `planes`.
   func scatterProduct<T: BLASElement>(
     _ phase: LoweredPhase, _ columns: Range<Int>, product: UnsafeMutablePointer<T>, into planes: UnsafeMutablePointer<T>

@@ -12,7 +12,7 @@ extension MatrixLowering {
     let itemsPerGroup = chunks.map(\.items).reduce(0, +)
     let scratch =
       zip(phases, chunks).map { phase, chunk in
-        (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.direct ? 0 : resultPerGroup * chunk.length)
+        (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.writesInPlace ? 0 : resultPerGroup * chunk.length)
       }.max() ?? 0
     let matrices = packs ? packed(weight) : weight
     return [T](unsafeUninitializedCapacity: count) { result, initialized in
@@ -38,7 +38,7 @@ extension MatrixLowering {
 
   /// One product `A_{g,p} cols` over `columns` (flattened as `n * volume + cell`):
   /// `cols` built in `scratch` (or the source itself for an identity phase), the
-  /// product written in place (direct phase) or after `cols` and copied out.
+  /// product written in place (writesInPlace) or after `cols` and copied out.
   private func runChunk<T: BLASElement>(
     _ phase: LoweredPhase, _ columns: Range<Int>, group: Int, _ operands: Operands<T>,
     scratch: UnsafeMutablePointer<T>
@@ -47,7 +47,7 @@ extension MatrixLowering {
     let sourcePlanes = operands.source + group * sourcePerGroup * sourceVolume
     let cols = UnsafePointer(scratch)
     let product =
-      phase.direct
+      phase.writesInPlace
       ? operands.result + ((n * groups + group) * resultPerGroup) * resultVolume + cell
       : scratch + (phase.identity ? 0 : depth(phase) * columns.count)
     if phase.identity {
@@ -56,7 +56,7 @@ extension MatrixLowering {
         m: resultPerGroup, n: columns.count, k: sourcePerGroup,
         operands.weight, lda: sourcePerGroup, transposedA: false,
         sourcePlanes + n * groups * sourcePerGroup * sourceVolume + cell,
-        ldb: sourceVolume, into: product, ldc: phase.direct ? resultVolume : columns.count)
+        ldb: sourceVolume, into: product, ldc: phase.writesInPlace ? resultVolume : columns.count)
     } else if phase.tapCount == 0 {
       product.update(repeating: 0, count: resultPerGroup * columns.count)
     } else {
@@ -64,9 +64,9 @@ extension MatrixLowering {
       T.multiply(
         m: resultPerGroup, n: columns.count, k: depth(phase),
         operands.weight, lda: depth(phase), transposedA: false, cols, ldb: columns.count,
-        into: product, ldc: phase.direct ? resultVolume : columns.count)
+        into: product, ldc: phase.writesInPlace ? resultVolume : columns.count)
     }
-    if !phase.direct {
+    if !phase.writesInPlace {
       scatterProduct(phase, columns, product: product, into: operands.result + group * resultPerGroup * resultVolume)
     }
   }
@@ -105,7 +105,7 @@ extension MatrixLowering {
   /// How phase `phase`'s columns split into products.
   private func chunking(_ phase: LoweredPhase) -> Chunking {
     // A product writing in place or reading the source as cols stays within one batch item.
-    let span = phase.direct || phase.identity ? phase.volume : batch * phase.volume
+    let span = phase.writesInPlace || phase.identity ? phase.volume : batch * phase.volume
     let wanted = max(Self.minimumColumns, Self.scratchTarget / max(depth(phase), 1))
     let perSpan = (span + wanted - 1) / wanted
     let length = (span + perSpan - 1) / perSpan
