@@ -73,7 +73,7 @@ let package = Package(
 
     // MARK: - I/O beside the core
     .target(name: "PNGIO", dependencies: ["ConvCore", "CPNG", "_PNGShims"]),
-    .target(name: "HDF5IO", dependencies: ["ConvCore", "CHDF5", "_HDF5Shims"]),
+    .target(name: "HDF5IO", dependencies: ["ConvCore", "CHDF5", "_HDF5Shims", "_SystemShims"]),
 
     // MARK: - A JSON reader that remembers where each value stood
     .target(name: "PositionedJSON"),

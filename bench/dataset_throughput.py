@@ -8,7 +8,9 @@ under /usr/bin/time -v and prints seconds, images/s and the maximum resident
 set size.
 
 Usage: bench/dataset_throughput.py [--convpipe .build/release/convpipe]
-                                   [--counts 100 1000] [--threads 1 2] [--work /tmp/convpipe-dataset]
+                                   [--counts 100 1000] [--threads 1 2] [--size 256] [--rounds 1]
+                                   [--work /tmp/convpipe-dataset]
+The run's images/s is the best of --rounds runs.
 """
 import argparse, json, os, random, re, struct, subprocess, time, zlib
 
@@ -21,6 +23,7 @@ def write_png(path, width, height, pixels):
                 + chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b""))
 
 def make_dataset(directory, count, size=256):
+    """COUNT random SIZE x SIZE RGB PNGs in DIRECTORY/images and a job over them."""
     images = os.path.join(directory, "images")
     os.makedirs(images, exist_ok=True)
     have = len([n for n in os.listdir(images) if n.endswith(".png")])
@@ -53,14 +56,16 @@ def main():
     parser.add_argument("--convpipe", default=".build/release/convpipe")
     parser.add_argument("--counts", type=int, nargs="+", default=[100, 1000])
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--work", default="/tmp/convpipe-dataset")
     args = parser.parse_args()
     print(f"{'images':>6} {'threads':>7} {'seconds':>8} {'images/s':>9} {'max RSS':>10}")
     for count in args.counts:
-        directory = os.path.join(args.work, str(count))
-        make_dataset(directory, count)
+        directory = os.path.join(args.work, f"{count}x{args.size}")
+        make_dataset(directory, count, args.size)
         for threads in args.threads:
-            seconds, rss = run(args.convpipe, directory, threads)
+            seconds, rss = min(run(args.convpipe, directory, threads) for _ in range(args.rounds))
             print(f"{count:>6} {threads:>7} {seconds:>8.2f} {count / seconds:>9.1f} {rss / 1024:>7.1f} MiB")
 
 if __name__ == "__main__":

@@ -16,15 +16,32 @@ extension HDF5File {
           H5Adelete_by_name(file, objectPath, name, convpipe_H5P_DEFAULT())
         }
       }
-      switch value {
-      case .int(let number): try writeNumbers([Int64(number)], isScalar: true, name, on: objectPath, in: file)
-      case .ints(let numbers):
-        try writeNumbers(numbers.map { Int64($0) }, isScalar: false, name, on: objectPath, in: file)
-      case .double(let number): try writeNumbers([number], isScalar: true, name, on: objectPath, in: file)
-      case .doubles(let numbers): try writeNumbers(numbers, isScalar: false, name, on: objectPath, in: file)
-      case .string(let text): try writeStrings([text], isScalar: true, name, on: objectPath, in: file)
-      case .strings(let texts): try writeStrings(texts, isScalar: false, name, on: objectPath, in: file)
-      }
+      try addAttribute(name, value, on: objectPath, in: file)
+    }
+  }
+
+  /// Attaches `attributes`, in order, to an object that has none of them yet
+  /// (one just created): one call into libhdf5's lock for them all, and no
+  /// check for an attribute to replace. Throws when one exists already.
+  public func addAttributes(_ attributes: [(String, HDF5AttributeValue)], on objectPath: String) throws(HDF5Error) {
+    try HDF5Library.serialised { () throws(HDF5Error) in
+      let file = try fileID(for: objectPath)
+      for (name, value) in attributes { try addAttribute(name, value, on: objectPath, in: file) }
+    }
+  }
+
+  /// Creates and writes attribute `name` of the object at `objectPath`.
+  private func addAttribute(_ name: String, _ value: HDF5AttributeValue, on objectPath: String, in file: hid_t)
+    throws(HDF5Error)
+  {
+    switch value {
+    case .int(let number): try writeNumbers([Int64(number)], isScalar: true, name, on: objectPath, in: file)
+    case .ints(let numbers):
+      try writeNumbers(numbers.map { Int64($0) }, isScalar: false, name, on: objectPath, in: file)
+    case .double(let number): try writeNumbers([number], isScalar: true, name, on: objectPath, in: file)
+    case .doubles(let numbers): try writeNumbers(numbers, isScalar: false, name, on: objectPath, in: file)
+    case .string(let text): try writeStrings([text], isScalar: true, name, on: objectPath, in: file)
+    case .strings(let texts): try writeStrings(texts, isScalar: false, name, on: objectPath, in: file)
     }
   }
 

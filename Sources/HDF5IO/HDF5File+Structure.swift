@@ -86,21 +86,6 @@ extension HDF5File {
     }
   }
 
-  /// Copies the object at `sourcePath` of `source` (a group with everything
-  /// below it, or a dataset, with their attributes) to `destinationPath` here,
-  /// creating missing groups above it; the data is copied as stored, without
-  /// decoding. Throws when something exists at `destinationPath` already.
-  public func copy(_ sourcePath: String, from source: HDF5File, to destinationPath: String) throws(HDF5Error) {
-    try HDF5Library.serialised { () throws(HDF5Error) in
-      let file = try fileID(for: destinationPath)
-      let sourceFile = try source.fileID(for: sourcePath)
-      try createMissingAncestors(of: destinationPath)
-      try check("cannot copy \(source.path):\(sourcePath)", object: destinationPath) {
-        H5Ocopy(sourceFile, sourcePath, file, destinationPath, convpipe_H5P_DEFAULT(), convpipe_H5P_DEFAULT())
-      }
-    }
-  }
-
   /// Creates every missing group above `path`, one level at a time, so that each
   /// gets the creation properties of ``createGroupIfMissing(_:)``.
   func createMissingAncestors(of path: String) throws(HDF5Error) {

@@ -32,37 +32,21 @@ public final class HDF5File: @unchecked Sendable {  // all state is immutable or
   }
 
   /// Creates a new, empty HDF5 file open for reading and writing, replacing
-  /// (truncating) any file already at `path`.
-  public static func create(_ path: String) throws(HDF5Error) -> HDF5File {
+  /// (truncating) any file already at `path`. With `alignment`, every object
+  /// of 64 KiB or more starts at a multiple of it in the file (so that its data
+  /// can be written directly, bypassing the page cache: ``RawFileAccess``).
+  public static func create(_ path: String, alignment: Int? = nil) throws(HDF5Error) -> HDF5File {
     try HDF5Library.serialised { () throws(HDF5Error) in
-      let handle = try HDF5Handle.make(.file, "cannot create file", file: path, object: nil) {
-        H5Fcreate(path, convpipe_H5F_ACC_TRUNC(), convpipe_H5P_DEFAULT(), convpipe_H5P_DEFAULT())
-      }
-      return HDF5File(path: path, handle: handle)
-    }
-  }
-
-  /// Creates a new, empty HDF5 file held in memory only (HDF5's core driver
-  /// without a backing store): nothing touches the disk, and the file is gone
-  /// when it is closed. `name` only labels it in messages; it need not be unique.
-  ///
-  /// convpipe builds each item in such a file and copies it into the output
-  /// (``copy(_:from:to:)``), so that every item reaches every output file the
-  /// same way, whatever file it came from.
-  public static func createInMemory(name: String) throws(HDF5Error) -> HDF5File {
-    try HDF5Library.serialised { () throws(HDF5Error) in
-      let access = try HDF5Handle.make(.propertyList, "cannot make file access properties", file: name, object: nil) {
+      let access = try HDF5Handle.make(.propertyList, "cannot make file access properties", file: path, object: nil) {
         H5Pcreate(convpipe_H5P_FILE_ACCESS())
       }
-      guard H5Pset_fapl_core(access.id, 1 << 20, false) >= 0 else {
-        throw .fromLibrary("cannot select the in-memory driver", file: name, object: nil)
+      if let alignment, H5Pset_alignment(access.id, 1 << 16, hsize_t(alignment)) < 0 {
+        throw .fromLibrary("cannot set the alignment", file: path, object: nil)
       }
-      // The library refuses two open files of the same name: give each its own.
-      let unique = "\(name)#\(HDF5Library.nextMemoryFileNumber())"
-      let handle = try HDF5Handle.make(.file, "cannot create file in memory", file: name, object: nil) {
-        H5Fcreate(unique, convpipe_H5F_ACC_TRUNC(), convpipe_H5P_DEFAULT(), access.id)
+      let handle = try HDF5Handle.make(.file, "cannot create file", file: path, object: nil) {
+        H5Fcreate(path, convpipe_H5F_ACC_TRUNC(), convpipe_H5P_DEFAULT(), access.id)
       }
-      return HDF5File(path: name, handle: handle)
+      return HDF5File(path: path, handle: handle)
     }
   }
 

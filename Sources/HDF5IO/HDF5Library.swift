@@ -1,6 +1,5 @@
 import CHDF5
 import Foundation
-import Synchronization
 import _HDF5Shims
 
 /// Process-wide access to libhdf5: one lock that serialises every call into the
@@ -30,14 +29,6 @@ enum HDF5Library {
     defer { lock.unlock() }
     _ = H5Eset_auto2(convpipe_H5E_DEFAULT(), nil, nil)
     return try body()
-  }
-
-  /// How many in-memory files have been named, to name the next apart.
-  private static let memoryFiles = Atomic<Int>(0)
-
-  /// A number never handed out before, naming in-memory files apart.
-  static func nextMemoryFileNumber() -> Int {
-    memoryFiles.wrappingAdd(1, ordering: .relaxed).newValue
   }
 
   /// The description of the innermost (most specific) entry on the calling

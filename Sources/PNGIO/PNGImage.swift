@@ -76,14 +76,38 @@ public struct PNGImage: Sendable, Equatable {
   /// PNG, truncated, corrupt (libpng's message is kept), or would hold more
   /// than ``maxSampleCount`` samples.
   public static func read(path: String) throws(PNGError) -> PNGImage {
+    try decode(path: path) { header, channels, bitDepth, pixels, message, size in
+      convpipe_png_decode(path, maxSampleCount, header, channels, bitDepth, pixels, message, size)
+    }
+  }
+
+  /// Decodes a PNG file's bytes already in memory (read once, say, to be hashed
+  /// too); `path` names them in errors, as ``read(path:)`` does.
+  public static func decode(_ contents: [UInt8], path: String) throws(PNGError) -> PNGImage {
+    let result: Result<PNGImage, PNGError> = contents.withUnsafeBytes { bytes in
+      Result { () throws(PNGError) in
+        try decode(path: path) { header, channels, bitDepth, pixels, message, size in
+          convpipe_png_decode_memory(
+            bytes.baseAddress, bytes.count, maxSampleCount, header, channels, bitDepth, pixels, message, size)
+        }
+      }
+    }
+    return try result.get()
+  }
+
+  /// Runs one of the shim's decoders and turns its pixels into an image.
+  private static func decode(
+    path: String,
+    _ decoder: (
+      UnsafeMutablePointer<convpipe_png_header>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>,
+      UnsafeMutablePointer<UnsafeMutableRawPointer?>, UnsafeMutablePointer<CChar>, Int
+    ) -> convpipe_png_status
+  ) throws(PNGError) -> PNGImage {
     var header = convpipe_png_header()
     var channels: Int32 = 0
     var bitDepth: Int32 = 0
     var pixels: UnsafeMutableRawPointer?
-    try callLibPNG(path: path) { message, size in
-      convpipe_png_decode(
-        path, maxSampleCount, &header, &channels, &bitDepth, &pixels, message, size)
-    }
+    try callLibPNG(path: path) { message, size in decoder(&header, &channels, &bitDepth, &pixels, message, size) }
     defer { free(pixels) }
     let count = Int(header.width) * Int(header.height) * Int(channels)
     guard let pixels else { throw PNGError(path: path, message: "decoder returned no pixel data") }

@@ -36,23 +36,30 @@ extension PNGImage {
   public func tensor(channels option: PNGChannels = .auto, scale: PNGScale = .unit) -> Tensor {
     let sources = ChannelSource.recipe(for: option, stored: channels)
     let divisor = scale.divisor(maxValue: maxValue)
-    let pixelCount = width * height
+    let pixelCount = width * height, channels = channels
+    // Every sample value's float, computed once as `Float(Double(value) / divisor)`.
+    let scaled = (0...maxValue).map { Float(Double($0) / divisor) }
     return Tensor(shape: [1, sources.count, height, width], of: Float.self) { values in
-      for (plane, source) in sources.enumerated() {
-        for pixel in 0..<pixelCount {
-          let first = pixel * channels
-          let value: Double
-          switch source {
-          case .sample(let index):
-            value = Double(samples[first + index])
-          case .luma:
-            value =
-              0.299 * Double(samples[first]) + 0.587 * Double(samples[first + 1])
-              + 0.114 * Double(samples[first + 2])
-          case .opaque:
-            value = Double(maxValue)
+      guard let base = values.baseAddress else { return }
+      samples.withUnsafeBufferPointer { samples in
+        scaled.withUnsafeBufferPointer { scaled in
+          for (plane, source) in sources.enumerated() {
+            let out = base + plane * pixelCount
+            switch source {
+            case .sample(let index):
+              for pixel in 0..<pixelCount { out[pixel] = scaled[Int(samples[pixel * channels + index])] }
+            case .luma:
+              for pixel in 0..<pixelCount {
+                let first = pixel * channels
+                let luma =
+                  0.299 * Double(samples[first]) + 0.587 * Double(samples[first + 1]) + 0.114
+                  * Double(samples[first + 2])
+                out[pixel] = Float(luma / divisor)
+              }
+            case .opaque:
+              for pixel in 0..<pixelCount { out[pixel] = scaled[maxValue] }
+            }
           }
-          values[plane * pixelCount + pixel] = Float(value / divisor)
         }
       }
     }

@@ -12,9 +12,13 @@
 #define NATIVE_IS_LITTLE_ENDIAN 0
 #endif
 
-/// One open file and libpng struct pair, plus where a failure is recorded.
+/// One open file (or buffer in memory) and libpng struct pair, plus where a
+/// failure is recorded.
 typedef struct {
   FILE *file;
+  const png_byte *memory;  // read from here instead of `file` when set
+  size_t memory_size;
+  size_t memory_offset;
   png_structp png;
   png_infop info;
   convpipe_png_status status;
@@ -41,10 +45,20 @@ static void on_warning(png_structp png, png_const_charp text) {
   (void)text;
 }
 
-static void read_from_file(png_structp png, png_bytep data, size_t length) {
+/// Copies up to `length` bytes from the session's file or buffer; returns how many.
+static size_t read_bytes(png_session *session, png_bytep data, size_t length) {
+  if (!session->memory) return fread(data, 1, length, session->file);
+  size_t left = session->memory_size - session->memory_offset;
+  size_t count = length < left ? length : left;
+  memcpy(data, session->memory + session->memory_offset, count);
+  session->memory_offset += count;
+  return count;
+}
+
+static void read_from_source(png_structp png, png_bytep data, size_t length) {
   png_session *session = png_get_io_ptr(png);
-  if (fread(data, 1, length, session->file) == length) return;
-  if (feof(session->file)) fail(session, CONVPIPE_PNG_TRUNCATED, "unexpected end of file");
+  if (read_bytes(session, data, length) == length) return;
+  if (session->memory || feof(session->file)) fail(session, CONVPIPE_PNG_TRUNCATED, "unexpected end of file");
   fail(session, CONVPIPE_PNG_LIBPNG_ERROR, strerror(errno));
 }
 
@@ -59,15 +73,11 @@ static convpipe_png_status run_guarded(png_session *session, png_steps steps, vo
   return session->status;
 }
 
-static convpipe_png_status open_for_reading(png_session *session, const char *path) {
-  session->file = fopen(path, "rb");
-  if (!session->file) {
-    set_message(session, strerror(errno));
-    return CONVPIPE_PNG_OPEN_FAILED;
-  }
+/// Checks the signature of the session's source and sets libpng up to read the rest.
+static convpipe_png_status start_reading(png_session *session) {
   png_byte signature[8];
-  size_t got = fread(signature, 1, sizeof signature, session->file);
-  if (ferror(session->file)) {
+  size_t got = read_bytes(session, signature, sizeof signature);
+  if (session->file && ferror(session->file)) {
     set_message(session, strerror(errno));
     return CONVPIPE_PNG_OPEN_FAILED;
   }
@@ -77,9 +87,18 @@ static convpipe_png_status open_for_reading(png_session *session, const char *pa
   session->png = png_create_read_struct(PNG_LIBPNG_VER_STRING, session, on_error, on_warning);
   if (session->png) session->info = png_create_info_struct(session->png);
   if (!session->info) return CONVPIPE_PNG_OUT_OF_MEMORY;
-  png_set_read_fn(session->png, session, read_from_file);
+  png_set_read_fn(session->png, session, read_from_source);
   png_set_sig_bytes(session->png, sizeof signature);
   return CONVPIPE_PNG_OK;
+}
+
+static convpipe_png_status open_for_reading(png_session *session, const char *path) {
+  session->file = fopen(path, "rb");
+  if (!session->file) {
+    set_message(session, strerror(errno));
+    return CONVPIPE_PNG_OPEN_FAILED;
+  }
+  return start_reading(session);
 }
 
 static void close_reading(png_session *session) {
@@ -149,15 +168,13 @@ static void decode_steps(png_session *session, void *context) {
   png_read_end(png, NULL);
 }
 
-convpipe_png_status convpipe_png_decode(const char *path, size_t max_samples,
-                                        convpipe_png_header *header, int *channels,
-                                        int *bit_depth, void **samples,
-                                        char *message, size_t message_size) {
-  png_session session = {.message = message, .message_size = message_size};
+/// Decodes from the session's opened source (`status` says whether opening worked).
+static convpipe_png_status decode_opened(png_session *session, convpipe_png_status status,
+                                         size_t max_samples, convpipe_png_header *header,
+                                         int *channels, int *bit_depth, void **samples) {
   decode_job job = {.max_samples = max_samples};
-  convpipe_png_status status = open_for_reading(&session, path);
-  if (status == CONVPIPE_PNG_OK) status = run_guarded(&session, decode_steps, &job);
-  close_reading(&session);
+  if (status == CONVPIPE_PNG_OK) status = run_guarded(session, decode_steps, &job);
+  close_reading(session);
   free(job.rows);
   if (status != CONVPIPE_PNG_OK) {
     free(job.pixels);
@@ -168,6 +185,25 @@ convpipe_png_status convpipe_png_decode(const char *path, size_t max_samples,
   *bit_depth = job.bit_depth;
   *samples = job.pixels;
   return CONVPIPE_PNG_OK;
+}
+
+convpipe_png_status convpipe_png_decode(const char *path, size_t max_samples,
+                                        convpipe_png_header *header, int *channels,
+                                        int *bit_depth, void **samples,
+                                        char *message, size_t message_size) {
+  png_session session = {.message = message, .message_size = message_size};
+  convpipe_png_status status = open_for_reading(&session, path);
+  return decode_opened(&session, status, max_samples, header, channels, bit_depth, samples);
+}
+
+convpipe_png_status convpipe_png_decode_memory(const void *data, size_t size, size_t max_samples,
+                                               convpipe_png_header *header, int *channels,
+                                               int *bit_depth, void **samples,
+                                               char *message, size_t message_size) {
+  png_session session = {.message = message, .message_size = message_size,
+                         .memory = data, .memory_size = size};
+  convpipe_png_status status = start_reading(&session);
+  return decode_opened(&session, status, max_samples, header, channels, bit_depth, samples);
 }
 
 typedef struct {

@@ -185,7 +185,9 @@ struct DatasetRunTests {
     #expect(Dataset.bytes(target) == Dataset.bytes(reference), "resumed file equals the uninterrupted run's")
     let log = try Dataset.log(dataset.output("resume.jsonl"))
     #expect(log.filter { $0["status"]?.stringValue == "reused" }.count >= finished)
-    #expect(dataset.siblings(".result.h5.").filter { !$0.hasSuffix(".lock") } == [], "nothing left beside the output")
+    #expect(
+      dataset.siblings(".result.h5.").filter { !$0.hasSuffix(".lock") && !$0.hasSuffix(".inputs") } == [],
+      "nothing left beside the output")
   }
 
   @Test("--incremental reuses everything when nothing changed and recomputes only a changed image")

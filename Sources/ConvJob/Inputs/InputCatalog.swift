@@ -59,10 +59,13 @@ package struct InputCatalog: Sendable {
     return infos
   }
 
-  /// Reads or makes the tensor of `input` for `source` (nil for a shared input).
-  package func load(_ input: InputDefinition, source: ItemSource?) throws(JobProblems) -> Tensor {
+  /// Reads or makes the tensor of `input` for `source` (nil for a shared input);
+  /// `contents` are the source file's bytes when they were already read.
+  package func load(_ input: InputDefinition, source: ItemSource?, contents: [UInt8]? = nil) throws(JobProblems)
+    -> Tensor
+  {
     let log = ProblemLog(file: job.file)
-    let tensor = Self.read(input, source: source, log: log)
+    let tensor = Self.read(input, source: source, contents: contents, log: log)
     try log.check()
     guard let tensor else {
       throw JobProblems([
@@ -192,7 +195,9 @@ package struct InputCatalog: Sendable {
 
   // MARK: - Data
 
-  private static func read(_ input: InputDefinition, source: ItemSource?, log: ProblemLog) -> Tensor? {
+  private static func read(_ input: InputDefinition, source: ItemSource?, contents: [UInt8]?, log: ProblemLog)
+    -> Tensor?
+  {
     let stored: Tensor
     do {
       switch input.source {
@@ -203,7 +208,11 @@ package struct InputCatalog: Sendable {
         stored = try Tensor(shape: shape, values: random.values(shape.reduce(1, *), distribution: distribution))
           .converted(to: input.dtype ?? .float64)
       case .png(let pattern, let channels, let scale):
-        stored = try PNGImage.read(path: filePath(source, default: pattern)).tensor(channels: channels, scale: scale)
+        let path = filePath(source, default: pattern)
+        let image =
+          try contents.map { (bytes) throws(PNGError) in try PNGImage.decode(bytes, path: path) }
+          ?? PNGImage.read(path: path)
+        stored = image.tensor(channels: channels, scale: scale)
       case .hdf5(let pattern, let dataset, _):
         let file = try HDF5File.open(filePath(source, default: pattern))
         if case .row(let row)? = source {

@@ -10,6 +10,8 @@ struct GoldenComparison: Sendable {
   static let checkName = "golden"
 
   let file: HDF5File
+  /// The golden file's elements, read outside libhdf5's lock by the workers.
+  let raw: RawFileAccess?
   let comparison: OutputComparison
   /// How messages name this run's side: the output's path.
   let outputName: String
@@ -20,6 +22,7 @@ struct GoldenComparison: Sendable {
   init(path: String, comparison: OutputComparison, outputName: String) throws(RunFailure) {
     do {
       file = try ConvpipeOutput.open(path)
+      raw = try? RawFileAccess(path: path, writable: false)
       itemIDs = try OutputComparison.itemIDs(of: file)
     } catch {
       throw RunFailure("--golden \(path): \(error.cause ?? error.message)")
@@ -36,7 +39,8 @@ struct GoldenComparison: Sendable {
       let names = Set(kept.keys).union(try OutputComparison.tensorNames(item: result.id, in: file)).sorted()
       return try names.map { name throws(HDF5Error) in
         let actual = kept[name].map { OutputComparison.Operand(tensor: $0, storedType: $0.dtype.rawValue) }
-        let reference = try OutputComparison.Operand.read("\(ItemStorage.group(result.id))/tensors/\(name)", in: file)
+        let reference = try OutputComparison.Operand.read(
+          "\(ItemStorage.group(result.id))/tensors/\(name)", in: file, raw: raw)
         let outcome = comparison.compare(actual, reference, referenceName: file.path, actualName: outputName)
         return ItemReport(name: "\(Self.checkName):\(name)", check: Self.checkName, expect: .pass, outcome: outcome)
       }

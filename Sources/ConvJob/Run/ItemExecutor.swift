@@ -30,11 +30,13 @@ struct ItemExecutor: Sendable {
   /// Runs `item` by the plan made for it when the job was checked (its loaded
   /// inputs must still have the planned shapes). `shouldStop` is asked between
   /// stages; when it says yes the item is abandoned with ``RunStopped``.
-  func run(_ item: Item, inputHash: String, shouldStop: () -> Bool = { false }) throws -> ItemResult {
+  func run(_ item: Item, input itemInput: ItemInput, shouldStop: () -> Bool = { false }) throws -> ItemResult {
     let job = prepared.job
     var tensors = shared
     if let input = job.perItemInput {
-      do { tensors[input.name] = try prepared.catalog.load(input, source: item.source) } catch {
+      do {
+        tensors[input.name] = try prepared.catalog.load(input, source: item.source, contents: itemInput.contents)
+      } catch {
         throw RunFailure(error.problems.map(\.description).joined(separator: "; "))
       }
     }
@@ -44,7 +46,7 @@ struct ItemExecutor: Sendable {
         "\(job.file): item \(item.id): input \(name) is \(TensorInfo(tensor)), but its file said \(plan.tensors[name].map { "\($0)" } ?? "nothing") when the job was checked"
       )
     }
-    var result = ItemResult(id: item.id, inputHash: inputHash)
+    var result = ItemResult(id: item.id, inputHash: itemInput.hash)
     for input in job.inputs where job.keeps(input.name) {
       guard let tensor = tensors[input.name] else { continue }
       result.tensors.append(KeptTensor(name: input.name, tensor: tensor, op: "input", params: input.json.jsonText))

@@ -50,4 +50,12 @@ struct ItemResult: Sendable {
 
   /// Reports that did not meet their expectation.
   var failedReports: [ItemReport] { reports.filter { !$0.passed } }
+
+  /// What the resume journal records of an item.
+  struct Identity: Sendable {
+    let id: String
+    let inputHash: String
+  }
+
+  var identity: Identity { Identity(id: id, inputHash: inputHash) }
 }

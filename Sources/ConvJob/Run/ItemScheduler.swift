@@ -6,8 +6,8 @@ import Synchronization
 enum ItemOutcome: Sendable {
   /// Computed; the result is in memory.
   case computed(ItemResult)
-  /// Unchanged since an earlier run: copy it from `file`.
-  case reusable(file: HDF5File, inputHash: String)
+  /// Unchanged since an earlier run, and read back from its output.
+  case reused(ItemResult)
   /// Its input could not be read or a stage failed.
   case failed(String)
   /// Abandoned because the run is stopping.
@@ -18,7 +18,8 @@ enum ItemOutcome: Sendable {
 /// the one writer in item order, through a bounded reorder buffer: a worker
 /// takes item `i` only once the writer has handed back all but `window` items
 /// before it, so memory holds at most `window` finished items however fast the
-/// workers are.
+/// workers are. With one thread asked for there are no workers: the writer
+/// computes each item itself, so one thread is one core.
 final class ItemScheduler: Sendable {
   private struct State {
     var next = 0
@@ -32,6 +33,8 @@ final class ItemScheduler: Sendable {
   private let arrived = DispatchSemaphore(value: 0)
   private let finished = DispatchGroup()
   private let window: Int
+  /// The work of an item, when the writer does it itself (one thread).
+  private let inlineWork = Mutex<(@Sendable (Int) -> ItemOutcome)?>(nil)
 
   init(count: Int, window: Int) {
     self.count = count
@@ -45,6 +48,10 @@ final class ItemScheduler: Sendable {
   /// Starts `threads` worker threads, each taking the next item and calling
   /// `work` with its index until the items run out or ``close()`` is called.
   func start(threads: Int, work: @escaping @Sendable (Int) -> ItemOutcome) {
+    guard threads > 1 else {
+      inlineWork.withLock { $0 = work }
+      return
+    }
     for number in 0..<threads {
       finished.enter()
       let thread = Thread { [self] in
@@ -64,6 +71,13 @@ final class ItemScheduler: Sendable {
   /// The outcome of item `index`, waiting for it; nil when the scheduler was
   /// closed before a worker took that item. Call for 0, 1, 2, ... in turn.
   func outcome(_ index: Int) -> (outcome: ItemOutcome, seconds: Double)? {
+    if let work = inlineWork.withLock({ $0 }) {
+      guard let taken = take(), taken == index else { return nil }
+      let started = Date()
+      let outcome = work(index)
+      slots.signal()
+      return (outcome, Date().timeIntervalSince(started))
+    }
     while true {
       let (found, abandoned) = state.withLock { state -> ((ItemOutcome, Double)?, Bool) in
         if let found = state.outcomes.removeValue(forKey: index) { return (found, false) }

@@ -12,53 +12,73 @@ import HDF5IO
 /// /items/<item>/matrices/<stage>
 /// ```
 ///
-/// An item reaches an output file only by ``HDF5File/copy(_:from:to:)`` of
-/// its whole group: built in memory by ``build(_:compression:)`` when it was
-/// computed, or taken from an earlier output (incremental runs, resumed runs,
-/// merged shards). HDF5 makes the same copy of the same objects wherever they
-/// come from, so every way of producing an output gives the same bytes.
+/// An item reaches an output file only through ``write(_:into:raw:compression:)``,
+/// from its values, whatever it came from (computed, or read back from an
+/// earlier output by ``read(_:from:raw:)`` for incremental and resumed runs
+/// and merged shards): the same calls in the same order (tensors, reports and
+/// matrices by name) give the same bytes, so every way of producing an output
+/// gives the same file. Uncompressed tensors are allocated by libhdf5 and their
+/// elements written straight to the file (``RawFileAccess``).
 enum ItemStorage {
   static func group(_ id: String) -> String { "/items/\(id)" }
   static func reportsGroup(_ id: String) -> String { "/items/\(id)/reports" }
 
-  /// A new in-memory file holding `result` under `/items/<id>`.
-  static func build(_ result: ItemResult, compression: Int) throws(HDF5Error) -> HDF5File {
-    let file = try HDF5File.createInMemory(name: "item \(result.id)")
+  /// Writes `result` as `/items/<id>` of `file`: groups, attributes and the
+  /// datasets' space through libhdf5, then the elements through `raw`.
+  /// Tensors above 64Ki elements are compressed with gzip at `compression` (1-9)
+  /// and written through libhdf5; 0 writes every tensor uncompressed.
+  static func write(_ result: ItemResult, into file: HDF5File, raw: RawFileAccess, compression: Int) throws(HDF5Error) {
     let group = group(result.id)
     try file.createGroup(group)
-    try file.setAttribute("input_sha256", .string(result.inputHash), on: group)
-    for kept in result.tensors {
+    try file.addAttributes([("input_sha256", .string(result.inputHash))], on: group)
+    var pending: [(ContiguousStorage, Tensor)] = []
+    func dataset(_ tensor: Tensor, at path: String) throws(HDF5Error) {
+      if compression > 0 && tensor.count > compressionThreshold {
+        try file.writeTensor(
+          tensor, to: path, compressionThreshold: compressionThreshold, compressionLevel: compression)
+      } else if let storage = try file.createContiguousDataset(path, shape: tensor.shape, dtype: tensor.dtype) {
+        pending.append((storage, tensor))
+      }
+    }
+    for kept in result.tensors.sorted(by: { $0.name < $1.name }) {
       let path = "\(group)/tensors/\(kept.name)"
-      try file.writeTensor(kept.tensor, to: path, compressionLevel: compression)
-      try file.setAttribute("op", .string(kept.op), on: path)
-      try file.setAttribute("params", .string(kept.params), on: path)
+      try dataset(kept.tensor, at: path)
+      try file.addAttributes([("op", .string(kept.op)), ("params", .string(kept.params))], on: path)
     }
-    for report in result.reports { try write(report, item: result.id, in: file) }
-    for (stageID, matrix) in result.matrices {
-      try file.writeTensor(matrix, to: "\(group)/matrices/\(stageID)", compressionLevel: compression)
+    for report in result.reports.sorted(by: { $0.name < $1.name }) { try write(report, item: result.id, in: file) }
+    for (stageID, matrix) in result.matrices.sorted(by: { $0.stageID < $1.stageID }) {
+      try dataset(matrix, at: "\(group)/matrices/\(stageID)")
     }
-    return file
+    for (storage, tensor) in pending { try raw.write(tensor, at: storage) }
   }
 
-  /// Reads item `id` of `file` back into memory, every tensor and report.
-  static func read(_ id: String, from file: HDF5File) throws(HDF5Error) -> ItemResult {
+  /// Tensors with more elements than this are compressed when the output asks for it.
+  static let compressionThreshold = 1 << 16
+
+  /// Reads item `id` of `file` back into memory, every tensor and report; the
+  /// elements of uncompressed tensors through `raw` (outside libhdf5's lock).
+  static func read(_ id: String, from file: HDF5File, raw: RawFileAccess?) throws(HDF5Error) -> ItemResult {
     let group = group(id)
     guard case .string(let inputHash)? = try file.attribute("input_sha256", of: group) else {
       throw HDF5Error(file: file.path, object: group, message: "not an item written by convpipe (no input_sha256)")
     }
     var result = ItemResult(id: id, inputHash: inputHash)
+    func tensor(_ path: String) throws(HDF5Error) -> Tensor {
+      if let raw, let storage = try file.contiguousStorage(of: path) { return try raw.readTensor(storage) }
+      return try file.readTensor(path)
+    }
     for name in try OutputComparison.tensorNames(item: id, in: file) {
       let path = "\(group)/tensors/\(name)"
       result.tensors.append(
         KeptTensor(
-          name: name, tensor: try file.readTensor(path), op: try text("op", of: path, in: file),
+          name: name, tensor: try tensor(path), op: try text("op", of: path, in: file),
           params: try text("params", of: path, in: file)))
     }
     result.reports = try reports(id, in: file)
     let matrices = "\(group)/matrices"
     if file.exists(matrices) {
       for stageID in try file.children(of: matrices) {
-        result.matrices.append((stageID, try file.readTensor("\(matrices)/\(stageID)")))
+        result.matrices.append((stageID, try tensor("\(matrices)/\(stageID)")))
       }
     }
     return result
@@ -100,7 +120,7 @@ enum ItemStorage {
       ("mismatched", .int(outcome.mismatched)), ("count", .int(outcome.count)),
       ("rtol", .double(outcome.rtol)), ("atol", .double(outcome.atol)), ("message", .string(outcome.message)),
     ]
-    for (name, value) in attributes { try file.setAttribute(name, value, on: path) }
+    try file.addAttributes(attributes, on: path)
   }
 
   private static func text(_ name: String, of path: String, in file: HDF5File) throws(HDF5Error) -> String {

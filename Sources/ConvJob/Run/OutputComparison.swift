@@ -44,10 +44,16 @@ package struct OutputComparison: Sendable {
       self.storedType = storedType
     }
 
-    /// The tensor at `path` of `file`, or nil when there is none.
-    package static func read(_ path: String, in file: HDF5File) throws(HDF5Error) -> Operand? {
+    /// The tensor at `path` of `file`, or nil when there is none; its elements
+    /// through `raw` when they lie contiguous (outside libhdf5's lock).
+    package static func read(_ path: String, in file: HDF5File, raw: RawFileAccess? = nil) throws(HDF5Error) -> Operand?
+    {
       guard file.exists(path) else { return nil }
-      return Operand(tensor: try file.readTensor(path), storedType: try file.datasetInfo(path).storedType)
+      let storedType = try file.datasetInfo(path).storedType
+      if let raw, let storage = try file.contiguousStorage(of: path) {
+        return Operand(tensor: try raw.readTensor(storage), storedType: storedType)
+      }
+      return Operand(tensor: try file.readTensor(path), storedType: storedType)
     }
   }
 

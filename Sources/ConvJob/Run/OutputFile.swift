@@ -6,21 +6,40 @@ import HDF5IO
 /// (`.<name>.tmp-<pid>`) and renamed over it only when the run completes, so
 /// an earlier file at that path is replaced only by a finished run.
 ///
-/// Items arrive in item order, each copied whole from the file that holds it
-/// (see ``ItemStorage``); after each one the file is flushed and the item
-/// recorded in the ``ResumeJournal``, so a run that is stopped or killed leaves
-/// every item it recorded readable for `--resume`. Root attributes come last.
+/// Items arrive in item order, each written from its values (see
+/// ``ItemStorage``); every ``flushEvery`` items or ``flushInterval`` seconds
+/// the file is flushed and the items written since are recorded in the
+/// ``ResumeJournal``, so a run that is stopped or killed leaves every item it
+/// recorded readable for `--resume` (a run killed with SIGKILL loses at most
+/// the items since the last flush). Root attributes come last.
 final class OutputFile {
   let target: String
   let temporary: String
   let journal: ResumeJournal
+  let compression: Int
   private var file: HDF5File?
+  private var raw: RawFileAccess?
+  /// Items written since the last flush, to record in the journal after the next.
+  private var unflushed: [ItemResult.Identity] = []
+  private var lastFlush = Date()
 
-  /// Creates the temporary file and its journal; the journal's first line names `graph`.
-  init(target: String, graph: String) throws(RunFailure) {
+  /// How often the file is flushed: a flush walks libhdf5's whole metadata
+  /// cache, which after every item cost about a tenth of a large run.
+  static let flushEvery = 32
+  static let flushInterval: TimeInterval = 1
+
+  /// Creates the temporary file and its journal; the journal's first line
+  /// names `graph`. Tensors above 64Ki elements are compressed at `compression`.
+  init(target: String, graph: String, compression: Int) throws(RunFailure) {
     self.target = target
+    self.compression = compression
     temporary = ResumeFiles(target: target).temporary(pid: getpid())
-    do { file = try HDF5File.create(temporary) } catch {
+    do {
+      file = try HDF5File.create(temporary, alignment: RawFileAccess.alignment)
+      raw = try RawFileAccess(path: temporary, writable: true)
+    } catch {
+      try? file?.close()
+      unlink(temporary)
       throw RunFailure("\(target): cannot create the output beside it (\(temporary)): \(error.cause ?? error.message)")
     }
     do { journal = try ResumeJournal(creating: temporary + ResumeFiles.journalSuffix, graph: graph) } catch {
@@ -30,7 +49,7 @@ final class OutputFile {
     }
   }
 
-  /// Items recorded so far.
+  /// Items recorded in the journal so far.
   var itemCount: Int { journal.count }
 
   /// Fails with "no space left on device" unless the output's file system has
@@ -50,16 +69,26 @@ final class OutputFile {
   /// Room kept free beyond the data for HDF5's records and the journal.
   static let margin = 1 << 20
 
-  /// Copies item `id` whole from `source` (where it is `/items/<id>`), flushes, and records it;
-  /// `bytes` is about what it adds to the file.
-  func append(_ id: String, inputHash: String, from source: HDF5File, bytes: Int) throws(RunFailure) {
-    try ensureSpace(for: bytes, "writing item \(id)")
-    try writing("writing item \(id)") { () throws(HDF5Error) in
-      let group = ItemStorage.group(id)
-      try open().copy(group, from: source, to: group)
-      try open().flush()
+  /// Writes `result` as its item, flushes, and records it; `bytes` is about
+  /// what it adds to the file.
+  func append(_ result: ItemResult, bytes: Int) throws(RunFailure) {
+    try ensureSpace(for: bytes, "writing item \(result.id)")
+    try writing("writing item \(result.id)") { () throws(HDF5Error) in
+      guard let raw else { throw HDF5Error(file: target, object: nil, message: "the output file is already closed") }
+      try ItemStorage.write(result, into: try open(), raw: raw, compression: compression)
     }
-    try journal.record(id: id, inputHash: inputHash)
+    unflushed.append(result.identity)
+    if unflushed.count >= Self.flushEvery || Date().timeIntervalSince(lastFlush) >= Self.flushInterval {
+      try flushAndRecord()
+    }
+  }
+
+  /// Flushes the file and records the items written since the last flush.
+  private func flushAndRecord() throws(RunFailure) {
+    try writing("flushing the file") { () throws(HDF5Error) in try open().flush() }
+    for item in unflushed { try journal.record(id: item.id, inputHash: item.inputHash) }
+    unflushed.removeAll()
+    lastFlush = Date()
   }
 
   /// Records item `id` as failed: the group `/failed/<id>` with its one-line `message`.
@@ -68,7 +97,6 @@ final class OutputFile {
       let group = "/failed/\(id)"
       try open().createGroup(group)
       try open().setAttribute("message", .string(message), on: group)
-      try open().flush()
     }
   }
 
@@ -84,6 +112,7 @@ final class OutputFile {
       try file.close()
     }
     file = nil
+    raw = nil
     guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       discard()
@@ -94,7 +123,8 @@ final class OutputFile {
 
   /// Closes the file as it is, for ``ResumeFiles/keep(_:)``; false if even that fails.
   func closeForResume() -> Bool {
-    defer { file = nil }
+    defer { (file, raw) = (nil, nil) }
+    do { try flushAndRecord() } catch { return false }
     do { try file?.close() } catch { return false }
     journal.close()
     return true
@@ -103,7 +133,7 @@ final class OutputFile {
   /// Closes and deletes the temporary file and its journal, leaving the target as it was.
   func discard() {
     try? file?.close()
-    file = nil
+    (file, raw) = (nil, nil)
     unlink(temporary)
     journal.remove()
   }

@@ -7,9 +7,32 @@ import HDF5IO
 /// it was made by the same graph (`graph_sha256`) from the same input
 /// (`input_sha256`); failed items are never reused.
 final class ReusableResults: Sendable {
-  private let previous: HDF5File?
+  /// An earlier output opened to read items from: libhdf5 for the structure,
+  /// raw access for the elements.
+  struct Source: Sendable {
+    let file: HDF5File
+    let raw: RawFileAccess?
+
+    init(_ file: HDF5File) {
+      self.file = file
+      raw = try? RawFileAccess(path: file.path, writable: false)
+    }
+
+    /// Item `id` read back, without the golden reports of the run that wrote it.
+    func item(_ id: String) throws(RunFailure) -> ItemResult {
+      do {
+        var result = try ItemStorage.read(id, from: file, raw: raw)
+        result.reports.removeAll(where: \.isGolden)
+        return result
+      } catch {
+        throw RunFailure("\(error.file): cannot reuse item \(id): \(error.cause ?? error.message)")
+      }
+    }
+  }
+
+  private let previous: Source?
   private let previousInputHashes: [String: String]
-  private let resumed: HDF5File?
+  private let resumed: Source?
   private let resumedInputHashes: [String: String]
 
   /// `notice` is told why an earlier output or resume store is not used.
@@ -29,9 +52,9 @@ final class ReusableResults: Sendable {
         }
       }
     }
-    self.previous = previous
+    self.previous = previous.map(Source.init)
     previousInputHashes = hashes
-    resumed = resumeStore?.file
+    resumed = resumeStore.map { Source($0.file) }
     resumedInputHashes = resumeStore?.items ?? [:]
   }
 
@@ -52,12 +75,12 @@ final class ReusableResults: Sendable {
   }
 
   /// The file holding `item` made from the input with `inputHash`, if any.
-  func source(for id: String, inputHash: String) -> HDF5File? {
+  func source(for id: String, inputHash: String) -> Source? {
     if let previous, previousInputHashes[id] == inputHash { return previous }
     if let resumed, resumedInputHashes[id] == inputHash { return resumed }
     return nil
   }
 
   /// The previous output, when `--incremental` found one made by the same graph.
-  var previousOutput: HDF5File? { previous }
+  var previousOutput: Source? { previous }
 }

@@ -35,24 +35,39 @@ struct RunFingerprint: Sendable {
     graph = SHA256.hex(data)
   }
 
-  /// The input hash of `item`: of its file's bytes, or of its row as loaded.
-  static func input(of item: Item, catalog: InputCatalog) throws(RunFailure) -> String {
+  /// The input hash of `item`: of its file's bytes, or of its row as loaded;
+  /// with the file's bytes when it had to read them (to decode them once).
+  /// A file in the state `cache` recorded is not read at all.
+  static func input(of item: Item, catalog: InputCatalog, cache: InputStatCache) throws(RunFailure) -> ItemInput {
     switch item.source {
     case nil:
-      return ""
+      return ItemInput(hash: "", contents: nil)
     case .file(let path):
-      do { return SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+      let state = InputStatCache.FileState(path: path)
+      if let state, let hash = cache.hash(of: path, state: state) { return ItemInput(hash: hash, contents: nil) }
+      let contents: [UInt8]
+      do { contents = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) } catch {
         throw RunFailure("\(path): cannot read: \(JobDecoder.describe(error))")
       }
+      let hash = SHA256.hex(contents)
+      if let state { cache.remember(path, state: state, hash: hash) }
+      return ItemInput(hash: hash, contents: contents)
     case .row:
-      guard let input = catalog.job.perItemInput else { return "" }
+      guard let input = catalog.job.perItemInput else { return ItemInput(hash: "", contents: nil) }
       let tensor: Tensor
       do { tensor = try catalog.load(input, source: item.source) } catch {
         throw RunFailure(error.problems.map(\.description).joined(separator: "; "))
       }
       var data = Data("\(tensor.shape) \(tensor.dtype.rawValue)\n".utf8)
       tensor.storage.withUnsafeBytes { data.append(contentsOf: $0) }
-      return SHA256.hex(data)
+      return ItemInput(hash: SHA256.hex(data), contents: nil)
     }
   }
+}
+
+/// An item's per-item input as hashed: its hash, and its file's bytes when
+/// they were read for it (so that decoding does not read the file again).
+struct ItemInput: Sendable {
+  let hash: String
+  let contents: [UInt8]?
 }

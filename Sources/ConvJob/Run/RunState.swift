@@ -64,8 +64,24 @@ struct RunState {
       self.error = error.message
       return
     }
+    let notice = { (text: String) in
+      self.onNotice?(text)
+      self.log?.notice(text)
+    }
+    let reusable = ReusableResults(
+      target: target, graph: fingerprint.graph, incremental: options.incremental,
+      resumeStore: options.resume ? resumeFiles.load(graph: fingerprint.graph, notice: notice) : nil, notice: notice)
+    let inputStates = InputStatCache(target: target)
+    if golden == nil, let previous = reusable.previousOutput,
+      keepUnchanged(previous, fingerprint: fingerprint, inputStates: inputStates)
+    {
+      resumeFiles.remove()
+      inputStates.save()
+      return
+    }
     let output: OutputFile
-    do { output = try OutputFile(target: target, graph: fingerprint.graph) } catch {
+    do { output = try OutputFile(target: target, graph: fingerprint.graph, compression: job.outputs.compression) } catch
+    {
       self.error = error.message
       return
     }
@@ -79,13 +95,6 @@ struct RunState {
         return
       }
     }
-    let notice = { (text: String) in
-      self.onNotice?(text)
-      self.log?.notice(text)
-    }
-    let reusable = ReusableResults(
-      target: target, graph: fingerprint.graph, incremental: options.incremental,
-      resumeStore: options.resume ? resumeFiles.load(graph: fingerprint.graph, notice: notice) : nil, notice: notice)
     let (temporary, store, storeJournal) = (output.temporary, resumeFiles.store, resumeFiles.storeJournal)
     let stop = options.stop
     stop.onHardStop {
@@ -94,8 +103,9 @@ struct RunState {
     }
     defer { stop.onHardStop(nil) }
 
-    let scheduler = startWorkers(shared: shared, reusable: reusable, stop: stop)
-    write(from: scheduler, into: output, golden: golden, stop: stop)
+    let scheduler = startWorkers(
+      shared: shared, reusable: reusable, inputStates: inputStates, golden: golden, stop: stop)
+    write(from: scheduler, into: output, stop: stop)
     scheduler.close()
     if let received = stop.signal { signal = received }
     if error != nil || signal != nil {
@@ -113,6 +123,7 @@ struct RunState {
       let (lists, attributes) = root(fingerprint: fingerprint, golden: golden)
       try output.finish(lists: lists, attributes: attributes)
       resumeFiles.remove()
+      inputStates.save()
     } catch {
       self.error = error.message
       output.discard()
@@ -122,15 +133,19 @@ struct RunState {
   /// Whether the error was in writing the output itself (then nothing of it is kept).
   private var failedWriting = false
 
-  /// Starts the worker threads: each hashes its item's input, finds it in an
-  /// earlier output or computes it.
-  private func startWorkers(shared: [String: Tensor], reusable: ReusableResults, stop: RunStop) -> ItemScheduler {
+  /// Starts the worker threads: each hashes its item's input, reads it back
+  /// from an earlier output or computes it, and compares it with the golden
+  /// file; the writer gets the item in memory.
+  private func startWorkers(
+    shared: [String: Tensor], reusable: ReusableResults, inputStates: InputStatCache, golden: GoldenComparison?,
+    stop: RunStop
+  ) -> ItemScheduler {
     let prepared = prepared, items = prepared.catalog.items, keepGoing = options.keepGoing
     let executor = ItemExecutor(prepared: prepared, shared: shared)
     let threads = min(max(1, options.threads), max(items.count, 1))
     // Items in parallel each compute on one thread; a single item gets them all.
     let computeThreads = threads > 1 ? 1 : max(1, options.threads)
-    let scheduler = ItemScheduler(count: items.count, window: 2 * threads + 2)
+    let scheduler = ItemScheduler(count: items.count, window: 4 * threads + 4)
     scheduler.start(threads: threads) { index in
       guard !stop.isRequested else { return .stopped }
       let item = items[index]
@@ -139,14 +154,20 @@ struct RunState {
         return .failed(reason)
       }
       do {
-        let inputHash = try RunFingerprint.input(of: item, catalog: prepared.catalog)
-        if let file = reusable.source(for: item.id, inputHash: inputHash) {
-          return .reusable(file: file, inputHash: inputHash)
+        let input = try RunFingerprint.input(of: item, catalog: prepared.catalog, cache: inputStates)
+        let reused: Bool
+        var result: ItemResult
+        if let source = reusable.source(for: item.id, inputHash: input.hash) {
+          result = try source.item(item.id)
+          reused = true
+        } else {
+          result = try ComputeThreads.$requested.withValue(computeThreads) {
+            try executor.run(item, input: input, shouldStop: { stop.isRequested })
+          }
+          reused = false
         }
-        return .computed(
-          try ComputeThreads.$requested.withValue(computeThreads) {
-            try executor.run(item, inputHash: inputHash, shouldStop: { stop.isRequested })
-          })
+        if let golden { result.reports += try golden.reports(for: result) }
+        return reused ? .reused(result) : .computed(result)
       } catch is RunStopped {
         return .stopped
       } catch {
@@ -158,9 +179,7 @@ struct RunState {
   }
 
   /// The writer: takes each item's outcome in item order and puts it into the output.
-  private mutating func write(
-    from scheduler: ItemScheduler, into output: OutputFile, golden: GoldenComparison?, stop: RunStop
-  ) {
+  private mutating func write(from scheduler: ItemScheduler, into output: OutputFile, stop: RunStop) {
     let total = scheduler.count
     for index in 0..<total {
       guard !stop.isRequested, let (outcome, seconds) = scheduler.outcome(index) else { return }
@@ -170,15 +189,16 @@ struct RunState {
         switch outcome {
         case .stopped:
           return
-        case .computed(var result):
-          if let golden { result.reports += try golden.reports(for: result) }
-          try append(result, to: output, bytes: bytes)
+        case .computed(let result):
+          try output.append(result, bytes: bytes)
+          writtenIDs.append(id)
           computed += 1
           event = count(result.reports, item: id, status: .computed, seconds: seconds)
-        case .reusable(let file, let inputHash):
-          let reports = try reuse(id, inputHash: inputHash, from: file, into: output, golden: golden, bytes: bytes)
+        case .reused(let result):
+          try output.append(result, bytes: bytes)
+          writtenIDs.append(id)
           reused += 1
-          event = count(reports, item: id, status: .reused, seconds: seconds)
+          event = count(result.reports, item: id, status: .reused, seconds: seconds)
         case .failed(let message):
           event = ItemEvent(
             item: id, status: .failed, seconds: seconds, checksPassed: 0, checksFailed: 0, error: message)
@@ -208,42 +228,51 @@ struct RunState {
     return saturatingSum(kept + [4 << 10])
   }
 
-  /// Copies a computed item into the output through an in-memory file.
-  private mutating func append(_ result: ItemResult, to output: OutputFile, bytes: Int) throws(RunFailure) {
-    let file: HDF5File
-    do { file = try ItemStorage.build(result, compression: prepared.job.outputs.compression) } catch {
-      throw RunFailure("\(target): cannot build item \(result.id): \(error.message)")
-    }
-    defer { try? file.close() }
-    try output.append(result.id, inputHash: result.inputHash, from: file, bytes: bytes)
-    writtenIDs.append(result.id)
-  }
-
-  /// Copies an unchanged item from an earlier output. Its golden reports belong
-  /// to the run that wrote them: they are dropped, and this run's made, which
-  /// needs the item rebuilt; otherwise it is copied as stored.
-  private mutating func reuse(
-    _ id: String, inputHash: String, from file: HDF5File, into output: OutputFile, golden: GoldenComparison?, bytes: Int
-  ) throws(RunFailure) -> [ItemReport] {
-    do {
-      let reports = try ItemStorage.reports(id, in: file)
-      guard golden != nil || reports.contains(where: \.isGolden) else {
-        try output.append(id, inputHash: inputHash, from: file, bytes: bytes)
-        writtenIDs.append(id)
-        return reports
+  /// `--incremental` when nothing changed: every input in the state the stat
+  /// cache recorded, the same items in the same order as the previous output,
+  /// none failed, no golden comparison, and the root the previous output has
+  /// is the one this run would write. Then that file already is the output,
+  /// byte for byte, and stays as it is: the run only counts and logs its items.
+  private mutating func keepUnchanged(
+    _ previous: ReusableResults.Source, fingerprint: RunFingerprint, inputStates: InputStatCache
+  ) -> Bool {
+    let items = prepared.catalog.items, job = prepared.job, file = previous.file
+    guard prepared.itemFailures.isEmpty, !file.exists("/failed"), (try? file.attribute("golden", of: "/")) == nil,
+      (try? OutputComparison.itemIDs(of: file)) == items.map(\.id)
+    else { return false }
+    let expected: [(String, HDF5AttributeValue)] = [
+      ("convpipe_version", .string(ConvPipeVersion.current)), ("job_name", .string(job.name)),
+      ("job_sha256", .string(job.sha256)), ("graph_sha256", .string(fingerprint.graph)), ("items", .int(items.count)),
+      ("items_failed", .int(0)), ("job_json", .string(job.text)),
+    ]
+    guard expected.allSatisfy({ name, value in (try? file.attribute(name, of: "/")) == value }),
+      (try? file.attribute("description", of: "/")) == job.description.map({ .string($0) })
+    else { return false }
+    for item in items {
+      let hash: String
+      switch item.source {
+      case nil:
+        hash = ""
+      case .file(let path):
+        guard let state = InputStatCache.FileState(path: path), let known = inputStates.hash(of: path, state: state)
+        else { return false }
+        hash = known
+      case .row:
+        return false  // a row's hash needs the row read: the ordinary path reuses it
       }
-      var result = try ItemStorage.read(id, from: file)
-      result.reports.removeAll(where: \.isGolden)
-      if let golden { result.reports += try golden.reports(for: result) }
-      try append(result, to: output, bytes: bytes)
-      return result.reports
-    } catch let failure as RunFailure {
-      throw failure
-    } catch let failure as HDF5Error {
-      throw RunFailure("\(failure.file): cannot reuse item \(id): \(failure.cause ?? failure.message)")
-    } catch {
-      throw RunFailure("\(error)")
+      guard case .string(hash)? = try? file.attribute("input_sha256", of: ItemStorage.group(item.id)) else {
+        return false
+      }
     }
+    for (index, item) in items.enumerated() {
+      let reports = (try? ItemStorage.reports(item.id, in: file)) ?? []
+      let event = count(reports, item: item.id, status: .reused, seconds: 0)
+      reused += 1
+      writtenIDs.append(item.id)
+      log?.record(event)
+      onItem?(event, index + 1, items.count)
+    }
+    return true
   }
 
   /// Counts an item's reports into the run's totals and makes its event.

@@ -5,15 +5,16 @@ import Foundation
 /// output files, computed by OpenSSL's libcrypto (which uses the processor's
 /// SHA instructions where it has them).
 package enum SHA256 {
-  /// The digest of `data` as 64 lowercase hex digits.
-  package static func hex(_ data: Data) -> String {
-    digest(data).map { String(format: "%02x", $0) }.joined()
+  /// The digest of `bytes` as 64 lowercase hex digits.
+  package static func hex(_ bytes: some ContiguousBytes) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    return String(decoding: digest(bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
   }
 
-  /// The 32-byte digest of `data`.
-  package static func digest(_ data: Data) -> [UInt8] {
+  /// The 32-byte digest of `bytes`.
+  package static func digest(_ bytes: some ContiguousBytes) -> [UInt8] {
     var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-    data.withUnsafeBytes { bytes in
+    bytes.withUnsafeBytes { bytes in
       digest.withUnsafeMutableBufferPointer { out in
         _ = CCrypto.SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, out.baseAddress)
       }

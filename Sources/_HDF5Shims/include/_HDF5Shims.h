@@ -27,6 +27,9 @@ static inline unsigned convpipe_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
 static inline unsigned convpipe_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
 static inline unsigned convpipe_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 
+/// The address of nothing (an unallocated dataset's offset).
+static inline haddr_t convpipe_HADDR_UNDEF(void) { return HADDR_UNDEF; }
+
 /// Opens the library (H5open) so the globals above are initialised.
 static inline herr_t convpipe_H5open(void) { return H5open(); }
 

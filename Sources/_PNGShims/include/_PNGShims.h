@@ -45,6 +45,12 @@ convpipe_png_status convpipe_png_decode(const char *path, size_t max_samples,
                                         int *bit_depth, void **samples,
                                         char *message, size_t message_size);
 
+/// The same as convpipe_png_decode, from the `size` bytes of a PNG file at `data`.
+convpipe_png_status convpipe_png_decode_memory(const void *data, size_t size, size_t max_samples,
+                                               convpipe_png_header *header, int *channels,
+                                               int *bit_depth, void **samples,
+                                               char *message, size_t message_size);
+
 /// Encodes interleaved samples (uint8 for bit_depth 8, native uint16 for 16)
 /// as a non-interlaced PNG: 1 channel gray, 2 gray+alpha, 3 RGB, 4 RGBA.
 /// On failure the partly written file is removed.

@@ -1,5 +1,6 @@
 // What Swift cannot reach directly in the C library and the compiler's
-// builtins: the processor's instruction sets, and glibc's allocator settings.
+// builtins: the processor's instruction sets, glibc's allocator settings, and
+// open(2)'s O_DIRECT, which glibc's headers show only to _GNU_SOURCE.
 #ifndef CONVPIPE_SYSTEM_SHIMS_H
 #define CONVPIPE_SYSTEM_SHIMS_H
 
@@ -7,6 +8,16 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+
+/// The `O_DIRECT` flag of open(2) (reads and writes that bypass the page
+/// cache), or 0 where the platform has none.
+static inline int convpipe_O_DIRECT(void) {
+#if defined(__linux__)
+  return 040000;  // <asm-generic/fcntl.h>: the same on x86-64 and arm64
+#else
+  return 0;
+#endif
+}
 
 /// 1 when the processor implements the x86-64-v3 level (AVX, AVX2, FMA, BMI1/2,
 /// F16C, LZCNT, MOVBE) and the OS saves its registers; 0 elsewhere, including

@@ -1,0 +1,160 @@
+import ConvCore
+import Foundation
+import _SystemShims
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Reads and writes the elements of contiguous datasets (``ContiguousStorage``)
+/// straight at their offsets in an HDF5 file, beside libhdf5 and without its
+/// lock, so that workers can read in parallel and large outputs are written at
+/// the disk's speed.
+///
+/// Where the file system allows it the bulk goes through `O_DIRECT`, which
+/// bypasses the page cache: a run writing gigabytes neither waits for the
+/// kernel to allocate and copy into cache pages nor leaves them dirty for
+/// writeback to throttle (measured on the development VM: 2.6 GB/s direct
+/// against 0.43 GB/s buffered for a new 2 GB file). `O_DIRECT` needs offsets,
+/// lengths and memory aligned to ``alignment``: data goes through an aligned
+/// bounce buffer, and the unaligned ends go through an ordinary descriptor.
+/// Files written so must be created with ``HDF5File/create(_:alignment:)``
+/// so that large datasets start on an aligned offset.
+public final class RawFileAccess: Sendable {
+  /// The alignment `O_DIRECT` needs (the page size, which every file system accepts).
+  public static let alignment = 4096
+  /// The size of the bounce buffer each call uses.
+  static let chunk = 4 << 20
+  /// Smaller transfers go through the page cache: each direct request costs a
+  /// round trip to the disk (a VM exit on a virtual machine), which for a few
+  /// hundred KiB costs more than the copy it saves.
+  static let directMinimum = 512 << 10
+
+  public let path: String
+  private let buffered: Int32
+  private let direct: Int32?
+
+  /// Opens `path` for writing (`writable`) or reading.
+  public init(path: String, writable: Bool) throws(HDF5Error) {
+    self.path = path
+    let mode = writable ? O_WRONLY : O_RDONLY
+    buffered = open(path, mode | O_CLOEXEC)
+    guard buffered >= 0 else {
+      throw HDF5Error(
+        file: path, object: nil, message: "cannot open for raw access: \(String(cString: strerror(errno)))")
+    }
+    let flag = convpipe_O_DIRECT()
+    let direct = flag == 0 ? -1 : open(path, mode | O_CLOEXEC | flag)
+    self.direct = direct >= 0 ? direct : nil  // tmpfs and some others refuse O_DIRECT: buffered only
+  }
+
+  deinit {
+    close(buffered)
+    if let direct { close(direct) }
+  }
+
+  /// Writes `bytes` at `offset`.
+  public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(HDF5Error) {
+    try transfer(count: bytes.count, at: offset) { (start, count, descriptor, bounce) throws(HDF5Error) in
+      let source = UnsafeRawBufferPointer(rebasing: bytes[(start - offset)..<(start - offset + count)])
+      if let bounce {
+        bounce.copyMemory(from: source)
+        try io("write", count) { pwrite(descriptor, bounce.baseAddress, count, off_t(start)) }
+      } else {
+        try io("write", count) { pwrite(descriptor, source.baseAddress, count, off_t(start)) }
+      }
+    }
+  }
+
+  /// Reads `bytes.count` bytes at `offset` into `bytes`.
+  public func read(into bytes: UnsafeMutableRawBufferPointer, at offset: Int) throws(HDF5Error) {
+    try transfer(count: bytes.count, at: offset) { (start, count, descriptor, bounce) throws(HDF5Error) in
+      let target = UnsafeMutableRawBufferPointer(rebasing: bytes[(start - offset)..<(start - offset + count)])
+      if let bounce {
+        try io("read", count) { pread(descriptor, bounce.baseAddress, count, off_t(start)) }
+        target.copyMemory(from: UnsafeRawBufferPointer(rebasing: bounce[0..<count]))
+      } else {
+        try io("read", count) { pread(descriptor, target.baseAddress, count, off_t(start)) }
+      }
+    }
+  }
+
+  /// Splits `count` bytes at `offset` into an unaligned head, aligned chunks of
+  /// at most ``chunk`` bytes (direct, through a bounce buffer) and an unaligned
+  /// tail, calling `body(start, count, descriptor, bounce)` for each; `bounce`
+  /// is nil for the buffered pieces.
+  private func transfer(
+    count: Int, at offset: Int,
+    _ body: (Int, Int, Int32, UnsafeMutableRawBufferPointer?) throws(HDF5Error) -> Void
+  ) throws(HDF5Error) {
+    let end = offset + count
+    let alignment = Self.alignment
+    let alignedStart = (offset + alignment - 1) / alignment * alignment
+    let alignedEnd = end / alignment * alignment
+    guard let direct, alignedEnd - alignedStart >= Self.directMinimum else {
+      if count > 0 { try body(offset, count, buffered, nil) }
+      return
+    }
+    if alignedStart > offset { try body(offset, alignedStart - offset, buffered, nil) }
+    let bounce = UnsafeMutableRawBufferPointer.allocate(
+      byteCount: min(Self.chunk, alignedEnd - alignedStart), alignment: alignment)
+    defer { bounce.deallocate() }
+    var start = alignedStart
+    while start < alignedEnd {
+      let length = min(Self.chunk, alignedEnd - start)
+      try body(start, length, direct, UnsafeMutableRawBufferPointer(rebasing: bounce[0..<length]))
+      start += length
+    }
+    if end > alignedEnd { try body(alignedEnd, end - alignedEnd, buffered, nil) }
+  }
+
+  /// Runs one `pread`/`pwrite` of `count` bytes, failing unless all were transferred.
+  private func io(_ what: String, _ count: Int, _ call: () -> Int) throws(HDF5Error) {
+    let done = call()
+    guard done != count else { return }
+    let reason = done < 0 ? String(cString: strerror(errno)).lowercased() : "only \(done) of \(count) bytes"
+    throw HDF5Error(file: path, object: nil, message: "cannot \(what) data: \(reason)", cause: done < 0 ? reason : nil)
+  }
+}
+
+extension RawFileAccess {
+  /// The tensor whose elements lie at `storage`.
+  public func readTensor(_ storage: ContiguousStorage) throws(HDF5Error) -> Tensor {
+    switch storage.dtype {
+    case .float32:
+      Tensor(
+        uncheckedShape: storage.shape, values: try read(Float.self, count: storage.byteCount / 4, at: storage.offset))
+    case .float64:
+      Tensor(
+        uncheckedShape: storage.shape, values: try read(Double.self, count: storage.byteCount / 8, at: storage.offset))
+    }
+  }
+
+  /// Writes `tensor`'s elements at `storage`, which must have its shape and element type.
+  public func write(_ tensor: Tensor, at storage: ContiguousStorage) throws(HDF5Error) {
+    guard tensor.shape == storage.shape, tensor.dtype == storage.dtype else {
+      throw HDF5Error(
+        file: path, object: nil,
+        message:
+          "cannot write a \(tensor.shape.shapeDescription) \(tensor.dtype.rawValue) tensor where \(storage.shape.shapeDescription) \(storage.dtype.rawValue) was allocated"
+      )
+    }
+    var failure: HDF5Error?
+    tensor.storage.withUnsafeBytes { bytes in
+      do { try write(bytes, at: storage.offset) } catch let error as HDF5Error { failure = error } catch {}
+    }
+    if let failure { throw failure }
+  }
+
+  private func read<T: TensorElement>(_: T.Type, count: Int, at offset: Int) throws(HDF5Error) -> [T] {
+    var failure: HDF5Error?
+    let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      do { try read(into: UnsafeMutableRawBufferPointer(buffer), at: offset) } catch let error as HDF5Error {
+        failure = error
+      } catch {}
+      initialized = failure == nil ? count : 0
+    }
+    if let failure { throw failure }
+    return values
+  }
+}
