@@ -3,9 +3,9 @@
 generated dataset of dataset_throughput.py, its samples grouped by what they do.
 
 Groups, by the shared object and symbol of each sample:
-  kernels    convolution loops and products (ConvLoops, ConvCore, OpenBLAS)
+  kernels    convolution loops and products (ConvLoops, ConvKernels, ConvCore, OpenBLAS)
   png        decoding (PNGIO, libpng, zlib)
-  hdf5       writing the output (HDF5IO, libhdf5)
+  hdf5       writing the output's structure (HDF5IO, libhdf5; the elements go by raw writes, under os)
   sha256     content hashes (libcrypto)
   os         the Linux kernel (page faults, file reads and writes, scheduling)
   runtime    allocation, copies and the Swift runtime (libc, libswiftCore)
@@ -23,7 +23,7 @@ def module(sym):
     return sym[match.end():match.end() + int(match.group(1))] if match else ""
 
 GROUPS = [
-    ("kernels", lambda dso, sym: module(sym) in ("ConvLoops", "ConvLoopsAVX2", "ConvCore") or "openblas" in dso),
+    ("kernels", lambda dso, sym: module(sym) in ("ConvLoops", "ConvLoopsAVX2", "ConvKernels", "ConvCore") or "openblas" in dso),
     ("png", lambda dso, sym: module(sym) == "PNGIO" or "libpng" in dso or "libz" in dso),
     ("hdf5", lambda dso, sym: module(sym) == "HDF5IO" or "hdf5" in dso),
     ("sha256", lambda dso, sym: "libcrypto" in dso),
@@ -38,7 +38,7 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--work", default="/tmp/convpipe-dataset")
     args = parser.parse_args()
-    directory = os.path.join(args.work, str(args.count))
+    directory = os.path.join(args.work, f"{args.count}x256")
     make_dataset(directory, args.count)
     output = os.path.join(directory, "out.h5")
     if os.path.exists(output):
