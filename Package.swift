@@ -6,12 +6,15 @@ import PackageDescription
 /// which would make `swift test` take minutes instead of seconds.
 let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
-/// The loops of `ConvLoopsAVX2` are compiled for the x86-64-v3 level (AVX2, FMA);
-/// ConvKernels calls them only on processors that have it (`_SystemShims`).
+/// The loops of `ConvLoopsAVX2` are compiled for the x86-64-v3 level (AVX2, FMA),
+/// those of `ConvLoopsAVX512` for x86-64-v4 (AVX-512); ConvKernels calls each
+/// only on processors that have it (`_SystemShims`).
 #if arch(x86_64)
   let x86_64_v3: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v3"])]
+  let x86_64_v4: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-march=x86-64-v4", "-Xcc", "-mprefer-vector-width=512"])]
 #else
   let x86_64_v3: [SwiftSetting] = []
+  let x86_64_v4: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -57,6 +60,7 @@ let package = Package(
     // MARK: - Vector loops, compiled by each caller for its instruction set
     .target(name: "ConvLoops"),
     .target(name: "ConvLoopsAVX2", dependencies: ["ConvLoops"], swiftSettings: optimizedInDebug + x86_64_v3),
+    .target(name: "ConvLoopsAVX512", dependencies: ["ConvLoops"], swiftSettings: optimizedInDebug + x86_64_v4),
 
     // MARK: - Core: tensors, parameters, shape arithmetic, plans and index ops; knows nothing of files
     .target(name: "ConvCore", swiftSettings: optimizedInDebug),
@@ -64,7 +68,7 @@ let package = Package(
     // MARK: - Kernels: the convolutions computed, through BLAS or the vector loops, on every core
     .target(
       name: "ConvKernels",
-      dependencies: ["ConvCore", "COpenBLAS", "_SystemShims", "ConvLoops", "ConvLoopsAVX2"],
+      dependencies: ["ConvCore", "COpenBLAS", "_SystemShims", "ConvLoops", "ConvLoopsAVX2", "ConvLoopsAVX512"],
       swiftSettings: optimizedInDebug
     ),
 
@@ -107,13 +111,15 @@ let package = Package(
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "TestSupport"],
+      name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "ConvKernels", "TestSupport"],
       exclude: ["seeded_random_reference.py"]),
     .testTarget(name: "PositionedJSONTests", dependencies: ["PositionedJSON"]),
     .testTarget(name: "ConvReportTests", dependencies: ["ConvReport", "ConvJob", "PNGIO", "HDF5IO", "TestSupport"]),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["ConvJob", "ConvChecks", "ConvReport", "HDF5IO", "PNGIO", "PositionedJSON", "TestSupport"]),
+      dependencies: [
+        "ConvJob", "ConvChecks", "ConvKernels", "ConvReport", "HDF5IO", "PNGIO", "PositionedJSON", "TestSupport",
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -11,14 +11,17 @@ struct BenchCommand: ParsableCommand {
     discussion: """
       Each layer runs once as a warm-up, once timed (t), then max(3, min(50, 1/t)) timed \
       calls; the median call is reported with GFLOP/s = 2 * multiply-adds / seconds / 1e9, \
-      the rule of bench/torch_reference.py.
+      the rule of bench/torch_reference.py. The first line names the machine: processor, \
+      vector level of convpipe's loops and OpenBLAS's kernel (CONVPIPE_VECTOR_LEVEL=avx2 \
+      holds both to AVX2; OPENBLAS_CORETYPE chooses the kernel).
 
-      Example:
+      Examples:
         convpipe bench bench/layers.json --threads 2 --gemm 4096
+        convpipe bench --json              (the machine alone)
       """)
 
   @Argument(help: "A layers file: {\"layers\": [{\"name\", \"op\", \"input\", \"weight\", stride, padding, ...}]}.")
-  var layers: String
+  var layers: String?
 
   @Option(parsing: .unconditional, help: "Threads per operation (default: every processor).")
   var threads: Int?
@@ -29,7 +32,10 @@ struct BenchCommand: ParsableCommand {
       "Also time OpenBLAS's own sgemm on a size x size product with the same threads.", valueName: "size"))
   var gemm: Int?
 
-  @Flag(help: "Print {\"layers\": [{\"name\", \"seconds\", \"gflops\"}]} instead of a table.")
+  @Flag(
+    help:
+      "Print {\"machine\", \"threads\", \"layers\": [{\"name\", \"seconds\", \"gflops\"}], \"sgemm\"} instead of a table."
+  )
   var json = false
 
   func validate() throws {
@@ -46,27 +52,39 @@ struct BenchCommand: ParsableCommand {
   private func measure() throws {
     let timings: [BenchTiming]
     do {
-      timings = try LayerBench.layers(path: layers).map { layer throws(ShapeError) in try LayerBench.time(layer) }
+      timings = try (layers.map(LayerBench.layers(path:)) ?? []).map { layer throws(ShapeError) in
+        try LayerBench.time(layer)
+      }
     } catch let problems as JobProblems {
       throw InvalidJob(problems)
     } catch {
-      throw InvalidJob(JobProblems([JobProblem(file: layers, location: "", message: "\(error)")]))
+      throw InvalidJob(JobProblems([JobProblem(file: layers ?? "", location: "", message: "\(error)")]))
     }
-    let product = gemm.map { LayerBench.timeSquareProduct(size: $0, threads: ComputeThreads.perOperation) }
+    let report = BenchReport(
+      engine: "convpipe \(ConvPipeVersion.current)", machine: .current, threads: ComputeThreads.perOperation,
+      layers: timings, sgemm: gemm.map { LayerBench.timeSquareProduct(size: $0, threads: ComputeThreads.perOperation) })
     if json {
-      var object: [String: Any] = [
-        "engine": "convpipe \(ConvPipeVersion.current)", "threads": ComputeThreads.perOperation,
-        "layers": timings.map { ["name": $0.name, "seconds": $0.seconds, "gflops": $0.gflops] },
-      ]
-      if let product { object["sgemm"] = ["size": gemm ?? 0, "seconds": product.seconds, "gflops": product.gflops] }
-      let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      print(String(decoding: try encoder.encode(report), as: UTF8.self))
     } else {
-      for timing in timings + (product.map { [$0] } ?? []) {
+      print("\(report.machine.summary); \(report.threads) threads")
+      for timing in timings + (report.sgemm.map { [$0] } ?? []) {
         print(
           timing.name.padding(toLength: 22, withPad: " ", startingAt: 0)
             + String(format: " %9.3f ms %8.1f GFLOP/s", timing.seconds * 1e3, timing.gflops))
       }
     }
   }
+}
+
+/// What `convpipe bench --json` prints.
+struct BenchReport: Encodable {
+  let engine: String
+  let machine: MachineDescription
+  let threads: Int
+  let layers: [BenchTiming]
+  /// OpenBLAS's own `sgemm` on the `--gemm` square product, named `sgemm-<size>`.
+  let sgemm: BenchTiming?
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvJob
+import ConvKernels
 import Foundation
 
 /// The `convpipe` command: run, validate and inspect convolution-arithmetic jobs.
@@ -31,7 +32,17 @@ public struct ConvPipe: ParsableCommand {
   /// as they describe themselves and mapped by ``ExitStatus/init(for:)``; a
   /// usage error (an unknown option, a value out of range) exits 2, not
   /// swift-argument-parser's 64, since the spec counts it as an invalid command line.
+  ///
+  /// Before anything, an invalid `CONVPIPE_VECTOR_LEVEL` ends the process (exit 2)
+  /// and OpenBLAS gets the kernel of the vector level in use (``OpenBLASCoreChoice``).
   public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+    do {
+      _ = try VectorInstructions.fromEnvironment()
+    } catch {
+      printError("convpipe: \(error)")
+      Foundation.exit(ExitStatus.invalid.code)
+    }
+    OpenBLASCoreChoice.apply()
     do {
       var command = try parseAsRoot(arguments)
       try command.run()

@@ -1,18 +1,32 @@
 import ConvChecks
 import ConvCore
 import ConvJob
+import ConvKernels
 import Testing
 import TestSupport
 
+/// Every case at every vector level the processor has (``VectorInstructions``,
+/// asked for by each test's task), in float64 and float32.
 @Suite("PyTorch conformance cases through the op layer")
 struct ConformanceTests {
+  static let levels = VectorInstructions.allCases.filter { $0 <= VectorInstructions.processor }
+
   @Test("the fixture holds all 150 cases")
   func caseCount() {
     #expect(ConformanceCase.all.count == 150)
   }
 
-  @Test("float64 result matches PyTorch", arguments: ConformanceCase.all)
-  func matchesPyTorch(_ testCase: ConformanceCase) throws {
+  @Test("float64 result matches PyTorch", arguments: levels, ConformanceCase.all)
+  func matchesPyTorch(level: VectorInstructions, _ testCase: ConformanceCase) throws {
+    try VectorInstructions.$requested.withValue(level) { try checkFloat64(testCase) }
+  }
+
+  @Test("float32 result matches PyTorch at float32 tolerance", arguments: levels, ConformanceCase.all)
+  func matchesPyTorchInFloat32(level: VectorInstructions, _ testCase: ConformanceCase) throws {
+    try VectorInstructions.$requested.withValue(level) { try checkFloat32(testCase) }
+  }
+
+  private func checkFloat64(_ testCase: ConformanceCase) throws {
     let contents = try testCase.load()
     let operation = try StageParameters.operation(fromJSON: contents.stage, file: testCase.name)
     guard let input = contents.tensors["input"], let expected = contents.tensors["expected"] else {
@@ -28,8 +42,7 @@ struct ConformanceTests {
     #expect(comparison.held, "\(comparison.message) for \(contents.stage)")
   }
 
-  @Test("float32 result matches PyTorch at float32 tolerance", arguments: ConformanceCase.all)
-  func matchesPyTorchInFloat32(_ testCase: ConformanceCase) throws {
+  private func checkFloat32(_ testCase: ConformanceCase) throws {
     let contents = try testCase.load()
     let operation = try StageParameters.operation(fromJSON: contents.stage, file: testCase.name)
     guard let input = contents.tensors["input"]?.converted(to: .float32), let expected = contents.tensors["expected"]

@@ -333,27 +333,38 @@ struct FastPathReferenceTests {
   }
 }
 
-/// The same cases with the tap-by-tap loops compiled for the target's baseline
-/// (no AVX2, no fused multiply-add), which a processor with AVX2 would otherwise
-/// never run; asked for by this test's task only (a task-local), so the other
-/// suites keep running the processor's best set meanwhile.
-@Suite("the baseline vector loops agree with a naive loop")
-struct BaselineInstructionTests {
-  @Test("the best set the processor has is in use unless lowered")
+/// The same cases with the tap-by-tap loops of every vector level the processor
+/// has (AVX-512, AVX2 with fused multiply-add, the target's baseline), though it
+/// would otherwise run only its best; asked for by each test's task only (a
+/// task-local), so the other suites keep running the best level meanwhile.
+@Suite("every vector level's loops agree with a naive loop")
+struct VectorLevelTests {
+  /// The levels this processor executes, from the best down.
+  static let levels = VectorInstructions.allCases.filter { $0 <= VectorInstructions.processor }.reversed()
+
+  @Test("the best level the processor has is in use unless lowered, and never more")
   func defaultIsAvailable() {
     #expect(VectorInstructions.active == VectorInstructions.available)
-    VectorInstructions.$requested.withValue(.avx2) {
-      #expect(VectorInstructions.active == VectorInstructions.available, "asking for more than the processor has")
-    }
-    VectorInstructions.$requested.withValue(.baseline) {
-      #expect(VectorInstructions.active == .baseline)
+    for level in VectorInstructions.allCases {
+      VectorInstructions.$requested.withValue(level) {
+        #expect(VectorInstructions.active == min(level, VectorInstructions.available))
+      }
     }
   }
 
-  @Test("apply with baseline instructions", arguments: FastPathReferenceTests.cases, [DType.float32, .float64])
-  func applyMatches(case_: FastPathReferenceTests.Case, dtype: DType) throws {
-    try VectorInstructions.$requested.withValue(.baseline) {
-      try FastPathReferenceTests.checkAgainstNaiveLoop(case_, dtype)
+  @Test("apply at each level", arguments: levels, FastPathReferenceTests.cases)
+  func applyMatches(level: VectorInstructions, case_: FastPathReferenceTests.Case) throws {
+    try VectorInstructions.$requested.withValue(level) {
+      for dtype in [DType.float32, .float64] {
+        try FastPathReferenceTests.checkAgainstNaiveLoop(case_, dtype)
+      }
     }
+  }
+
+  @Test(
+    "AVX-512 loops are among those tested",
+    .enabled(if: VectorInstructions.processor >= .avx512, "this processor has no AVX-512: its loops are not run"))
+  func avx512IsTested() {
+    #expect(Self.levels.first == .avx512)
   }
 }

@@ -17,11 +17,19 @@ public enum ConvPipeProcess {
     return names.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? names[names.count - 1]
   }
 
-  /// Runs `convpipe arguments...` in `directory` and waits for it.
-  public static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+  /// Runs `convpipe arguments...` in `directory` and waits for it, with this
+  /// process's environment changed by `environment` (a nil value removes the variable).
+  public static func run(
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:]
+  ) throws -> Result {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty {
+      var variables = ProcessInfo.processInfo.environment
+      for (name, value) in environment { variables[name] = value }
+      process.environment = variables
+    }
     if let directory { process.currentDirectoryURL = directory }
     let output = Pipe(), error = Pipe()
     process.standardOutput = output

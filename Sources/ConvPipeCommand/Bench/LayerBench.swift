@@ -12,7 +12,7 @@ struct BenchLayer: Sendable {
 }
 
 /// The median time of one call and the throughput it gives.
-struct BenchTiming: Sendable {
+struct BenchTiming: Sendable, Encodable {
   let name: String
   let seconds: Double
   /// `2 * multiplyAdds / seconds / 1e9`.

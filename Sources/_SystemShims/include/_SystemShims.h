@@ -1,10 +1,14 @@
 // What Swift cannot reach directly in the C library and the compiler's
-// builtins: the processor's instruction sets, glibc's allocator settings, and
+// builtins: the processor's name and instruction sets, glibc's allocator settings, and
 // open(2)'s O_DIRECT, which glibc's headers show only to _GNU_SOURCE.
 #ifndef CONVPIPE_SYSTEM_SHIMS_H
 #define CONVPIPE_SYSTEM_SHIMS_H
 
 #include <stdlib.h>  // defines __GLIBC__ with glibc
+#include <string.h>
+#if defined(__x86_64__)
+#include <cpuid.h>
+#endif
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -29,6 +33,42 @@ static inline int convpipe_supports_x86_64_v3(void) {
   return __builtin_cpu_supports("x86-64-v3");
 #else
   return 0;
+#endif
+}
+
+/// 1 when the processor implements the x86-64-v4 level (AVX-512 F, BW, CD, DQ
+/// and VL, on top of x86-64-v3) and the OS saves its registers; 0 elsewhere.
+static inline int convpipe_supports_x86_64_v4(void) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("x86-64-v4");
+#else
+  return 0;
+#endif
+}
+
+/// The processor's brand string (CPUID leaves 0x80000002 to 0x80000004, e.g.
+/// "AMD EPYC 9R45 96-Core Processor"), NUL-terminated in `name` (49 bytes), with
+/// its family and model as Linux's /proc/cpuinfo gives them: `family = base +
+/// extended` when the base family is 15, `model = base + (extended << 4)` when
+/// the base family is 6 or 15. Empty and 0 where CPUID is missing.
+static inline void convpipe_processor_identity(char name[49], int *family, int *model) {
+  memset(name, 0, 49);
+  *family = 0;
+  *model = 0;
+#if defined(__x86_64__)
+  unsigned int eax, ebx, ecx, edx;
+  if (__get_cpuid(1, &eax, &ebx, &ecx, &edx)) {
+    unsigned int base_family = (eax >> 8) & 0xf, base_model = (eax >> 4) & 0xf;
+    *family = (int)(base_family == 15 ? base_family + ((eax >> 20) & 0xff) : base_family);
+    *model = (int)(base_family == 6 || base_family == 15 ? base_model + (((eax >> 16) & 0xf) << 4) : base_model);
+  }
+  if (__get_cpuid_max(0x80000000, 0) >= 0x80000004) {
+    unsigned int *words = (unsigned int *)name;
+    for (unsigned int leaf = 0; leaf < 3; leaf++) {
+      __get_cpuid(0x80000002 + leaf, &words[4 * leaf], &words[4 * leaf + 1], &words[4 * leaf + 2], &words[4 * leaf + 3]);
+    }
+  }
 #endif
 }
 

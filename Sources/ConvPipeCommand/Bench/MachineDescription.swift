@@ -1,0 +1,46 @@
+import ConvKernels
+
+/// What a timing depends on besides the code: the processor, the vector level
+/// the loops run and OpenBLAS's kernel, printed with every benchmark.
+struct MachineDescription: Encodable, Sendable {
+  let processor: Processor
+  /// The level of convpipe's own vector loops (`CONVPIPE_VECTOR_LEVEL` may hold it below the processor's).
+  let vectorLevel: String
+  let blas: BLASDescription
+
+  struct BLASDescription: Encodable, Sendable {
+    /// `OpenBLAS 0.3.21`.
+    let library: String
+    /// The kernel in use (`openblas_get_corename()`) and its vector level.
+    let core: String
+    let coreVectorLevel: String
+    /// `OpenBLAS`, `OPENBLAS_CORETYPE` or `convpipe (OpenBLAS chose Haswell)`.
+    let coreChosenBy: String
+  }
+
+  static var current: MachineDescription {
+    let core = OpenBLASKernel.core, level = OpenBLASKernel.level(ofCore: core)
+    return MachineDescription(
+      processor: .current, vectorLevel: VectorInstructions.available.name,
+      blas: BLASDescription(
+        library: OpenBLASKernel.version, core: core, coreVectorLevel: level == .baseline ? "below AVX2" : level.name,
+        coreChosenBy: OpenBLASCoreChoice.origin))
+  }
+
+  /// Whether the user's `OPENBLAS_CORETYPE` holds OpenBLAS below the vector level in use.
+  var blasHeldBelow: Bool {
+    blas.coreChosenBy == OpenBLASKernel.environmentVariable
+      && OpenBLASKernel.level(ofCore: blas.core) < VectorInstructions.available
+  }
+
+  /// `processor: AMD EPYC 9R45 (family 26, model 2, AVX-512); vector loops: AVX-512;
+  /// BLAS: OpenBLAS 0.3.21, SkylakeX kernel (AVX-512, chosen by convpipe (OpenBLAS chose Haswell))`.
+  var summary: String {
+    "processor: \(processor.name) (family \(processor.family), model \(processor.model), \(processor.vectorLevel));"
+      + " vector loops: \(vectorLevel); BLAS: \(blas.library), \(blas.core) kernel"
+      + " (\(blas.coreVectorLevel), chosen by \(blas.coreChosenBy))"
+      + (blasHeldBelow
+        ? "; note: \(OpenBLASKernel.environmentVariable)=\(blas.core) in the environment holds OpenBLAS below"
+          + " \(vectorLevel); unset it to let convpipe choose" : "")
+  }
+}
