@@ -14,6 +14,8 @@ import json
 import statistics
 import subprocess
 
+from machine import describe
+
 
 def run(binary, layers, threads):
     command = [binary, "bench", layers, "--json"] + (["--threads", str(threads)] if threads else [])
@@ -35,6 +37,7 @@ def main():
         for side in order:
             for name, seconds in run(getattr(args, side), args.layers, args.threads).items():
                 times[side].setdefault(name, []).append(seconds)
+    print(f"A: {describe(args.a)}\nB: {describe(args.b)}")
     print(f"{'layer':22} {'A best ms':>10} {'A median':>10} {'B best ms':>10} {'B median':>10} {'A/B':>6}")
     ratios = []
     for name in times["a"]:

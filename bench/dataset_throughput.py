@@ -13,6 +13,7 @@ Usage: bench/dataset_throughput.py [--convpipe .build/release/convpipe]
 The run's images/s is the best of --rounds runs.
 """
 import argparse, json, os, random, re, struct, subprocess, time, zlib
+from machine import describe
 
 def write_png(path, width, height, pixels):
     def chunk(kind, data):
@@ -60,6 +61,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--work", default="/tmp/convpipe-dataset")
     args = parser.parse_args()
+    print(describe(args.convpipe))
     print(f"{'images':>6} {'threads':>7} {'seconds':>8} {'images/s':>9} {'max RSS':>10}")
     for count in args.counts:
         directory = os.path.join(args.work, f"{count}x{args.size}")

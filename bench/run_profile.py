@@ -16,6 +16,7 @@ Needs Linux `perf` (Debian's linux-perf). Usage:
 """
 import argparse, os, re, subprocess, tempfile
 from dataset_throughput import make_dataset
+from machine import describe
 
 def module(sym):
     """The Swift module a mangled symbol (`$s<length><name>...`) belongs to, or ''."""
@@ -58,6 +59,7 @@ def main():
         percent, dso, sym = float(fields[0][:-1]), fields[1], " ".join(fields[3:])
         group = next((name for name, test in GROUPS if test(dso, sym)), "other")
         totals[group] += percent
+    print(describe(args.convpipe))
     print(f"convpipe run, {args.count} RGB 256x256 PNGs, {args.threads} thread(s): share of samples")
     for name, share in sorted(totals.items(), key=lambda item: -item[1]):
         print(f"  {name:8s} {share:5.1f}%")

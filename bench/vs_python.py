@@ -22,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dataset_throughput import write_png  # noqa: E402
+from machine import describe  # noqa: E402
 
 
 def make(directory, count, size):
@@ -64,11 +65,8 @@ def same_numbers(directory, count):
     return None
 
 
-def machine():
-    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    flags = next((line for line in open("/proc/cpuinfo") if line.startswith("flags")), "")
-    level = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "SSE"
-    return f"{model}, {os.cpu_count()} cores, {level}; Python {platform.python_version()}"
+def machine(convpipe):
+    return f"{describe(convpipe)}; {os.cpu_count()} cores; Python {platform.python_version()}"
 
 
 def main():
@@ -86,7 +84,7 @@ def main():
     script = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "script_baseline.py"),
               os.path.join(directory, "images"), os.path.join(directory, "weights.h5"), os.path.join(directory, "script.h5"),
               str(args.threads)]
-    print(f"{args.count} images {args.size}x{args.size}, {args.threads} threads each; {machine()}")
+    print(f"{args.count} images {args.size}x{args.size}, {args.threads} threads each; {machine(args.convpipe)}")
     print(f"{'round':>5} {'convpipe s':>11} {'images/s':>9} {'script s':>9} {'images/s':>9} {'ratio':>6}")
     ratios = []
     for round_number in range(1, args.rounds + 1):

@@ -20,6 +20,8 @@ public struct PNGImage: Sendable, Equatable {
   public let bitDepth: Int
   /// Samples in row-major order, `height x width x channels`, channels interleaved.
   public let samples: [UInt16]
+  /// The text chunks (tEXt, zTXt, iTXt) as key and text, in file order; written as tEXt.
+  public let text: [PNGText]
 
   /// The most samples (`width * height * channels`) an image may hold: 2^31 - 1.
   public static let maxSampleCount = Int(Int32.max)
@@ -37,8 +39,9 @@ public struct PNGImage: Sendable, Equatable {
 
   /// Creates an image, checking that width and height are at least 1, channels
   /// is 1...4, bitDepth is 8 or 16, `samples` holds `width * height * channels`
-  /// values (at most ``maxSampleCount``), each at most ``maxValue``.
-  public init(width: Int, height: Int, channels: Int, bitDepth: Int, samples: [UInt16])
+  /// values (at most ``maxSampleCount``), each at most ``maxValue``, and that
+  /// every text key is 1 to 79 printable Latin-1 characters and no text holds NUL.
+  public init(width: Int, height: Int, channels: Int, bitDepth: Int, samples: [UInt16], text: [PNGText] = [])
     throws(PNGError)
   {
     guard width >= 1, height >= 1 else { throw .invalidInput("image size \(width)x\(height) is empty") }
@@ -55,11 +58,13 @@ public struct PNGImage: Sendable, Equatable {
     if let index = samples.firstIndex(where: { Int($0) > maxValue }) {
       throw .invalidInput("sample \(samples[index]) at index \(index) exceeds \(maxValue) for \(bitDepth)-bit")
     }
+    for chunk in text { try chunk.check() }
     self.width = width
     self.height = height
     self.channels = channels
     self.bitDepth = bitDepth
     self.samples = samples
+    self.text = text
   }
 
   /// `width * height * channels`, or nil when it overflows or exceeds ``maxSampleCount``.
@@ -76,8 +81,8 @@ public struct PNGImage: Sendable, Equatable {
   /// PNG, truncated, corrupt (libpng's message is kept), or would hold more
   /// than ``maxSampleCount`` samples.
   public static func read(path: String) throws(PNGError) -> PNGImage {
-    try decode(path: path) { header, channels, bitDepth, pixels, message, size in
-      convpipe_png_decode(path, maxSampleCount, header, channels, bitDepth, pixels, message, size)
+    try decode(path: path) { header, channels, bitDepth, pixels, text, textSize, message, size in
+      convpipe_png_decode(path, maxSampleCount, header, channels, bitDepth, pixels, text, textSize, message, size)
     }
   }
 
@@ -86,9 +91,10 @@ public struct PNGImage: Sendable, Equatable {
   public static func decode(_ contents: [UInt8], path: String) throws(PNGError) -> PNGImage {
     let result: Result<PNGImage, PNGError> = contents.withUnsafeBytes { bytes in
       Result { () throws(PNGError) in
-        try decode(path: path) { header, channels, bitDepth, pixels, message, size in
+        try decode(path: path) { header, channels, bitDepth, pixels, text, textSize, message, size in
           convpipe_png_decode_memory(
-            bytes.baseAddress, bytes.count, maxSampleCount, header, channels, bitDepth, pixels, message, size)
+            bytes.baseAddress, bytes.count, maxSampleCount, header, channels, bitDepth, pixels, text, textSize,
+            message, size)
         }
       }
     }
@@ -100,15 +106,24 @@ public struct PNGImage: Sendable, Equatable {
     path: String,
     _ decoder: (
       UnsafeMutablePointer<convpipe_png_header>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Int32>,
-      UnsafeMutablePointer<UnsafeMutableRawPointer?>, UnsafeMutablePointer<CChar>, Int
+      UnsafeMutablePointer<UnsafeMutableRawPointer?>, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
+      UnsafeMutablePointer<Int>, UnsafeMutablePointer<CChar>, Int
     ) -> convpipe_png_status
   ) throws(PNGError) -> PNGImage {
     var header = convpipe_png_header()
     var channels: Int32 = 0
     var bitDepth: Int32 = 0
     var pixels: UnsafeMutableRawPointer?
-    try callLibPNG(path: path) { message, size in decoder(&header, &channels, &bitDepth, &pixels, message, size) }
-    defer { free(pixels) }
+    var textBytes: UnsafeMutablePointer<CChar>?
+    var textSize = 0
+    try callLibPNG(path: path) { message, size in
+      decoder(&header, &channels, &bitDepth, &pixels, &textBytes, &textSize, message, size)
+    }
+    defer {
+      free(pixels)
+      free(textBytes)
+    }
+    let text = textBytes.map { PNGText.unpack(UnsafeBufferPointer(start: $0, count: textSize)) } ?? []
     let count = Int(header.width) * Int(header.height) * Int(channels)
     guard let pixels else { throw PNGError(path: path, message: "decoder returned no pixel data") }
     let samples: [UInt16] =
@@ -116,13 +131,23 @@ public struct PNGImage: Sendable, Equatable {
       ? Array(UnsafeBufferPointer(start: pixels.assumingMemoryBound(to: UInt16.self), count: count))
       : UnsafeBufferPointer(start: pixels.assumingMemoryBound(to: UInt8.self), count: count)
         .map(UInt16.init)
+    let image: PNGImage
     do {
-      return try PNGImage(
+      image = try PNGImage(
         width: Int(header.width), height: Int(header.height), channels: Int(channels),
         bitDepth: Int(bitDepth), samples: samples)
     } catch {
       throw PNGError(path: path, message: error.message)
     }
+    return PNGImage(image, text: text)
+  }
+
+  /// `image` with the text chunks a file holds, taken as they are.
+  private init(_ image: PNGImage, text: [PNGText]) {
+    (width, height, channels, bitDepth, samples) = (
+      image.width, image.height, image.channels, image.bitDepth, image.samples
+    )
+    self.text = text
   }
 
   /// Encodes the image as a non-interlaced PNG at `path`, replacing any file
@@ -131,8 +156,11 @@ public struct PNGImage: Sendable, Equatable {
   public func write(path: String) throws(PNGError) {
     try callLibPNG(path: path) { message, size in
       withSampleBytes { bytes in
-        convpipe_png_encode(
-          path, UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth), bytes.baseAddress, message, size)
+        PNGText.pack(text).withUnsafeBufferPointer { text in
+          convpipe_png_encode(
+            path, UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth), bytes.baseAddress, text.baseAddress,
+            Int32(self.text.count), message, size)
+        }
       }
     }
   }
@@ -144,9 +172,11 @@ public struct PNGImage: Sendable, Equatable {
     var count = 0
     try callLibPNG(path: "") { message, size in
       withSampleBytes { samples in
-        convpipe_png_encode_memory(
-          UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth), samples.baseAddress, &bytes, &count,
-          message, size)
+        PNGText.pack(text).withUnsafeBufferPointer { text in
+          convpipe_png_encode_memory(
+            UInt32(width), UInt32(height), Int32(channels), Int32(bitDepth), samples.baseAddress, text.baseAddress,
+            Int32(self.text.count), &bytes, &count, message, size)
+        }
       }
     }
     defer { free(bytes) }

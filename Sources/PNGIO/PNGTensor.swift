@@ -31,14 +31,14 @@ extension PNGImage {
   ///
   /// `channels` picks C and how it is derived (see ``PNGChannels``: BT.601
   /// luma `0.299 R + 0.587 G + 0.114 B` for gray from colour, repeated gray,
-  /// dropped or opaque alpha); `scale` maps `0...maxValue` to `0...1` (`unit`)
-  /// or keeps the integer values (`raw`). Arithmetic is in `Double`, stored as `Float`.
-  public func tensor(channels option: PNGChannels = .auto, scale: PNGScale = .unit) -> Tensor {
+  /// dropped or opaque alpha); `range` gives the values of samples 0 and
+  /// ``maxValue`` (``PNGValueRange``, `0...1` by default; see ``PNGScale``).
+  /// Arithmetic is in `Double`, stored as `Float`.
+  public func tensor(channels option: PNGChannels = .auto, range: PNGValueRange = .unit) -> Tensor {
     let sources = ChannelSource.recipe(for: option, stored: channels)
-    let divisor = scale.divisor(maxValue: maxValue)
-    let pixelCount = width * height, channels = channels
-    // Every sample value's float, computed once as `Float(Double(value) / divisor)`.
-    let scaled = (0...maxValue).map { Float(Double($0) / divisor) }
+    let pixelCount = width * height, channels = channels, maxValue = maxValue
+    // Every sample value's float, computed once.
+    let scaled = (0...maxValue).map { Float(range.value(sample: $0, maxValue: maxValue)) }
     return Tensor(shape: [1, sources.count, height, width], of: Float.self) { values in
       guard let base = values.baseAddress else { return }
       samples.withUnsafeBufferPointer { samples in
@@ -54,7 +54,7 @@ extension PNGImage {
                 let luma =
                   0.299 * Double(samples[first]) + 0.587 * Double(samples[first + 1]) + 0.114
                   * Double(samples[first + 2])
-                out[pixel] = Float(luma / divisor)
+                out[pixel] = Float(range.lower + (range.upper - range.lower) * (luma / Double(maxValue)))
               }
             case .opaque:
               for pixel in 0..<pixelCount { out[pixel] = scaled[maxValue] }
@@ -65,13 +65,19 @@ extension PNGImage {
     }
   }
 
+  /// ``tensor(channels:range:)`` with the range `scale` gives for this image
+  /// (``PNGScale/range(of:)``): an error only for `recorded` without a valid chunk.
+  public func tensor(channels option: PNGChannels = .auto, scale: PNGScale) throws(PNGError) -> Tensor {
+    tensor(channels: option, range: try scale.range(of: self))
+  }
+
   /// Creates an image from a tensor of shape `[1, C, H, W]` or `[C, H, W]`,
-  /// C in 1...4 (gray, gray+alpha, RGB, RGBA), at `bitDepth` 8 or 16.
+  /// C in 1...4 (gray, gray+alpha, RGB, RGBA), at `bitDepth` 8 or 16, with `text` chunks.
   ///
-  /// Each value is multiplied by the maximum sample value (255 or 65535) for
-  /// `unit` scale or taken as is for `raw`, then clamped to `0...max` and
-  /// rounded to nearest (halves away from zero). NaN values are an error.
-  public init(tensor: Tensor, bitDepth: Int, scale: PNGScale) throws(PNGError) {
+  /// Each value becomes the sample ``PNGValueRange/sample(value:maxValue:)``
+  /// gives: `round(clamp((value - lower) / (upper - lower), 0, 1) * max)`, max
+  /// 255 or 65535; NaN gives 0.
+  public init(tensor: Tensor, bitDepth: Int, range: PNGValueRange = .unit, text: [PNGText] = []) throws(PNGError) {
     let shape =
       tensor.shape.count == 4 && tensor.shape[0] == 1 ? Array(tensor.shape.dropFirst()) : tensor.shape
     guard shape.count == 3, (1...4).contains(shape[0]) else {
@@ -80,20 +86,15 @@ extension PNGImage {
     }
     try Self.checkBitDepth(bitDepth)
     let (channels, height, width) = (shape[0], shape[1], shape[2])
-    let maxValue = Double(Self.maxValue(bitDepth: bitDepth))
-    let multiplier = scale == .unit ? maxValue : 1
+    let maxValue = Self.maxValue(bitDepth: bitDepth)
     let values = tensor.doubles
-    if let index = values.firstIndex(where: \.isNaN) {
-      throw .invalidInput("tensor value at index \(index) is NaN")
-    }
     let pixelCount = width * height
     var samples = [UInt16](repeating: 0, count: values.count)
     for plane in 0..<channels {
       for pixel in 0..<pixelCount {
-        let clamped = min(max(values[plane * pixelCount + pixel] * multiplier, 0), maxValue)
-        samples[pixel * channels + plane] = UInt16(clamped.rounded())
+        samples[pixel * channels + plane] = range.sample(value: values[plane * pixelCount + pixel], maxValue: maxValue)
       }
     }
-    try self.init(width: width, height: height, channels: channels, bitDepth: bitDepth, samples: samples)
+    try self.init(width: width, height: height, channels: channels, bitDepth: bitDepth, samples: samples, text: text)
   }
 }

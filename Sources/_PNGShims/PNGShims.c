@@ -137,7 +137,27 @@ typedef struct {
   int bit_depth;
   png_bytep pixels;
   png_bytepp rows;
+  char *text;
+  size_t text_size;
 } decode_job;
+
+/// Copies the text chunks libpng has read into `job->text` as key, NUL, text, NUL, ...
+static void collect_text(png_session *session, decode_job *job) {
+  png_textp chunks = NULL;
+  int count = png_get_text(session->png, session->info, &chunks, NULL);
+  size_t size = 0;
+  for (int i = 0; i < count; i++)
+    size += strlen(chunks[i].key) + 1 + (chunks[i].text ? strlen(chunks[i].text) : 0) + 1;
+  if (size == 0) return;
+  job->text = malloc(size);
+  if (!job->text) fail(session, CONVPIPE_PNG_OUT_OF_MEMORY, "out of memory");
+  char *end = job->text;
+  for (int i = 0; i < count; i++) {
+    end = stpcpy(end, chunks[i].key) + 1;
+    end = stpcpy(end, chunks[i].text ? chunks[i].text : "") + 1;
+  }
+  job->text_size = size;
+}
 
 static void decode_steps(png_session *session, void *context) {
   decode_job *job = context;
@@ -165,45 +185,53 @@ static void decode_steps(png_session *session, void *context) {
   if (!job->pixels || !job->rows) fail(session, CONVPIPE_PNG_OUT_OF_MEMORY, "out of memory");
   for (size_t y = 0; y < height; y++) job->rows[y] = job->pixels + y * row_bytes;
   png_read_image(png, job->rows);
-  png_read_end(png, NULL);
+  png_read_end(png, session->info);
+  collect_text(session, job);
 }
 
 /// Decodes from the session's opened source (`status` says whether opening worked).
 static convpipe_png_status decode_opened(png_session *session, convpipe_png_status status,
                                          size_t max_samples, convpipe_png_header *header,
-                                         int *channels, int *bit_depth, void **samples) {
+                                         int *channels, int *bit_depth, void **samples,
+                                         char **text, size_t *text_size) {
   decode_job job = {.max_samples = max_samples};
   if (status == CONVPIPE_PNG_OK) status = run_guarded(session, decode_steps, &job);
   close_reading(session);
   free(job.rows);
   if (status != CONVPIPE_PNG_OK) {
     free(job.pixels);
+    free(job.text);
     return status;
   }
   *header = job.header;
   *channels = job.channels;
   *bit_depth = job.bit_depth;
   *samples = job.pixels;
+  *text = job.text;
+  *text_size = job.text_size;
   return CONVPIPE_PNG_OK;
 }
 
 convpipe_png_status convpipe_png_decode(const char *path, size_t max_samples,
                                         convpipe_png_header *header, int *channels,
-                                        int *bit_depth, void **samples,
-                                        char *message, size_t message_size) {
+                                        int *bit_depth, void **samples, char **text,
+                                        size_t *text_size, char *message, size_t message_size) {
   png_session session = {.message = message, .message_size = message_size};
   convpipe_png_status status = open_for_reading(&session, path);
-  return decode_opened(&session, status, max_samples, header, channels, bit_depth, samples);
+  return decode_opened(&session, status, max_samples, header, channels, bit_depth, samples, text,
+                       text_size);
 }
 
 convpipe_png_status convpipe_png_decode_memory(const void *data, size_t size, size_t max_samples,
                                                convpipe_png_header *header, int *channels,
-                                               int *bit_depth, void **samples,
-                                               char *message, size_t message_size) {
+                                               int *bit_depth, void **samples, char **text,
+                                               size_t *text_size, char *message,
+                                               size_t message_size) {
   png_session session = {.message = message, .message_size = message_size,
                          .memory = data, .memory_size = size};
   convpipe_png_status status = start_reading(&session);
-  return decode_opened(&session, status, max_samples, header, channels, bit_depth, samples);
+  return decode_opened(&session, status, max_samples, header, channels, bit_depth, samples, text,
+                       text_size);
 }
 
 typedef struct {
@@ -212,7 +240,10 @@ typedef struct {
   int channels;
   int bit_depth;
   const png_byte *samples;
+  const char *text;
+  int text_count;
   png_bytepp rows;
+  png_textp chunks;
 } encode_job;
 
 static int color_type_for(int channels) {
@@ -232,6 +263,20 @@ static void encode_steps(png_session *session, void *context) {
   png_set_IHDR(png, session->info, job->width, job->height, job->bit_depth,
                color_type_for(job->channels), PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
                PNG_FILTER_TYPE_DEFAULT);
+  if (job->text_count > 0) {
+    job->chunks = calloc((size_t)job->text_count, sizeof(png_text));
+    if (!job->chunks) fail(session, CONVPIPE_PNG_OUT_OF_MEMORY, "out of memory");
+    const char *next = job->text;
+    for (int i = 0; i < job->text_count; i++) {
+      job->chunks[i].compression = PNG_TEXT_COMPRESSION_NONE;
+      job->chunks[i].key = (png_charp)next;
+      next += strlen(next) + 1;
+      job->chunks[i].text = (png_charp)next;
+      job->chunks[i].text_length = strlen(next);
+      next += strlen(next) + 1;
+    }
+    png_set_text(png, session->info, job->chunks, job->text_count);
+  }
   png_write_info(png, session->info);
   if (NATIVE_IS_LITTLE_ENDIAN && job->bit_depth == 16) png_set_swap(png);
   size_t row_bytes = (size_t)job->width * (size_t)job->channels * (size_t)(job->bit_depth / 8);
@@ -293,14 +338,16 @@ static convpipe_png_status encode_guarded(png_session *session, encode_job *job,
   }
   if (session->png) png_destroy_write_struct(&session->png, &session->info);
   free(job->rows);
+  free(job->chunks);
   return status;
 }
 
 convpipe_png_status convpipe_png_encode(const char *path, uint32_t width, uint32_t height,
                                         int channels, int bit_depth, const void *samples,
-                                        char *message, size_t message_size) {
+                                        const char *text, int text_count, char *message,
+                                        size_t message_size) {
   png_session session = {.message = message, .message_size = message_size};
-  encode_job job = {width, height, channels, bit_depth, samples, NULL};
+  encode_job job = {width, height, channels, bit_depth, samples, text, text_count, NULL, NULL};
   session.file = fopen(path, "wb");
   if (!session.file) {
     set_message(&session, strerror(errno));
@@ -317,10 +364,11 @@ convpipe_png_status convpipe_png_encode(const char *path, uint32_t width, uint32
 
 convpipe_png_status convpipe_png_encode_memory(uint32_t width, uint32_t height, int channels,
                                                int bit_depth, const void *samples,
-                                               void **bytes, size_t *byte_count,
-                                               char *message, size_t message_size) {
+                                               const char *text, int text_count, void **bytes,
+                                               size_t *byte_count, char *message,
+                                               size_t message_size) {
   png_session session = {.message = message, .message_size = message_size};
-  encode_job job = {width, height, channels, bit_depth, samples, NULL};
+  encode_job job = {width, height, channels, bit_depth, samples, text, text_count, NULL, NULL};
   memory_buffer buffer = {NULL, 0, 0};
   convpipe_png_status status = encode_guarded(&session, &job, to_memory, &buffer);
   if (status != CONVPIPE_PNG_OK) {

@@ -7,7 +7,7 @@ struct TensorConversionTests {
   @Test("Shape is [1, C, H, W], float32, channel-planar")
   func layout() throws {
     let image = try patternImage(width: 4, height: 3, channels: 3, bitDepth: 8)
-    let tensor = image.tensor(scale: .raw)
+    let tensor = try image.tensor(scale: .raw)
     #expect(tensor.shape == [1, 3, 3, 4])
     #expect(tensor.dtype == .float32)
     for y in 0..<3 {
@@ -40,8 +40,8 @@ struct TensorConversionTests {
     let pixels: [[UInt16]] = [[10, 20, 30], [255, 0, 0], [0, 255, 0], [0, 0, 255], [255, 255, 255]]
     let samples: [UInt16] = pixels.flatMap { channels == 4 ? $0 + [77] : $0 }
     let image = try PNGImage(width: 5, height: 1, channels: channels, bitDepth: 8, samples: samples)
-    let raw = image.tensor(channels: .gray, scale: .raw)
-    let unit = image.tensor(channels: .gray, scale: .unit)
+    let raw = try image.tensor(channels: .gray, scale: .raw)
+    let unit = try image.tensor(channels: .gray, scale: .unit)
     let expectedRaw: [Double] = [18.15, 76.245, 149.685, 29.07, 255]
     #expect(raw.shape == [1, 1, 1, 5])
     for (x, luma) in expectedRaw.enumerated() {
@@ -54,7 +54,7 @@ struct TensorConversionTests {
   func bt601Sixteen() throws {
     let image = try PNGImage(width: 1, height: 1, channels: 3, bitDepth: 16, samples: [1000, 40000, 65535])
     let luma = 0.299 * 1000 + 0.587 * 40000 + 0.114 * 65535
-    #expect(element(image.tensor(channels: .gray, scale: .raw), c: 0, y: 0, x: 0) == Float(luma))
+    #expect(try element(image.tensor(channels: .gray, scale: .raw), c: 0, y: 0, x: 0) == Float(luma))
     #expect(element(image.tensor(channels: .gray), c: 0, y: 0, x: 0) == Float(luma / 65535))
   }
 
@@ -72,28 +72,28 @@ struct TensorConversionTests {
   @Test("Gray+alpha: gray drops alpha, rgb repeats gray, rgba repeats gray plus alpha")
   func grayAlphaConversions() throws {
     let image = try PNGImage(width: 2, height: 1, channels: 2, bitDepth: 8, samples: [10, 200, 90, 40])
-    #expect(image.tensor(channels: .gray, scale: .raw).values(as: Float.self) == [10, 90])
-    #expect(image.tensor(channels: .rgb, scale: .raw).values(as: Float.self) == [10, 90, 10, 90, 10, 90])
+    #expect(try image.tensor(channels: .gray, scale: .raw).values(as: Float.self) == [10, 90])
+    #expect(try image.tensor(channels: .rgb, scale: .raw).values(as: Float.self) == [10, 90, 10, 90, 10, 90])
     #expect(
-      image.tensor(channels: .rgba, scale: .raw).values(as: Float.self) == [10, 90, 10, 90, 10, 90, 200, 40])
+      try image.tensor(channels: .rgba, scale: .raw).values(as: Float.self) == [10, 90, 10, 90, 10, 90, 200, 40])
   }
 
   @Test("Gray to rgb repeats gray; to rgba adds opaque alpha", arguments: [8, 16])
   func grayConversions(bitDepth: Int) throws {
     let image = try PNGImage(width: 2, height: 1, channels: 1, bitDepth: bitDepth, samples: [0, 51])
     let opaque = Float(bitDepth == 16 ? 65535 : 255)
-    #expect(image.tensor(channels: .rgb, scale: .raw).values(as: Float.self) == [0, 51, 0, 51, 0, 51])
+    #expect(try image.tensor(channels: .rgb, scale: .raw).values(as: Float.self) == [0, 51, 0, 51, 0, 51])
     #expect(
-      image.tensor(channels: .rgba, scale: .raw).values(as: Float.self) == [0, 51, 0, 51, 0, 51, opaque, opaque])
+      try image.tensor(channels: .rgba, scale: .raw).values(as: Float.self) == [0, 51, 0, 51, 0, 51, opaque, opaque])
     #expect(image.tensor(channels: .rgba).values(as: Float.self).suffix(2) == [1, 1])
   }
 
   @Test("RGBA to rgb drops alpha; RGB to rgba adds opaque alpha")
   func alphaConversions() throws {
     let rgba = try PNGImage(width: 1, height: 1, channels: 4, bitDepth: 8, samples: [1, 2, 3, 4])
-    #expect(rgba.tensor(channels: .rgb, scale: .raw).values(as: Float.self) == [1, 2, 3])
+    #expect(try rgba.tensor(channels: .rgb, scale: .raw).values(as: Float.self) == [1, 2, 3])
     let rgb = try PNGImage(width: 1, height: 1, channels: 3, bitDepth: 8, samples: [1, 2, 3])
-    #expect(rgb.tensor(channels: .rgba, scale: .raw).values(as: Float.self) == [1, 2, 3, 255])
+    #expect(try rgb.tensor(channels: .rgba, scale: .raw).values(as: Float.self) == [1, 2, 3, 255])
     #expect(
       rgb.tensor(channels: .rgba).values(as: Float.self) == [Float(1.0 / 255), Float(2.0 / 255), Float(3.0 / 255), 1])
   }
@@ -103,7 +103,7 @@ struct TensorConversionTests {
     let maxValue: UInt16 = bitDepth == 16 ? 65535 : 255
     let fifth = maxValue / 5
     let image = try PNGImage(width: 3, height: 1, channels: 1, bitDepth: bitDepth, samples: [0, fifth, maxValue])
-    #expect(image.tensor(scale: .unit).values(as: Float.self) == [0, 0.2, 1])
-    #expect(image.tensor(scale: .raw).values(as: Float.self) == [0, Float(fifth), Float(maxValue)])
+    #expect(try image.tensor(scale: .unit).values(as: Float.self) == [0, 0.2, 1])
+    #expect(try image.tensor(scale: .raw).values(as: Float.self) == [0, Float(fifth), Float(maxValue)])
   }
 }

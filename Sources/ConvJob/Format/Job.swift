@@ -1,4 +1,5 @@
 import ConvCore
+import PNGIO
 
 /// What the run keeps in its output file.
 package enum KeptTensors: Sendable, Equatable {
@@ -17,6 +18,32 @@ package struct OutputDefinition: Sendable, Equatable {
   /// 0 (the default) stores them uncompressed, as h5py does: float results
   /// rarely shrink much, and compressing them can cost more than computing them.
   package let compression: Int
+  /// Tensors also written as PNG files (`outputs.png`); nil when none are.
+  package var png: PNGOutputDefinition? = nil
+}
+
+/// The job's `outputs.png`: kept tensors written as PNG files beside the HDF5
+/// file, the inverse of the PNG input. A tensor `[N, C, H, W]` gives, per batch
+/// index, one image of its C channels when C is 1 to 4 (gray, gray+alpha, RGB,
+/// RGBA), else one gray image per channel; samples are
+/// `round(clamp((value - lower) / (upper - lower), 0, 1) * (2^bits - 1))`.
+package struct PNGOutputDefinition: Sendable, Equatable {
+  /// The tensors, each kept in the output file.
+  package let tensors: [String]
+  /// The directory, resolved against the job's directory; nil for the output
+  /// file's path without its extension, plus `-png` (`out/nightly.h5` gives `out/nightly-png`).
+  package let directory: String?
+  /// 8 or 16.
+  package let bits: Int
+  package let range: PNGOutputRange
+}
+
+/// The values a PNG output's samples span.
+package enum PNGOutputRange: Sendable, Equatable {
+  /// The same range for every tensor (`"unit"` is `[0, 1]`, the PNG input's default scale).
+  case fixed(PNGValueRange)
+  /// Each tensor's own smallest and largest finite value.
+  case minmax
 }
 
 /// A parsed job file (format version 1), every name checked and every

@@ -124,7 +124,45 @@ package enum JobDecoder {
     if !(0...9).contains(compression) {
       reader.problem("compression", "\(compression) is not a gzip level: give 0 (none) to 9")
     }
-    return OutputDefinition(path: path, tensors: tensors, compression: compression)
+    let png = reader.value("png").flatMap { decodePNG($0, directory: directory, log: log) }
+    return OutputDefinition(path: path, tensors: tensors, compression: compression, png: png)
+  }
+
+  private static func decodePNG(_ value: JSONValue, directory: String, log: ProblemLog) -> PNGOutputDefinition? {
+    guard var reader = ObjectReader(value, location: "outputs.png", log: log) else { return nil }
+    defer { reader.finish() }
+    var tensors: [String] = []
+    if let list = reader.required("tensors", "the tensors to write as PNG")?.arrayValue,
+      case let names = list.compactMap(\.stringValue), names.count == list.count, !names.isEmpty
+    {
+      tensors = names
+    } else if reader.has("tensors") {
+      reader.problem("tensors", "expected a non-empty list of tensor names")
+    }
+    let bits = reader.int("bits") ?? 8
+    if bits != 8 && bits != 16 {
+      reader.problem("bits", "\(bits) is not a PNG sample depth convpipe writes: give 8 or 16")
+    }
+    var range = PNGOutputRange.fixed(.unit)
+    if let given = reader.value("range") {
+      let numbers = given.arrayValue?.compactMap(\.doubleValue) ?? []
+      if given.stringValue == "unit" {
+        range = .fixed(.unit)
+      } else if given.stringValue == "minmax" {
+        range = .minmax
+      } else if given.arrayValue?.count == 2, numbers.count == 2, numbers.allSatisfy(\.isFinite),
+        numbers[0] < numbers[1]
+      {
+        range = .fixed(PNGValueRange(lower: numbers[0], upper: numbers[1]))
+      } else {
+        reader.problem(
+          "range",
+          "expected \"unit\" (0 to 1), \"minmax\" (each tensor's own) or [lower, upper] with lower < upper; got \(given.jsonText)",
+          at: given)
+      }
+    }
+    let path = reader.string("directory").map { resolve($0, against: directory) }
+    return PNGOutputDefinition(tensors: tensors, directory: path, bits: bits, range: range)
   }
 
   /// Names: unique across inputs and stages, every reference resolving, at most one per-item input.
@@ -174,6 +212,16 @@ package enum JobDecoder {
     if case .named(let names) = job.outputs.tensors {
       for name in names where seen[name] == nil {
         log.add("outputs", "tensors: no input or stage is named \"\(name)\"\(suggestion(name, Array(seen.keys)))")
+      }
+    }
+    for name in job.outputs.png?.tensors ?? [] {
+      if seen[name] == nil {
+        log.add("outputs.png", "tensors: no input or stage is named \"\(name)\"\(suggestion(name, Array(seen.keys)))")
+      } else if !undecoded.contains(name), !job.keeps(name) {
+        log.add(
+          "outputs.png",
+          "tensors: \"\(name)\" is not kept in the output file; add it to outputs.tensors (PNGs are written from the kept tensors)"
+        )
       }
     }
   }

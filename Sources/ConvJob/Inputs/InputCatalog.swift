@@ -212,7 +212,9 @@ package struct InputCatalog: Sendable {
         let image =
           try contents.map { (bytes) throws(PNGError) in try PNGImage.decode(bytes, path: path) }
           ?? PNGImage.read(path: path)
-        stored = image.tensor(channels: channels, scale: scale)
+        do { stored = try image.tensor(channels: channels, scale: scale) } catch {
+          throw PNGError(path: path, message: error.message)
+        }
       case .hdf5(let pattern, let dataset, _):
         let file = try HDF5File.open(filePath(source, default: pattern))
         if case .row(let row)? = source {

@@ -58,6 +58,11 @@ package enum JobPlanner {
             workspaceBytes: workspace))
       }
     }
+    for name in job.outputs.png?.tensors ?? [] {
+      if let shape = tensors[name]?.shape, let problem = PNGOutputs.shapeProblem(shape) {
+        log.add("outputs.png", "tensors: \"\(name)\" \(problem)")
+      }
+    }
     try log.check()
     return measure(plans, graph: graph, inputs: inputs, tensors: tensors)
   }

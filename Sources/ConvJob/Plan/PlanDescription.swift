@@ -52,6 +52,20 @@ package enum PlanDescription {
         lines.append("  \(pad(stage.id))  verify \(verification.check.kind.rawValue)(\(operands)\(expectation))")
       }
     }
+    if let png = job.outputs.png {
+      let range: String
+      switch png.range {
+      case .fixed(let fixed): range = "\(fixed.lower) to \(fixed.upper)"
+      case .minmax: range = "each tensor's min to max"
+      }
+      let folder = png.directory ?? job.outputs.path.map(PNGOutputs.defaultDirectory(target:)) ?? "<output>-png"
+      lines.append(
+        "png outputs (\(png.bits)-bit, \(range)) in \(folder)\(job.perItemInput == nil ? "" : "/<item>")")
+      for name in png.tensors {
+        guard let shape = plan.tensors[name]?.shape, PNGOutputs.shapeProblem(shape) == nil else { continue }
+        lines.append("  \(pad(name))  \(PNGOutputs.describe(name, shape: shape))")
+      }
+    }
     let peakStage = plan.peakStage.map { " (peak at stage \($0))" } ?? ""
     lines.append(
       "memory: about \(MemorySize.format(plan.peakBytes)) per item at once\(peakStage); limit \(MemorySize.format(maxMemory))"

@@ -101,9 +101,13 @@ final class OutputFile {
   }
 
   /// Writes the root's lists (`/item_ids`, ...: datasets, since an attribute
-  /// must fit in the root's 64 KiB header) and attributes, closes the file and
-  /// renames it over the target.
-  func finish(lists: [(String, [String])], attributes: [(String, HDF5AttributeValue)]) throws(RunFailure) {
+  /// must fit in the root's 64 KiB header) and attributes, closes the file,
+  /// runs `beforeMoving` with the closed file's path (what is made from the
+  /// file is made before it replaces the target) and renames it over the target.
+  func finish(
+    lists: [(String, [String])], attributes: [(String, HDF5AttributeValue)],
+    beforeMoving: (String) throws(RunFailure) -> Void = { _ in }
+  ) throws(RunFailure) {
     try writing("finishing the file") { () throws(HDF5Error) in
       let file = try open()
       try file.createGroup("/items")
@@ -113,6 +117,10 @@ final class OutputFile {
     }
     file = nil
     raw = nil
+    do { try beforeMoving(temporary) } catch {
+      discard()
+      throw error
+    }
     guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       discard()

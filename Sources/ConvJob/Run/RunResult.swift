@@ -56,6 +56,8 @@ package struct RunResult: Sendable {
   package let signal: Int32?
   /// Items a run that stopped left for `--resume`.
   package let keptForResume: Int
+  /// The directory of `outputs.png` and the PNG files it holds, when the job asks for them.
+  package var pngOutputs: (directory: String, files: Int)? = nil
   /// Whether the output file was written.
   package var wroteOutput: Bool { error == nil && signal == nil }
 

@@ -23,6 +23,7 @@ struct RunState {
   private var error: String?
   private var signal: Int32?
   private var keptForResume = 0
+  private var pngFiles: Int?
 
   init(
     prepared: PreparedJob, options: RunOptions, target: String, log: RunLog?,
@@ -37,11 +38,13 @@ struct RunState {
   }
 
   func result(seconds: Double) -> RunResult {
-    RunResult(
+    var result = RunResult(
       outputPath: target, items: prepared.catalog.items.count, computed: computed, reused: reused,
       failedItems: failedItems, checks: checks, failed: failed, seconds: seconds, error: error, invalid: false,
       signal: signal,
       keptForResume: keptForResume)
+    if let pngFiles, let png = pngOutputs { result.pngOutputs = (png.directory, pngFiles) }
+    return result
   }
 
   /// Runs every item and writes the output, or records why it could not.
@@ -77,6 +80,19 @@ struct RunState {
     {
       resumeFiles.remove()
       inputStates.save()
+      if let png = pngOutputs {
+        do {
+          if let files = png.currentFiles {
+            pngFiles = files
+          } else {
+            let staged = try png.stage(from: target, items: writtenIDs, threads: options.threads)
+            try staged.commit()
+            pngFiles = staged.files
+          }
+        } catch {
+          self.error = error.message
+        }
+      }
       return
     }
     let output: OutputFile
@@ -121,13 +137,23 @@ struct RunState {
     scheduler.waitForWorkers()
     do {
       let (lists, attributes) = root(fingerprint: fingerprint, golden: golden)
-      try output.finish(lists: lists, attributes: attributes)
+      var staged: StagedDirectory?
+      try output.finish(lists: lists, attributes: attributes) { (path) throws(RunFailure) in
+        staged = try pngOutputs?.stage(from: path, items: writtenIDs, threads: options.threads)
+      }
       resumeFiles.remove()
       inputStates.save()
+      try staged?.commit()
+      pngFiles = staged?.files
     } catch {
       self.error = error.message
       output.discard()
     }
+  }
+
+  /// The PNG files `outputs.png` asks for, written once the output is complete.
+  private var pngOutputs: PNGOutputs? {
+    prepared.job.outputs.png.map { PNGOutputs($0, target: target, perItem: prepared.job.perItemInput != nil) }
   }
 
   /// Whether the error was in writing the output itself (then nothing of it is kept).

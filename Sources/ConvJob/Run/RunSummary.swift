@@ -24,7 +24,9 @@ package struct RunSummary: Sendable, Encodable {
   package var text: String {
     let result = result
     var lines = [
-      "wrote \(result.outputPath): \(counted(result.items, "item"))"
+      "wrote \(result.outputPath)"
+        + (result.pngOutputs.map { " and \(counted($0.files, "PNG file")) in \($0.directory)" } ?? "")
+        + ": \(counted(result.items, "item"))"
         + (result.reused > 0 ? " (\(result.reused) reused)" : "") + ", \(counted(result.checks, "check"))"
         + String(format: " in %.2fs", result.seconds)
     ]

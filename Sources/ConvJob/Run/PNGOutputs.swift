@@ -1,0 +1,258 @@
+import ConvCore
+import Foundation
+import HDF5IO
+import PNGIO
+import Synchronization
+
+/// The PNG files of `outputs.png` (``PNGOutputDefinition``), written from the
+/// finished HDF5 output into a new directory beside the target one, which
+/// replaces it only when every file is written: the directory always matches
+/// one output file, and a failed run leaves the earlier one as it was.
+///
+/// Layout: `<directory>/<item>/<file>` for a job with a per-item input,
+/// `<directory>/<file>` for a job of one item; a tensor `[N, C, H, W]` gives
+/// `<tensor>.png`, with `.n<i>` before `.png` when N > 1 and `.c<j>` when
+/// C > 4 (one gray image per channel). Each file records in text chunks the
+/// item, the slice (`back[n=0, c=0:3]`), the value range (`convpipe:range`,
+/// which the PNG input's `"scale": "recorded"` maps back) and how many values
+/// fell outside it or were NaN (`convpipe:clipped`).
+struct PNGOutputs {
+  let definition: PNGOutputDefinition
+  /// The directory the files end up in.
+  let directory: String
+  /// Whether each item has a subdirectory (jobs with a per-item input).
+  let perItem: Bool
+
+  init(_ definition: PNGOutputDefinition, target: String, perItem: Bool) {
+    self.definition = definition
+    directory = definition.directory ?? Self.defaultDirectory(target: target)
+    self.perItem = perItem
+  }
+
+  /// The target's path without its extension, plus `-png`.
+  static func defaultDirectory(target: String) -> String {
+    let url = URL(fileURLWithPath: target)
+    let stem = url.pathExtension.isEmpty ? url.lastPathComponent : url.deletingPathExtension().lastPathComponent
+    let parent = (target as NSString).deletingLastPathComponent
+    return (parent.isEmpty ? "" : parent + "/") + stem + "-png"
+  }
+
+  /// Why a tensor of `shape` cannot be written as PNG images, or nil.
+  static func shapeProblem(_ shape: [Int]) -> String? {
+    guard shape.count == 4 else {
+      return "is \(shape.shapeDescription); a PNG holds [N, C, H, W] (two spatial dimensions)"
+    }
+    guard !shape.contains(0) else { return "is \(shape.shapeDescription), empty: a PNG needs at least one pixel" }
+    guard shape[2] <= Int(Int32.max), shape[3] <= Int(Int32.max), shape[2] * shape[3] * 4 <= PNGImage.maxSampleCount
+    else { return "is \(shape.shapeDescription), more pixels than a PNG holds" }
+    return nil
+  }
+
+  /// One image of a tensor: batch index `n`, channels `channels`, and its file name.
+  struct Slice {
+    let n: Int
+    let channels: Range<Int>
+    let file: String
+  }
+
+  /// The images a tensor `name` of shape `[N, C, H, W]` gives, in file-name order.
+  static func slices(_ name: String, shape: [Int]) -> [Slice] {
+    let (batch, channels) = (shape[0], shape[1])
+    func index(_ prefix: String, _ value: Int, count: Int) -> String {
+      count > 1
+        ? "." + prefix + String(repeating: "0", count: String(count - 1).count - String(value).count)
+          + String(value) : ""
+    }
+    return (0..<batch).flatMap { n in
+      let groups = channels <= 4 ? [0..<channels] : (0..<channels).map { $0..<($0 + 1) }
+      return groups.map { group in
+        Slice(
+          n: n, channels: group,
+          file: name + index("n", n, count: batch) + (channels > 4 ? index("c", group.lowerBound, count: channels) : "")
+            + ".png")
+      }
+    }
+  }
+
+  /// The files of a tensor, for `validate`: `back.png (RGB)`, or
+  /// `features.c0.png ... features.c5.png (6 gray images)`.
+  static func describe(_ name: String, shape: [Int]) -> String {
+    let files = slices(name, shape: shape)
+    let kind = ["gray", "gray+alpha", "RGB", "RGBA"][(files.first?.channels.count ?? 1) - 1]
+    guard files.count > 1, let first = files.first, let last = files.last else {
+      return "\(files.first?.file ?? name) (\(kind))"
+    }
+    return "\(first.file) ... \(last.file) (\(files.count) \(kind) images)"
+  }
+
+  /// The settings the files depend on besides the values, recorded in the
+  /// directory so a run that keeps an unchanged output keeps matching files.
+  var settings: String {
+    let range: String
+    switch definition.range {
+    case .fixed(let fixed): range = fixed.text
+    case .minmax: range = "minmax"
+    }
+    return
+      "convpipe \(ConvPipeVersion.current); tensors \(definition.tensors.joined(separator: ",")); bits \(definition.bits); range \(range); per item \(perItem)"
+  }
+
+  /// The file in the directory that holds ``settings`` and the number of PNG files.
+  static let settingsFile = ".convpipe-png"
+
+  /// The number of files in the directory when they were written with these settings; else nil.
+  var currentFiles: Int? {
+    guard let text = try? String(contentsOfFile: directory + "/" + Self.settingsFile, encoding: .utf8) else {
+      return nil
+    }
+    let lines = text.split(separator: "\n")
+    guard lines.count == 2, lines[0] == settings, lines[1].hasPrefix("files ") else { return nil }
+    return Int(lines[1].dropFirst("files ".count))
+  }
+
+  /// Writes every image of `items` in the HDF5 output at `path` into a new
+  /// directory beside ``directory``, with `threads` threads.
+  func stage(from path: String, items: [String], threads: Int) throws(RunFailure) -> StagedDirectory {
+    var staged = StagedDirectory(target: directory)
+    do {
+      try staged.create()
+      let file = try HDF5File.open(path)
+      let raw = try RawFileAccess(path: path, writable: false)
+      let next = Atomic<Int>(0), files = Atomic<Int>(0), folder = staged.temporary
+      let failure = Mutex<String?>(nil)
+      DispatchQueue.concurrentPerform(iterations: max(1, min(threads, items.count))) { _ in
+        while failure.withLock({ $0 == nil }) {
+          let index = next.add(1, ordering: .relaxed).oldValue
+          guard index < items.count else { return }
+          do {
+            files.add(try write(item: items[index], from: file, raw: raw, into: folder), ordering: .relaxed)
+          } catch {
+            let message = (perItem ? "item \(items[index]): " : "") + Self.describe(error)
+            failure.withLock { $0 = $0 ?? message }
+          }
+        }
+      }
+      try file.close()
+      if let message = failure.withLock({ $0 }) { throw RunFailure(message) }
+      staged.files = files.load(ordering: .relaxed)
+      try Data("\(settings)\nfiles \(staged.files)\n".utf8).write(
+        to: URL(fileURLWithPath: staged.temporary + "/" + Self.settingsFile))
+    } catch {
+      staged.discard()
+      throw RunFailure("\(directory): cannot write the PNG outputs: \(Self.describe(error))")
+    }
+    return staged
+  }
+
+  private static func describe(_ error: any Error) -> String {
+    switch error {
+    case let error as RunFailure: error.message
+    case let error as HDF5Error: error.cause ?? error.message
+    case let error as PNGError: error.message
+    default: JobDecoder.describe(error)
+    }
+  }
+
+  /// Writes the images of one item's tensors; returns how many.
+  private func write(item: String, from file: HDF5File, raw: RawFileAccess, into root: String) throws -> Int {
+    var written = 0
+    let folder = perItem ? root + "/" + item : root
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    for name in definition.tensors {
+      let path = "\(ItemStorage.group(item))/tensors/\(name)"
+      let tensor =
+        if let storage = try file.contiguousStorage(of: path) { try raw.readTensor(storage) } else {
+          try file.readTensor(path)
+        }
+      if let problem = Self.shapeProblem(tensor.shape) { throw RunFailure("\(name) \(problem)") }
+      let values = tensor.doubles
+      let range = valueRange(values)
+      let clipped = values.count { !(range.lower...range.upper).contains($0) }
+      let (channels, height, width) = (tensor.shape[1], tensor.shape[2], tensor.shape[3])
+      let plane = height * width
+      for slice in Self.slices(name, shape: tensor.shape) {
+        let start = (slice.n * channels + slice.channels.lowerBound) * plane
+        let part = try Tensor(
+          shape: [slice.channels.count, height, width],
+          values: Array(values[start..<(start + slice.channels.count * plane)]))
+        let text = [
+          PNGText(key: "Software", text: "convpipe \(ConvPipeVersion.current)"),
+          PNGText(key: "convpipe:item", text: item),
+          PNGText(
+            key: "convpipe:tensor",
+            text: "\(name)[n=\(slice.n), c=\(slice.channels.lowerBound):\(slice.channels.upperBound)]"),
+          PNGText(key: PNGValueRange.textKey, text: range.text),
+          PNGText(key: "convpipe:clipped", text: String(clipped)),
+        ]
+        try PNGImage(tensor: part, bitDepth: definition.bits, range: range, text: text.map(Self.latin1))
+          .write(path: folder + "/" + slice.file)
+        written += 1
+      }
+    }
+    return written
+  }
+
+  /// The range of one tensor: the fixed one, or its smallest and largest finite value (0 to 0 when it has none).
+  private func valueRange(_ values: [Double]) -> PNGValueRange {
+    switch definition.range {
+    case .fixed(let range): return range
+    case .minmax:
+      let finite = values.lazy.filter(\.isFinite)
+      return PNGValueRange(lower: finite.min() ?? 0, upper: finite.max() ?? 0)
+    }
+  }
+
+  /// Text chunks hold Latin-1: other characters of an item id become `?`.
+  private static func latin1(_ chunk: PNGText) -> PNGText {
+    PNGText(
+      key: chunk.key,
+      text: String(
+        String.UnicodeScalarView(chunk.text.unicodeScalars.map { $0.value <= 255 && $0.value != 0 ? $0 : "?" })))
+  }
+}
+
+/// A directory written under a temporary name beside its target
+/// (`.<name>.tmp-<pid>`) and moved over it by ``commit()``.
+struct StagedDirectory {
+  let target: String
+  let temporary: String
+  /// The PNG files written into it.
+  var files = 0
+
+  init(target: String) {
+    self.target = target
+    let url = URL(fileURLWithPath: target)
+    temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+  }
+
+  /// Creates the temporary directory (and the target's parent), empty.
+  func create() throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
+      throw RunFailure("\(target) is a file, not a directory")
+    }
+    discard()
+    try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+  }
+
+  /// Replaces the target with the written directory: the old one is renamed
+  /// aside first, then removed.
+  func commit() throws(RunFailure) {
+    let aside = temporary.replacingOccurrences(of: ".tmp-", with: ".old-")
+    let hadTarget = FileManager.default.fileExists(atPath: target)
+    if hadTarget, rename(target, aside) != 0 {
+      let reason = String(cString: strerror(errno))
+      discard()
+      throw RunFailure("\(target): cannot replace the PNG outputs: \(reason)")
+    }
+    guard rename(temporary, target) == 0 else {
+      let reason = String(cString: strerror(errno))
+      if hadTarget { rename(aside, target) }
+      discard()
+      throw RunFailure("\(target): cannot move the PNG outputs into place: \(reason)")
+    }
+    if hadTarget { try? FileManager.default.removeItem(atPath: aside) }
+  }
+
+  func discard() { try? FileManager.default.removeItem(atPath: temporary) }
+}
