@@ -42,6 +42,7 @@ let package = Package(
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
+    .systemLibrary(name: "COneDNN", providers: [.apt(["libdnnl-dev"])]),
     .systemLibrary(
       name: "CCrypto",
       pkgConfig: "libcrypto",
@@ -68,7 +69,9 @@ let package = Package(
     // MARK: - Kernels: the convolutions computed, through BLAS or the vector loops, on every core
     .target(
       name: "ConvKernels",
-      dependencies: ["ConvCore", "COpenBLAS", "_SystemShims", "ConvLoops", "ConvLoopsAVX2", "ConvLoopsAVX512"],
+      dependencies: [
+        "ConvCore", "COpenBLAS", "COneDNN", "_SystemShims", "ConvLoops", "ConvLoopsAVX2", "ConvLoopsAVX512",
+      ],
       swiftSettings: optimizedInDebug
     ),
 

@@ -23,6 +23,7 @@ parser.add_argument("--threads", type=int, default=2)
 parser.add_argument("--gemm", type=int, default=0, help="also time OpenBLAS sgemm on a square product of this size")
 parser.add_argument("--convpipe", default=os.path.join(here, "..", ".build", "release", "convpipe"))
 parser.add_argument("--hold-avx2", action="store_true", help="hold both engines to AVX2")
+parser.add_argument("--engine", default="automatic", help="convpipe bench --engine: automatic, own or onednn")
 args = parser.parse_args()
 
 held = {"CONVPIPE_VECTOR_LEVEL": "avx2", "ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2"} if args.hold_avx2 else {}
@@ -35,7 +36,7 @@ threads = ["--threads", str(args.threads)]
 convpipe, torch = {}, {}
 sgemm = None
 for round in range(args.rounds):
-    result = run([args.convpipe, "bench", args.layers, *threads, "--json"] + (["--gemm", str(args.gemm)] if args.gemm and round == 0 else []))
+    result = run([args.convpipe, "bench", args.layers, *threads, "--engine", args.engine, "--json"] + (["--gemm", str(args.gemm)] if args.gemm and round == 0 else []))
     sgemm = result.get("sgemm") or sgemm
     machine = result["machine"]
     for row in result["layers"]: convpipe.setdefault(row["name"], []).append(row)
@@ -46,7 +47,8 @@ processor, blas = machine["processor"], machine["blas"]
 print(f"processor: {processor['name']} (family {processor['family']}, model {processor['model']}, {processor['vector_level']})"
       + (" -- both engines held to AVX2" if args.hold_avx2 else ""))
 print(f"{result['engine']}: vector loops {machine['vector_level']}; {blas['library']} {blas['core']} kernel"
-      f" ({blas['core_vector_level']}, chosen by {blas['core_chosen_by']})")
+      f" ({blas['core_vector_level']}, chosen by {blas['core_chosen_by']});"
+      f" {machine['onednn']['library']} ({machine['onednn']['instruction_set']}, engine {machine['onednn']['engine']})")
 print(f"{reference['engine']}: ATen capability {reference['machine']['capability']}, oneDNN ISA limit"
       f" {reference['machine']['onednn_max_isa']}, oneDNN {'on' if reference['machine']['mkldnn'] else 'off'}")
 

@@ -55,9 +55,15 @@ extension ConvGeometry {
     return Tensor(uncheckedShape: inputShape, values: folded)
   }
 
-  /// The zero-padded operator `A x` (or `A^T x` when `adjoint`), lowered to
+  /// The zero-padded operator `A x` (or `A^T x` when `adjoint`): in float32
+  /// through oneDNN where ``ConvolutionEngine`` chooses it, else lowered to
   /// products or tap-by-tap loops (``MatrixLowering``).
   private func kernel<T: BLASElement>(source: [T], weight: [T], adjoint: Bool) -> [T] {
-    MatrixLowering(self, adjoint: adjoint).run(source: source, weight: weight)
+    if !adjoint, ConvolutionEngine.usesOneDNN(self), let source = source as? [Float], let weight = weight as? [Float],
+      let result = OneDNNConvolution.apply(self, input: source, weight: weight) as? [T]
+    {
+      return result
+    }
+    return MatrixLowering(self, adjoint: adjoint).run(source: source, weight: weight)
   }
 }

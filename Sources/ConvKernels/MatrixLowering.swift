@@ -83,7 +83,12 @@ struct MatrixLowering {
     .allSatisfy { $0 <= blasLimit }
     phases = LoweredPhase.phases(
       geometry.axes, resultSizes: resultSizes, sourceSizes: sourceSizes, gathers: gathers)
-    usesProducts = withinBLASLimits && Self.prefersProducts(resultPerGroup: resultPerGroup, phases: phases)
+    switch LoweringChoice.requested {
+    case .automatic:
+      usesProducts = withinBLASLimits && Self.prefersProducts(resultPerGroup: resultPerGroup, phases: phases)
+    case .products: usesProducts = withinBLASLimits
+    case .taps: usesProducts = false
+    }
     tapTotal = phases.map(\.tapCount).reduce(0, +)
     var starts: [Int] = [], start = 0
     for phase in phases {

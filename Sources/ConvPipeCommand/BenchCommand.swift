@@ -32,6 +32,21 @@ struct BenchCommand: ParsableCommand {
       "Also time OpenBLAS's own sgemm on a size x size product with the same threads.", valueName: "size"))
   var gemm: Int?
 
+  @Option(help: "The element type of the data: float32 (as PyTorch's default) or float64.")
+  var dtype: DType = .float32
+
+  @Option(
+    help: ArgumentHelp(
+      "Who computes float32 layers: automatic (oneDNN where it is faster), own (convpipe's lowering), onednn.",
+      valueName: "engine"))
+  var engine: ConvolutionEngine = .automatic
+
+  @Option(
+    help: ArgumentHelp(
+      "How convpipe's own lowering runs: automatic (its rule), products (im2col and OpenBLAS), taps (vector loops).",
+      valueName: "lowering"))
+  var lowering: LoweringChoice = .automatic
+
   @Flag(
     help:
       "Print {\"machine\", \"threads\", \"layers\": [{\"name\", \"seconds\", \"gflops\"}], \"sgemm\"} instead of a table."
@@ -46,14 +61,18 @@ struct BenchCommand: ParsableCommand {
   }
 
   func run() throws {
-    try ComputeThreads.$requested.withValue(threads) { try measure() }
+    try ComputeThreads.$requested.withValue(threads) {
+      try ConvolutionEngine.$requested.withValue(engine) {
+        try LoweringChoice.$requested.withValue(lowering) { try measure() }
+      }
+    }
   }
 
   private func measure() throws {
     let timings: [BenchTiming]
     do {
       timings = try (layers.map(LayerBench.layers(path:)) ?? []).map { layer throws(ShapeError) in
-        try LayerBench.time(layer)
+        try LayerBench.time(layer, dtype: dtype)
       }
     } catch let problems as JobProblems {
       throw InvalidJob(problems)
@@ -62,6 +81,7 @@ struct BenchCommand: ParsableCommand {
     }
     let report = BenchReport(
       engine: "convpipe \(ConvPipeVersion.current)", machine: .current, threads: ComputeThreads.perOperation,
+      dtype: dtype.rawValue,
       layers: timings, sgemm: gemm.map { LayerBench.timeSquareProduct(size: $0, threads: ComputeThreads.perOperation) })
     if json {
       let encoder = JSONEncoder()
@@ -69,7 +89,7 @@ struct BenchCommand: ParsableCommand {
       encoder.keyEncodingStrategy = .convertToSnakeCase
       print(String(decoding: try encoder.encode(report), as: UTF8.self))
     } else {
-      print("\(report.machine.summary); \(report.threads) threads")
+      print("\(report.machine.summary); \(report.threads) threads, \(dtype.rawValue)")
       for timing in timings + (report.sgemm.map { [$0] } ?? []) {
         print(
           timing.name.padding(toLength: 22, withPad: " ", startingAt: 0)
@@ -80,10 +100,15 @@ struct BenchCommand: ParsableCommand {
 }
 
 /// What `convpipe bench --json` prints.
+extension ConvolutionEngine: ExpressibleByArgument {}
+extension DType: ExpressibleByArgument {}
+extension LoweringChoice: ExpressibleByArgument {}
+
 struct BenchReport: Encodable {
   let engine: String
   let machine: MachineDescription
   let threads: Int
+  let dtype: String
   let layers: [BenchTiming]
   /// OpenBLAS's own `sgemm` on the `--gemm` square product, named `sgemm-<size>`.
   let sgemm: BenchTiming?

@@ -41,6 +41,17 @@ struct LoweringPathTests {
     "tap by tap, channel lanes, 64 result channels, stride 1": .channels,
   ]
 
+  @Test("a lowering asked for is the one taken")
+  func forcedLowering() throws {
+    for case_ in FastPathReferenceTests.cases {
+      guard case .convolution(let geometry) = try case_.operation.plan(input: case_.input, weight: case_.weight) else {
+        continue
+      }
+      LoweringChoice.$requested.withValue(.products) { #expect(MatrixLowering(geometry, adjoint: false).usesProducts) }
+      LoweringChoice.$requested.withValue(.taps) { #expect(!MatrixLowering(geometry, adjoint: false).usesProducts) }
+    }
+  }
+
   @Test("each named path is the one taken")
   func pathsMatchNames() throws {
     let named = FastPathReferenceTests.cases.filter { Self.claims[$0.name] != nil }

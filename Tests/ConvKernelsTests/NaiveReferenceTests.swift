@@ -295,7 +295,14 @@ struct FastPathReferenceTests {
 
   @Test("apply against the naive loop", arguments: cases, [DType.float32, .float64])
   func matchesNaiveLoop(case_: Case, dtype: DType) throws {
-    try Self.checkAgainstNaiveLoop(case_, dtype)
+    try ConvolutionEngine.$requested.withValue(.own) { try Self.checkAgainstNaiveLoop(case_, dtype) }
+  }
+
+  @Test(
+    "apply through oneDNN against the naive loop", .enabled(if: VectorInstructions.available > .baseline),
+    arguments: cases)
+  func oneDNNMatchesNaiveLoop(case_: Case) throws {
+    try ConvolutionEngine.$requested.withValue(.onednn) { try Self.checkAgainstNaiveLoop(case_, .float32) }
   }
 
   /// Applies `case_` in `dtype` and compares it with the naive loop, scaled by each cell's magnitude.
@@ -355,8 +362,10 @@ struct VectorLevelTests {
   @Test("apply at each level", arguments: levels, FastPathReferenceTests.cases)
   func applyMatches(level: VectorInstructions, case_: FastPathReferenceTests.Case) throws {
     try VectorInstructions.$requested.withValue(level) {
-      for dtype in [DType.float32, .float64] {
-        try FastPathReferenceTests.checkAgainstNaiveLoop(case_, dtype)
+      try ConvolutionEngine.$requested.withValue(.own) {
+        for dtype in [DType.float32, .float64] {
+          try FastPathReferenceTests.checkAgainstNaiveLoop(case_, dtype)
+        }
       }
     }
   }

@@ -21,9 +21,15 @@ struct MachineChoiceTests {
       let coreVectorLevel: String
       let coreChosenBy: String
     }
+    struct OneDNN: Decodable {
+      let library: String
+      let instructionSet: String
+      let engine: String
+    }
     let processor: Processor
     let vectorLevel: String
     let blas: BLAS
+    let onednn: OneDNN
   }
   struct Report: Decodable {
     struct Timing: Decodable {
@@ -53,6 +59,9 @@ struct MachineChoiceTests {
     #expect(machine.vectorLevel == VectorInstructions.processor.name)
     #expect(OpenBLASKernel.level(ofCore: machine.blas.core) == VectorInstructions.processor, "\(machine.blas)")
     #expect(machine.blas.library.hasPrefix("OpenBLAS 0."))
+    #expect(machine.onednn.library.hasPrefix("oneDNN "))
+    #expect(machine.onednn.engine == "automatic")
+    if VectorInstructions.processor == .avx512 { #expect(machine.onednn.instructionSet.hasPrefix("avx512")) }
     #expect(!machine.processor.name.isEmpty)
   }
 
@@ -63,6 +72,7 @@ struct MachineChoiceTests {
     let report = try Self.bench(environment: ["OPENBLAS_CORETYPE": nil, "CONVPIPE_VECTOR_LEVEL": "avx2"])
     #expect(report.machine.vectorLevel == "AVX2")
     #expect(report.machine.blas.coreVectorLevel == "AVX2", "\(report.machine.blas)")
+    #expect(report.machine.onednn.instructionSet.hasPrefix("avx2"), "\(report.machine.onednn)")
     if VectorInstructions.processor > .avx2 {
       #expect(report.machine.blas.core == "Haswell")
       #expect(report.machine.blas.coreChosenBy.hasPrefix("convpipe (OpenBLAS chose "), "restarted once")

@@ -80,14 +80,15 @@ enum LayerBench {
     return layers
   }
 
-  /// Times `layer.geometry.apply` on standard-normal float32 input and weight
+  /// Times `layer.geometry.apply` on standard-normal input and weight in `dtype`
   /// (after one checked call, which also warms up).
-  static func time(_ layer: BenchLayer) throws(ShapeError) -> BenchTiming {
+  static func time(_ layer: BenchLayer, dtype: DType = .float32) throws(ShapeError) -> BenchTiming {
     let geometry = layer.geometry
     var random = SeededRandom(seed: 6)
     func tensor(_ shape: [Int]) -> Tensor {
-      let values = random.values(saturatingProduct(shape), distribution: .normal).map(Float.init)
-      return Tensor(shape: shape, of: Float.self) { _ = $0.update(fromContentsOf: values) }
+      Tensor(shape: shape, of: Double.self) {
+        _ = $0.update(fromContentsOf: random.values(saturatingProduct(shape), distribution: .normal))
+      }.converted(to: dtype)
     }
     let input = tensor(geometry.inputShape), weight = tensor(geometry.weightShape)
     _ = try geometry.apply(input: input, weight: weight)

@@ -7,6 +7,15 @@ struct MachineDescription: Encodable, Sendable {
   /// The level of convpipe's own vector loops (`CONVPIPE_VECTOR_LEVEL` may hold it below the processor's).
   let vectorLevel: String
   let blas: BLASDescription
+  /// `oneDNN 2.6.3`, the instruction set of its kernels, and which layers it computes
+  /// (`automatic`: where it is faster; `own`: none; `onednn`: every one it implements).
+  let onednn: OneDNNDescription
+
+  struct OneDNNDescription: Encodable, Sendable {
+    let library: String
+    let instructionSet: String
+    let engine: String
+  }
 
   struct BLASDescription: Encodable, Sendable {
     /// `OpenBLAS 0.3.21`.
@@ -24,7 +33,10 @@ struct MachineDescription: Encodable, Sendable {
       processor: .current, vectorLevel: VectorInstructions.available.name,
       blas: BLASDescription(
         library: OpenBLASKernel.version, core: core, coreVectorLevel: level == .baseline ? "below AVX2" : level.name,
-        coreChosenBy: OpenBLASCoreChoice.origin))
+        coreChosenBy: OpenBLASCoreChoice.origin),
+      onednn: OneDNNDescription(
+        library: OneDNNConvolution.version, instructionSet: OneDNNConvolution.instructionSet,
+        engine: ConvolutionEngine.requested.rawValue))
   }
 
   /// Whether the user's `OPENBLAS_CORETYPE` holds OpenBLAS below the vector level in use.
@@ -34,11 +46,13 @@ struct MachineDescription: Encodable, Sendable {
   }
 
   /// `processor: AMD EPYC 9R45 (family 26, model 2, AVX-512); vector loops: AVX-512;
-  /// BLAS: OpenBLAS 0.3.21, SkylakeX kernel (AVX-512, chosen by convpipe (OpenBLAS chose Haswell))`.
+  /// BLAS: OpenBLAS 0.3.21, SkylakeX kernel (AVX-512, chosen by convpipe (OpenBLAS chose Haswell));
+  /// oneDNN 2.6.3 (avx512_core_bf16, engine automatic)`.
   var summary: String {
     "processor: \(processor.name) (family \(processor.family), model \(processor.model), \(processor.vectorLevel));"
       + " vector loops: \(vectorLevel); BLAS: \(blas.library), \(blas.core) kernel"
       + " (\(blas.coreVectorLevel), chosen by \(blas.coreChosenBy))"
+      + "; \(onednn.library) (\(onednn.instructionSet), engine \(onednn.engine))"
       + (blasHeldBelow
         ? "; note: \(OpenBLASKernel.environmentVariable)=\(blas.core) in the environment holds OpenBLAS below"
           + " \(vectorLevel); unset it to let convpipe choose" : "")

@@ -1,0 +1,229 @@
+import COneDNN
+import ConvCore
+import Synchronization
+
+/// A zero-padded float32 convolution or transposed convolution as one oneDNN
+/// primitive (`dnnl_dilated_convolution_forward` or `..._deconvolution_forward`),
+/// with the memory layouts oneDNN prefers for this processor (`format_tag_any`:
+/// channel blocks of 8 or 16) and reorders from and to convpipe's plain
+/// `[N, C, spatial...]`.
+///
+/// The parameters map one to one: oneDNN's dilation is `d - 1`; the forward
+/// padding is `padBegin`, `padEnd`; the transposed one crops `padBegin` and
+/// `padEnd - outputPadding` from the full result (oneDNN's
+/// `dst = (src - 1) s + d(k - 1) + 1 - pl - pr`), which must not be negative.
+/// Weights are described by their strides as stored: `[C_out, C_in/g, k...]`
+/// forward and PyTorch's `[C_in, C_out/g, k...]` transposed, both oneDNN's
+/// logical `(g,) oc, ic, k...`.
+///
+/// A primitive is made once per geometry and kept, with the weights reordered
+/// into its layout once and reused while they stay the same: a dataset job
+/// applies one weight to every item.
+public final class OneDNNConvolution: @unchecked Sendable {  // immutable but for `packed`, which a lock guards
+  private let primitive: OneDNNPrimitive
+  private let source: OneDNNLayout
+  private let result: OneDNNLayout
+  private let weights: OneDNNLayout
+  private let packed = Mutex<OneDNNPackedWeights?>(nil)
+
+  /// Whether oneDNN is faster than convpipe's own lowering for `geometry`
+  /// (measured with `convpipe bench --engine` on bench/layers.json, README
+  /// "Speed"): layers with at least 8 channels per group on both sides and
+  /// 2^20 multiply-adds; depthwise, few-channel and small layers stay convpipe's own.
+  static func prefers(_ geometry: ConvGeometry) -> Bool {
+    let perGroup = [geometry.inputChannels, geometry.outputChannels].map { $0 / geometry.groups }
+    return perGroup.allSatisfy { $0 >= 8 } && geometry.multiplyAdds >= 1 << 20
+  }
+
+  /// `geometry` (zero-padded) applied to plain `input` with `weight` through
+  /// oneDNN, as plain `[N, C_out, out...]`; nil when oneDNN does not implement it.
+  ///
+  /// With at least as many batch items as ``ComputeThreads/perOperation``, the
+  /// batch is split into that many parts, each computed by one worker with a
+  /// one-thread primitive; else one primitive uses the workers through OpenMP.
+  /// OpenMP's threads wait for each other spinning, and on a machine busy with
+  /// other work a primitive then takes several times as long; whole parts on
+  /// convpipe's own workers slow down only by the share of the processors lost.
+  static func apply(_ geometry: ConvGeometry, input: [Float], weight: [Float]) -> [Float]? {
+    let threads = ComputeThreads.perOperation
+    let parts = threads > 1 && geometry.batch >= threads ? threads : 1
+    let ompThreads = parts > 1 ? 1 : threads
+    let sizes = (0..<parts).map { geometry.batch / parts + ($0 < geometry.batch % parts ? 1 : 0) }
+    var primitives: [Int: OneDNNConvolution] = [:]
+    for size in Set(sizes) {
+      guard let primitive = forGeometry(geometry, batch: size, threads: ompThreads) else { return nil }
+      primitives[size] = primitive
+    }
+    let inputItem = geometry.inputShape.dropFirst().reduce(1, *)
+    let outputItem = geometry.outputShape.dropFirst().reduce(1, *)
+    let count = geometry.batch * outputItem
+    let completed = Atomic<Int>(0)
+    let output = [Float](unsafeUninitializedCapacity: count) { output, initialized in
+      input.withUnsafeBufferPointer { input in
+        guard let input = input.baseAddress, let output = output.baseAddress else { return }
+        ComputeThreads.forEach(parts, of: Float.self) { part, _ in
+          let first = sizes[..<part].reduce(0, +)
+          let done =
+            primitives[sizes[part]]?.run(
+              input: input + first * inputItem, weight: weight, output: output + first * outputItem,
+              threads: ompThreads) ?? false
+          if done { completed.add(1, ordering: .relaxed) }
+        }
+      }
+      initialized = count
+    }
+    return completed.load(ordering: .relaxed) == parts ? output : nil
+  }
+
+  /// The primitive for `geometry` with `batch` items, dividing its work for
+  /// `threads`, made on first use; nil when oneDNN does not implement it.
+  static func forGeometry(_ geometry: ConvGeometry, batch: Int? = nil, threads: Int = 1) -> OneDNNConvolution? {
+    let batch = batch ?? geometry.batch
+    let key = CacheKey(geometry, batch: batch, threads: threads)
+    if let known = cache.withLock({ $0[key] }) { return known }
+    let made = OneDNNConvolution(geometry, batch: batch)
+    cache.withLock { entries in
+      if entries.count >= 32 { entries.removeAll() }
+      entries[key] = made
+    }
+    return made
+  }
+
+  private static let cache = Mutex<[CacheKey: OneDNNConvolution?]>([:])
+
+  /// What a primitive depends on: the geometry's sizes and parameters, its
+  /// batch, and the threads oneDNN divides its work for.
+  private struct CacheKey: Hashable {
+    let numbers: [Int]
+    init(_ geometry: ConvGeometry, batch: Int, threads: Int) {
+      numbers =
+        [
+          geometry.direction == .forward ? 0 : 1, batch, geometry.inputChannels, geometry.outputChannels,
+          geometry.groups, threads,
+        ]
+        + geometry.axes.flatMap {
+          [$0.input, $0.kernel, $0.stride, $0.dilation, $0.padBegin, $0.padEnd, $0.outputPadding, $0.output]
+        }
+    }
+  }
+
+  private init?(_ geometry: ConvGeometry, batch: Int) {
+    // oneDNN's deconvolution accepts a negative end padding (an output padding
+    // beyond the end crop) for some sizes, and then computes wrong values and
+    // writes outside its result: those layers stay convpipe's own.
+    guard let engine = OneDNNEngine.shared.handle, geometry.axes.count <= 3,
+      geometry.axes.allSatisfy({ $0.padBegin >= 0 && $0.padEnd - $0.outputPadding >= 0 })
+    else { return nil }
+    let forward = geometry.direction == .forward
+    let groups = geometry.groups, kernel = geometry.axes.map(\.kernel), kernelVolume = kernel.reduce(1, *)
+    let (inputPerGroup, outputPerGroup) = (geometry.inputChannels / groups, geometry.outputChannels / groups)
+    // Logical weight dims (g,) oc, ic, k... with the strides of convpipe's storage.
+    let (ocStride, icStride) =
+      forward ? (inputPerGroup * kernelVolume, kernelVolume) : (kernelVolume, outputPerGroup * kernelVolume)
+    let grouped = groups > 1
+    let weightDims = (grouped ? [groups] : []) + [outputPerGroup, inputPerGroup] + kernel
+    let weightStrides =
+      (grouped ? [inputPerGroup * outputPerGroup * kernelVolume] : []) + [ocStride, icStride]
+      + OneDNNLayout.rowMajorStrides(kernel)
+    let inputShape = [batch] + geometry.inputShape.dropFirst(), outputShape = [batch] + geometry.outputShape.dropFirst()
+    guard let sourcePlain = OneDNNLayout.plain(inputShape), let resultPlain = OneDNNLayout.plain(outputShape),
+      let weightPlain = OneDNNLayout.plain(weightDims, strides: weightStrides)
+    else { return nil }
+    var sourceAny = OneDNNLayout.any(inputShape), resultAny = OneDNNLayout.any(outputShape)
+    var weightAny = OneDNNLayout.any(weightDims)
+    let strides = geometry.axes.map { Int64($0.stride) }, dilations = geometry.axes.map { Int64($0.dilation - 1) }
+    let begin = geometry.axes.map { Int64($0.padBegin) }
+    let end = geometry.axes.map { Int64(forward ? $0.padEnd : $0.padEnd - $0.outputPadding) }
+    let attributes = OneDNNEngine.userScratchpad.handle
+    var descriptor: dnnl_primitive_desc_t?
+    if forward {
+      var operation = dnnl_convolution_desc_t()
+      guard
+        dnnl_dilated_convolution_forward_desc_init(
+          &operation, dnnl_forward_inference, dnnl_convolution_direct, &sourceAny, &weightAny, nil, &resultAny,
+          strides, dilations, begin, end) == dnnl_success,
+        dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil) == dnnl_success
+      else { return nil }
+    } else {
+      var operation = dnnl_deconvolution_desc_t()
+      guard
+        dnnl_dilated_deconvolution_forward_desc_init(
+          &operation, dnnl_forward_inference, dnnl_deconvolution_direct, &sourceAny, &weightAny, nil, &resultAny,
+          strides, dilations, begin, end) == dnnl_success,
+        dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil) == dnnl_success
+      else { return nil }
+    }
+    guard let descriptor else { return nil }
+    defer { dnnl_primitive_desc_destroy(descriptor) }
+    func chosen(_ query: dnnl_query_t) -> dnnl_memory_desc_t? {
+      dnnl_primitive_desc_query_md(descriptor, query, 0)?.pointee
+    }
+    guard let sourceChosen = chosen(dnnl_query_src_md), let resultChosen = chosen(dnnl_query_dst_md),
+      let weightChosen = chosen(dnnl_query_weights_md),
+      let source = OneDNNLayout(plain: sourcePlain, chosen: sourceChosen, toChosen: true),
+      let result = OneDNNLayout(plain: resultPlain, chosen: resultChosen, toChosen: false),
+      let weights = OneDNNLayout(plain: weightPlain, chosen: weightChosen, toChosen: true),
+      let primitive = OneDNNPrimitive(descriptor)
+    else { return nil }
+    (self.primitive, self.source, self.result, self.weights) = (primitive, source, result, weights)
+  }
+
+  /// Runs the primitive on the plain tensors at `input` and `output` with
+  /// `threads` OpenMP threads; false when oneDNN could not set it up.
+  private func run(input: UnsafePointer<Float>, weight: [Float], output: UnsafeMutablePointer<Float>, threads: Int)
+    -> Bool
+  {
+    omp_set_num_threads(Int32(threads))
+    guard let packedWeights = pack(weight).memory, let stream = OneDNNStream() else { return false }
+    let sourceMemory = OneDNNStaged(source, plain: UnsafeMutableRawPointer(mutating: input))
+    let resultMemory = OneDNNStaged(result, plain: UnsafeMutableRawPointer(output))
+    guard sourceMemory.isComplete, resultMemory.isComplete else { return false }
+    sourceMemory.reorder(toChosen: true, stream: stream)
+    primitive.execute(
+      [
+        dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: sourceMemory.chosen),
+        dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: packedWeights),
+        dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: resultMemory.chosen),
+      ], stream: stream)
+    resultMemory.reorder(toChosen: false, stream: stream)
+    return true
+  }
+
+  /// The weights in the primitive's layout: the kept ones when `weight` is the
+  /// same array (one storage, which no one can change while it is shared) or
+  /// has the same bytes as last time, else reordered anew (and kept).
+  private func pack(_ weight: [Float]) -> OneDNNPackedWeights {
+    packed.withLock { kept in
+      if let kept,
+        kept.plain.withUnsafeBytes({ old in
+          weight.withUnsafeBytes { new in old.baseAddress == new.baseAddress || old.elementsEqual(new) }
+        })
+      {
+        return kept
+      }
+      let made = OneDNNPackedWeights(weights, plain: weight)
+      kept = made
+      return made
+    }
+  }
+
+  /// The library and version in use: `oneDNN 2.6.3`.
+  public static var version: String {
+    guard let version = dnnl_version()?.pointee else { return "oneDNN" }
+    return "oneDNN \(version.major).\(version.minor).\(version.patch)"
+  }
+
+  /// The instruction set of oneDNN's kernels here (after `CONVPIPE_VECTOR_LEVEL`):
+  /// `avx512_core_bf16`, `avx2`, ...
+  public static var instructionSet: String {
+    _ = OneDNNEngine.shared
+    let isa = dnnl_get_effective_cpu_isa()
+    let names: [dnnl_cpu_isa_t: String] = [
+      dnnl_cpu_isa_sse41: "sse41", dnnl_cpu_isa_avx: "avx", dnnl_cpu_isa_avx2: "avx2",
+      dnnl_cpu_isa_avx2_vnni: "avx2_vnni", dnnl_cpu_isa_avx512_core: "avx512_core",
+      dnnl_cpu_isa_avx512_core_vnni: "avx512_core_vnni", dnnl_cpu_isa_avx512_core_bf16: "avx512_core_bf16",
+      dnnl_cpu_isa_avx512_core_amx: "avx512_core_amx",
+    ]
+    return names[isa] ?? "isa 0x\(String(isa.rawValue, radix: 16))"
+  }
+}

@@ -1,0 +1,72 @@
+import ConvCore
+@testable import ConvKernels
+import Dispatch
+import Synchronization
+import Testing
+
+/// oneDNN's primitives are made once per geometry and keep their reordered
+/// weights while the weights stay the same: results must follow the weights.
+@Suite("oneDNN primitives and their packed weights", .enabled(if: VectorInstructions.available > .baseline))
+struct OneDNNConvolutionTests {
+  /// A conv_transpose 4x4 stride 2 from 16 to 8 channels.
+  let geometry: ConvGeometry
+
+  init() throws {
+    let plan = try Operation.convTranspose(ConvTransposeParameters(stride: .uniform(2), padding: .uniform(1)))
+      .plan(input: [2, 16, 6, 6], weight: [16, 8, 4, 4])
+    guard case .convolution(let geometry) = plan else { throw ShapeError(["not a convolution"]) }
+    self.geometry = geometry
+  }
+
+  func apply(_ input: Tensor, _ weight: Tensor, engine: ConvolutionEngine) throws -> [Double] {
+    try ConvolutionEngine.$requested.withValue(engine) { try geometry.apply(input: input, weight: weight).doubles }
+  }
+
+  func close(_ a: [Double], _ b: [Double]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-4 * (1 + abs($1)) }
+  }
+
+  @Test("new weights of the same shape give new results; the same bytes in a new array give the same")
+  func weightsFollow() throws {
+    var random = TestRandom(seed: 5)
+    let input = random.tensor(geometry.inputShape).converted(to: .float32)
+    let first = random.tensor(geometry.weightShape).converted(to: .float32)
+    let second = random.tensor(geometry.weightShape).converted(to: .float32)
+    for weight in [first, second, first, try Tensor(shape: first.shape, values: first.values(as: Float.self))] {
+      #expect(close(try apply(input, weight, engine: .onednn), try apply(input, weight, engine: .own)))
+    }
+    #expect(OneDNNConvolution.forGeometry(geometry) != nil)
+  }
+
+  @Test("many threads on one primitive at once give each its own result")
+  func concurrentCalls() throws {
+    var random = TestRandom(seed: 6)
+    let weight = random.tensor(geometry.weightShape).converted(to: .float32)
+    let inputs = (0..<8).map { _ in random.tensor(geometry.inputShape).converted(to: .float32) }
+    let expected = try inputs.map { try apply($0, weight, engine: .own) }
+    let results = Mutex<[Int: [Double]]>([:])
+    DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+      let result = try? ComputeThreads.$requested.withValue(1) { try apply(inputs[index], weight, engine: .onednn) }
+      results.withLock { $0[index] = result }
+    }
+    for index in inputs.indices {
+      #expect(close(results.withLock { $0[index] } ?? [], expected[index]), "input \(index)")
+    }
+  }
+
+  @Test("automatic uses oneDNN for wide layers only; levels below the process's keep convpipe's own loops")
+  func choice() throws {
+    guard
+      case .convolution(let wide) = try Operation.conv(ConvParameters(padding: .uniform(1))).plan(
+        input: [4, 64, 32, 32], weight: [64, 64, 3, 3])
+    else { return }
+    guard
+      case .convolution(let depthwise) = try Operation.conv(ConvParameters(padding: .uniform(1), groups: 64)).plan(
+        input: [4, 64, 32, 32], weight: [64, 1, 3, 3])
+    else { return }
+    #expect(ConvolutionEngine.usesOneDNN(wide))
+    #expect(!ConvolutionEngine.usesOneDNN(depthwise))
+    ConvolutionEngine.$requested.withValue(.own) { #expect(!ConvolutionEngine.usesOneDNN(wide)) }
+    VectorInstructions.$requested.withValue(.baseline) { #expect(!ConvolutionEngine.usesOneDNN(wide)) }
+  }
+}
