@@ -73,7 +73,7 @@ package enum JobPlanner {
     switch operation {
     case .conv(let parameters): expected = weight[1] * parameters.groups
     case .convTranspose: expected = weight[0]
-    case .remap, .permute: return ""
+    case .remap, .permute, .reshape: return ""
     }
     let shape = input.info.shape
     switch definition.source {
