@@ -206,6 +206,25 @@ struct InvalidJobTests {
       job: convJob(#""stride": 2, "output_padding": 2"#, op: "conv_transpose", inputs: [image, transposeKernel]),
       exitCode: 2, words: [y, "output_padding 2", "max(stride"], lines: 2),
     Row(
+      name: "conv_transpose padding_mode: output_padding must be below the stride",
+      job: convJob(
+        #""stride": 1, "dilation": 2, "output_padding": 1, "padding_mode": "replicate""#, op: "conv_transpose",
+        inputs: [image, transposeKernel]),
+      exitCode: 2, words: [y, "output_padding 1 with padding_mode replicate must be smaller than the stride 1"],
+      lines: 2
+    ),
+    Row(
+      name: "direct check of a conv_transpose with padding_mode",
+      job: job(
+        inputs: [image, transposeKernel],
+        stages: [
+          #"{"id": "y", "op": "conv_transpose", "input": "image", "weight": "kernel", "padding": 1, "padding_mode": "reflect"}"#,
+          #"{"id": "check", "op": "verify", "check": "direct", "of": "y"}"#,
+        ]),
+      command: "validate", exitCode: 2,
+      words: [#"stages[1] (id "check")"#, "direct check covers conv_transpose with zero padding only", "reflect"],
+      lines: 1),
+    Row(
       name: "output_size unreachable",
       job: convJob(#""stride": 2, "output_size": [30, 30]"#, op: "conv_transpose", inputs: [image, transposeKernel]),
       exitCode: 2, words: [y, "output_size", "30"], lines: 2),

@@ -96,6 +96,7 @@ enum StageDecoder {
       }
       if let dilation = reader.spatial("dilation") { parameters.dilation = dilation }
       if let groups = reader.int("groups") { parameters.groups = groups }
+      if let mode = reader.choice("padding_mode", PaddingMode.self) { parameters.paddingMode = mode }
       return .convTranspose(parameters)
     case .pad:
       let pads = reader.padding("pads")

@@ -101,6 +101,9 @@ package enum JobPlanner {
       let input = targetPlan.operand(.input)?.info, let output = targetPlan.output
     else { return 0 }
     let vectors = saturatingProduct([4, saturatingSum([input.byteCount, output.byteCount])])
+    if case .direct = check, case .convolution(let geometry)? = targetPlan.operation, geometry.paddingMode != .zeros {
+      log.add(stage.location, "of: \"\(target)\": \(CheckError.paddingModeNotCovered(geometry.paddingMode))")
+    }
     guard case .matrix(let matrixCheck, _) = check else { return vectors }
     do {
       let elements = try matrixCheck.elements(inputShape: input.shape, outputShape: output.shape)
