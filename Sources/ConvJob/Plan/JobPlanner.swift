@@ -1,5 +1,6 @@
 import ConvChecks
 import ConvCore
+import FrameworkCalls
 
 /// Infers every stage's shapes from the inputs' shapes alone: the same
 /// arithmetic serves `validate`, the checks before `run` reads data, and each
@@ -41,6 +42,21 @@ package enum JobPlanner {
           for problem in error.problems {
             log.add(stage.location, problem + (problem.contains("input channels") ? hint : ""))
           }
+        }
+      case .framework(let call):
+        let shape = { (role: Role) in operands.first { $0.role == role }?.info.shape }
+        do {
+          let lowering = try call.lower(
+            input: shape(.input) ?? [], weight: shape(.weight) ?? [], bias: shape(.bias), dtype: computeType)
+          let output = TensorInfo(shape: lowering.outputShape, dtype: stage.dtype ?? computeType)
+          tensors[stage.id] = output
+          var plan = StagePlan(
+            stage: stage, operands: operands, operation: nil, computeType: computeType, output: output,
+            workspaceBytes: lowering.workspaceElements * computeType.byteWidth)
+          plan.framework = lowering
+          plans.append(plan)
+        } catch {
+          for problem in error.problems { log.add(stage.location, "\(call.api.rawValue): \(problem.message)") }
         }
       case .verify(let verification):
         if case .allclose = verification.check, let actual = operands.first(where: { $0.role == .actual }),

@@ -47,6 +47,7 @@ package enum PlanDescription {
       if let output = stagePlan.output {
         lines.append("  \(pad(stage.id))  \(stage.op.rawValue)(\(operands)) -> \(output)")
         lines += (stagePlan.operation?.arithmetic ?? []).map { "  \(pad(""))      \($0)" }
+        lines += (stagePlan.framework?.description ?? []).map { "  \(pad(""))      \($0)" }
       } else if case .verify(let verification) = stage.kind {
         let expectation = verification.expect == .fail ? ", expect fail" : ""
         lines.append("  \(pad(stage.id))  verify \(verification.check.kind.rawValue)(\(operands)\(expectation))")
