@@ -95,7 +95,7 @@ let package = Package(
     .target(
       name: "ConvPipeCommand",
       dependencies: [
-        "ConvJob", "ConvKernels", "ConvReport", "PositionedJSON",
+        "ConvJob", "ConvKernels", "ConvReport", "FrameworkCalls", "PositionedJSON",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -20,8 +20,8 @@ public struct ConvPipe: ParsableCommand {
       """,
     version: ConvPipeVersion.current,
     subcommands: [
-      RunCommand.self, ValidateCommand.self, InspectCommand.self, DiffCommand.self, ReportCommand.self,
-      BenchCommand.self,
+      RunCommand.self, ValidateCommand.self, ExplainCommand.self, InspectCommand.self, DiffCommand.self,
+      ReportCommand.self, BenchCommand.self,
     ])
 
   public init() {}

@@ -68,7 +68,8 @@ public enum FrameworkCall: Sendable, Equatable {
     if bias != nil, !api.takesBias {
       rules.fail("bias", "takes no bias: \(api.framework.displayName) adds it as a separate operation")
     }
-    if input.count != weight.count {
+    // PyTorch also takes an unbatched input, one axis short.
+    if input.count != weight.count, !(api.framework == .torch && input.count + 1 == weight.count) {
       rules.fail(
         nil,
         "the input \(input.shapeDescription) has \(input.count) axes but the weight \(weight.shapeDescription) has \(weight.count)"

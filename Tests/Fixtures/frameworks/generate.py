@@ -14,6 +14,9 @@ This script installs nothing.  Run it with the venv described in README.md:
 Modes:
     (default)                     generate cases.h5 (each framework, and each Keras
                                   backend, in its own subprocess)
+    --check-explain FILE.json     run the calls `convpipe explain JOB --json` printed
+                                  and compare each with convpipe's result for the stage
+    --run-calls                   internal: run a pickled list of calls, one framework
     --worker FW [--backend B]     internal: compute one framework's cases, pickle them
     --run-call                    internal: read a pickled (framework, call, tensors,
                                   backend) from stdin, write the pickled result
@@ -995,13 +998,143 @@ def generate(out_path):
     return 1 if problems else 0
 
 
+# ---------------------------------------------------------------------------
+# --check-explain: run the calls `convpipe explain --json` prints
+# ---------------------------------------------------------------------------
+
+def _apply_transforms(array, transforms):
+    """numpy equivalents of explain's tensor transforms: permute, reshape, flip."""
+    for t in transforms:
+        if "permute" in t:
+            array = np.transpose(array, t["permute"])
+        elif "reshape" in t:
+            array = np.reshape(array, t["reshape"])
+        elif "flip" in t:
+            array = np.flip(array, t["flip"])
+        else:
+            raise ValueError(f"unknown transform {t}")
+    return np.ascontiguousarray(array)
+
+
+def _run_calls_subprocess(calls):
+    """Run a list of (framework, call, tensors, backend) in one fresh interpreter
+    (`--run-calls`), so that each framework loads alone: some pairs of frameworks
+    cannot share a process (their LLVMs clash).  Returns (ok, value or message) per call."""
+    env = dict(os.environ)
+    env.pop("KERAS_BACKEND", None)
+    p = subprocess.run([sys.executable, os.path.abspath(__file__), "--run-calls"], input=pickle.dumps(calls),
+                       capture_output=True, env=env)
+    if p.returncode != 0:
+        message = (p.stderr.decode(errors="replace").strip().splitlines() or ["exit " + str(p.returncode)])[-1]
+        return [(False, f"the subprocess failed: {message}")] * len(calls)
+    return pickle.loads(p.stdout)
+
+
+def check_explain(path, convpipe):
+    """Run every call of an explanation (`convpipe explain JOB --json > FILE.json`)
+    with run_call on the job's own tensors, and compare each result with what
+    convpipe computes for the stage (`convpipe run` on a copy of the job that keeps
+    every tensor).  Calls run grouped by framework (and Keras backend), each group
+    in its own subprocess.  Prints one line per stage and framework; exits 1 on a
+    difference."""
+    import h5py
+    import tempfile
+    with open(path) as fh:
+        explanation = json.load(fh)
+    job_path = explanation["job"]
+    with open(job_path) as fh:
+        job = json.load(fh)
+    names = list(job.get("inputs", {})) + [s["id"] for s in job.get("stages", []) if s.get("op") != "verify"]
+    job["outputs"] = dict(job.get("outputs", {}), tensors=names)
+    job["outputs"].pop("path", None)
+    directory = os.path.dirname(os.path.abspath(job_path))
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(directory, f".check-explain-{os.getpid()}.json")
+        with open(copy, "w") as fh:
+            json.dump(job, fh)
+        try:
+            out = os.path.join(tmp, "out.h5")
+            run = subprocess.run([convpipe, "run", copy, "--output", out, "--quiet"], capture_output=True, text=True)
+            if run.returncode not in (0, 1):
+                print(f"check-explain: convpipe run failed ({run.returncode}): {run.stderr.strip()}")
+                return 1
+        finally:
+            os.remove(copy)
+        with h5py.File(out) as f:
+            group = f["items"][explanation["item"]]["tensors"]
+            stored = {name: np.asarray(group[name]) for name in group}
+    work = []  # (stage, call, expected)
+    for stage in explanation["stages"]:
+        for call in stage["calls"]:
+            work.append((stage, call, stored[stage["id"]]))
+    groups = {}
+    for i, (stage, call, expected) in enumerate(work):
+        if call["kind"] == "impossible":
+            continue
+        tensors = {name: _apply_transforms(stored[b["tensor"]], b["transforms"]).astype(call["dtype"])
+                   for name, b in call["bind"].items()}
+        groups.setdefault((call["framework"], call.get("backend")), []).append(
+            (i, (call["framework"], call["call"], tensors, call.get("backend"))))
+    outcomes = {}
+    for key, items in groups.items():
+        results = _run_calls_subprocess([c for _, c in items])
+        for (i, _), result in zip(items, results):
+            outcomes[i] = result
+    failures = agree = impossible = 0
+    for i, (stage, call, expected) in enumerate(work):
+        label = f"{stage['id']} {call['framework']}"
+        if call["kind"] == "impossible":
+            impossible += 1
+            print(f"{label}: not expressible: {call['reason']}")
+            continue
+        ok, value = outcomes[i]
+        if not ok:
+            failures += 1
+            print(f"{label}: FAIL: {value}\n  {call['call']}")
+            continue
+        result = _apply_transforms(np.asarray(value), call["result"])
+        dtype = call["dtype"]
+        rtol, atol = TOL["float32" if "float32" in (dtype, str(expected.dtype)) else "float64"]
+        if result.shape != expected.shape:
+            failures += 1
+            print(f"{label}: FAIL: shape {list(result.shape)}, convpipe {list(expected.shape)}\n  {call['call']}")
+            continue
+        diff = float(np.max(np.abs(result.astype(np.float64) - expected.astype(np.float64))))
+        if not np.allclose(result, expected, rtol=rtol, atol=atol):
+            failures += 1
+            print(f"{label}: FAIL: max |difference| {diff:.3g}\n  {call['call']}")
+        else:
+            agree += 1
+            note = f", {dtype}" if dtype != str(expected.dtype) else ""
+            backend = f" (backend {call['backend']})" if call.get("backend") else ""
+            print(f"{label}{backend}: {call['kind']}, agrees (max |difference| {diff:.2g}{note})")
+    print(f"check-explain: {agree} calls agree with convpipe, {failures} differ, {impossible} not expressible")
+    return 1 if failures else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(HERE, "cases.h5"))
     ap.add_argument("--worker", choices=sorted(SPEC_BUILDERS))
     ap.add_argument("--backend")
     ap.add_argument("--run-call", action="store_true")
+    ap.add_argument("--run-calls", action="store_true")
+    ap.add_argument("--check-explain", metavar="FILE.json",
+                    help="run the calls of `convpipe explain JOB --json` and compare them with convpipe's results")
+    ap.add_argument("--convpipe", default=os.path.join(HERE, "..", "..", "..", ".build", "debug", "convpipe"),
+                    help="the convpipe binary --check-explain runs (default: .build/debug/convpipe)")
     a = ap.parse_args()
+    if a.check_explain:
+        return check_explain(a.check_explain, a.convpipe)
+    if a.run_calls:
+        results = []
+        for framework, call, tensors, backend in pickle.loads(sys.stdin.buffer.read()):
+            try:
+                results.append((True, np.asarray(run_call(framework, call, tensors, backend))))
+            except Exception as e:
+                results.append((False, f"{type(e).__name__}: {error_line(e)}"))
+        sys.stdout.buffer.write(pickle.dumps(results))
+        return 0
     if a.run_call:
         framework, call, tensors, backend = pickle.loads(sys.stdin.buffer.read())
         try:
