@@ -387,6 +387,13 @@ def torch_specs():
     add("conv_transpose2d", "neg-outsize-dilation-range", [1, 1, 4, 3], [1, 1, 2, 2], False, {"dilation": 3, "output_size": [8, 7]}, expect="error", module="ConvTranspose2d",
         note="F.conv_transpose2d accepts output_padding < max(stride, dilation) (case d3-s1-op2), but nn.ConvTranspose2d.forward(output_size=...) only accepts sizes up to min + stride - 1")
     add("conv_transpose1d", "neg-negative-output", [1, 1, 2], [1, 1, 2], False, {"padding": 2}, expect="error")
+    # added with convpipe's framework stages
+    add("conv2d", "unbatched-p1", [3, 6, 5], [2, 3, 3, 3], True, {"padding": 1},
+        note="PyTorch takes an unbatched [C, H, W] input and returns [C_out, H, W]")
+    add("conv_transpose1d", "unbatched-s2", [2, 5], [2, 3, 3], True, {"stride": 2, "padding": 1, "output_padding": 1})
+    add("conv_transpose2d", "outsize-ignores-output_padding", [1, 2, 4, 5], [2, 3, 3, 3], True,
+        {"stride": 2, "padding": 1, "output_padding": 1, "output_size": [7, 9]}, module="ConvTranspose2d",
+        note="nn.ConvTranspose2d.forward(output_size=...) ignores the module's output_padding")
     return _names(S, "torch")
 
 
@@ -522,6 +529,12 @@ def tf_specs():
     add("convolution", "neg-explicit-padding", [1, 5, 5, 1], [3, 3, 1, 1], {"padding": [[0, 0], [1, 0], [0, 1], [0, 0]]}, expect="any")
     add("convolution", "NCHW-f64", [1, 2, 5, 5], [3, 3, 2, 2], {"padding": "SAME", "data_format": "NCHW"}, expect="any")
     add("convolution", "NCHW-f32", [1, 2, 5, 5], [3, 3, 2, 2], {"padding": "SAME", "data_format": "NCHW"}, expect="any", dtype="float32")
+    # added with convpipe's framework stages
+    add("conv1d", "stride3-batch-entry-ignored", [2, 9, 2], [3, 2, 3], {"stride": [2, 2, 1], "padding": "SAME"},
+        note="a length-3 stride is [batch, width, channels] in NWC; the runtime ignores the batch entry 2 (undocumented)")
+    add("conv2d_transpose", "outshape-spatial-only", [1, 3, 4, 2], [3, 3, 2, 2], {"output_shape": [6, 8], "strides": 2, "padding": "SAME"},
+        note="output_shape may list the spatial sizes only; the documentation asks for the 4-d shape")
+    add("conv2d_transpose", "explicit-s3-out-plus2", [1, 3, 3, 1], [2, 3, 2, 1], {"output_shape": [1, 9, 9, 2], "strides": 3, "padding": [[0, 0], [1, 0], [0, 2], [0, 0]]})
     return _names(S, "tensorflow")
 
 
@@ -530,7 +543,7 @@ def tf_specs():
 def keras_specs():
     S = []
 
-    def add(layer, tag, x, args, bias=True, expect="ok", note=None):
+    def add(layer, tag, x, args, bias=True, expect="ok", note=None, dtype="float64"):
         nd = len(x) - 2
         cf = args.get("data_format") == "channels_first"
         cin = x[1] if cf else x[-1]
@@ -547,7 +560,7 @@ def keras_specs():
             shapes["b"] = [f]
             names.append("b")
         call = make_call("keras_run", [json.dumps(layer)] + names, args, tuples=TUPLES["keras"])
-        S.append(Spec("keras", "keras.layers." + layer, f"{layer}-{tag}", shapes, args, call, expect, note=note))
+        S.append(Spec("keras", "keras.layers." + layer, f"{layer}-{tag}", shapes, args, call, expect, dtype=dtype, note=note))
 
     add("Conv1D", "valid-k3", [1, 7, 2], {"filters": 3, "kernel_size": 3})
     add("Conv1D", "same-k4-s2", [1, 8, 2], {"filters": 2, "kernel_size": 4, "strides": 2, "padding": "same"})
@@ -601,6 +614,12 @@ def keras_specs():
     add("Conv3DTranspose", "same-k2-s2", [1, 2, 2, 3, 2], {"filters": 1, "kernel_size": 2, "strides": 2, "padding": "same"})
     add("Conv3DTranspose", "valid-k2-s3", [1, 2, 2, 2, 1], {"filters": 2, "kernel_size": 2, "strides": 3})
     add("Conv3DTranspose", "channels_first-valid-k2-s2", [1, 1, 2, 3, 2], {"filters": 2, "kernel_size": 2, "strides": 2, "data_format": "channels_first"})
+    # added with convpipe's framework stages
+    add("Conv2D", "channels_first-f32-filters-eq-last-dim", [1, 2, 5, 3], {"filters": 3, "kernel_size": 3, "padding": "same", "data_format": "channels_first"}, dtype="float32",
+        note="float32: the TensorFlow backend computes channels_first on the CPU, with the bias along the last axis when it has `filters` cells")
+    add("Conv1D", "padding-upper-case", [1, 7, 2], {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "SAME"},
+        note="Keras lower-cases padding; tf.nn refuses \"same\"")
+    add("Conv2DTranspose", "valid-d2-s1-op1", [1, 4, 3, 2], {"filters": 2, "kernel_size": 2, "padding": "valid", "dilation_rate": 2, "output_padding": 0})
     return _names(S, "keras")
 
 
@@ -672,6 +691,12 @@ def jax_specs():
     add(ct, "NCHW-OIHW-notk-valid", [1, 2, 3, 3], [3, 2, 3, 3], {"strides": [2, 2], "padding": "VALID", "dimension_numbers": ["NCHW", "OIHW", "NCHW"]})
     add(ct, "neg-same_lower", [1, 3, 3, 1], [3, 3, 1, 1], {"strides": [2, 2], "padding": "SAME_LOWER"}, expect="error",
         note="conv_transpose's message recommends conv_transpose itself")
+    # added with convpipe's framework stages
+    add(cgd, "batch_group_count2-n4", [4, 2, 5, 4], [4, 2, 2, 2], {"window_strides": [1, 1], "padding": [[1, 0], [0, 1]], "batch_group_count": 2},
+        note="output feature group g reads lhs batch items g*(N/G) ... (g+1)*(N/G)-1")
+    add(ct, "pairs-beyond-kernel-tk", [1, 4, 5, 2], [3, 3, 3, 2], {"strides": [2, 3], "padding": [[4, 3], [-1, 5]], "transpose_kernel": True},
+        note="pairs larger than d(k-1) put zeros before and after the full result")
+    add(cgd, "lhs_dilation-s1-fgc2", [1, 4, 3, 4], [6, 2, 2, 3], {"window_strides": [1, 1], "padding": [[1, 1], [2, 0]], "lhs_dilation": [2, 2], "feature_group_count": 2})
     return _names(S, "jax")
 
 
@@ -753,6 +778,12 @@ def onnx_specs():
     add(CT, "op-ge-stride-and-dil", [1, 1, 3, 3], [1, 1, 3, 3], False, {"strides": [2, 2], "output_padding": [2, 2]}, expect="error")
     add(CT, "neg-group-not-dividing", [1, 3, 3, 3], [3, 1, 2, 2], False, {"group": 2}, expect="error")
     add(CT, "neg-pads-too-large", [1, 1, 2, 2], [1, 1, 2, 2], False, {"pads": [2, 2, 2, 2]}, expect="error")
+    # added with convpipe's framework stages
+    add(CT, "notset-outshape-gt-full-bias", [1, 1, 2, 3], [1, 2, 2, 2], True, {"strides": [3, 3], "output_shape": [6, 9]},
+        note="output_shape beyond the full size: zeros appended at the end, the bias on them too")
+    add("Conv", "neg-auto_pad-and-pads", [1, 1, 5, 5], [1, 1, 3, 3], False, {"auto_pad": "SAME_UPPER", "pads": [1, 1, 1, 1]}, expect="error")
+    add(CT, "neg-auto_pad-and-pads", [1, 1, 3, 3], [1, 1, 3, 3], False, {"auto_pad": "SAME_LOWER", "pads": [1, 1, 1, 1], "strides": [2, 2]}, expect="error")
+    add(CT, "same_upper-s3-op2-k1", [1, 1, 3, 2], [1, 1, 1, 1], False, {"auto_pad": "SAME_UPPER", "strides": [3, 3], "output_padding": [2, 1]})
     return _names(S, "onnx")
 
 
