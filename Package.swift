@@ -118,7 +118,9 @@ let package = Package(
     .testTarget(name: "ConvReportTests", dependencies: ["ConvReport", "ConvJob", "PNGIO", "HDF5IO", "TestSupport"]),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["ConvJob", "ConvChecks", "ConvReport", "HDF5IO", "PNGIO", "PositionedJSON", "TestSupport"]),
+      dependencies: [
+        "ConvJob", "ConvChecks", "ConvReport", "FrameworkCalls", "HDF5IO", "PNGIO", "PositionedJSON", "TestSupport",
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -66,7 +66,8 @@ public enum FrameworkCall: Sendable, Equatable {
   {
     var rules = CallRules(api)
     if bias != nil, !api.takesBias {
-      rules.fail("bias", "takes no bias: \(api.framework.displayName) adds it as a separate operation")
+      rules.fail(
+        "bias", "bias: \(api.shortName) takes no bias; in \(api.framework.displayName) it is a separate operation")
     }
     // PyTorch also takes an unbatched input, one axis short.
     if input.count != weight.count, !(api.framework == .torch && input.count + 1 == weight.count) {
