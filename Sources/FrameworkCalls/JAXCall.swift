@@ -347,7 +347,7 @@ public struct JAXCall: Sendable, Equatable {
         let begin = mode == "VALID" || s > k - 1 ? k - 1 : (total + 1) / 2
         pads.append((begin, total - begin))
         builder.arithmetic.append(
-          "\(names[j]): \(mode): padding of the dilated input (\(begin), \(total - begin)) (total \(mode == "SAME" ? "k + s - 2" : "k + s - 2 + max(k - s, 0)") = \(total), k = \(k) the dilated kernel)"
+          "\(names[j]): \(mode): padding of the dilated input (\(begin), \(total - begin)) (total \(mode == "SAME" ? "k + s - 2" : "k + s - 2 + max(k - s, 0)") = \(total), k = \(k) the dilated kernel) -> crop [\(k - 1 - begin), \(k - 1 - (total - begin))] of the full result"
         )
       }
     case .named(let mode):
