@@ -174,23 +174,13 @@ public struct KerasCall: Sendable, Equatable {
       let names = spatialAxisNames(count: rank)
       let operation: Operation
       if api.isTransposed {
-        var crops: [PadPair] = [], appended: [Int] = [], problems: [String] = []
-        for j in 0..<rank {
-          let axis = TransposedAxis(
+        let axes = (0..<rank).map { j in
+          TransposedAxis(
             name: names[j], input: input[spatialAxes[j]], kernel: kernel[j], stride: stride[j], dilation: dilation[j])
-          switch resolveTransposed(axis, outputPadding: extra?[j]) {
-          case .success(let resolved):
-            crops.append(resolved.crop)
-            appended.append(resolved.appended)
-            builder.arithmetic.append(resolved.arithmetic)
-          case .failure(let problem): problems.append(problem.message)
-          }
         }
-        if !problems.isEmpty { throw ShapeError(problems) }
-        operation = .convTranspose(
-          ConvTransposeParameters(
-            stride: .perDimension(stride), padding: .pairs(crops), outputPadding: .perDimension(appended),
-            dilation: .perDimension(dilation)))
+        operation = try TransposedAxis.transposedConvolution(axes, builder: &builder) { j, axis in
+          resolveTransposed(axis, outputPadding: extra?[j])
+        }
       } else {
         let corePadding: PaddingParameter
         switch padding {
@@ -240,8 +230,6 @@ public struct KerasCall: Sendable, Equatable {
     if backend == .tensorflow, channelsFirst, filters > 1, outputLast == filters { return .axis(rank + 1) }
     return .convolution
   }
-
-  struct AxisProblem: Error { let message: String }
 
   /// The output length Keras computes, then the backend's crops: TensorFlow's
   /// transposed-convolution rule for that length, or the JAX backend's padding.

@@ -157,26 +157,14 @@ public struct ONNXCall: Sendable, Equatable {
               stride: .perDimension(stride), padding: padding, dilation: .perDimension(dilation), groups: group)),
           bias: bias)
       } else {
-        var crops: [PadPair] = [], appended: [Int] = [], problems: [String] = []
-        for j in 0..<count {
-          let axis = TransposedAxis(
+        let axes = (0..<count).map { j in
+          TransposedAxis(
             name: names[j], input: input[j + 2], kernel: kernel[j], stride: stride[j], dilation: dilation[j])
-          switch transposedAxis(
-            axis, outputPadding: extra[j], wanted: wanted?[j], explicit: pairs?[j], notes: &builder.notes)
-          {
-          case .success(let resolved):
-            crops.append(resolved.crop)
-            appended.append(resolved.appended)
-            builder.arithmetic.append(resolved.arithmetic)
-          case .failure(let problem): problems.append(problem.message)
-          }
         }
-        if !problems.isEmpty { throw ShapeError(problems) }
-        try builder.convolve(
-          .convTranspose(
-            ConvTransposeParameters(
-              stride: .perDimension(stride), padding: .pairs(crops), outputPadding: .perDimension(appended),
-              dilation: .perDimension(dilation), groups: group)), bias: bias)
+        let operation = try TransposedAxis.transposedConvolution(axes, groups: group, builder: &builder) { j, axis in
+          transposedAxis(axis, outputPadding: extra[j], wanted: wanted?[j], explicit: pairs?[j])
+        }
+        try builder.convolve(operation, bias: bias)
         if group > 1, channels / group > 1 {
           builder.notes.append(
             "group \(group) with \(channels / group) input channels per group: onnx.reference (the specification's reference implementation) fails on this node, slicing W by output channels; onnxruntime and PyTorch compute it"
@@ -190,8 +178,6 @@ public struct ONNXCall: Sendable, Equatable {
     return lowering
   }
 
-  struct AxisProblem: Error { let message: String }
-
   /// onnxruntime's ConvTranspose along one axis (ComputeTransposePadAndOutputShape):
   /// with `output_shape`, total padding `full + output_padding - output_shape`, the
   /// odd cell cropped at the start except for SAME_UPPER, and zeros appended when it
@@ -199,8 +185,9 @@ public struct ONNXCall: Sendable, Equatable {
   /// - in*s` clamped at 0, the odd cell cropped at the end for SAME_UPPER; else `pads`.
   /// The result must be consistent: the forward convolution of the output gives the input.
   private func transposedAxis(
-    _ axis: TransposedAxis, outputPadding op: Int, wanted: Int?, explicit: PadPair?, notes: inout [String]
+    _ axis: TransposedAxis, outputPadding op: Int, wanted: Int?, explicit: PadPair?
   ) -> Result<TransposedAxis.Resolved, AxisProblem> {
+    var notes: [String] = []
     let s = axis.stride, name = axis.name, full = axis.full + op
     guard op < max(s, axis.dilation) else {
       return .failure(
@@ -273,6 +260,7 @@ public struct ONNXCall: Sendable, Equatable {
       return .failure(AxisProblem(message: reason))
     }
     let appended = out + head + tail - axis.full
-    return .success(TransposedAxis.Resolved(crop: PadPair(head, tail), appended: appended, arithmetic: text))
+    return .success(
+      TransposedAxis.Resolved(crop: PadPair(head, tail), appended: appended, arithmetic: text, notes: notes))
   }
 }

@@ -192,27 +192,18 @@ public struct TensorFlowCall: Sendable, Equatable {
         let wanted = try spatialOutput(
           input: input, channelAxis: channelAxis, spatialAxes: spatialAxes, outputChannels: outputChannels, count: count
         )
-        var crops: [PadPair] = [], extension_: [Int] = []
-        var problems: [String] = []
-        for j in 0..<count {
-          let axis = TransposedAxis(
+        let axes = (0..<count).map { j in
+          TransposedAxis(
             name: names[j], input: input[spatialAxes[j]], kernel: kernel[j], stride: stride[j], dilation: dilation[j])
-          switch axis.tensorFlow(output: wanted[j], padding: paddingValue, explicit: explicit?[j]) {
-          case .success(let resolved):
-            crops.append(resolved.crop)
-            extension_.append(resolved.appended)
-            builder.arithmetic.append(resolved.arithmetic)
-          case .failure(let sizes):
-            problems.append(
-              "output_shape \(outputShape ?? []) is not reachable: with strides \(stride[j]) and padding \(paddingValue) the size of \(names[j]) can be \(sizes.sizeList)"
+        }
+        operation = try TransposedAxis.transposedConvolution(axes, builder: &builder) { j, axis in
+          axis.tensorFlow(output: wanted[j], padding: paddingValue, explicit: explicit?[j]).mapError { sizes in
+            AxisProblem(
+              message:
+                "output_shape \(outputShape ?? []) is not reachable: with strides \(axis.stride) and padding \(paddingValue) the size of \(axis.name) can be \(sizes.sizeList)"
             )
           }
         }
-        if !problems.isEmpty { throw ShapeError(problems) }
-        operation = .convTranspose(
-          ConvTransposeParameters(
-            stride: .perDimension(stride), padding: .pairs(crops), outputPadding: .perDimension(extension_),
-            dilation: .perDimension(dilation)))
       } else {
         let corePadding: PaddingParameter
         switch paddingValue {
@@ -406,6 +397,33 @@ struct TransposedAxis {
     /// Zero cells appended to the full result before cropping.
     let appended: Int
     let arithmetic: String
+    /// Where the runtime and the documentation differ along this axis.
+    var notes: [String] = []
+  }
+
+  /// Resolves every axis with `resolve` (given its position) and returns the core transposed
+  /// convolution they make (crops and output padding per axis), its arithmetic and
+  /// notes added to `builder`; or throws every axis's problem.
+  static func transposedConvolution(
+    _ axes: [TransposedAxis], groups: Int = 1, builder: inout LoweringBuilder,
+    _ resolve: (Int, TransposedAxis) -> Result<Resolved, AxisProblem>
+  ) throws(ShapeError) -> Operation {
+    var crops: [PadPair] = [], appended: [Int] = [], problems: [String] = []
+    for (j, axis) in axes.enumerated() {
+      switch resolve(j, axis) {
+      case .success(let resolved):
+        crops.append(resolved.crop)
+        appended.append(resolved.appended)
+        builder.arithmetic.append(resolved.arithmetic)
+        builder.notes += resolved.notes
+      case .failure(let problem): problems.append(problem.message)
+      }
+    }
+    if !problems.isEmpty { throw ShapeError(problems) }
+    return .convTranspose(
+      ConvTransposeParameters(
+        stride: .perDimension(axes.map(\.stride)), padding: .pairs(crops), outputPadding: .perDimension(appended),
+        dilation: .perDimension(axes.map(\.dilation)), groups: groups))
   }
 
   /// TensorFlow: the gradient of the forward convolution of an input of size
@@ -444,6 +462,11 @@ struct TransposedAxis {
       return .success(Resolved(crop: pair, appended: appended, arithmetic: text))
     }
   }
+}
+
+/// Why one axis of a call has no result, as a sentence.
+struct AxisProblem: Error {
+  let message: String
 }
 
 /// The `stride` consecutive sizes from `lowest` (those at least 1), for messages: `31 or 32`, `6, 7 or 8`.

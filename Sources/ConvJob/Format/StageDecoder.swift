@@ -279,14 +279,7 @@ package enum StageParameters {
   /// `{"op": "conv_transpose", "stride": [2, 3], "output_padding": [1, 0]}`;
   /// `file` names where the text came from in problems.
   package static func operation(fromJSON text: String, file: String) throws(JobProblems) -> Operation {
-    let log = ProblemLog(file: file)
-    let value: JSONValue
-    do { value = try JSONParser.parse(text) } catch {
-      throw JobProblems([
-        JobProblem(file: file, location: "", message: error.message, line: error.line, column: error.column)
-      ])
-    }
-    guard var reader = ObjectReader(value, location: "stage", log: log) else { try log.check(); throw JobProblems([]) }
+    var (reader, log) = try self.reader(fromJSON: text, file: file)
     let op = reader.string("op").flatMap(StageOp.init(rawValue:))
     let operation = op.flatMap { StageDecoder.operation($0, &reader) }
     reader.finish()
@@ -299,10 +292,9 @@ package enum StageParameters {
 }
 
 extension StageParameters {
-  /// The framework call of a stage object without `id` or input names, such as
-  /// `{"op": "tf.nn.conv2d_transpose", "args": {"output_shape": [1, 6, 8, 2], "strides": 2}}`,
-  /// decoded as a job's stage is; `file` names where the text came from in problems.
-  package static func frameworkCall(fromJSON text: String, file: String) throws(JobProblems) -> FrameworkCall {
+  /// A reader over the stage object in `text`, and the log its problems go to.
+  fileprivate static func reader(fromJSON text: String, file: String) throws(JobProblems) -> (ObjectReader, ProblemLog)
+  {
     let log = ProblemLog(file: file)
     let value: JSONValue
     do { value = try JSONParser.parse(text) } catch {
@@ -310,7 +302,15 @@ extension StageParameters {
         JobProblem(file: file, location: "", message: error.message, line: error.line, column: error.column)
       ])
     }
-    guard var reader = ObjectReader(value, location: "stage", log: log) else { try log.check(); throw JobProblems([]) }
+    guard let reader = ObjectReader(value, location: "stage", log: log) else { try log.check(); throw JobProblems([]) }
+    return (reader, log)
+  }
+
+  /// The framework call of a stage object without `id` or input names, such as
+  /// `{"op": "tf.nn.conv2d_transpose", "args": {"output_shape": [1, 6, 8, 2], "strides": 2}}`,
+  /// decoded as a job's stage is; `file` names where the text came from in problems.
+  package static func frameworkCall(fromJSON text: String, file: String) throws(JobProblems) -> FrameworkCall {
+    var (reader, log) = try self.reader(fromJSON: text, file: file)
     var call: FrameworkCall?
     if case .framework(let api)? = reader.string("op").flatMap(StageOp.init(rawValue:)) {
       call = StageDecoder.framework(api, &reader)

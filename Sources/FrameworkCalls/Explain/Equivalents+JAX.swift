@@ -110,14 +110,10 @@ extension Emitter {
     var call =
       "jax.vjp(lambda t: \(conv), jnp.zeros(\(PythonText.tuple(geometry.outputShape)), dtype=x.dtype))[1](x)[0]"
     if hasBias { call += " + b.reshape(\(PythonText.tuple(Self.vectorShape(axis: 1, count: rank + 2))))" }
-    let bindings =
-      [
-        EquivalentCall.Binding(name: "x", operand: "input", transforms: canonical.input.simplified),
-        EquivalentCall.Binding(name: "w", operand: "weight", transforms: canonical.weight.simplified),
-      ] + (hasBias ? [EquivalentCall.Binding(name: "b", operand: "bias", transforms: [])] : [])
     let axes = spatialText(rank)
     return EquivalentCall(
-      framework: .jax, kind: .composition, api: .jaxConvGeneralDilated, call: call, backend: nil, bindings: bindings,
+      framework: .jax, kind: .composition, api: .jaxConvGeneralDilated, call: call, backend: nil,
+      bindings: canonicalBindings,
       result: canonical.output.simplified,
       layouts:
         "x [N, C_in, \(axes)], w [C_in, C_out/groups, \(kernelText(rank))] as OI\(axes.replacingCommas) -> [N, C_out, \(axes)]",

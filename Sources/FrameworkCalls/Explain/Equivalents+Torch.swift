@@ -132,14 +132,9 @@ extension Emitter {
     var call =
       "torch.func.vjp(lambda t: \(conv), torch.zeros(\(PythonText.tuple(geometry.outputShape)), dtype=x.dtype))[1](x)[0]"
     if hasBias { call += " + b.reshape(\(PythonText.tuple(Self.vectorShape(axis: 1, count: rank + 2))))" }
-    let bindings =
-      [
-        EquivalentCall.Binding(name: "x", operand: "input", transforms: canonical.input.simplified),
-        EquivalentCall.Binding(name: "w", operand: "weight", transforms: canonical.weight.simplified),
-      ] + (hasBias ? [EquivalentCall.Binding(name: "b", operand: "bias", transforms: [])] : [])
     let axes = spatialText(rank)
     return EquivalentCall(
-      framework: .torch, kind: .composition, api: api, call: call, backend: nil, bindings: bindings,
+      framework: .torch, kind: .composition, api: api, call: call, backend: nil, bindings: canonicalBindings,
       result: canonical.output.simplified,
       layouts: "x [N, C_in, \(axes)], w [C_in, C_out/groups, \(kernelText(rank))] -> [N, C_out, \(axes)]",
       reason:

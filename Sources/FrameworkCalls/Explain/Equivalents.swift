@@ -85,6 +85,15 @@ struct Emitter {
       dtype: dtype ?? self.dtype, notes: lowering.notes)
   }
 
+  /// The stage's own tensors in the convolution's layout: `x`, `w` and (with a bias) `b`,
+  /// for calls written in PyTorch's layout around the core convolution.
+  var canonicalBindings: [EquivalentCall.Binding] {
+    [
+      EquivalentCall.Binding(name: "x", operand: "input", transforms: canonical.input.simplified),
+      EquivalentCall.Binding(name: "w", operand: "weight", transforms: canonical.weight.simplified),
+    ] + (hasBias ? [EquivalentCall.Binding(name: "b", operand: "bias", transforms: [])] : [])
+  }
+
   /// The axis of the call's result (laid out as `lowering`'s) along which the
   /// stage's bias is added: the channels, or the axis the stage adds it along.
   func biasAxis(in lowering: FrameworkLowering) -> Int? {
