@@ -111,10 +111,19 @@ public struct JAXCall: Sendable, Equatable {
   private func specs(rank: Int, rules: inout CallRules) -> [[Character]]? {
     let defaults: [String]
     if api == .jaxConvTranspose {
+      guard rank <= 5 || dimensionNumbers != nil else {
+        rules.fail(
+          "dimension_numbers",
+          "no default dimension_numbers for a \(rank - 2)-d conv_transpose (JAX has them for 1-d to 3-d)")
+        return nil
+      }
       let spatial = ["H", "HW", "HWD"][min(max(rank - 3, 0), 2)]
       defaults = ["N\(spatial)C", "\(spatial)IO", "N\(spatial)C"]
     } else {
-      let spatial = String((0..<(rank - 2)).map { Character(UnicodeScalar(UInt8(48 + $0))) })
+      // Any distinct letters name the spatial axes; D, H, W as far as they go.
+      let spatial =
+        rank - 2 <= 3
+        ? String(spatialLetters(rank - 2)) : String((0..<(rank - 2)).map { Character(UnicodeScalar(UInt8(97 + $0))) })
       defaults = ["NC\(spatial)", "OI\(spatial)", "NC\(spatial)"]
     }
     let specs = (dimensionNumbers ?? defaults).map(Array.init)

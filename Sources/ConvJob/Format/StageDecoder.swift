@@ -72,8 +72,8 @@ enum StageDecoder {
 
   /// The stage's `op`: one of convpipe's own, or a framework API's dotted name.
   private static func op(_ reader: inout ObjectReader) -> StageOp? {
-    let core = StageOp.core.map(\.rawValue).joined(separator: ", ")
     guard let text = reader.string("op") else {
+      let core = StageOp.core.map(\.rawValue).joined(separator: ", ")
       if !reader.has("op") {
         _ = reader.required("op", "one of \(core), or a framework API such as tf.nn.conv2d_transpose")
       }
@@ -86,7 +86,7 @@ enum StageDecoder {
       .flatMap { editDistance($0, text) <= 3 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
     reader.problem(
       "op",
-      "\"\(text)\" is not an op\(suggestion): convpipe's own are \(core); a framework's call names its API, one of \(FrameworkAPI.allCases.map(\.rawValue).joined(separator: ", "))"
+      "\"\(text)\" is not one of \(StageOp.core.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), or a framework API such as \"tf.nn.conv2d_transpose\" (docs/job-format.md lists the \(FrameworkAPI.allCases.count))\(suggestion)"
     )
     return nil
   }
