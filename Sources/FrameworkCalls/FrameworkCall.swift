@@ -26,6 +26,11 @@ public enum FrameworkCall: Sendable, Equatable {
     }
   }
 
+  /// The Keras backend whose rules apply; nil for the other frameworks.
+  public var keras: String? {
+    if case .keras(let call) = self { call.backend.rawValue } else { nil }
+  }
+
   /// The arguments as the stage wrote them, in order.
   public var arguments: [(name: String, value: ArgumentValue)] {
     switch self {

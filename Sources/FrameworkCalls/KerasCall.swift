@@ -260,7 +260,7 @@ public struct KerasCall: Sendable, Equatable {
         return .success(
           TransposedAxis.Resolved(
             crop: resolved.crop, appended: resolved.appended,
-            arithmetic: "\(head); TensorFlow backend, \(resolved.arithmetic)"))
+            arithmetic: "\(head); TensorFlow backend, \(resolved.arithmetic.dropFirst(axis.name.count + 2))"))
       case .failure(let sizes):
         return .failure(
           AxisProblem(

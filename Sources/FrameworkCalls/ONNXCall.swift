@@ -203,7 +203,7 @@ public struct ONNXCall: Sendable, Equatable {
         head = autoPad == .sameUpper ? total / 2 : total - total / 2
         tail = total - head
         text =
-          "\(name): output_shape \(wanted): total padding \(axis.fullText) + output_padding \(op) - \(wanted) = \(total) -> crop [\(head), \(tail)]"
+          "\(name): full \(axis.fullText); output_shape \(wanted): total padding \(axis.full) + output_padding \(op) - \(wanted) = \(total) -> crop [\(head), \(tail)]"
         if total % 2 == 1 {
           text += autoPad == .sameUpper ? " (the odd cell at the end)" : " (the odd cell at the start)"
         }
@@ -231,7 +231,7 @@ public struct ONNXCall: Sendable, Equatable {
       tail = total - head
       out = full - total
       text =
-        "\(name): \(autoPad.rawValue): total padding max(\(axis.fullText) + output_padding \(op) - \(axis.input)*\(s), 0) = \(total) -> crop [\(head), \(tail)]"
+        "\(name): full \(axis.fullText); \(autoPad.rawValue): total padding max(\(axis.full) + output_padding \(op) - \(axis.input)*\(s), 0) = \(total) -> crop [\(head), \(tail)]"
       if total % 2 == 1 {
         text += autoPad == .sameUpper ? " (the odd cell at the end)" : " (the odd cell at the start)"
       }
@@ -246,7 +246,7 @@ public struct ONNXCall: Sendable, Equatable {
       (head, tail) = (pair.begin, pair.end)
       out = full - pair.total
       text =
-        "\(name): \(autoPad == .valid ? "VALID" : "pads \(pair)"): \(axis.fullText) + output_padding \(op) - \(pair.begin) - \(pair.end) = \(out)"
+        "\(name): full \(axis.fullText); \(autoPad == .valid ? "VALID" : "pads \(pair)"): \(axis.full) + output_padding \(op) - \(pair.begin) - \(pair.end) = \(out)"
     }
     guard out >= 1 else {
       return .failure(AxisProblem(message: "computed output dimension \(out) is <= 0 (\(name))"))
