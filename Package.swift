@@ -75,6 +75,9 @@ let package = Package(
       swiftSettings: optimizedInDebug
     ),
 
+    // MARK: - The frameworks' convolution calls, lowered onto the core's operations
+    .target(name: "FrameworkCalls", dependencies: ["ConvCore"]),
+
     // MARK: - Verification checks over the core's operators
     .target(name: "ConvChecks", dependencies: ["ConvCore", "ConvKernels"]),
 
@@ -88,7 +91,9 @@ let package = Package(
     // MARK: - Job format and executor on top
     .target(
       name: "ConvJob",
-      dependencies: ["ConvCore", "ConvKernels", "ConvChecks", "PNGIO", "HDF5IO", "CCrypto", "PositionedJSON"]),
+      dependencies: [
+        "ConvCore", "ConvKernels", "ConvChecks", "FrameworkCalls", "PNGIO", "HDF5IO", "CCrypto", "PositionedJSON",
+      ]),
 
     // MARK: - The HTML report over output files
     .target(name: "ConvReport", dependencies: ["ConvCore", "ConvJob", "HDF5IO", "PNGIO"]),
@@ -97,7 +102,7 @@ let package = Package(
     .target(
       name: "ConvPipeCommand",
       dependencies: [
-        "ConvJob", "ConvKernels", "ConvReport", "PositionedJSON",
+        "ConvJob", "ConvKernels", "ConvReport", "FrameworkCalls", "PositionedJSON",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -114,14 +119,15 @@ let package = Package(
     .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
     .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
     .testTarget(
-      name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "ConvKernels", "TestSupport"],
+      name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "ConvKernels", "FrameworkCalls", "TestSupport"],
       exclude: ["seeded_random_reference.py"]),
     .testTarget(name: "PositionedJSONTests", dependencies: ["PositionedJSON"]),
     .testTarget(name: "ConvReportTests", dependencies: ["ConvReport", "ConvJob", "PNGIO", "HDF5IO", "TestSupport"]),
     .testTarget(
       name: "EndToEndTests",
       dependencies: [
-        "ConvJob", "ConvChecks", "ConvKernels", "ConvReport", "HDF5IO", "PNGIO", "PositionedJSON", "TestSupport",
+        "ConvJob", "ConvChecks", "ConvKernels", "ConvReport", "FrameworkCalls", "HDF5IO", "PNGIO", "PositionedJSON",
+        "TestSupport",
       ]),
   ],
   swiftLanguageModes: [.v6]

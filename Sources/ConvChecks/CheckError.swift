@@ -16,6 +16,9 @@ public enum CheckError: Error, Equatable, CustomStringConvertible {
   case notAMatrix(shape: [Int])
   /// A transposed convolution's weight cannot be split into `groups` groups.
   case kernelGroups(shape: [Int], groups: Int)
+  /// The direct check covers zero padding only; this transposed convolution is
+  /// the adjoint of a convolution with another padding mode.
+  case paddingModeNotCovered(PaddingMode)
 
   public var description: String {
     switch self {
@@ -33,6 +36,9 @@ public enum CheckError: Error, Equatable, CustomStringConvertible {
     case .kernelGroups(let shape, let groups):
       return
         "a conv_transpose weight [C_in, C_out/groups, k...] with C_in divisible by groups \(groups) is needed, got \(shape.shapeDescription)"
+    case .paddingModeNotCovered(let mode):
+      return
+        "the direct check covers conv_transpose with zero padding only: with padding_mode \(mode.rawValue) the operator is P^T C^T, whose P^T folds each padded cell back onto the cell it copied, and no direct convolution of a zero-inserted, zero-padded input computes that; check it with adjoint, gradient or matrix instead"
     }
   }
 

@@ -10,7 +10,9 @@ import ConvKernels
 /// where an amount is negative), then convolve with stride 1, dilation `d`,
 /// `groups` and the bias, using ``flippedSwappedKernel(_:groups:)``. The check
 /// compares the stage's actual output with that recomputation using
-/// ``Allclose/recomputation(precision:expected:)``.
+/// ``Allclose/recomputation(precision:expected:)``. It covers zero padding only:
+/// a transposed convolution with another `padding_mode` is refused
+/// (``CheckError/paddingModeNotCovered(_:)``).
 public enum DirectCheck {
   /// A transposed convolution's weight `W [C_in, C_out/g, k...]` as the equivalent
   /// direct convolution's weight `W' [C_out, C_in/g, k...]`: every spatial axis
@@ -37,6 +39,7 @@ public enum DirectCheck {
     kernelTransform: (Tensor, Int) throws -> Tensor = flippedSwappedKernel
   ) throws -> Tensor {
     guard geometry.direction == .transposed else { throw CheckError.requiresTransposedGeometry }
+    guard geometry.paddingMode == .zeros else { throw CheckError.paddingModeNotCovered(geometry.paddingMode) }
     try CheckError.requireOperand("input", input, geometry.inputShape)
     try CheckError.requireOperand("weight", weight, geometry.weightShape)
     try CheckError.requireOperand("bias", bias, [geometry.outputChannels])

@@ -4,6 +4,7 @@ extension ConvGeometry {
   /// operator's structure: each weight placed at the cells its taps connect.
   public func unrolledMatrix(weight: Tensor) throws(ShapeError) -> Tensor {
     try checkOperands([("weight", weight.shape, weightShape)])
+    if let forward = adjointForward { return try forward.unrolledMatrix(weight: weight).transposedMatrix() }
     let rows = outputShape.reduce(1, *), columns = inputShape.reduce(1, *)
     let sources = paddedSources()
     let kernel = zeroPadded
@@ -30,6 +31,26 @@ extension ConvGeometry {
         actual == planned, "\(name) is \(actual.shapeDescription), the plan expects \(planned.shapeDescription)")
     }
     try rules.check()
+  }
+
+  /// For a transposed convolution with a padding mode other than zeros, the
+  /// forward convolution it is the adjoint of: it reads an input of this
+  /// operator's output size, padded by the crops with the mode, at the same
+  /// stride, dilation and groups, and its output has this operator's input size
+  /// (the shape rule requires `output_padding < stride` for that). The weight is
+  /// the same tensor: `[C_in, C_out/groups, k...]` here is `[C_out', C_in'/groups, k...]`
+  /// there. Nil for zeros, whose transposed kernels run directly.
+  package var adjointForward: ConvGeometry? {
+    guard direction == .transposed, paddingMode != .zeros else { return nil }
+    let forwardAxes = axes.map { axis in
+      ConvAxis(
+        name: axis.name, input: axis.output, kernel: axis.kernel, stride: axis.stride, dilation: axis.dilation,
+        padBegin: axis.padBegin, padEnd: axis.padEnd, outputPadding: 0, output: axis.input,
+        arithmetic: axis.arithmetic)
+    }
+    return ConvGeometry(
+      direction: .forward, batch: batch, inputChannels: outputChannels, outputChannels: inputChannels,
+      groups: groups, axes: forwardAxes, paddingMode: paddingMode)
   }
 
   /// For a forward convolution with a non-zero padding mode, the input cell each
@@ -61,5 +82,13 @@ extension ConvGeometry {
     return ConvGeometry(
       direction: .forward, batch: batch, inputChannels: inputChannels,
       outputChannels: outputChannels, groups: groups, axes: unpaddedAxes, paddingMode: .zeros)
+  }
+}
+
+extension Tensor {
+  /// The transpose of a matrix `[rows, columns]`: `[columns, rows]`.
+  package func transposedMatrix() throws(ShapeError) -> Tensor {
+    guard rank == 2 else { throw ShapeError(["a matrix [rows, columns] is needed, got \(shape.shapeDescription)"]) }
+    return try Permutation(axes: [1, 0]).apply(self)
   }
 }

@@ -44,7 +44,8 @@ public struct ConvGeometry: Sendable, Equatable {
   public let outputChannels: Int
   public let groups: Int
   public let axes: [ConvAxis]
-  /// The padding fill; always `zeros` for a transposed convolution.
+  /// The padding fill. For a transposed convolution, the mode of the forward
+  /// convolution it is the adjoint of (``adjointForward``).
   public let paddingMode: PaddingMode
 
   /// `[N, C_in, in...]`.

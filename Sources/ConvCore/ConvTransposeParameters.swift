@@ -8,6 +8,14 @@
 /// `max(s, d)`; `output_size` chooses it. `"same"`: `out = in * s`, total crop
 /// `full - in*s` (which must not be negative), `pb = total / 2` rounded down,
 /// `pe` the rest. `"valid"` is refused: frameworks disagree on its meaning.
+///
+/// With a `paddingMode` other than `zeros` the operator is the exact adjoint of
+/// the convolution with that mode, `A^T = P^T C^T`: the forward convolution reads
+/// an input of this operator's output size, padded by `pb`/`pe` with the mode, at
+/// the same stride, dilation and groups. Its output must be this operator's input,
+/// so `output_padding` must then be smaller than the stride, and the mode's limits
+/// on `pb`/`pe` (below the output size for `reflect`, at most it for `circular`)
+/// apply to the output size.
 public struct ConvTransposeParameters: Sendable, Equatable {
   public var stride: SpatialParameter
   public var padding: PaddingParameter
@@ -16,11 +24,13 @@ public struct ConvTransposeParameters: Sendable, Equatable {
   public var outputSize: [Int]?
   public var dilation: SpatialParameter
   public var groups: Int
+  /// The padding mode of the convolution this operator is the adjoint of.
+  public var paddingMode: PaddingMode
 
   public init(
     stride: SpatialParameter = .uniform(1), padding: PaddingParameter = .uniform(0),
     outputPadding: SpatialParameter = .uniform(0), outputSize: [Int]? = nil,
-    dilation: SpatialParameter = .uniform(1), groups: Int = 1
+    dilation: SpatialParameter = .uniform(1), groups: Int = 1, paddingMode: PaddingMode = .zeros
   ) {
     self.stride = stride
     self.padding = padding
@@ -28,6 +38,7 @@ public struct ConvTransposeParameters: Sendable, Equatable {
     self.outputSize = outputSize
     self.dilation = dilation
     self.groups = groups
+    self.paddingMode = paddingMode
   }
 
   /// Resolves every size for an input, weight and optional bias shape, or throws
@@ -94,16 +105,45 @@ public struct ConvTransposeParameters: Sendable, Equatable {
       let output = full - pair.total + op
       let formula = "\(fullText) - \(pair.begin) - \(pair.end) + \(op) = \(output)"
       check.rules.require(output >= 1, "output size \(formula) must be at least 1 (\(name))")
+      var suffix = ""
+      if paddingMode != .zeros, output >= 1 {
+        suffix = adjointRules(pair: pair, outputPadding: op, stride: s, output: output, name: name, rules: &check.rules)
+      }
       axes.append(
         ConvAxis(
           name: name, input: size, kernel: k, stride: s, dilation: d,
           padBegin: pair.begin, padEnd: pair.end, outputPadding: op, output: output,
-          arithmetic: "\(name): \(prefix)\(formula)"))
+          arithmetic: "\(name): \(prefix)\(formula)\(suffix)"))
     }
     try check.rules.check()
     return ConvGeometry(
       direction: .transposed, batch: input[0], inputChannels: check.inputChannels,
-      outputChannels: check.outputChannels, groups: groups, axes: axes, paddingMode: .zeros)
+      outputChannels: check.outputChannels, groups: groups, axes: axes, paddingMode: paddingMode)
+  }
+
+  /// The rules a padding mode adds: the forward convolution with that mode, on an
+  /// input of size `output` padded by `pair`, must give back the input size, and
+  /// the mode must be able to pad `output` by `pair`. Returns the arithmetic's suffix.
+  private func adjointRules(
+    pair: PadPair, outputPadding op: Int, stride s: Int, output: Int, name: String, rules: inout RuleCollector
+  ) -> String {
+    let mode = paddingMode.rawValue
+    rules.require(
+      op < s,
+      "output_padding \(op) with padding_mode \(mode) must be smaller than the stride \(s): the operator is the adjoint of conv with padding_mode \(mode) on an input of the output's size, whose output must be this input (\(name))"
+    )
+    switch paddingMode {
+    case .zeros, .replicate: break
+    case .reflect:
+      rules.require(
+        pair.begin < output && pair.end < output,
+        "padding \(pair) with padding_mode reflect must be smaller than the output size \(output) (\(name))")
+    case .circular:
+      rules.require(
+        pair.begin <= output && pair.end <= output,
+        "padding \(pair) with padding_mode circular must be at most the output size \(output) (\(name))")
+    }
+    return "; padding_mode \(mode): the adjoint of conv padding \(output) by \(pair) with \(mode)"
   }
 
   /// The spatial part of `output_size`, which may list the spatial sizes or the whole shape.

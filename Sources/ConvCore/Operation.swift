@@ -5,6 +5,10 @@ public enum Operation: Sendable, Equatable {
   case convTranspose(ConvTransposeParameters)
   case remap(RemapOperation)
   case permute(Permutation)
+  /// The same elements in row-major order under another shape of the same
+  /// element count (no job op writes it: framework lowerings use it to fold
+  /// JAX's batch groups into channels).
+  case reshape([Int])
 
   /// Resolves every size from the operand shapes, or throws every rule broken.
   public func plan(input: [Int], weight: [Int]? = nil, bias: [Int]? = nil) throws(ShapeError) -> OperationPlan {
@@ -17,6 +21,14 @@ public enum Operation: Sendable, Equatable {
       return .remap(try operation.geometry(input: input))
     case .permute(let permutation):
       return .permute(permutation, input: input, output: try permutation.outputShape(input: input))
+    case .reshape(let shape):
+      try requireBounded(input + shape, "size")
+      guard shape.allSatisfy({ $0 >= 1 }), saturatingProduct(shape) == saturatingProduct(input) else {
+        throw ShapeError([
+          "cannot reshape \(input.shapeDescription) (\(saturatingProduct(input)) elements) to \(shape.shapeDescription)"
+        ])
+      }
+      return .reshape(input: input, output: shape)
     }
   }
 
@@ -31,12 +43,13 @@ public enum OperationPlan: Sendable, Equatable {
   case convolution(ConvGeometry)
   case remap(RemapGeometry)
   case permute(Permutation, input: [Int], output: [Int])
+  case reshape(input: [Int], output: [Int])
 
   public var outputShape: [Int] {
     switch self {
     case .convolution(let geometry): geometry.outputShape
     case .remap(let geometry): geometry.outputShape
-    case .permute(_, _, let output): output
+    case .permute(_, _, let output), .reshape(_, let output): output
     }
   }
 
@@ -47,6 +60,8 @@ public enum OperationPlan: Sendable, Equatable {
     case .remap(let geometry): geometry.arithmetic
     case .permute(let permutation, let input, let output):
       ["axes \(permutation.axes): \(input.shapeDescription) -> \(output.shapeDescription)"]
+    case .reshape(let input, let output):
+      ["reshape \(input.shapeDescription) -> \(output.shapeDescription) (row-major order kept)"]
     }
   }
 }

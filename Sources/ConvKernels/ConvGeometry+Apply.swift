@@ -6,11 +6,20 @@ extension ConvGeometry {
   ///
   /// A forward convolution whose `paddingMode` is not `zeros` is `A = C P`: the
   /// input is first padded explicitly with that mode (`P`), then convolved
-  /// without padding (`C`).
+  /// without padding (`C`). A transposed convolution with such a mode is the
+  /// adjoint of that forward convolution, `A^T = P^T C^T` (``adjointForward``).
   public func apply(input: Tensor, weight: Tensor, bias: Tensor? = nil) throws(ShapeError) -> Tensor {
     try checkOperands(
       [("input", input.shape, inputShape), ("weight", weight.shape, weightShape)]
         + (bias.map { [("bias", $0.shape, [outputChannels])] } ?? []))
+    if let forward = adjointForward {
+      let output = try forward.applyTransposed(input, weight: weight)
+      guard let bias else { return output }
+      switch input.dtype {
+      case .float32: return addingBias(Float.self, output, bias)
+      case .float64: return addingBias(Double.self, output, bias)
+      }
+    }
     switch input.dtype {
     case .float32: return forward(Float.self, input: input, weight: weight, bias: bias)
     case .float64: return forward(Double.self, input: input, weight: weight, bias: bias)
@@ -23,6 +32,7 @@ extension ConvGeometry {
   /// it copied.
   public func applyTransposed(_ upstream: Tensor, weight: Tensor) throws(ShapeError) -> Tensor {
     try checkOperands([("upstream", upstream.shape, outputShape), ("weight", weight.shape, weightShape)])
+    if let forward = adjointForward { return try forward.apply(input: upstream, weight: weight) }
     switch upstream.dtype {
     case .float32: return adjoint(Float.self, upstream: upstream, weight: weight)
     case .float64: return adjoint(Double.self, upstream: upstream, weight: weight)
@@ -33,17 +43,25 @@ extension ConvGeometry {
     var values = input.values(as: T.self)
     if let padding = paddingRemap() { values = gather(values, tables: padding.offsetTables(), fill: 0) }
     var output = zeroPadded.kernel(source: values, weight: weight.values(as: T.self), adjoint: false)
-    if let bias {
-      let perChannel = bias.values(as: T.self)
-      let volume = axes.map(\.output).reduce(1, *)
-      output.withUnsafeMutableBufferPointer { cells in
-        for plane in 0..<(batch * outputChannels) {
-          let value = perChannel[plane % outputChannels]
-          for i in (plane * volume)..<((plane + 1) * volume) { cells[i] += value }
-        }
+    if let bias { addBias(bias.values(as: T.self), to: &output) }
+    return Tensor(uncheckedShape: outputShape, values: output)
+  }
+
+  private func addingBias<T: TensorElement>(_ type: T.Type, _ output: Tensor, _ bias: Tensor) -> Tensor {
+    var values = output.values(as: T.self)
+    addBias(bias.values(as: T.self), to: &values)
+    return Tensor(uncheckedShape: outputShape, values: values)
+  }
+
+  /// Adds `perChannel[c]` to every cell of output channel `c`.
+  private func addBias<T: TensorElement>(_ perChannel: [T], to output: inout [T]) {
+    let volume = axes.map(\.output).reduce(1, *)
+    output.withUnsafeMutableBufferPointer { cells in
+      for plane in 0..<(batch * outputChannels) {
+        let value = perChannel[plane % outputChannels]
+        for i in (plane * volume)..<((plane + 1) * volume) { cells[i] += value }
       }
     }
-    return Tensor(uncheckedShape: outputShape, values: output)
   }
 
   private func adjoint<T: BLASElement>(_ type: T.Type, upstream: Tensor, weight: Tensor) -> Tensor {

@@ -11,6 +11,11 @@ extension OperationPlan {
       return try geometry.apply(input)
     case .permute(let permutation, _, _):
       return try permutation.apply(input)
+    case .reshape(let shape, let output):
+      guard input.shape == shape else {
+        throw ShapeError(["input is \(input.shape.shapeDescription), the plan expects \(shape.shapeDescription)"])
+      }
+      do { return try input.reshaped(output) } catch { throw ShapeError([error.description]) }
     }
   }
 }

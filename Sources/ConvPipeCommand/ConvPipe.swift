@@ -11,8 +11,10 @@ public struct ConvPipe: ParsableCommand {
     discussion: """
       A job file (JSON) names inputs (PNG images, HDF5 datasets, literal values, seeded random \
       tensors) and a graph of stages: conv, conv_transpose, pad, crop, stride, unstride, \
-      output_padding, flip, permute and verify. `convpipe run` executes it and writes every \
-      result and verification report to one HDF5 file.
+      output_padding, flip, permute and verify, or a convolution written as the call of \
+      PyTorch, TensorFlow, Keras, JAX or ONNX (tf.nn.conv2d_transpose, ...). `convpipe run` \
+      executes it and writes every result and verification report to one HDF5 file; \
+      `convpipe explain` prints each convolution as every framework's call.
 
       Exit codes: 0 all checks passed; 1 a check failed (the file is still written); \
       2 the job or the command line is invalid (nothing runs, nothing is written); 3 a runtime \
@@ -21,8 +23,8 @@ public struct ConvPipe: ParsableCommand {
       """,
     version: ConvPipeVersion.current,
     subcommands: [
-      RunCommand.self, ValidateCommand.self, InspectCommand.self, DiffCommand.self, ReportCommand.self,
-      BenchCommand.self,
+      RunCommand.self, ValidateCommand.self, ExplainCommand.self, InspectCommand.self, DiffCommand.self,
+      ReportCommand.self, BenchCommand.self,
     ])
 
   public init() {}

@@ -3,7 +3,8 @@ import ConvCore
 
 /// A random convolution or transposed convolution with operands drawn in one
 /// element type. The seed picks the rank (`1 + seed % 3`), the padding form
-/// (`seed % forms`) and the padding mode (`seed % 4`), so a run of consecutive
+/// (`seed % forms`) and the padding mode (`seed % 4`; for a transposed
+/// convolution, the mode of the convolution it is the adjoint of), so a run of consecutive
 /// seeds covers their combinations; the rest is random. Sizes stay small enough
 /// that the unrolled matrix has at most `maxMatrixElements` entries.
 struct RandomCase: CustomStringConvertible {
@@ -44,7 +45,7 @@ struct RandomCase: CustomStringConvertible {
           ConvTransposeParameters(
             stride: .perDimension(stride), padding: padding,
             outputPadding: padding == .same ? .uniform(0) : .perDimension(extra),
-            dilation: .perDimension(dilation), groups: groups))
+            dilation: .perDimension(dilation), groups: groups, paddingMode: PaddingMode.allCases[Int(seed % 4)]))
       } else {
         weightShape = [groups * outPerGroup, inPerGroup] + kernel
         operation = .conv(

@@ -10,15 +10,24 @@ struct ConvTransposeShapeRuleTests {
   static func transpose(
     stride: SpatialParameter = .uniform(1), padding: PaddingParameter = .uniform(0),
     outputPadding: SpatialParameter = .uniform(0), outputSize: [Int]? = nil,
-    dilation: SpatialParameter = .uniform(1), groups: Int = 1
+    dilation: SpatialParameter = .uniform(1), groups: Int = 1, mode: PaddingMode = .zeros
   ) -> Operation {
     .convTranspose(
       ConvTransposeParameters(
         stride: stride, padding: padding, outputPadding: outputPadding, outputSize: outputSize,
-        dilation: dilation, groups: groups))
+        dilation: dilation, groups: groups, paddingMode: mode))
   }
 
   static let valid: [ValidShapeCase] = [
+    .init(
+      name: "padding_mode reflect, stride 2, padding 1, output_padding 1: the adjoint of conv on 8 padded by [1, 1]",
+      operation: transpose(stride: .uniform(2), padding: .uniform(1), outputPadding: .uniform(1), mode: .reflect),
+      input: [1, 2, 4, 4], weight: [2, 3, 3, 3], expected: [1, 3, 8, 8], pads: [PadPair(1, 1), PadPair(1, 1)],
+      outputPadding: [1, 1]),
+    .init(
+      name: "padding_mode circular with \"same\"",
+      operation: transpose(stride: .uniform(2), padding: .same, mode: .circular),
+      input: [1, 1, 3], weight: [1, 1, 4], expected: [1, 1, 6], pads: [PadPair(1, 1)]),
     .init(
       name: "1-d defaults: full = 4 + 3 - 1 = 6", operation: transpose(), input: [1, 1, 4], weight: [1, 1, 3],
       expected: [1, 1, 6]),
@@ -88,6 +97,19 @@ struct ConvTransposeShapeRuleTests {
   ]
 
   static let invalid: [InvalidShapeCase] = [
+    .init(
+      name: "padding_mode reflect: output_padding must be below the stride, not max(s, d)",
+      operation: transpose(outputPadding: .uniform(1), dilation: .uniform(2), mode: .reflect),
+      input: [1, 1, 5], weight: [1, 1, 3],
+      fragments: ["output_padding 1 with padding_mode reflect must be smaller than the stride 1"]),
+    .init(
+      name: "padding_mode reflect: the crops must be below the output size",
+      operation: transpose(padding: .pairs([PadPair(3, 0)]), mode: .reflect), input: [1, 1, 2], weight: [1, 1, 4],
+      fragments: ["padding [3, 0] with padding_mode reflect must be smaller than the output size 2 (L)"]),
+    .init(
+      name: "padding_mode circular: the crops at most the output size",
+      operation: transpose(padding: .pairs([PadPair(0, 3)]), mode: .circular), input: [1, 1, 2], weight: [1, 1, 4],
+      fragments: ["padding [0, 3] with padding_mode circular must be at most the output size 2 (L)"]),
     .init(
       name: "output_padding equal to the stride",
       operation: transpose(stride: .uniform(2), outputPadding: .uniform(2)), input: [1, 1, 4, 4], weight: [1, 1, 3, 3],

@@ -216,7 +216,7 @@ struct JobProblemTests {
       text: stages("{}"),
       expected: [
         #"stages[0]: missing required key "id" (a string)"#,
-        #"stages[0]: missing required key "op" (one of conv, conv_transpose, pad, crop, stride, unstride, output_padding, flip, permute, verify)"#,
+        #"stages[0]: missing required key "op" (one of conv, conv_transpose, pad, crop, stride, unstride, output_padding, flip, permute, verify, or a framework API such as tf.nn.conv2d_transpose)"#,
       ]),
     .init(
       name: "stage not an object", text: stages("3"),

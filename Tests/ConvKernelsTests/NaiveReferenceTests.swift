@@ -47,6 +47,8 @@ func paddedSource(_ i: Int, _ n: Int, _ mode: PaddingMode) -> Int? {
 
 /// PyTorch's conv{1,2,3}d (gathering per output cell) or conv_transpose{1,2,3}d
 /// (scattering per input cell, then cropping), written as plainly as possible.
+/// A conv_transpose with a padding mode scatters each tap onto the cell the
+/// forward convolution with that mode reads there: its exact adjoint.
 func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double]) -> [Double] {
   let inSpatial = g.axes.map(\.input), outSpatial = g.axes.map(\.output), kernel = g.axes.map(\.kernel)
   let inPerGroup = g.inputChannels / g.groups, outPerGroup = g.outputChannels / g.groups
@@ -78,10 +80,14 @@ func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double
             }
           } else {
             for i in inIndices {
-              let target = g.axes.indices.map { j in
-                i[j] * g.axes[j].stride + k[j] * g.axes[j].dilation - g.axes[j].padBegin
+              // The cell the forward convolution (padding mode included) reads at this tap
+              // receives the transposed operator's contribution: padded cells fold back.
+              let target = g.axes.indices.compactMap { j in
+                paddedSource(
+                  i[j] * g.axes[j].stride + k[j] * g.axes[j].dilation - g.axes[j].padBegin, outSpatial[j],
+                  g.paddingMode)
               }
-              guard zip(target, outSpatial).allSatisfy({ $0 >= 0 && $0 < $1 }) else { continue }
+              guard target.count == g.axes.count else { continue }
               y[outPlane + flatOffset(target, outSpatial)] += weight * x[inPlane + flatOffset(i, inSpatial)]
             }
           }

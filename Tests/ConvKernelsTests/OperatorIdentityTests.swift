@@ -37,3 +37,75 @@ struct OperatorIdentityTests {
     }
   }
 }
+
+/// `conv_transpose` with `padding_mode` against its definition: the transpose of
+/// the matrix of `conv` with that mode, built column by column from the forward
+/// convolution applied to basis vectors (PyTorch refuses these modes for
+/// transposed convolutions, so there is no framework to compare with).
+@Suite("conv_transpose with padding_mode is the transpose of conv with that mode")
+struct PaddingModeTransposeTests {
+  struct Case: Sendable, CustomTestStringConvertible {
+    let mode: PaddingMode
+    let input: [Int]
+    let weight: [Int]
+    let stride: [Int]
+    let padding: [PadPair]
+    let outputPadding: [Int]
+    let dilation: [Int]
+    let groups: Int
+    var testDescription: String { "\(mode) input \(input) weight \(weight) stride \(stride) padding \(padding)" }
+  }
+
+  static let cases: [Case] = PaddingMode.allCases.flatMap { mode in
+    [
+      Case(
+        mode: mode, input: [1, 2, 4], weight: [2, 1, 3], stride: [2], padding: [PadPair(1, 2)], outputPadding: [1],
+        dilation: [1], groups: 1),
+      Case(
+        mode: mode, input: [2, 2, 3, 4], weight: [2, 2, 2, 3], stride: [2, 1], padding: [PadPair(1, 0), PadPair(2, 1)],
+        outputPadding: [1, 0], dilation: [1, 2], groups: 2),
+      Case(
+        mode: mode, input: [1, 1, 2, 3, 2], weight: [1, 2, 2, 2, 3], stride: [1, 2, 2],
+        padding: [PadPair(1, 0), PadPair(0, 1), PadPair(2, 0)], outputPadding: [0, 1, 0], dilation: [1, 1, 1],
+        groups: 1),
+    ]
+  }
+
+  @Test("A^T y = C^T y for C built from conv with the mode", arguments: cases)
+  func transposeOfForwardMatrix(_ c: Case) throws {
+    let transposed = try ConvTransposeParameters(
+      stride: .perDimension(c.stride), padding: .pairs(c.padding), outputPadding: .perDimension(c.outputPadding),
+      dilation: .perDimension(c.dilation), groups: c.groups, paddingMode: c.mode
+    ).geometry(input: c.input, weight: c.weight)
+    // The forward convolution with the mode, planned on its own from the transposed output's shape.
+    let forward = try ConvParameters(
+      stride: .perDimension(c.stride), padding: .pairs(c.padding), dilation: .perDimension(c.dilation),
+      groups: c.groups, paddingMode: c.mode
+    ).geometry(input: transposed.outputShape, weight: c.weight)
+    #expect(forward.outputShape == transposed.inputShape)
+    var random = TestRandom(seed: UInt64(c.input.reduce(7, *)))
+    let w = random.tensor(c.weight), y = random.tensor(transposed.inputShape),
+      b = random.tensor([transposed.outputChannels])
+    let columns = saturatingProduct(forward.inputShape), rows = saturatingProduct(forward.outputShape)
+    var matrix = [Double](repeating: 0, count: rows * columns)
+    for column in 0..<columns {
+      var basis = [Double](repeating: 0, count: columns)
+      basis[column] = 1
+      let image = try forward.apply(input: try Tensor(shape: forward.inputShape, values: basis), weight: w).doubles
+      for row in 0..<rows { matrix[row * columns + column] = image[row] }
+    }
+    let actual = try transposed.apply(input: y, weight: w, bias: b).doubles
+    let ys = y.doubles, bias = b.doubles
+    let volume = columns / (transposed.batch * transposed.outputChannels)
+    for column in 0..<columns {
+      let expected =
+        (0..<rows).reduce(0) { $0 + matrix[$1 * columns + column] * ys[$1] }
+        + bias[(column / volume) % transposed.outputChannels]
+      #expect(abs(actual[column] - expected) <= 1e-12, "cell \(column)")
+    }
+    // And its transpose is the forward convolution again.
+    let x = random.tensor(forward.inputShape)
+    #expect(
+      try transposed.applyTransposed(x, weight: w).doubles == (try forward.apply(input: x, weight: w)).doubles)
+  }
+}

@@ -62,11 +62,12 @@ struct RandomConvolution: CustomStringConvertible {
       if transposed {
         weight = [groups * inPerGroup, outPerGroup] + kernel
         let extra = zip(stride, dilation).map { random.int(0...(max($0, $1) - 1)) }
+        let mode = PaddingMode.allCases[random.int(0...3)]
         operation = .convTranspose(
           ConvTransposeParameters(
             stride: .perDimension(stride), padding: padding,
             outputPadding: padding == .same ? .uniform(0) : .perDimension(extra),
-            dilation: .perDimension(dilation), groups: groups))
+            dilation: .perDimension(dilation), groups: groups, paddingMode: mode))
       } else {
         weight = [groups * outPerGroup, inPerGroup] + kernel
         let mode = PaddingMode.allCases[random.int(0...3)]

@@ -89,6 +89,10 @@ struct InvalidJobTests {
   }
 
   static let y = #"stages[0] (id "y")"#
+  /// Framework stages' tensors: an NHWC input, TensorFlow filters for conv2d and conv2d_transpose.
+  static let nhwc = #""x": {"random": {"shape": [1, 16, 16, 8], "seed": 1}}"#
+  static let hwio = #""w": {"random": {"shape": [3, 3, 8, 3], "seed": 2}}"#
+  static let hwoi = #""w": {"random": {"shape": [3, 3, 3, 8], "seed": 2}}"#
   /// conv_transpose weights are [C_in, C_out/groups, k...].
   static let transposeKernel = #""kernel": {"random": {"shape": [2, 3, 3, 3], "distribution": "normal", "seed": 2}}"#
 
@@ -205,6 +209,85 @@ struct InvalidJobTests {
       name: "output_padding not below max(stride, dilation)",
       job: convJob(#""stride": 2, "output_padding": 2"#, op: "conv_transpose", inputs: [image, transposeKernel]),
       exitCode: 2, words: [y, "output_padding 2", "max(stride"], lines: 2),
+    Row(
+      name: "conv_transpose padding_mode: output_padding must be below the stride",
+      job: convJob(
+        #""stride": 1, "dilation": 2, "output_padding": 1, "padding_mode": "replicate""#, op: "conv_transpose",
+        inputs: [image, transposeKernel]),
+      exitCode: 2, words: [y, "output_padding 1 with padding_mode replicate must be smaller than the stride 1"],
+      lines: 2
+    ),
+    Row(
+      name: "direct check of a conv_transpose with padding_mode",
+      job: job(
+        inputs: [image, transposeKernel],
+        stages: [
+          #"{"id": "y", "op": "conv_transpose", "input": "image", "weight": "kernel", "padding": 1, "padding_mode": "reflect"}"#,
+          #"{"id": "check", "op": "verify", "check": "direct", "of": "y"}"#,
+        ]),
+      command: "validate", exitCode: 2,
+      words: [#"stages[1] (id "check")"#, "direct check covers conv_transpose with zero padding only", "reflect"],
+      lines: 1),
+    // Framework stages
+    Row(
+      name: "framework API typo",
+      job: job(stages: [#"{"id": "y", "op": "tf.nn.conv2d_transpos", "input": "image", "weight": "kernel"}"#]),
+      exitCode: 2, words: [y, "tf.nn.conv2d_transpos", "did you mean \"tf.nn.conv2d_transpose\""], lines: 1),
+    Row(
+      name: "framework argument unknown, and a required one missing",
+      job: job(
+        inputs: [nhwc, hwio],
+        stages: [
+          #"{"id": "y", "op": "tf.nn.conv2d", "input": "x", "weight": "w", "args": {"strides": 1, "paddin": "SAME"}}"#
+        ]),
+      exitCode: 2,
+      words: [y, "tf.nn.conv2d: unknown argument paddin (did you mean padding?)", "missing required argument padding"],
+      lines: 2),
+    Row(
+      name: "TensorFlow output_shape not reachable",
+      job: job(
+        inputs: [nhwc, hwoi],
+        stages: [
+          #"{"id": "up", "op": "tf.nn.conv2d_transpose", "input": "x", "weight": "w", "args": {"output_shape": [1, 33, 33, 3], "strides": 2, "padding": "SAME"}}"#
+        ]),
+      command: "validate", exitCode: 2,
+      words: [
+        #"stages[0] (id "up"): tf.nn.conv2d_transpose: output_shape [1, 33, 33, 3] is not reachable: with strides 2 and padding "SAME" the size of H can be 31 or 32"#
+      ], lines: 2),
+    Row(
+      name: "a bias for tf.nn",
+      job: job(
+        inputs: [nhwc, hwio, #""b": {"values": [1, 2, 3]}"#],
+        stages: [
+          #"{"id": "y", "op": "tf.nn.conv2d", "input": "x", "weight": "w", "bias": "b", "args": {"strides": 1, "padding": "SAME"}}"#
+        ]),
+      exitCode: 2, words: [y, "tf.nn.conv2d: bias: conv2d takes no bias"], lines: 1),
+    Row(
+      name: "a backend outside Keras",
+      job: job(
+        inputs: [nhwc, hwio],
+        stages: [
+          #"{"id": "y", "op": "tf.nn.conv2d", "input": "x", "weight": "w", "backend": "jax", "args": {"strides": 1, "padding": "SAME"}}"#
+        ]),
+      exitCode: 2, words: [y, "backend: only Keras stages choose a backend"], lines: 1),
+    Row(
+      name: "Keras TensorFlow backend refuses what its JAX backend computes",
+      job: job(
+        inputs: [nhwc, #""w": {"random": {"shape": [4, 4, 3, 8], "seed": 2}}"#],
+        stages: [
+          #"{"id": "y", "op": "keras.layers.Conv2DTranspose", "input": "x", "weight": "w", "args": {"filters": 3, "kernel_size": 4, "strides": 2, "padding": "same", "output_padding": 0}}"#
+        ]),
+      command: "validate", exitCode: 2,
+      words: [
+        y, "the TensorFlow backend computes the output length", "the JAX backend (\"backend\": \"jax\") computes it",
+      ],
+      lines: 2),
+    Row(
+      name: "framework args not an object",
+      job: job(
+        inputs: [nhwc, hwio],
+        stages: [#"{"id": "y", "op": "tf.nn.conv2d", "input": "x", "weight": "w", "args": [1, "SAME"]}"#]),
+      exitCode: 2, words: [y, "args: expected an object of the call's arguments"], lines: 1),
     Row(
       name: "output_size unreachable",
       job: convJob(#""stride": 2, "output_size": [30, 30]"#, op: "conv_transpose", inputs: [image, transposeKernel]),

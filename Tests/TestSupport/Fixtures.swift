@@ -10,6 +10,11 @@ public enum Fixtures {
   /// The 150 PyTorch-generated conformance cases.
   public static var conformanceCases: String { repositoryRoot.appendingPathComponent("Tests/Fixtures/cases.h5").path }
 
+  /// The cases recorded from PyTorch, TensorFlow, Keras, JAX and ONNX (`Tests/Fixtures/frameworks`).
+  public static var frameworkCases: String {
+    repositoryRoot.appendingPathComponent("Tests/Fixtures/frameworks/cases.h5").path
+  }
+
   public static func path(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
 
   /// A fresh empty directory under the system's temporary directory.

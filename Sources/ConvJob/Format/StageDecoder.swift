@@ -1,5 +1,6 @@
 import ConvChecks
 import ConvCore
+import FrameworkCalls
 import PositionedJSON
 
 /// Turns stage objects of the job format into ``StageDefinition``s.
@@ -7,7 +8,7 @@ enum StageDecoder {
   /// The roles each kind of stage reads, required first.
   static func roles(op: StageOp, check: CheckKind?) -> (required: [Role], optional: [Role]) {
     switch op {
-    case .conv, .conv_transpose: return ([.input, .weight], [.bias])
+    case .conv, .conv_transpose, .framework: return ([.input, .weight], [.bias])
     case .pad, .crop, .stride, .unstride, .output_padding, .flip, .permute: return ([.input], [])
     case .verify:
       switch check {
@@ -34,21 +35,21 @@ enum StageDecoder {
     }
     _ = reader.string("description")
     let dtype = reader.choice("dtype", DType.self)
-    guard let op = reader.choice("op", StageOp.self) else {
-      if !reader.has("op") {
-        _ = reader.required("op", "one of \(StageOp.allCases.map(\.rawValue).joined(separator: ", "))")
-      }
+    guard let op = self.op(&reader) else {
       knowsKeys = false
       return nil
     }
     let kind: StageKind?
     var check: CheckKind?
-    if op == .verify {
+    switch op {
+    case .verify:
       let verification = verification(&reader)
       check = verification?.check.kind
       knowsKeys = verification != nil
       kind = verification.map { .verify($0) }
-    } else {
+    case .framework(let api):
+      kind = framework(api, &reader).map { .framework($0) }
+    default:
       kind = operation(op, &reader).map { .operation($0) }
     }
     let roles = roles(op: op, check: check)
@@ -67,6 +68,87 @@ enum StageDecoder {
     guard let checkedID, let kind else { return nil }
     return StageDefinition(
       id: checkedID, index: index, op: op, kind: kind, references: references, dtype: dtype, json: value)
+  }
+
+  /// The stage's `op`: one of convpipe's own, or a framework API's dotted name.
+  private static func op(_ reader: inout ObjectReader) -> StageOp? {
+    guard let text = reader.string("op") else {
+      let core = StageOp.core.map(\.rawValue).joined(separator: ", ")
+      if !reader.has("op") {
+        _ = reader.required("op", "one of \(core), or a framework API such as tf.nn.conv2d_transpose")
+      }
+      return nil
+    }
+    if let op = StageOp(rawValue: text) { return op }
+    let names = StageOp.allCases.map(\.rawValue)
+    let suggestion =
+      names.min { editDistance($0, text) < editDistance($1, text) }
+      .flatMap { editDistance($0, text) <= 3 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
+    reader.problem(
+      "op",
+      "\"\(text)\" is not one of \(StageOp.core.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), or a framework API such as \"tf.nn.conv2d_transpose\" (docs/job-format.md lists the \(FrameworkAPI.allCases.count))\(suggestion)"
+    )
+    return nil
+  }
+
+  /// A framework stage's call: its `args` (the call's arguments as the framework
+  /// spells them) and, for Keras, the `backend` whose rules apply.
+  static func framework(_ api: FrameworkAPI, _ reader: inout ObjectReader) -> FrameworkCall? {
+    var backend: KerasBackend?
+    if reader.has("backend") {
+      backend = reader.choice("backend", KerasBackend.self)
+      if api.framework != .keras {
+        reader.problem(
+          "backend", "only Keras stages choose a backend (tensorflow or jax); \(api.rawValue) has one runtime")
+        backend = nil
+      }
+    }
+    var arguments: [(name: String, value: ArgumentValue)] = []
+    var positions: [String: JSONValue] = [:]
+    let args = reader.value("args")
+    if let args {
+      guard let members = args.objectMembers else {
+        reader.problem("args", "expected an object of the call's arguments by name, got \(args.typeName)", at: args)
+        return nil
+      }
+      var convertible = true
+      for member in members {
+        positions[member.key] = member.value
+        guard let value = argumentValue(member.value) else {
+          reader.problem(
+            "args", "\(member.key): a JSON object is not an argument value (write tuples as lists, None as null)",
+            at: member.value)
+          convertible = false
+          continue
+        }
+        arguments.append((member.key, value))
+      }
+      guard convertible else { return nil }
+    }
+    do {
+      return try FrameworkCall.decode(api: api, arguments: arguments, backend: backend)
+    } catch {
+      for problem in error.problems {
+        reader.log.add(
+          reader.location, "\(api.rawValue): \(problem.message)",
+          at: problem.argument.flatMap { positions[$0] } ?? args ?? reader.object)
+      }
+      return nil
+    }
+  }
+
+  /// A JSON value as a call's argument: integers stay integers, `2.0` is a float; nil for objects.
+  static func argumentValue(_ value: JSONValue) -> ArgumentValue? {
+    switch value.kind {
+    case .null: return .null
+    case .bool(let flag): return .bool(flag)
+    case .number(let number, let text): return Int(text).map { .int($0) } ?? .double(number)
+    case .string(let text): return .string(text)
+    case .array(let items):
+      let values = items.compactMap(argumentValue)
+      return values.count == items.count ? .list(values) : nil
+    case .object: return nil
+    }
   }
 
   /// The core operation of a non-verify stage, from its parameters.
@@ -96,6 +178,7 @@ enum StageDecoder {
       }
       if let dilation = reader.spatial("dilation") { parameters.dilation = dilation }
       if let groups = reader.int("groups") { parameters.groups = groups }
+      if let mode = reader.choice("padding_mode", PaddingMode.self) { parameters.paddingMode = mode }
       return .convTranspose(parameters)
     case .pad:
       let pads = reader.padding("pads")
@@ -118,7 +201,7 @@ enum StageDecoder {
     case .permute:
       guard let axes = reader.intList("axes") ?? required(&reader, "axes") else { return nil }
       return .permute(Permutation(axes: axes))
-    case .verify:
+    case .verify, .framework:
       return nil
     }
   }
@@ -196,15 +279,8 @@ package enum StageParameters {
   /// `{"op": "conv_transpose", "stride": [2, 3], "output_padding": [1, 0]}`;
   /// `file` names where the text came from in problems.
   package static func operation(fromJSON text: String, file: String) throws(JobProblems) -> Operation {
-    let log = ProblemLog(file: file)
-    let value: JSONValue
-    do { value = try JSONParser.parse(text) } catch {
-      throw JobProblems([
-        JobProblem(file: file, location: "", message: error.message, line: error.line, column: error.column)
-      ])
-    }
-    guard var reader = ObjectReader(value, location: "stage", log: log) else { try log.check(); throw JobProblems([]) }
-    let op = reader.choice("op", StageOp.self)
+    var (reader, log) = try self.reader(fromJSON: text, file: file)
+    let op = reader.string("op").flatMap(StageOp.init(rawValue:))
     let operation = op.flatMap { StageDecoder.operation($0, &reader) }
     reader.finish()
     try log.check()
@@ -212,5 +288,38 @@ package enum StageParameters {
       throw JobProblems([JobProblem(file: file, location: "stage", message: "not an operation")])
     }
     return operation
+  }
+}
+
+extension StageParameters {
+  /// A reader over the stage object in `text`, and the log its problems go to.
+  fileprivate static func reader(fromJSON text: String, file: String) throws(JobProblems) -> (ObjectReader, ProblemLog)
+  {
+    let log = ProblemLog(file: file)
+    let value: JSONValue
+    do { value = try JSONParser.parse(text) } catch {
+      throw JobProblems([
+        JobProblem(file: file, location: "", message: error.message, line: error.line, column: error.column)
+      ])
+    }
+    guard let reader = ObjectReader(value, location: "stage", log: log) else { try log.check(); throw JobProblems([]) }
+    return (reader, log)
+  }
+
+  /// The framework call of a stage object without `id` or input names, such as
+  /// `{"op": "tf.nn.conv2d_transpose", "args": {"output_shape": [1, 6, 8, 2], "strides": 2}}`,
+  /// decoded as a job's stage is; `file` names where the text came from in problems.
+  package static func frameworkCall(fromJSON text: String, file: String) throws(JobProblems) -> FrameworkCall {
+    var (reader, log) = try self.reader(fromJSON: text, file: file)
+    var call: FrameworkCall?
+    if case .framework(let api)? = reader.string("op").flatMap(StageOp.init(rawValue:)) {
+      call = StageDecoder.framework(api, &reader)
+    }
+    reader.finish()
+    try log.check()
+    guard let call else {
+      throw JobProblems([JobProblem(file: file, location: "stage", message: "not a framework call")])
+    }
+    return call
   }
 }

@@ -1,16 +1,54 @@
 import ConvChecks
 import ConvCore
+import FrameworkCalls
 import PositionedJSON
 
-/// The `op` of a stage.
-package enum StageOp: String, Sendable, CaseIterable {
+/// The `op` of a stage: one of convpipe's own ops, or a framework's API by its
+/// dotted name (`tf.nn.conv2d_transpose`), written as the framework's call.
+package enum StageOp: Sendable, Hashable, CaseIterable, RawRepresentable {
   case conv, conv_transpose, pad, crop, stride, unstride, output_padding, flip, permute, verify
+  case framework(FrameworkAPI)
+
+  /// convpipe's own ops, in the order messages list them.
+  package static let core: [StageOp] = [
+    .conv, .conv_transpose, .pad, .crop, .stride, .unstride, .output_padding, .flip, .permute, .verify,
+  ]
+
+  package static var allCases: [StageOp] { core + FrameworkAPI.allCases.map { .framework($0) } }
+
+  package init?(rawValue: String) {
+    if let op = Self.core.first(where: { $0.rawValue == rawValue }) {
+      self = op
+    } else if let api = FrameworkAPI(rawValue: rawValue) {
+      self = .framework(api)
+    } else {
+      return nil
+    }
+  }
+
+  package var rawValue: String {
+    switch self {
+    case .conv: "conv"
+    case .conv_transpose: "conv_transpose"
+    case .pad: "pad"
+    case .crop: "crop"
+    case .stride: "stride"
+    case .unstride: "unstride"
+    case .output_padding: "output_padding"
+    case .flip: "flip"
+    case .permute: "permute"
+    case .verify: "verify"
+    case .framework(let api): api.rawValue
+    }
+  }
 }
 
 /// What a stage does.
 package enum StageKind: Sendable, Equatable {
   case operation(Operation)
   case verify(Verification)
+  /// A framework's call, lowered onto the core operations when planned.
+  case framework(FrameworkCall)
 }
 
 /// The role in which a stage reads a named tensor: the stage object's key.

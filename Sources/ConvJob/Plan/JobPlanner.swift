@@ -1,5 +1,6 @@
 import ConvChecks
 import ConvCore
+import FrameworkCalls
 
 /// Infers every stage's shapes from the inputs' shapes alone: the same
 /// arithmetic serves `validate`, the checks before `run` reads data, and each
@@ -42,6 +43,21 @@ package enum JobPlanner {
             log.add(stage.location, problem + (problem.contains("input channels") ? hint : ""))
           }
         }
+      case .framework(let call):
+        let shape = { (role: Role) in operands.first { $0.role == role }?.info.shape }
+        do {
+          let lowering = try call.lower(
+            input: shape(.input) ?? [], weight: shape(.weight) ?? [], bias: shape(.bias), dtype: computeType)
+          let output = TensorInfo(shape: lowering.outputShape, dtype: stage.dtype ?? computeType)
+          tensors[stage.id] = output
+          var plan = StagePlan(
+            stage: stage, operands: operands, operation: nil, computeType: computeType, output: output,
+            workspaceBytes: lowering.workspaceElements * computeType.byteWidth)
+          plan.framework = lowering
+          plans.append(plan)
+        } catch {
+          for problem in error.problems { log.add(stage.location, "\(call.api.rawValue): \(problem.message)") }
+        }
       case .verify(let verification):
         if case .allclose = verification.check, let actual = operands.first(where: { $0.role == .actual }),
           let expected = operands.first(where: { $0.role == .expected }), actual.info.shape != expected.info.shape
@@ -78,7 +94,7 @@ package enum JobPlanner {
     switch operation {
     case .conv(let parameters): expected = weight[1] * parameters.groups
     case .convTranspose: expected = weight[0]
-    case .remap, .permute: return ""
+    case .remap, .permute, .reshape: return ""
     }
     let shape = input.info.shape
     switch definition.source {
@@ -106,6 +122,9 @@ package enum JobPlanner {
       let input = targetPlan.operand(.input)?.info, let output = targetPlan.output
     else { return 0 }
     let vectors = saturatingProduct([4, saturatingSum([input.byteCount, output.byteCount])])
+    if case .direct = check, case .convolution(let geometry)? = targetPlan.operation, geometry.paddingMode != .zeros {
+      log.add(stage.location, "of: \"\(target)\": \(CheckError.paddingModeNotCovered(geometry.paddingMode))")
+    }
     guard case .matrix(let matrixCheck, _) = check else { return vectors }
     do {
       let elements = try matrixCheck.elements(inputShape: input.shape, outputShape: output.shape)

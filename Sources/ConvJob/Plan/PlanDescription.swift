@@ -1,4 +1,5 @@
 import ConvCore
+import FrameworkCalls
 
 /// The plan `validate` prints: the inputs with their shapes, one line per stage
 /// with its operands and output shape, the size arithmetic with the numbers
@@ -47,6 +48,11 @@ package enum PlanDescription {
       if let output = stagePlan.output {
         lines.append("  \(pad(stage.id))  \(stage.op.rawValue)(\(operands)) -> \(output)")
         lines += (stagePlan.operation?.arithmetic ?? []).map { "  \(pad(""))      \($0)" }
+        if case .framework(let call) = stage.kind, !call.arguments.isEmpty {
+          let arguments = call.arguments.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")
+          lines.append("  \(pad(""))      args: \(arguments)\(call.keras.map { ", Keras backend \($0)" } ?? "")")
+        }
+        lines += (stagePlan.framework?.description ?? []).map { "  \(pad(""))      \($0)" }
       } else if case .verify(let verification) = stage.kind {
         let expectation = verification.expect == .fail ? ", expect fail" : ""
         lines.append("  \(pad(stage.id))  verify \(verification.check.kind.rawValue)(\(operands)\(expectation))")

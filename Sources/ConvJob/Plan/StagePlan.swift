@@ -1,4 +1,5 @@
 import ConvCore
+import FrameworkCalls
 
 /// A tensor a stage reads: its role, its name and its shape.
 package struct PlannedOperand: Sendable, Equatable {
@@ -11,8 +12,10 @@ package struct PlannedOperand: Sendable, Equatable {
 package struct StagePlan: Sendable {
   package let stage: StageDefinition
   package let operands: [PlannedOperand]
-  /// The operation's resolved sizes; nil for `verify` stages.
+  /// The operation's resolved sizes; nil for `verify` and framework stages.
   package let operation: OperationPlan?
+  /// A framework stage's call lowered onto the core operations.
+  package var framework: FrameworkLowering? = nil
   /// The element type the stage computes in: float64 if any operand is.
   package let computeType: DType
   /// The result; nil for `verify` stages.

@@ -59,9 +59,17 @@ struct ItemExecutor: Sendable {
           tensors[operand.name].map { (operand.role, $0.converted(to: stagePlan.computeType)) }
         }, uniquingKeysWith: { first, _ in first })
       do {
-        if let operation = stagePlan.operation {
+        if stagePlan.operation != nil || stagePlan.framework != nil {
           guard let input = operands[.input] else { throw RunFailure("input missing") }
-          var output = try operation.apply(input: input, weight: operands[.weight], bias: operands[.bias])
+          var output: Tensor
+          if let lowering = stagePlan.framework {
+            guard let weight = operands[.weight] else { throw RunFailure("weight missing") }
+            output = try lowering.apply(input: input, weight: weight, bias: operands[.bias])
+          } else if let operation = stagePlan.operation {
+            output = try operation.apply(input: input, weight: operands[.weight], bias: operands[.bias])
+          } else {
+            throw RunFailure("the stage was not planned")
+          }
           if let dtype = stage.dtype { output = output.converted(to: dtype) }
           tensors[stage.id] = output
           if job.keeps(stage.id) {

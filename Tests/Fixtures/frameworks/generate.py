@@ -14,6 +14,9 @@ This script installs nothing.  Run it with the venv described in README.md:
 Modes:
     (default)                     generate cases.h5 (each framework, and each Keras
                                   backend, in its own subprocess)
+    --check-explain FILE.json     run the calls `convpipe explain JOB --json` printed
+                                  and compare each with convpipe's result for the stage
+    --run-calls                   internal: run a pickled list of calls, one framework
     --worker FW [--backend B]     internal: compute one framework's cases, pickle them
     --run-call                    internal: read a pickled (framework, call, tensors,
                                   backend) from stdin, write the pickled result
@@ -384,6 +387,13 @@ def torch_specs():
     add("conv_transpose2d", "neg-outsize-dilation-range", [1, 1, 4, 3], [1, 1, 2, 2], False, {"dilation": 3, "output_size": [8, 7]}, expect="error", module="ConvTranspose2d",
         note="F.conv_transpose2d accepts output_padding < max(stride, dilation) (case d3-s1-op2), but nn.ConvTranspose2d.forward(output_size=...) only accepts sizes up to min + stride - 1")
     add("conv_transpose1d", "neg-negative-output", [1, 1, 2], [1, 1, 2], False, {"padding": 2}, expect="error")
+    # added with convpipe's framework stages
+    add("conv2d", "unbatched-p1", [3, 6, 5], [2, 3, 3, 3], True, {"padding": 1},
+        note="PyTorch takes an unbatched [C, H, W] input and returns [C_out, H, W]")
+    add("conv_transpose1d", "unbatched-s2", [2, 5], [2, 3, 3], True, {"stride": 2, "padding": 1, "output_padding": 1})
+    add("conv_transpose2d", "outsize-ignores-output_padding", [1, 2, 4, 5], [2, 3, 3, 3], True,
+        {"stride": 2, "padding": 1, "output_padding": 1, "output_size": [7, 9]}, module="ConvTranspose2d",
+        note="nn.ConvTranspose2d.forward(output_size=...) ignores the module's output_padding")
     return _names(S, "torch")
 
 
@@ -519,6 +529,12 @@ def tf_specs():
     add("convolution", "neg-explicit-padding", [1, 5, 5, 1], [3, 3, 1, 1], {"padding": [[0, 0], [1, 0], [0, 1], [0, 0]]}, expect="any")
     add("convolution", "NCHW-f64", [1, 2, 5, 5], [3, 3, 2, 2], {"padding": "SAME", "data_format": "NCHW"}, expect="any")
     add("convolution", "NCHW-f32", [1, 2, 5, 5], [3, 3, 2, 2], {"padding": "SAME", "data_format": "NCHW"}, expect="any", dtype="float32")
+    # added with convpipe's framework stages
+    add("conv1d", "stride3-batch-entry-ignored", [2, 9, 2], [3, 2, 3], {"stride": [2, 2, 1], "padding": "SAME"},
+        note="a length-3 stride is [batch, width, channels] in NWC; the runtime ignores the batch entry 2 (undocumented)")
+    add("conv2d_transpose", "outshape-spatial-only", [1, 3, 4, 2], [3, 3, 2, 2], {"output_shape": [6, 8], "strides": 2, "padding": "SAME"},
+        note="output_shape may list the spatial sizes only; the documentation asks for the 4-d shape")
+    add("conv2d_transpose", "explicit-s3-out-plus2", [1, 3, 3, 1], [2, 3, 2, 1], {"output_shape": [1, 9, 9, 2], "strides": 3, "padding": [[0, 0], [1, 0], [0, 2], [0, 0]]})
     return _names(S, "tensorflow")
 
 
@@ -527,7 +543,7 @@ def tf_specs():
 def keras_specs():
     S = []
 
-    def add(layer, tag, x, args, bias=True, expect="ok", note=None):
+    def add(layer, tag, x, args, bias=True, expect="ok", note=None, dtype="float64"):
         nd = len(x) - 2
         cf = args.get("data_format") == "channels_first"
         cin = x[1] if cf else x[-1]
@@ -544,7 +560,7 @@ def keras_specs():
             shapes["b"] = [f]
             names.append("b")
         call = make_call("keras_run", [json.dumps(layer)] + names, args, tuples=TUPLES["keras"])
-        S.append(Spec("keras", "keras.layers." + layer, f"{layer}-{tag}", shapes, args, call, expect, note=note))
+        S.append(Spec("keras", "keras.layers." + layer, f"{layer}-{tag}", shapes, args, call, expect, dtype=dtype, note=note))
 
     add("Conv1D", "valid-k3", [1, 7, 2], {"filters": 3, "kernel_size": 3})
     add("Conv1D", "same-k4-s2", [1, 8, 2], {"filters": 2, "kernel_size": 4, "strides": 2, "padding": "same"})
@@ -598,6 +614,12 @@ def keras_specs():
     add("Conv3DTranspose", "same-k2-s2", [1, 2, 2, 3, 2], {"filters": 1, "kernel_size": 2, "strides": 2, "padding": "same"})
     add("Conv3DTranspose", "valid-k2-s3", [1, 2, 2, 2, 1], {"filters": 2, "kernel_size": 2, "strides": 3})
     add("Conv3DTranspose", "channels_first-valid-k2-s2", [1, 1, 2, 3, 2], {"filters": 2, "kernel_size": 2, "strides": 2, "data_format": "channels_first"})
+    # added with convpipe's framework stages
+    add("Conv2D", "channels_first-f32-filters-eq-last-dim", [1, 2, 5, 3], {"filters": 3, "kernel_size": 3, "padding": "same", "data_format": "channels_first"}, dtype="float32",
+        note="float32: the TensorFlow backend computes channels_first on the CPU, with the bias along the last axis when it has `filters` cells")
+    add("Conv1D", "padding-upper-case", [1, 7, 2], {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "SAME"},
+        note="Keras lower-cases padding; tf.nn refuses \"same\"")
+    add("Conv2DTranspose", "valid-d2-s1-op1", [1, 4, 3, 2], {"filters": 2, "kernel_size": 2, "padding": "valid", "dilation_rate": 2, "output_padding": 0})
     return _names(S, "keras")
 
 
@@ -669,6 +691,12 @@ def jax_specs():
     add(ct, "NCHW-OIHW-notk-valid", [1, 2, 3, 3], [3, 2, 3, 3], {"strides": [2, 2], "padding": "VALID", "dimension_numbers": ["NCHW", "OIHW", "NCHW"]})
     add(ct, "neg-same_lower", [1, 3, 3, 1], [3, 3, 1, 1], {"strides": [2, 2], "padding": "SAME_LOWER"}, expect="error",
         note="conv_transpose's message recommends conv_transpose itself")
+    # added with convpipe's framework stages
+    add(cgd, "batch_group_count2-n4", [4, 2, 5, 4], [4, 2, 2, 2], {"window_strides": [1, 1], "padding": [[1, 0], [0, 1]], "batch_group_count": 2},
+        note="output feature group g reads lhs batch items g*(N/G) ... (g+1)*(N/G)-1")
+    add(ct, "pairs-beyond-kernel-tk", [1, 4, 5, 2], [3, 3, 3, 2], {"strides": [2, 3], "padding": [[4, 3], [-1, 5]], "transpose_kernel": True},
+        note="pairs larger than d(k-1) put zeros before and after the full result")
+    add(cgd, "lhs_dilation-s1-fgc2", [1, 4, 3, 4], [6, 2, 2, 3], {"window_strides": [1, 1], "padding": [[1, 1], [2, 0]], "lhs_dilation": [2, 2], "feature_group_count": 2})
     return _names(S, "jax")
 
 
@@ -750,6 +778,12 @@ def onnx_specs():
     add(CT, "op-ge-stride-and-dil", [1, 1, 3, 3], [1, 1, 3, 3], False, {"strides": [2, 2], "output_padding": [2, 2]}, expect="error")
     add(CT, "neg-group-not-dividing", [1, 3, 3, 3], [3, 1, 2, 2], False, {"group": 2}, expect="error")
     add(CT, "neg-pads-too-large", [1, 1, 2, 2], [1, 1, 2, 2], False, {"pads": [2, 2, 2, 2]}, expect="error")
+    # added with convpipe's framework stages
+    add(CT, "notset-outshape-gt-full-bias", [1, 1, 2, 3], [1, 2, 2, 2], True, {"strides": [3, 3], "output_shape": [6, 9]},
+        note="output_shape beyond the full size: zeros appended at the end, the bias on them too")
+    add("Conv", "neg-auto_pad-and-pads", [1, 1, 5, 5], [1, 1, 3, 3], False, {"auto_pad": "SAME_UPPER", "pads": [1, 1, 1, 1]}, expect="error")
+    add(CT, "neg-auto_pad-and-pads", [1, 1, 3, 3], [1, 1, 3, 3], False, {"auto_pad": "SAME_LOWER", "pads": [1, 1, 1, 1], "strides": [2, 2]}, expect="error")
+    add(CT, "same_upper-s3-op2-k1", [1, 1, 3, 2], [1, 1, 1, 1], False, {"auto_pad": "SAME_UPPER", "strides": [3, 3], "output_padding": [2, 1]})
     return _names(S, "onnx")
 
 
@@ -995,13 +1029,143 @@ def generate(out_path):
     return 1 if problems else 0
 
 
+# ---------------------------------------------------------------------------
+# --check-explain: run the calls `convpipe explain --json` prints
+# ---------------------------------------------------------------------------
+
+def _apply_transforms(array, transforms):
+    """numpy equivalents of explain's tensor transforms: permute, reshape, flip."""
+    for t in transforms:
+        if "permute" in t:
+            array = np.transpose(array, t["permute"])
+        elif "reshape" in t:
+            array = np.reshape(array, t["reshape"])
+        elif "flip" in t:
+            array = np.flip(array, t["flip"])
+        else:
+            raise ValueError(f"unknown transform {t}")
+    return np.ascontiguousarray(array)
+
+
+def _run_calls_subprocess(calls):
+    """Run a list of (framework, call, tensors, backend) in one fresh interpreter
+    (`--run-calls`), so that each framework loads alone: some pairs of frameworks
+    cannot share a process (their LLVMs clash).  Returns (ok, value or message) per call."""
+    env = dict(os.environ)
+    env.pop("KERAS_BACKEND", None)
+    p = subprocess.run([sys.executable, os.path.abspath(__file__), "--run-calls"], input=pickle.dumps(calls),
+                       capture_output=True, env=env)
+    if p.returncode != 0:
+        message = (p.stderr.decode(errors="replace").strip().splitlines() or ["exit " + str(p.returncode)])[-1]
+        return [(False, f"the subprocess failed: {message}")] * len(calls)
+    return pickle.loads(p.stdout)
+
+
+def check_explain(path, convpipe):
+    """Run every call of an explanation (`convpipe explain JOB --json > FILE.json`)
+    with run_call on the job's own tensors, and compare each result with what
+    convpipe computes for the stage (`convpipe run` on a copy of the job that keeps
+    every tensor).  Calls run grouped by framework (and Keras backend), each group
+    in its own subprocess.  Prints one line per stage and framework; exits 1 on a
+    difference."""
+    import h5py
+    import tempfile
+    with open(path) as fh:
+        explanation = json.load(fh)
+    job_path = explanation["job"]
+    with open(job_path) as fh:
+        job = json.load(fh)
+    names = list(job.get("inputs", {})) + [s["id"] for s in job.get("stages", []) if s.get("op") != "verify"]
+    job["outputs"] = dict(job.get("outputs", {}), tensors=names)
+    job["outputs"].pop("path", None)
+    directory = os.path.dirname(os.path.abspath(job_path))
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = os.path.join(directory, f".check-explain-{os.getpid()}.json")
+        with open(copy, "w") as fh:
+            json.dump(job, fh)
+        try:
+            out = os.path.join(tmp, "out.h5")
+            run = subprocess.run([convpipe, "run", copy, "--output", out, "--quiet"], capture_output=True, text=True)
+            if run.returncode not in (0, 1):
+                print(f"check-explain: convpipe run failed ({run.returncode}): {run.stderr.strip()}")
+                return 1
+        finally:
+            os.remove(copy)
+        with h5py.File(out) as f:
+            group = f["items"][explanation["item"]]["tensors"]
+            stored = {name: np.asarray(group[name]) for name in group}
+    work = []  # (stage, call, expected)
+    for stage in explanation["stages"]:
+        for call in stage["calls"]:
+            work.append((stage, call, stored[stage["id"]]))
+    groups = {}
+    for i, (stage, call, expected) in enumerate(work):
+        if call["kind"] == "impossible":
+            continue
+        tensors = {name: _apply_transforms(stored[b["tensor"]], b["transforms"]).astype(call["dtype"])
+                   for name, b in call["bind"].items()}
+        groups.setdefault((call["framework"], call.get("backend")), []).append(
+            (i, (call["framework"], call["call"], tensors, call.get("backend"))))
+    outcomes = {}
+    for key, items in groups.items():
+        results = _run_calls_subprocess([c for _, c in items])
+        for (i, _), result in zip(items, results):
+            outcomes[i] = result
+    failures = agree = impossible = 0
+    for i, (stage, call, expected) in enumerate(work):
+        label = f"{stage['id']} {call['framework']}"
+        if call["kind"] == "impossible":
+            impossible += 1
+            print(f"{label}: not expressible: {call['reason']}")
+            continue
+        ok, value = outcomes[i]
+        if not ok:
+            failures += 1
+            print(f"{label}: FAIL: {value}\n  {call['call']}")
+            continue
+        result = _apply_transforms(np.asarray(value), call["result"])
+        dtype = call["dtype"]
+        rtol, atol = TOL["float32" if "float32" in (dtype, str(expected.dtype)) else "float64"]
+        if result.shape != expected.shape:
+            failures += 1
+            print(f"{label}: FAIL: shape {list(result.shape)}, convpipe {list(expected.shape)}\n  {call['call']}")
+            continue
+        diff = float(np.max(np.abs(result.astype(np.float64) - expected.astype(np.float64))))
+        if not np.allclose(result, expected, rtol=rtol, atol=atol):
+            failures += 1
+            print(f"{label}: FAIL: max |difference| {diff:.3g}\n  {call['call']}")
+        else:
+            agree += 1
+            note = f", {dtype}" if dtype != str(expected.dtype) else ""
+            backend = f" (backend {call['backend']})" if call.get("backend") else ""
+            print(f"{label}{backend}: {call['kind']}, agrees (max |difference| {diff:.2g}{note})")
+    print(f"check-explain: {agree} calls agree with convpipe, {failures} differ, {impossible} not expressible")
+    return 1 if failures else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(HERE, "cases.h5"))
     ap.add_argument("--worker", choices=sorted(SPEC_BUILDERS))
     ap.add_argument("--backend")
     ap.add_argument("--run-call", action="store_true")
+    ap.add_argument("--run-calls", action="store_true")
+    ap.add_argument("--check-explain", metavar="FILE.json",
+                    help="run the calls of `convpipe explain JOB --json` and compare them with convpipe's results")
+    ap.add_argument("--convpipe", default=os.path.join(HERE, "..", "..", "..", ".build", "debug", "convpipe"),
+                    help="the convpipe binary --check-explain runs (default: .build/debug/convpipe)")
     a = ap.parse_args()
+    if a.check_explain:
+        return check_explain(a.check_explain, a.convpipe)
+    if a.run_calls:
+        results = []
+        for framework, call, tensors, backend in pickle.loads(sys.stdin.buffer.read()):
+            try:
+                results.append((True, np.asarray(run_call(framework, call, tensors, backend))))
+            except Exception as e:
+                results.append((False, f"{type(e).__name__}: {error_line(e)}"))
+        sys.stdout.buffer.write(pickle.dumps(results))
+        return 0
     if a.run_call:
         framework, call, tensors, backend = pickle.loads(sys.stdin.buffer.read())
         try:
