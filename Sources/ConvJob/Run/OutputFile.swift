@@ -100,15 +100,13 @@ final class OutputFile {
     }
   }
 
-  /// Writes the root's lists (`/item_ids`, ...: datasets, since an attribute
-  /// must fit in the root's 64 KiB header) and attributes, closes the file and
-  /// renames it over the target.
-  func finish(lists: [(String, [String])], attributes: [(String, HDF5AttributeValue)]) throws(RunFailure) {
+  /// Writes the root's lists and attributes (``OutputRoot``), closes the file
+  /// and renames it over the target.
+  func finish(root: OutputRoot) throws(RunFailure) {
     try writing("finishing the file") { () throws(HDF5Error) in
       let file = try open()
       try file.createGroup("/items")
-      for (name, texts) in lists { try file.writeStrings(texts, to: "/" + name) }
-      for (name, value) in attributes { try file.setAttribute(name, value, on: "/") }
+      try root.write(into: file)
       try file.close()
     }
     file = nil
