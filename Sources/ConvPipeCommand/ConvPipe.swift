@@ -21,7 +21,7 @@ public struct ConvPipe: ParsableCommand {
     version: ConvPipeVersion.current,
     subcommands: [
       RunCommand.self, ValidateCommand.self, InspectCommand.self, DiffCommand.self, ReportCommand.self,
-      MergeCommand.self, BenchCommand.self,
+      MergeCommand.self, SubmitCommand.self, BenchCommand.self,
     ])
 
   public init() {}

@@ -2,7 +2,7 @@ import Foundation
 
 /// Checks the output's path before any work: it must be given, must not be a
 /// directory, and its directory must exist or be creatable.
-enum OutputDestination {
+package enum OutputDestination {
   static func check(job: Job, outputOption: String?) throws(JobProblems) -> String {
     let fromOption = outputOption != nil
     guard let target = outputOption ?? job.outputs.path else {
@@ -17,7 +17,8 @@ enum OutputDestination {
 
   /// Checks `target`, named by `file` at `location` (`--output`, or the job's
   /// `outputs.path`); a directory is refused with `<directory>/<example>.h5` as the example.
-  static func check(target: String, file: String, location: String = "", example: String = "output") throws(JobProblems)
+  package static func check(target: String, file: String, location: String = "", example: String = "output")
+    throws(JobProblems)
     -> String
   {
     var isDirectory: ObjCBool = false
