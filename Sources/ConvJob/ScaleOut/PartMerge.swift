@@ -94,7 +94,7 @@ package enum PartMerge {
         JobProblem(
           file: "merge", location: "",
           message:
-            "missing \(missing.count == 1 ? "part" : "parts"): no part given for shard \(shards.joined(separator: ", ")) (of \(reference.path)'s job)"
+            "missing \(missing.count == 1 ? "part" : "parts"): no part given for shard \(shards.joined(separator: ", "))"
         ))
     }
     if problems.isEmpty { problems = coverage(parts) }
