@@ -1,4 +1,5 @@
 import ConvCore
+import Foundation
 import HDF5IO
 import Testing
 
@@ -19,7 +20,7 @@ struct ConcurrencyTests {
           let shape = worker.isMultiple(of: 2) ? [64, 32, 40] : [3, 5, 7]  // some compressed, some not
           let tensor = try sampleTensor(Double.self, shape: shape, seed: worker)
           for round in 0..<5 {
-            let file = try HDF5File.create(path)
+            let file = try Self.create(path)
             try file.writeTensor(tensor, to: "/worker/data")
             try file.setAttribute("worker", .int(worker * 100 + round), on: "/worker/data")
             try file.close()
@@ -38,5 +39,22 @@ struct ConcurrencyTests {
       return try await group.reduce(into: []) { $0 += $1 }
     }
     #expect(failures == [])
+  }
+
+  /// Creates `path` afresh, waiting out a process that another test spawns at
+  /// that moment: between its fork and its exec the child holds a copy of every
+  /// descriptor of this process, the last round's file and its lock included,
+  /// and libhdf5 finds the file locked ("resource temporarily unavailable").
+  static func create(_ path: String) throws -> HDF5File {
+    var attempts = 0
+    while true {
+      do {
+        return try HDF5File.create(path)
+      } catch {
+        attempts += 1
+        guard attempts < 100, "\(error)".contains("resource temporarily unavailable") else { throw error }
+        Thread.sleep(forTimeInterval: 0.01)
+      }
+    }
   }
 }
