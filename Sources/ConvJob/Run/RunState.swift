@@ -293,11 +293,7 @@ struct RunState {
   {
     let failures = reports.filter { !$0.passed }
     checks += reports.count
-    failed += failures.map {
-      FailedCheck(
-        item: item, stage: $0.name, check: $0.check, maxAbsError: $0.outcome.maxAbsError,
-        maxRelError: $0.outcome.maxRelError, message: $0.outcome.message)
-    }
+    failed += failures.map { FailedCheck(item: item, report: $0) }
     return ItemEvent(
       item: item, status: status, seconds: seconds, checksPassed: reports.count - failures.count,
       checksFailed: failures.count, error: nil)
@@ -314,10 +310,7 @@ struct RunState {
       for (_, id) in missing {
         let outcome = golden.missingOutcome()
         checks += 1
-        failed.append(
-          FailedCheck(
-            item: id, stage: GoldenComparison.checkName, check: GoldenComparison.checkName,
-            maxAbsError: outcome.maxAbsError, maxRelError: outcome.maxRelError, message: outcome.message))
+        failed.append(.goldenMissing(id, outcome: outcome))
         let event = ItemEvent(item: id, status: .missing, seconds: 0, checksPassed: 0, checksFailed: 1, error: nil)
         log?.record(event)
         onItem?(event, catalog.items.count, catalog.items.count)

@@ -219,11 +219,7 @@ package enum PartMerge {
         itemIDs.append(id)
         let reports = reportsByID[id] ?? []
         checks += reports.count
-        failed += reports.filter { !$0.passed }.map {
-          FailedCheck(
-            item: id, stage: $0.name, check: $0.check, maxAbsError: $0.outcome.maxAbsError,
-            maxRelError: $0.outcome.maxRelError, message: $0.outcome.message)
-        }
+        failed += reports.filter { !$0.passed }.map { FailedCheck(item: id, report: $0) }
       }
       let first = parts[0]
       var golden: OutputRoot.GoldenRecord?
@@ -232,11 +228,7 @@ package enum PartMerge {
         golden = OutputRoot.GoldenRecord(path: path, missing: missing)
         let outcome = OutputComparison().missing(referenceName: path, actualName: target)
         checks += missing.count
-        failed += missing.map {
-          FailedCheck(
-            item: $0, stage: GoldenComparison.checkName, check: GoldenComparison.checkName,
-            maxAbsError: outcome.maxAbsError, maxRelError: outcome.maxRelError, message: outcome.message)
-        }
+        failed += missing.map { .goldenMissing($0, outcome: outcome) }
       }
       failedChecks = failed
       root = OutputRoot(
