@@ -108,7 +108,9 @@ struct SubmitCommand: ParsableCommand {
       print(submission.dryRun, terminator: "")
       return
     }
-    _ = try OutputDestination.check(target: submission.output, file: output == nil ? job : "--output")
+    _ = try OutputDestination.check(
+      target: submission.output, file: output == nil ? job : "--output", location: output == nil ? "outputs.path" : "",
+      example: parsed.name)
     let client = SystemSlurm()
     let (array, merge) = try submission.submit(with: client)
     print("array job \(array): \(tasks) task\(tasks == 1 ? "" : "s"), parts and logs in \(submission.directory)")
