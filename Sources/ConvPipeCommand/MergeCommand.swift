@@ -8,7 +8,9 @@ struct MergeCommand: ParsableCommand {
     abstract: "Merge the part files of a sharded run into the file one run writes.",
     discussion: """
       Example:
-        for k in 0 1 2 3; do convpipe run job.json --shard $k/4 --output parts/part-$k-of-4.h5; done
+        for k in 0 1 2 3; do
+          convpipe run job.json --shard $k/4 --output parts/part-$k-of-4.h5
+        done
         convpipe merge --output out/result.h5 parts/part-{0,1,2,3}-of-4.h5
         convpipe merge --links --output out/result-links.h5 parts/part-*-of-4.h5
 
@@ -18,7 +20,7 @@ struct MergeCommand: ParsableCommand {
       the job's order, failed items (--keep-going) and golden comparisons as the parts \
       recorded them. Missing, duplicated or foreign parts exit 2, naming them, and nothing is \
       written. With --links the output is instead a small file of HDF5 external links to the \
-      parts' items (written at once; h5py follows them; keep the parts beside it).
+      parts' items (written at once; h5py follows them; the links are relative, so move the parts with it).
 
       Exit codes: 0 every check passed; 1 a check or golden comparison failed in a part; \
       2 parts missing, duplicated or foreign, or the command line invalid; 3 a part or the \

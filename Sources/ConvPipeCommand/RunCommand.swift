@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
       Example:
         convpipe run pipelines/quick-start.json
         convpipe run pipelines/nightly-regression.json --golden out/last-good.h5 --log out/nightly.jsonl
-        convpipe run job.json --shard 2/4 --output out/parts/part-2-of-4.h5    # then: convpipe merge
+        convpipe run job.json --shard 2/4 --output out/parts/part-2-of-4.h5
 
       Items run on --threads threads and are written in item order, so the file is the same \
       for any thread count. It is written beside the target under a temporary name and renamed \

@@ -10,23 +10,24 @@ struct SubmitCommand: ParsableCommand {
       Example:
         convpipe submit job.json --slurm --tasks 4 --output out/result.h5 --wait
         convpipe submit job.json --slurm --tasks 64 --output /shared/out/result.h5 \\
-          --sbatch=--partition=batch --sbatch=--time=2:00:00 --golden /shared/out/last-good.h5 --keep-going
+          --sbatch=--partition=batch --sbatch=--time=2:00:00 \\
+          --golden /shared/out/last-good.h5 --keep-going
         convpipe submit job.json --slurm --tasks 4 --output out/result.h5 --dry-run
 
-      Writes OUT.h5.shards/task.sh, an array job of N tasks (task K runs `convpipe run JOB \\
-      --shard K/N --output OUT.h5.shards/part-K-of-N.h5 --resume --incremental`), and \\
-      OUT.h5.shards/merge.sh, which runs `convpipe merge` on the N parts into OUT.h5 once every \\
-      task has succeeded (--dependency=afterok, --kill-on-invalid-dep=yes); submits both with \\
-      sbatch and prints both job ids. A task exits 0 when its part is written, also when a \\
-      check failed or items failed (the merge reports those), and with convpipe's code \\
-      otherwise; Slurm then cancels the merge. Submitting again redoes only what is missing or \\
-      changed. Logs: OUT.h5.shards/logs/. Every path the scripts name is absolute, so the \\
-      job, the images, the output and this binary (or --convpipe) must be where every node \\
+      Writes OUT.h5.shards/task.sh, an array job of N tasks (task K runs `convpipe run JOB \
+      --shard K/N --output OUT.h5.shards/part-K-of-N.h5 --resume --incremental`), and \
+      OUT.h5.shards/merge.sh, which runs `convpipe merge` on the N parts into OUT.h5 once every \
+      task has succeeded (--dependency=afterok, --kill-on-invalid-dep=yes); submits both with \
+      sbatch and prints both job ids. A task exits 0 when its part is written, also when a \
+      check failed or items failed (the merge reports those), and with convpipe's code \
+      otherwise; Slurm then cancels the merge. Submitting again redoes only what is missing or \
+      changed. Logs: OUT.h5.shards/logs/. Every path the scripts name is absolute, so the \
+      job, the images, the output and this binary (or --convpipe) must be where every node \
       sees them.
 
-      --wait polls `scontrol show job` until the merge has ended, prints its summary and exits \\
-      with its code (0, 1 or 4, or 2/3 when it failed); when tasks failed, it names them with \\
-      their exit codes and logs and exits with the first one's convpipe code (2, 3, 130, 143) \\
+      --wait polls `scontrol show job` until the merge has ended, prints its summary and exits \
+      with its code (0, 1 or 4, or 2/3 when it failed); when tasks failed, it names them with \
+      their exit codes and logs and exits with the first one's convpipe code (2, 3, 130, 143) \
       or 3. --dry-run prints the scripts and the sbatch commands and submits nothing.
       """)
 
