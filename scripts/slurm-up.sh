@@ -62,13 +62,19 @@ exec 9>"$STATE/lock"
 flock -w 300 9 || fail "another slurm-up.sh/slurm-down.sh holds $STATE/lock for 300 s"
 
 # detached CMD...: run CMD with stdin /dev/null and every fd above 2 closed (stdout/stderr: the caller
-# redirects them to a log file). Used for everything that may leave a daemon behind.
+# redirects them to a log file), and with no signal blocked or ignored: a caller started from a thread
+# that blocks signals (libdispatch's worker threads block them all, and posix_spawn passes the mask on,
+# as Swift's Process does from a test) would hand a blocked SIGTERM to the daemons, which then ignore
+# slurm-down.sh's SIGTERM until its SIGKILL 30 s later (bash cannot unblock signals; perl-base is
+# Essential in Debian). Used for everything that may leave a daemon behind.
 detached() {
   (
     for fd in /proc/$BASHPID/fd/*; do
       fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"
     done
-    cd / && exec "$@"
+    cd / && exec perl -e 'use POSIX; sigprocmask(SIG_SETMASK, POSIX::SigSet->new);
+      $SIG{$_} = "DEFAULT" for qw(HUP INT QUIT PIPE TERM USR1 USR2);
+      exec { $ARGV[0] } @ARGV or die "$ARGV[0]: $!\n"' "$@"
   ) </dev/null
 }
 # alive PID NAME: PID is a live process called NAME (guards against a recycled pid)

@@ -27,6 +27,20 @@ package enum ExitStatus: Sendable, Equatable {
     }
   }
 
+  /// The status whose code is `code` (a convpipe exit code, or 128 + a
+  /// signal); nil for any other code.
+  package init?(code: Int32) {
+    switch code {
+    case 0: self = .success
+    case 1: self = .checksFailed
+    case 2: self = .invalid
+    case 3: self = .dataError
+    case 4: self = .itemsFailed
+    case 129..<160: self = .stopped(signal: code - 128)
+    default: return nil
+    }
+  }
+
   /// The status an error ends a command with: the job's own problems and a job
   /// that `validate` found wanting are ``invalid``; problems with input data and
   /// every failure to read or write a file are ``dataError``.

@@ -24,7 +24,7 @@ public struct ConvPipe: ParsableCommand {
     version: ConvPipeVersion.current,
     subcommands: [
       RunCommand.self, ValidateCommand.self, ExplainCommand.self, InspectCommand.self, DiffCommand.self,
-      ReportCommand.self, BenchCommand.self,
+      ReportCommand.self, MergeCommand.self, SubmitCommand.self, BenchCommand.self,
     ])
 
   public init() {}

@@ -10,11 +10,16 @@ struct RunCommand: ParsableCommand {
       Example:
         convpipe run pipelines/quick-start.json
         convpipe run pipelines/nightly-regression.json --golden out/last-good.h5 --log out/nightly.jsonl
+        convpipe run job.json --shard 2/4 --output out/parts/part-2-of-4.h5
 
       Items run on --threads threads and are written in item order, so the file is the same \
       for any thread count. It is written beside the target under a temporary name and renamed \
       when complete: an earlier file is replaced only by a finished run. A run stopped by a \
       signal or a failed item keeps what it finished in .<name>.resume; --resume takes it up.
+
+      --shard K/N runs the items of shard K of N (0 <= K < N; an item's shard depends only on \
+      its id) and writes a part file; `convpipe merge` makes the parts into the file one run \
+      writes. Every other option works per shard.
 
       Exit codes: 0 every check passed; 1 a check failed; 2 the job or the command line is \
       invalid; 3 an input or the output could not be read or written; 4 items failed with \
@@ -65,10 +70,24 @@ struct RunCommand: ParsableCommand {
     name: .shortAndLong, help: "No progress line, and no summary when every check passed; failures are still printed.")
   var quiet = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Run only the items of shard K of N (0 <= K < N) and write a part file for `convpipe merge`; needs --output.",
+      valueName: "K/N"))
+  var shard: String?
+
   func validate() throws {
     if let threads, threads < 1 { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
     if golden == nil && (tolerance.rtol != 0 || tolerance.atol != 0) {
       throw ValidationError("--rtol and --atol set the tolerances of --golden; give --golden too")
+    }
+    if let shard {
+      guard Shard(shard) != nil else {
+        throw ValidationError("--shard \(shard) is not a shard: give K/N with 0 <= K < N, e.g. --shard 0/4")
+      }
+      guard output != nil else {
+        throw ValidationError("--shard needs --output naming the part file (outputs.path is the merged file's)")
+      }
     }
   }
 
@@ -88,7 +107,7 @@ struct RunCommand: ParsableCommand {
       guard let parsed else { throw JobProblems(problems) }
       let prepared = try PreparedJob.prepare(
         job: parsed, maxMemory: try memory.limit(), concurrentItems: options.threads, earlierProblems: problems,
-        itemFailuresAtRun: true)
+        itemFailuresAtRun: true, shard: shard.flatMap(Shard.init))
       if let signal = stop.signal {
         result = JobRunner.recordUnstarted(nil, signal: signal, outputPath: target, options: options)
       } else {

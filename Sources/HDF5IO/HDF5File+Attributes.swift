@@ -54,11 +54,15 @@ extension HDF5File {
   /// another type class.
   public func attribute(_ name: String, of objectPath: String) throws(HDF5Error) -> HDF5AttributeValue? {
     try HDF5Library.serialised { () throws(HDF5Error) -> HDF5AttributeValue? in
-      let file = try fileID(for: objectPath)
-      guard try attributeExists(name, on: objectPath, in: file) else { return nil }
+      // The object is opened first and held: reached through an external link, its file then stays
+      // open while the attribute is read (by name from the root, libhdf5 1.10 closes it too early).
+      let object = try openObject(objectPath)
+      guard try ask("cannot look up attribute '\(name)'", object: objectPath, { H5Aexists(object.id, name) }) else {
+        return nil
+      }
       let action = "cannot read attribute '\(name)'"
       let attribute = try make(.attribute, action, object: objectPath) {
-        H5Aopen_by_name(file, objectPath, name, convpipe_H5P_DEFAULT(), convpipe_H5P_DEFAULT())
+        H5Aopen(object.id, name, convpipe_H5P_DEFAULT())
       }
       let type = try make(.datatype, action, object: objectPath) { H5Aget_type(attribute.id) }
       let space = try make(.dataspace, action, object: objectPath) { H5Aget_space(attribute.id) }
@@ -86,14 +90,14 @@ extension HDF5File {
   /// The names of the attributes of the group or dataset at `objectPath`, sorted.
   public func attributeNames(of objectPath: String) throws(HDF5Error) -> [String] {
     try HDF5Library.serialised { () throws(HDF5Error) in
-      let file = try fileID(for: objectPath)
+      let object = try openObject(objectPath)
       let collector = NameCollector()
       try withExtendedLifetime(collector) { () throws(HDF5Error) in
         try check("cannot list attributes", object: objectPath) {
-          H5Aiterate_by_name(
-            file, objectPath, H5_INDEX_NAME, H5_ITER_INC, nil,
+          H5Aiterate2(
+            object.id, H5_INDEX_NAME, H5_ITER_INC, nil,
             { _, name, _, collector in NameCollector.collect(name, into: collector) },
-            Unmanaged.passUnretained(collector).toOpaque(), convpipe_H5P_DEFAULT())
+            Unmanaged.passUnretained(collector).toOpaque())
         }
       }
       return collector.names.sorted()
@@ -101,6 +105,14 @@ extension HDF5File {
   }
 
   // MARK: - Helpers
+
+  /// The group or dataset at `objectPath`, open.
+  private func openObject(_ objectPath: String) throws(HDF5Error) -> HDF5Handle {
+    let file = try fileID(for: objectPath)
+    return try make(.object, "cannot open object", object: objectPath) {
+      H5Oopen(file, objectPath, convpipe_H5P_DEFAULT())
+    }
+  }
 
   private func attributeExists(_ name: String, on objectPath: String, in file: hid_t) throws(HDF5Error) -> Bool {
     try ask("cannot look up attribute '\(name)'", object: objectPath) {

@@ -59,6 +59,8 @@ extension HDF5File {
         H5Dget_create_plist(dataset.id)
       }
       guard H5Pget_layout(creation.id) == H5D_CONTIGUOUS, H5Pget_nfilters(creation.id) == 0 else { return nil }
+      // Reached through an external link, the dataset lies in another file: its offsets mean nothing in this one.
+      guard containingFileName(of: dataset.id) == self.path else { return nil }
       let type = try make(.datatype, "cannot read dataset type", object: path) { H5Dget_type(dataset.id) }
       let dtype: DType
       if H5Tequal(type.id, DType.float32.nativeHDF5Type) > 0 {
@@ -74,5 +76,17 @@ extension HDF5File {
       guard offset != convpipe_HADDR_UNDEF(), let start = Int(exactly: offset) else { return nil }
       return ContiguousStorage(offset: start, shape: shape, dtype: dtype)
     }
+  }
+}
+
+extension HDF5File {
+  /// The name of the file that holds `object` (another file's for an object
+  /// reached through an external link); nil when libhdf5 cannot say.
+  func containingFileName(of object: hid_t) -> String? {
+    let size = H5Fget_name(object, nil, 0)
+    guard size >= 0 else { return nil }
+    var name = [CChar](repeating: 0, count: Int(size) + 1)
+    guard H5Fget_name(object, &name, name.count) == size else { return nil }
+    return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }

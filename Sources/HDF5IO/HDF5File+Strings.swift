@@ -8,14 +8,8 @@ extension HDF5File {
   /// ids: an attribute must fit in its object's 64 KiB header, a dataset need not.
   public func writeStrings(_ texts: [String], to path: String) throws(HDF5Error) {
     try HDF5Library.serialised { () throws(HDF5Error) in
-      let file = try fileID(for: path)
       let type = try variableLengthStringType(H5T_CSET_UTF8, object: path)
-      let space = try makeDataspace(shape: [texts.count], object: path)
-      try createMissingAncestors(of: path)
-      let creation = try objectCreationList(convpipe_H5P_DATASET_CREATE(), object: path)
-      let dataset = try make(.dataset, "cannot create dataset", object: path) {
-        H5Dcreate2(file, path, type.id, space.id, convpipe_H5P_DEFAULT(), creation.id, convpipe_H5P_DEFAULT())
-      }
+      let dataset = try createList(path, count: texts.count, type: type.id)
       guard !texts.isEmpty else { return }
       try check("cannot write dataset", object: path) {
         withCStrings(texts) {
@@ -28,16 +22,9 @@ extension HDF5File {
   /// Reads a one-dimensional dataset of strings (variable-length) at `path`.
   public func readStrings(_ path: String) throws(HDF5Error) -> [String] {
     try HDF5Library.serialised { () throws(HDF5Error) in
-      let file = try fileID(for: path)
-      let dataset = try make(.dataset, "cannot open dataset", object: path) {
-        H5Dopen2(file, path, convpipe_H5P_DEFAULT())
-      }
-      let space = try make(.dataspace, "cannot read dataset dataspace", object: path) { H5Dget_space(dataset.id) }
-      guard let shape = try shape(of: space, object: path), shape.count == 1 else {
-        throw error("cannot read strings: the dataset is not one-dimensional", object: path)
-      }
+      let (dataset, space, count) = try openList(path, of: "strings")
       let type = try variableLengthStringType(H5T_CSET_UTF8, object: path)
-      var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: shape[0])
+      var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
       guard !pointers.isEmpty else { return [] }
       try check("cannot read strings", object: path) {
         pointers.withUnsafeMutableBytes {
@@ -50,5 +37,35 @@ extension HDF5File {
       }
       return texts
     }
+  }
+
+  // MARK: - Helpers shared with the integer lists; call them inside `HDF5Library.serialised`.
+
+  /// Creates a one-dimensional dataset of `count` elements of `type` at `path`,
+  /// creating missing groups above it and recording no modification time.
+  func createList(_ path: String, count: Int, type: hid_t) throws(HDF5Error) -> HDF5Handle {
+    let file = try fileID(for: path)
+    let space = try makeDataspace(shape: [count], object: path)
+    try createMissingAncestors(of: path)
+    let creation = try objectCreationList(convpipe_H5P_DATASET_CREATE(), object: path)
+    return try make(.dataset, "cannot create dataset", object: path) {
+      H5Dcreate2(file, path, type, space.id, convpipe_H5P_DEFAULT(), creation.id, convpipe_H5P_DEFAULT())
+    }
+  }
+
+  /// Opens the one-dimensional dataset at `path`: it, its dataspace and its
+  /// length; `what` (`strings`) names what was to be read when it is not one-dimensional.
+  func openList(_ path: String, of what: String) throws(HDF5Error) -> (
+    dataset: HDF5Handle, space: HDF5Handle, count: Int
+  ) {
+    let file = try fileID(for: path)
+    let dataset = try make(.dataset, "cannot open dataset", object: path) {
+      H5Dopen2(file, path, convpipe_H5P_DEFAULT())
+    }
+    let space = try make(.dataspace, "cannot read dataset dataspace", object: path) { H5Dget_space(dataset.id) }
+    guard let shape = try shape(of: space, object: path), shape.count == 1 else {
+      throw error("cannot read \(what): the dataset is not one-dimensional", object: path)
+    }
+    return (dataset, space, shape[0])
   }
 }

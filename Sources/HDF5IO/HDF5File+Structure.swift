@@ -86,6 +86,20 @@ extension HDF5File {
     }
   }
 
+  /// Creates an external link at `path` to `object` in the HDF5 file `target`
+  /// (resolved when the link is followed: a relative `target` first against the
+  /// directory of the file holding the link), creating missing groups above it.
+  /// h5py and every libhdf5 reader follow it as if the object were here.
+  public func createExternalLink(_ path: String, to object: String, in target: String) throws(HDF5Error) {
+    try HDF5Library.serialised { () throws(HDF5Error) in
+      let file = try fileID(for: path)
+      try createMissingAncestors(of: path)
+      try check("cannot create external link to \(target)", object: path) {
+        H5Lcreate_external(target, object, file, path, convpipe_H5P_DEFAULT(), convpipe_H5P_DEFAULT())
+      }
+    }
+  }
+
   /// Creates every missing group above `path`, one level at a time, so that each
   /// gets the creation properties of ``createGroupIfMissing(_:)``.
   func createMissingAncestors(of path: String) throws(HDF5Error) {

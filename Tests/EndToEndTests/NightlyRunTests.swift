@@ -444,6 +444,20 @@ struct NightlyRunTests {
   }
 
   @Test(
+    "a SIGTERM sent before convpipe listens, while its parent blocked it, still stops the run (143, nothing written)")
+  func sigtermPendingAtStart() throws {
+    let dataset = try Dataset(count: 20)
+    let target = dataset.output("result.h5")
+    // perl blocks SIGTERM, sends it to itself, and becomes convpipe with it pending (as a shell started
+    // from a test thread, whose mask blocks every signal, hands on a `kill` that comes before the exec).
+    let status = Self.shell(
+      "perl -e 'use POSIX; sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGTERM)); kill \"TERM\", $$; exec @ARGV' "
+        + "'\(ConvPipeProcess.executable.path)' run '\(dataset.job)' --output '\(target)' --quiet")
+    #expect(status == 143)
+    #expect(!FileManager.default.fileExists(atPath: target))
+  }
+
+  @Test(
     "--keep-going with --resume: a run stopped by SIGTERM and resumed writes the bytes of an uninterrupted --keep-going run"
   )
   func keepGoingResume() throws {

@@ -8,7 +8,12 @@ import PNGIO
 /// PNG headers), then the tensors themselves when a run asks for them.
 package struct InputCatalog: Sendable {
   package let job: Job
+  /// The items to run, in the job's order: all of them, or those of ``shard``.
   package let items: [Item]
+  /// `--shard K/N`: ``items`` are the job's items of shard K.
+  package let shard: Shard?
+  /// How many items the whole job has (those of every shard).
+  package let itemsTotal: Int
   /// Shapes of the inputs shared by every item.
   package let shared: [String: TensorInfo]
   /// For the per-item input, the shape of each item by id.
@@ -21,17 +26,22 @@ package struct InputCatalog: Sendable {
   /// or records it with `--keep-going`), not the whole job's.
   package let unreadable: [String: [JobProblem]]
 
-  /// Expands globs and reads metadata.
-  package init(job: Job) {
+  /// Expands globs and reads metadata; with `shard`, keeps only that shard's
+  /// items and reads only their metadata.
+  package init(job: Job, shard: Shard? = nil) {
     self.job = job
+    self.shard = shard
     let log = ProblemLog(file: job.file)
     var shared: [String: TensorInfo] = [:]
     var perItem: [String: TensorInfo] = [:]
     var unreadable: [String: [JobProblem]] = [:]
     var items = [Item(id: "main", source: nil)]
+    var itemsTotal = 1
     for input in job.inputs {
       if input.isPerItem {
-        items = Self.items(of: input, log: log)
+        items = Self.items(of: input, log: log).enumerated().map { Item(id: $1.id, source: $1.source, index: $0) }
+        itemsTotal = items.count
+        if let shard { items = items.filter { shard.contains($0.id) } }
         for item in items {
           guard case .file = item.source else {
             if let info = Self.info(of: input, source: item.source, log: log) { perItem[item.id] = info }
@@ -45,7 +55,9 @@ package struct InputCatalog: Sendable {
         shared[input.name] = info
       }
     }
+    if let shard, job.perItemInput == nil { items = items.filter { shard.contains($0.id) } }
     self.items = items
+    self.itemsTotal = itemsTotal
     self.shared = shared
     self.perItem = perItem
     self.unreadable = unreadable

@@ -24,6 +24,14 @@ package struct Item: Sendable, Equatable {
   package let id: String
   /// Where the per-item input comes from.
   package let source: ItemSource?
+  /// Its place among all the job's items (the catalog's order), whichever shard runs it.
+  package let index: Int
+
+  package init(id: String, source: ItemSource?, index: Int = 0) {
+    self.id = id
+    self.source = source
+    self.index = index
+  }
 }
 
 /// The per-item input's origin for one item.

@@ -13,8 +13,12 @@ struct GoldenComparison: Sendable {
   /// The golden file's elements, read outside libhdf5's lock by the workers.
   let raw: RawFileAccess?
   let comparison: OutputComparison
-  /// How messages name this run's side: the output's path.
+  /// How the messages of missing items name this run's side: the output's path.
   let outputName: String
+  /// How the messages stored in an item's golden reports name this run's side:
+  /// not by the output's path, which a part file of a sharded run does not
+  /// share with the merged file (whose bytes are the single run's).
+  static let runName = "this run"
   /// The golden file's items, in its order.
   let itemIDs: [String]
 
@@ -41,7 +45,7 @@ struct GoldenComparison: Sendable {
         let actual = kept[name].map { OutputComparison.Operand(tensor: $0, storedType: $0.dtype.rawValue) }
         let reference = try OutputComparison.Operand.read(
           "\(ItemStorage.group(result.id))/tensors/\(name)", in: file, raw: raw)
-        let outcome = comparison.compare(actual, reference, referenceName: file.path, actualName: outputName)
+        let outcome = comparison.compare(actual, reference, referenceName: file.path, actualName: Self.runName)
         return ItemReport(name: "\(Self.checkName):\(name)", check: Self.checkName, expect: .pass, outcome: outcome)
       }
     } catch {
@@ -49,10 +53,12 @@ struct GoldenComparison: Sendable {
     }
   }
 
-  /// The golden file's items that are not among `ids`, in its order.
-  func missingItems(from ids: [String]) -> [String] {
+  /// The golden file's items that are not among `ids`, in its order, each with
+  /// its place there; with `shard`, only those that belong to it (a part lists
+  /// the missing items of its own shard, so the parts together list the run's).
+  func missingItems(from ids: [String], shard: Shard? = nil) -> [(index: Int, id: String)] {
     let present = Set(ids)
-    return itemIDs.filter { !present.contains($0) }
+    return itemIDs.enumerated().filter { !present.contains($1) && shard?.contains($1) != false }.map { ($0, $1) }
   }
 
   /// The failure of an item that is in the golden file only.

@@ -2,7 +2,7 @@ import Foundation
 
 /// Checks the output's path before any work: it must be given, must not be a
 /// directory, and its directory must exist or be creatable.
-enum OutputDestination {
+package enum OutputDestination {
   static func check(job: Job, outputOption: String?) throws(JobProblems) -> String {
     let fromOption = outputOption != nil
     guard let target = outputOption ?? job.outputs.path else {
@@ -10,14 +10,24 @@ enum OutputDestination {
         JobProblem(file: job.file, location: "outputs", message: "path is required unless --output is given")
       ])
     }
+    return try check(
+      target: target, file: fromOption ? "--output" : job.file, location: fromOption ? "" : "outputs.path",
+      example: job.name)
+  }
+
+  /// Checks `target`, named by `file` at `location` (`--output`, or the job's
+  /// `outputs.path`); a directory is refused with `<directory>/<example>.h5` as the example.
+  package static func check(target: String, file: String, location: String = "", example: String = "output")
+    throws(JobProblems)
+    -> String
+  {
     var isDirectory: ObjCBool = false
     if target.hasSuffix("/")
       || (FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue)
     {
       let message =
-        "\(target) is a directory; name the HDF5 file to write, e.g. \(target.hasSuffix("/") ? target : target + "/")\(job.name).h5"
-      if fromOption { throw JobProblems([JobProblem(file: "--output", location: "", message: message)]) }
-      throw JobProblems([JobProblem(file: job.file, location: "outputs.path", message: message)])
+        "\(target) is a directory; name the HDF5 file to write, e.g. \(target.hasSuffix("/") ? target : target + "/")\(example).h5"
+      throw JobProblems([JobProblem(file: file, location: location, message: message)])
     }
     let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
     do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {

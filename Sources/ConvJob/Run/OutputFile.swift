@@ -100,19 +100,14 @@ final class OutputFile {
     }
   }
 
-  /// Writes the root's lists (`/item_ids`, ...: datasets, since an attribute
-  /// must fit in the root's 64 KiB header) and attributes, closes the file,
+  /// Writes the root's lists and attributes (``OutputRoot``), closes the file,
   /// runs `beforeMoving` with the closed file's path (what is made from the
   /// file is made before it replaces the target) and renames it over the target.
-  func finish(
-    lists: [(String, [String])], attributes: [(String, HDF5AttributeValue)],
-    beforeMoving: (String) throws(RunFailure) -> Void = { _ in }
-  ) throws(RunFailure) {
+  func finish(root: OutputRoot, beforeMoving: (String) throws(RunFailure) -> Void = { _ in }) throws(RunFailure) {
     try writing("finishing the file") { () throws(HDF5Error) in
       let file = try open()
       try file.createGroup("/items")
-      for (name, texts) in lists { try file.writeStrings(texts, to: "/" + name) }
-      for (name, value) in attributes { try file.setAttribute(name, value, on: "/") }
+      try root.write(into: file)
       try file.close()
     }
     file = nil

@@ -22,23 +22,24 @@ package struct PreparedJob: Sendable {
   /// With `itemFailuresAtRun`, an item whose file cannot be read, or whose
   /// shapes break a stage's rules when some other item's do not, is left
   /// unplanned for the run to fail (or record, with `--keep-going`) in its
-  /// turn; otherwise it is one of the problems.
+  /// turn; otherwise it is one of the problems. With `shard`, only that
+  /// shard's items are read and planned.
   package static func prepare(
-    path: String, maxMemory: Int, concurrentItems: Int = 1, itemFailuresAtRun: Bool = false
+    path: String, maxMemory: Int, concurrentItems: Int = 1, itemFailuresAtRun: Bool = false, shard: Shard? = nil
   ) throws(JobProblems) -> PreparedJob {
     let (job, problems) = JobDecoder.read(path: path)
     guard let job else { throw JobProblems(problems) }
     return try prepare(
       job: job, maxMemory: maxMemory, concurrentItems: concurrentItems, earlierProblems: problems,
-      itemFailuresAtRun: itemFailuresAtRun)
+      itemFailuresAtRun: itemFailuresAtRun, shard: shard)
   }
 
   package static func prepare(
     job: Job, maxMemory: Int, concurrentItems: Int = 1, earlierProblems: [JobProblem] = [],
-    itemFailuresAtRun: Bool = false
+    itemFailuresAtRun: Bool = false, shard: Shard? = nil
   ) throws(JobProblems) -> PreparedJob {
     let graph = StageGraph(job: job)
-    let catalog = InputCatalog(job: job)
+    let catalog = InputCatalog(job: job, shard: shard)
     var problems = earlierProblems + (graph.cycle.map { [$0] } ?? []) + catalog.problems
     var itemFailures = catalog.unreadable
     var planProblems: [JobProblem] = []
@@ -64,13 +65,15 @@ package struct PreparedJob: Sendable {
         plans.append(plan)
       } catch {
         failedFor[infos] = error.problems
-        let found = catalog.items.count > 1 ? error.problems.map { $0.forItem(item.id) } : error.problems
+        let found = catalog.itemsTotal > 1 ? error.problems.map { $0.forItem(item.id) } : error.problems
         itemFailures[item.id] = found
         planProblems += found
       }
     }
     // Problems every item shares are the job's; with some items planned, the others' are theirs alone.
-    if !itemFailuresAtRun || plans.isEmpty {
+    // A shard cannot tell (the other shards' items are not read), so its items' problems stay theirs:
+    // a shard whose few items are all corrupt images records them, as the single run would.
+    if !itemFailuresAtRun || (plans.isEmpty && catalog.shard == nil) {
       problems += catalog.items.flatMap { catalog.unreadable[$0.id] ?? [] } + planProblems
       itemFailures = [:]
     }

@@ -1,3 +1,4 @@
+import ConvChecks
 import Foundation
 
 /// A check (or golden comparison) that did not meet its expectation.
@@ -26,6 +27,22 @@ package struct FailedCheck: Sendable, Encodable {
     try container.encode(JSONNumber(maxAbsError), forKey: .maxAbsError)
     try container.encode(JSONNumber(maxRelError), forKey: .maxRelError)
     try container.encode(message, forKey: .message)
+  }
+}
+
+extension FailedCheck {
+  /// Report `report` of item `item`, which did not meet its expectation.
+  init(item: String, report: ItemReport) {
+    self.init(
+      item: item, stage: report.name, check: report.check, maxAbsError: report.outcome.maxAbsError,
+      maxRelError: report.outcome.maxRelError, message: report.outcome.message)
+  }
+
+  /// Item `item` of the golden file, which the run lacks (`outcome` says so).
+  static func goldenMissing(_ item: String, outcome: CheckOutcome) -> FailedCheck {
+    FailedCheck(
+      item: item, stage: GoldenComparison.checkName, check: GoldenComparison.checkName,
+      maxAbsError: outcome.maxAbsError, maxRelError: outcome.maxRelError, message: outcome.message)
   }
 }
 

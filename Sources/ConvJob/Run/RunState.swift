@@ -20,6 +20,9 @@ struct RunState {
   private var failed: [FailedCheck] = []
   private var failedItems: [FailedItem] = []
   private var writtenIDs: [String] = []
+  /// With `--shard`, the places of the written and the failed items in the whole job.
+  private var writtenIndices: [Int] = []
+  private var failedIndices: [Int] = []
   private var error: String?
   private var signal: Int32?
   private var keptForResume = 0
@@ -136,9 +139,8 @@ struct RunState {
     }
     scheduler.waitForWorkers()
     do {
-      let (lists, attributes) = root(fingerprint: fingerprint, golden: golden)
       var staged: StagedDirectory?
-      try output.finish(lists: lists, attributes: attributes) { (path) throws(RunFailure) in
+      try output.finish(root: root(fingerprint: fingerprint, golden: golden)) { (path) throws(RunFailure) in
         staged = try pngOutputs?.stage(from: path, items: writtenIDs, threads: options.threads)
       }
       resumeFiles.remove()
@@ -209,7 +211,7 @@ struct RunState {
     let total = scheduler.count
     for index in 0..<total {
       guard !stop.isRequested, let (outcome, seconds) = scheduler.outcome(index) else { return }
-      let id = prepared.catalog.items[index].id, bytes = expectedBytes(prepared.catalog.items[index])
+      let item = prepared.catalog.items[index], id = item.id, bytes = expectedBytes(item)
       let event: ItemEvent
       do {
         switch outcome {
@@ -218,11 +220,13 @@ struct RunState {
         case .computed(let result):
           try output.append(result, bytes: bytes)
           writtenIDs.append(id)
+          writtenIndices.append(item.index)
           computed += 1
           event = count(result.reports, item: id, status: .computed, seconds: seconds)
         case .reused(let result):
           try output.append(result, bytes: bytes)
           writtenIDs.append(id)
+          writtenIndices.append(item.index)
           reused += 1
           event = count(result.reports, item: id, status: .reused, seconds: seconds)
         case .failed(let message):
@@ -231,6 +235,7 @@ struct RunState {
           if options.keepGoing {
             try output.appendFailure(id, message: message)
             failedItems.append(FailedItem(item: id, error: message))
+            failedIndices.append(item.index)
           } else {
             error = message
           }
@@ -262,17 +267,9 @@ struct RunState {
   private mutating func keepUnchanged(
     _ previous: ReusableResults.Source, fingerprint: RunFingerprint, inputStates: InputStatCache
   ) -> Bool {
-    let items = prepared.catalog.items, job = prepared.job, file = previous.file
+    let catalog = prepared.catalog, items = catalog.items, file = previous.file
     guard prepared.itemFailures.isEmpty, !file.exists("/failed"), (try? file.attribute("golden", of: "/")) == nil,
       (try? OutputComparison.itemIDs(of: file)) == items.map(\.id)
-    else { return false }
-    let expected: [(String, HDF5AttributeValue)] = [
-      ("convpipe_version", .string(ConvPipeVersion.current)), ("job_name", .string(job.name)),
-      ("job_sha256", .string(job.sha256)), ("graph_sha256", .string(fingerprint.graph)), ("items", .int(items.count)),
-      ("items_failed", .int(0)), ("job_json", .string(job.text)),
-    ]
-    guard expected.allSatisfy({ name, value in (try? file.attribute(name, of: "/")) == value }),
-      (try? file.attribute("description", of: "/")) == job.description.map({ .string($0) })
     else { return false }
     for item in items {
       let hash: String
@@ -290,11 +287,26 @@ struct RunState {
         return false
       }
     }
-    for (index, item) in items.enumerated() {
-      let reports = (try? ItemStorage.reports(item.id, in: file)) ?? []
+    var reports: [[ItemReport]] = []
+    for item in items {
+      guard let read = try? ItemStorage.reports(item.id, in: file) else { return false }
+      reports.append(read)
+    }
+    let all = reports.joined()
+    let root = OutputRoot(
+      job: OutputRoot.JobRecord(prepared.job), graph: fingerprint.graph, itemIDs: items.map(\.id), itemsFailed: 0,
+      golden: nil, checks: all.count, checksFailed: all.filter { !$0.passed }.count,
+      part: catalog.shard.map { shard in
+        OutputRoot.PartRecord(
+          shard: shard, itemsTotal: catalog.itemsTotal, itemIndices: items.map(\.index), failedItems: [],
+          failedIndices: [], goldenMissingIndices: [])
+      })
+    guard root.isStored(in: file) else { return false }
+    for (index, (item, reports)) in zip(items, reports).enumerated() {
       let event = count(reports, item: item.id, status: .reused, seconds: 0)
       reused += 1
       writtenIDs.append(item.id)
+      writtenIndices.append(item.index)
       log?.record(event)
       onItem?(event, index + 1, items.count)
     }
@@ -307,48 +319,38 @@ struct RunState {
   {
     let failures = reports.filter { !$0.passed }
     checks += reports.count
-    failed += failures.map {
-      FailedCheck(
-        item: item, stage: $0.name, check: $0.check, maxAbsError: $0.outcome.maxAbsError,
-        maxRelError: $0.outcome.maxRelError, message: $0.outcome.message)
-    }
+    failed += failures.map { FailedCheck(item: item, report: $0) }
     return ItemEvent(
       item: item, status: status, seconds: seconds, checksPassed: reports.count - failures.count,
       checksFailed: failures.count, error: nil)
   }
 
-  /// The root's lists (`/item_ids`, `/golden_missing_items`) and attributes,
-  /// after the golden file's items this run lacks are counted as failures.
-  private mutating func root(
-    fingerprint: RunFingerprint, golden: GoldenComparison?
-  ) -> (lists: [(String, [String])], attributes: [(String, HDF5AttributeValue)]) {
-    let job = prepared.job
-    var lists = [("item_ids", writtenIDs)]
-    var attributes: [(String, HDF5AttributeValue)] = [
-      ("convpipe_version", .string(ConvPipeVersion.current)), ("job_name", .string(job.name)),
-      ("job_sha256", .string(job.sha256)), ("graph_sha256", .string(fingerprint.graph)),
-      ("items", .int(writtenIDs.count)),
-      ("items_failed", .int(failedItems.count)),
-    ]
+  /// The output's root (``OutputRoot``), after the golden file's items this
+  /// run lacks are counted as failures.
+  private mutating func root(fingerprint: RunFingerprint, golden: GoldenComparison?) -> OutputRoot {
+    let catalog = prepared.catalog
+    var goldenRecord: OutputRoot.GoldenRecord?
+    var missingIndices: [Int] = []
     if let golden {
-      let missing = golden.missingItems(from: prepared.catalog.items.map(\.id))
-      for id in missing {
+      let missing = golden.missingItems(from: catalog.items.map(\.id), shard: catalog.shard)
+      for (_, id) in missing {
         let outcome = golden.missingOutcome()
         checks += 1
-        failed.append(
-          FailedCheck(
-            item: id, stage: GoldenComparison.checkName, check: GoldenComparison.checkName,
-            maxAbsError: outcome.maxAbsError, maxRelError: outcome.maxRelError, message: outcome.message))
+        failed.append(.goldenMissing(id, outcome: outcome))
         let event = ItemEvent(item: id, status: .missing, seconds: 0, checksPassed: 0, checksFailed: 1, error: nil)
         log?.record(event)
-        onItem?(event, prepared.catalog.items.count, prepared.catalog.items.count)
+        onItem?(event, catalog.items.count, catalog.items.count)
       }
-      attributes.append(("golden", .string(golden.file.path)))
-      lists.append(("golden_missing_items", missing))
+      goldenRecord = OutputRoot.GoldenRecord(path: golden.file.path, missing: missing.map(\.id))
+      missingIndices = missing.map(\.index)
     }
-    attributes += [("checks", .int(checks)), ("checks_failed", .int(failed.count))]
-    if let description = job.description { attributes.append(("description", .string(description))) }
-    attributes.append(("job_json", .string(job.text)))
-    return (lists, attributes)
+    return OutputRoot(
+      job: OutputRoot.JobRecord(prepared.job), graph: fingerprint.graph, itemIDs: writtenIDs,
+      itemsFailed: failedItems.count, golden: goldenRecord, checks: checks, checksFailed: failed.count,
+      part: catalog.shard.map { shard in
+        OutputRoot.PartRecord(
+          shard: shard, itemsTotal: catalog.itemsTotal, itemIndices: writtenIndices,
+          failedItems: failedItems.map(\.item), failedIndices: failedIndices, goldenMissingIndices: missingIndices)
+      })
   }
 }

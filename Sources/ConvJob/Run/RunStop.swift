@@ -26,7 +26,16 @@ package final class RunStop: Sendable {
   private let hardStop = Mutex<(@Sendable () -> Void)?>(nil)
 
   /// Starts listening; call ``uninstall()`` when the command is done.
+  ///
+  /// A signal already pending — sent before convpipe listened, while its parent
+  /// had it blocked (a thread of a test harness, say: the mask passes on to the
+  /// child) — counts as received: ignoring it to install the source below would
+  /// discard it, and the run would go on as if it had never been sent.
   package init() {
+    var pending = sigset_t()
+    sigemptyset(&pending)
+    sigpending(&pending)
+    let early = Self.signals.first { sigismember(&pending, $0) == 1 }
     let queue = DispatchQueue(label: "convpipe.signals")
     sources = Self.signals.map { DispatchSource.makeSignalSource(signal: $0, queue: queue) }
     for (number, source) in zip(Self.signals, sources) {
@@ -34,6 +43,7 @@ package final class RunStop: Sendable {
       source.setEventHandler { [weak self] in self?.receive(number) }
       source.resume()
     }
+    if let early { receive(early) }
   }
 
   /// The signal received, if any.
