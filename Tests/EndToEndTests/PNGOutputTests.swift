@@ -119,7 +119,7 @@ struct PNGOutputTests {
     {"convpipe": 1, "name": "batch",
      "inputs": {"x": {"random": {"shape": [3, 2, 5, 7], "seed": 1}}},
      "stages": [{"id": "y", "op": "pad", "input": "x", "pads": 1}],
-     "outputs": {"path": "out/batch.h5", "png": {"tensors": ["y"], "range": [-3, 3], "directory": "pictures"}}}
+     "outputs": {"path": "out/batch.h5", "png": {"tensors": ["y"], "range": [-3, 3], "directory": "../pictures"}}}
     """.write(toFile: space.path("job.json"), atomically: true, encoding: .utf8)
     let result = try ConvPipeProcess.run(["run", space.path("job.json")])
     #expect(result.exitCode == 0)
@@ -129,6 +129,29 @@ struct PNGOutputTests {
     #expect((image.channels, image.width, image.height) == (2, 9, 7))
     #expect(PNGText.value("convpipe:range", in: image.text) == "-3.0 3.0")
     #expect(PNGText.value("convpipe:clipped", in: image.text).flatMap(Int.init) ?? -1 >= 0)
+  }
+
+  @Test("shards write no PNGs; their merge writes the single run's, file for file")
+  func shardsAndMerge() throws {
+    let space = try Workspace(images: 3)
+    try space.writeJob(png: #"{"tensors": ["back", "features"], "range": "minmax"}"#)
+    #expect(try space.run(["--output", space.path("out/single.h5")]).exitCode == 0)
+    var parts: [String] = []
+    for shard in 0..<2 {
+      parts.append(space.path("out/parts/part-\(shard).h5"))
+      #expect(try space.run(["--shard", "\(shard)/2", "--output", parts[shard]]).exitCode == 0)
+    }
+    #expect(
+      space.files("out/parts").allSatisfy { $0.hasSuffix(".h5") || $0.hasPrefix(".") }, "no PNG directory for a part")
+    let merge = try ConvPipeProcess.run(["merge", "--output", space.path("out/merged.h5")] + parts)
+    #expect(merge.exitCode == 0, "\(merge.standardError)")
+    let single = space.files("out/single-png"), merged = space.files("out/merged-png")
+    #expect(single.count == 3 * (1 + 1 + 6) + 1 && merged == single)
+    for file in single where file.hasSuffix(".png") {
+      #expect(
+        FileManager.default.contents(atPath: space.path("out/merged-png/\(file)"))
+          == FileManager.default.contents(atPath: space.path("out/single-png/\(file)")), "\(file)")
+    }
   }
 
   @Test("an unchanged incremental run keeps the directory; new settings write it again")
@@ -189,11 +212,11 @@ struct PNGOutputTests {
   @Test("when the PNGs cannot be written, the run fails (exit 3) and the earlier output and pictures stay")
   func failureKeepsEarlier() throws {
     let space = try Workspace()
-    try space.writeJob(png: #"{"tensors": ["back"], "directory": "out/pictures"}"#)
+    try space.writeJob(png: #"{"tensors": ["back"], "directory": "pictures"}"#)
     #expect(try space.run().exitCode == 0)
     let earlier = try Data(contentsOf: URL(fileURLWithPath: space.path("out/result.h5")))
     // The next run's pictures would go where a file is.
-    try space.writeJob(png: #"{"tensors": ["back"], "directory": "out/result.h5.txt"}"#)
+    try space.writeJob(png: #"{"tensors": ["back"], "directory": "result.h5.txt"}"#)
     try Data("not a directory".utf8).write(to: URL(fileURLWithPath: space.path("out/result.h5.txt")))
     let result = try space.run()
     #expect(result.exitCode == 3)

@@ -30,8 +30,10 @@ package struct OutputDefinition: Sendable, Equatable {
 package struct PNGOutputDefinition: Sendable, Equatable {
   /// The tensors, each kept in the output file.
   package let tensors: [String]
-  /// The directory, resolved against the job's directory; nil for the output
-  /// file's path without its extension, plus `-png` (`out/nightly.h5` gives `out/nightly-png`).
+  /// The directory as written, relative to the output file's directory (the
+  /// pictures go beside the HDF5 file, wherever `--output` or a merge puts it);
+  /// nil for the output file's path without its extension, plus `-png`
+  /// (`out/nightly.h5` gives `out/nightly-png`).
   package let directory: String?
   /// 8 or 16.
   package let bits: Int

@@ -161,8 +161,7 @@ package enum JobDecoder {
           at: given)
       }
     }
-    let path = reader.string("directory").map { resolve($0, against: directory) }
-    return PNGOutputDefinition(tensors: tensors, directory: path, bits: bits, range: range)
+    return PNGOutputDefinition(tensors: tensors, directory: reader.string("directory"), bits: bits, range: range)
   }
 
   /// Names: unique across inputs and stages, every reference resolving, at most one per-item input.

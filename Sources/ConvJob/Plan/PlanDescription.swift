@@ -64,7 +64,7 @@ package enum PlanDescription {
       case .fixed(let fixed): range = "\(fixed.lower) to \(fixed.upper)"
       case .minmax: range = "each tensor's min to max"
       }
-      let folder = png.directory ?? job.outputs.path.map(PNGOutputs.defaultDirectory(target:)) ?? "<output>-png"
+      let folder = job.outputs.path.map { PNGOutputs.directory(png, target: $0) } ?? png.directory ?? "<output>-png"
       lines.append(
         "png outputs (\(png.bits)-bit, \(range)) in \(folder)\(job.perItemInput == nil ? "" : "/<item>")")
       for name in png.tensors {

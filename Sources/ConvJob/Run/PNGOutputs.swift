@@ -25,8 +25,17 @@ struct PNGOutputs {
 
   init(_ definition: PNGOutputDefinition, target: String, perItem: Bool) {
     self.definition = definition
-    directory = definition.directory ?? Self.defaultDirectory(target: target)
+    directory = Self.directory(definition, target: target)
     self.perItem = perItem
+  }
+
+  /// `definition`'s directory resolved against the target's directory, or the default.
+  static func directory(_ definition: PNGOutputDefinition, target: String) -> String {
+    guard let given = definition.directory else { return defaultDirectory(target: target) }
+    return JobDecoder.resolve(
+      given,
+      against: (target as NSString).deletingLastPathComponent.isEmpty
+        ? "." : (target as NSString).deletingLastPathComponent)
   }
 
   /// The target's path without its extension, plus `-png`.

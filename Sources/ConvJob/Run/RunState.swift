@@ -153,9 +153,11 @@ struct RunState {
     }
   }
 
-  /// The PNG files `outputs.png` asks for, written once the output is complete.
+  /// The PNG files `outputs.png` asks for, written once the output is complete;
+  /// a shard's part writes none (the merge writes them for the whole job).
   private var pngOutputs: PNGOutputs? {
-    prepared.job.outputs.png.map { PNGOutputs($0, target: target, perItem: prepared.job.perItemInput != nil) }
+    guard prepared.catalog.shard == nil else { return nil }
+    return prepared.job.outputs.png.map { PNGOutputs($0, target: target, perItem: prepared.job.perItemInput != nil) }
   }
 
   /// Whether the error was in writing the output itself (then nothing of it is kept).

@@ -298,7 +298,18 @@ package enum PartMerge {
         throw error
       }
     }
-    do throws(RunFailure) { try output.finish(root: plan.root) } catch {
+    let items = entries.compactMap { entry -> String? in
+      if case .item(_, let id) = entry { return id }
+      return nil
+    }
+    let png = pngOutputs(of: plan.root.job, target: target)
+    var staged: StagedDirectory?
+    do throws(RunFailure) {
+      try output.finish(root: plan.root) { (path) throws(RunFailure) in
+        staged = try png?.stage(from: path, items: items, threads: 2)
+      }
+      try staged?.commit()
+    } catch {
       output.discard()
       throw error
     }
@@ -307,8 +318,17 @@ package enum PartMerge {
 
   /// The job's `outputs.compression`, which the parts' tensors were written with.
   private static func compressionLevel(of job: OutputRoot.JobRecord) -> Int {
-    let (decoded, _) = JobDecoder.read(text: job.text, file: "job_json", directory: "/")
-    return decoded?.outputs.compression ?? 0
+    decode(job)?.outputs.compression ?? 0
+  }
+
+  /// The job's `outputs.png` for the merged file (the parts write none).
+  private static func pngOutputs(of job: OutputRoot.JobRecord, target: String) -> PNGOutputs? {
+    guard let decoded = decode(job) else { return nil }
+    return decoded.outputs.png.map { PNGOutputs($0, target: target, perItem: decoded.perItemInput != nil) }
+  }
+
+  private static func decode(_ job: OutputRoot.JobRecord) -> Job? {
+    JobDecoder.read(text: job.text, file: "job_json", directory: "/").0
   }
 
   /// Writes a small file whose items are HDF5 external links to the parts'
