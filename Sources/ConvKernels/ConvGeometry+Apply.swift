@@ -73,6 +73,19 @@ extension ConvGeometry {
     return Tensor(uncheckedShape: inputShape, values: folded)
   }
 
+  /// How `apply` computes this geometry in `dtype` here: `oneDNN`, or convpipe's
+  /// own `products`, `products and scatter-add`, `taps (cells)` or `taps (channels)`
+  /// (``MatrixLowering``), for `convpipe bench` to print beside each time.
+  public func computePath(_ dtype: DType) -> String {
+    let geometry = zeroPadded
+    if dtype == .float32, ConvolutionEngine.usesOneDNN(geometry), OneDNNConvolution.forGeometry(geometry) != nil {
+      return "oneDNN"
+    }
+    let lowering = MatrixLowering(geometry, adjoint: false, elementBytes: dtype.byteWidth)
+    if lowering.usesProducts { return lowering.scatters ? "products and scatter-add" : "products" }
+    return lowering.tapLanes == .channels ? "taps (channels)" : "taps (cells)"
+  }
+
   /// The zero-padded operator `A x` (or `A^T x` when `adjoint`): in float32
   /// through oneDNN where ``ConvolutionEngine`` chooses it, else lowered to
   /// products or tap-by-tap loops (``MatrixLowering``).
@@ -82,6 +95,7 @@ extension ConvGeometry {
     {
       return result
     }
-    return MatrixLowering(self, adjoint: adjoint).run(source: source, weight: weight)
+    return MatrixLowering(self, adjoint: adjoint, elementBytes: MemoryLayout<T>.size).run(
+      source: source, weight: weight)
   }
 }

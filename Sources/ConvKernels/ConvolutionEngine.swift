@@ -37,7 +37,7 @@ public enum ConvolutionEngine: String, Sendable, CaseIterable {
     switch requested {
     case .own: return false
     case .onednn: return true
-    case .automatic: return OneDNNConvolution.prefers(geometry)
+    case .automatic: return OneDNNConvolution.prefers(geometry, level: VectorInstructions.active)
     }
   }
 }

@@ -3,13 +3,22 @@ import ConvLoops
 
 extension MatrixLowering {
   /// Whether a layer runs faster as OpenBLAS products than tap by tap, as
-  /// measured on the benchmark's layers (bench/layers.json): with at least 32
-  /// result channels per group, when there are 128 or more (the products' packed
-  /// panels then pay off), or a phase reads its source in place (an identity
-  /// phase needs no `cols`), or a row's source cells are not neighbours (a
-  /// stride-`s` gather, which the loops with cells in their lanes load lane by lane).
-  static func prefersProducts(resultPerGroup: Int, phases: [LoweredPhase]) -> Bool {
-    resultPerGroup >= 32 && (resultPerGroup >= 128 || phases.contains { $0.identity || $0.sourceStep != 1 })
+  /// measured per vector level and element size with bench/crossover.py (conv
+  /// 3x3 stride 1 and 2, conv_transpose 4x4 stride 2 and 3x3 stride 1, 64
+  /// source channels, 8 to 256 result channels, best of alternating runs;
+  /// README "Speed"): at AVX-512, where OpenBLAS runs its SkylakeX kernels,
+  /// from 64 result channels per group in float32 (conv3x3-o64 0.96 ms against
+  /// 1.48) and 32 in float64; at AVX2 and below the loops up to 128 channels in
+  /// both (conv3x3-o128 2.62 ms against 2.65, up4x4s2-o128 1.25 against 1.65)
+  /// and products for one-phase layers from 256 (conv3x3-o256 4.95 against 5.08).
+  static func prefersProducts(
+    resultPerGroup: Int, phases: [LoweredPhase], elementBytes: Int, level: VectorInstructions
+  ) -> Bool {
+    switch (level, elementBytes) {
+    case (.avx512, 8): resultPerGroup >= 32
+    case (.avx512, _): resultPerGroup >= 64
+    default: resultPerGroup >= 256 && phases.count == 1
+    }
   }
 
   /// Applies the lowering tap by tap, without `cols`: over the source channels

@@ -57,8 +57,12 @@ struct MatrixLowering {
   let tapTotal: Int
   let phaseStarts: [Int]
 
-  /// The lowering of `geometry` (already zero-padded) as `A x` (`adjoint` false) or `A^T g`.
-  init(_ geometry: ConvGeometry, adjoint: Bool) {
+  /// The lowering of `geometry` (already zero-padded) as `A x` (`adjoint` false)
+  /// or `A^T g`, for elements of `elementBytes` bytes computed at vector level `level`.
+  init(
+    _ geometry: ConvGeometry, adjoint: Bool, elementBytes: Int = 4,
+    level: VectorInstructions = VectorInstructions.active
+  ) {
     let forward = geometry.direction == .forward
     let gathers = forward != adjoint
     let driverChannels = forward ? geometry.outputChannels : geometry.inputChannels
@@ -85,7 +89,10 @@ struct MatrixLowering {
       geometry.axes, resultSizes: resultSizes, sourceSizes: sourceSizes, gathers: gathers)
     switch LoweringChoice.requested {
     case .automatic:
-      usesProducts = withinBLASLimits && Self.prefersProducts(resultPerGroup: resultPerGroup, phases: phases)
+      usesProducts =
+        withinBLASLimits
+        && Self.prefersProducts(
+          resultPerGroup: resultPerGroup, phases: phases, elementBytes: elementBytes, level: level)
     case .products: usesProducts = withinBLASLimits
     case .taps: usesProducts = false
     }

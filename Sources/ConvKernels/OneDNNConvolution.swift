@@ -26,27 +26,43 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
   private let weights: OneDNNLayout
   private let packed = Mutex<OneDNNPackedWeights?>(nil)
 
-  /// Whether oneDNN is faster than convpipe's own lowering for `geometry`
-  /// (measured with `convpipe bench --engine` on bench/layers.json, README
-  /// "Speed"): layers with at least 8 channels per group on both sides and
-  /// 2^20 multiply-adds; depthwise, few-channel and small layers stay convpipe's own.
-  static func prefers(_ geometry: ConvGeometry) -> Bool {
+  /// Whether oneDNN is faster than convpipe's own lowering for `geometry` at
+  /// the vector level `level`, as measured per level with `convpipe bench
+  /// --engine own|onednn` on bench/layers.json (README "Speed"; Zen 5, 2 threads):
+  /// - 8 or more channels per group on both sides: oneDNN (img-3x3 11.1 ms
+  ///   against 25.1 at AVX-512, 19.5 against 22.7 at AVX2), but for 3-d
+  ///   transposed layers at AVX2, where oneDNN 2.6 has no fast kernel
+  ///   (volume-3d 7.1 ms against 3.1);
+  /// - depthwise (one channel per group on both sides): oneDNN at AVX2 (0.9 ms
+  ///   against 2.3), convpipe's loops at AVX-512 (1.2 against 2.3);
+  /// - fewer channels on one side: convpipe's loops from 2^20 multiply-adds
+  ///   (gray-image-5x5 0.6 ms against 1.3), oneDNN below, where its call costs
+  ///   less than dividing the work among threads (seed-notebook 0.02-0.03 ms against 0.05).
+  static func prefers(_ geometry: ConvGeometry, level: VectorInstructions) -> Bool {
     let perGroup = [geometry.inputChannels, geometry.outputChannels].map { $0 / geometry.groups }
-    return perGroup.allSatisfy { $0 >= 8 } && geometry.multiplyAdds >= 1 << 20
+    if perGroup == [1, 1] { return level == .avx2 }
+    if perGroup.contains(where: { $0 < 8 }) { return geometry.multiplyAdds < 1 << 20 }
+    return !(level == .avx2 && geometry.direction == .transposed && geometry.axes.count == 3)
   }
 
   /// `geometry` (zero-padded) applied to plain `input` with `weight` through
   /// oneDNN, as plain `[N, C_out, out...]`; nil when oneDNN does not implement it.
   ///
   /// With at least as many batch items as ``ComputeThreads/perOperation``, the
-  /// batch is split into that many parts, each computed by one worker with a
-  /// one-thread primitive; else one primitive uses the workers through OpenMP.
-  /// OpenMP's threads wait for each other spinning, and on a machine busy with
-  /// other work a primitive then takes several times as long; whole parts on
-  /// convpipe's own workers slow down only by the share of the processors lost.
+  /// batch is split into parts of about ``partBytes`` of input and result
+  /// (a multiple of the workers, so none waits alone for a last part), each computed by one worker with a
+  /// one-thread primitive, so a part's reordered copies stay in the core's
+  /// cache between the reorders and the convolution; else one primitive uses
+  /// the workers through OpenMP. OpenMP's threads wait for each other spinning,
+  /// and on a machine busy with other work a primitive then takes several times
+  /// as long; parts on convpipe's own workers slow down only by the share of
+  /// the processors lost.
   static func apply(_ geometry: ConvGeometry, input: [Float], weight: [Float]) -> [Float]? {
     let threads = ComputeThreads.perOperation
-    let parts = threads > 1 && geometry.batch >= threads ? threads : 1
+    let itemBytes = 4 * (geometry.inputShape.dropFirst().reduce(1, *) + geometry.outputShape.dropFirst().reduce(1, *))
+    let parts =
+      threads > 1 && geometry.batch >= threads
+      ? min(geometry.batch, threads * ceilDivide(geometry.batch * itemBytes, partBytes * threads)) : 1
     let ompThreads = parts > 1 ? 1 : threads
     let sizes = (0..<parts).map { geometry.batch / parts + ($0 < geometry.batch % parts ? 1 : 0) }
     var primitives: [Int: OneDNNConvolution] = [:]
@@ -74,6 +90,12 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
     }
     return completed.load(ordering: .relaxed) == parts ? output : nil
   }
+
+  /// Input and result bytes of one part of a batch: what a core's L2 cache
+  /// holds (1 MiB on Zen 4 and 5 and on Sapphire Rapids, 2 MiB on newer Xeons)
+  /// twice over. Measured on bench/layers.json: img-3x3-s2 (1.5 MiB per item)
+  /// 7.0 ms in 2 parts, 6.4 ms in 16; the others within 3% either way.
+  static let partBytes = 2 << 20
 
   /// The primitive for `geometry` with `batch` items, dividing its work for
   /// `threads`, made on first use; nil when oneDNN does not implement it.

@@ -93,7 +93,8 @@ struct BenchCommand: ParsableCommand {
       for timing in timings + (report.sgemm.map { [$0] } ?? []) {
         print(
           timing.name.padding(toLength: 22, withPad: " ", startingAt: 0)
-            + String(format: " %9.3f ms %8.1f GFLOP/s", timing.seconds * 1e3, timing.gflops))
+            + String(format: " %9.3f ms %8.1f GFLOP/s", timing.seconds * 1e3, timing.gflops)
+            + (timing.path.map { "  \($0)" } ?? ""))
       }
     }
   }

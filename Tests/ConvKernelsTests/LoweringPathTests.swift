@@ -4,10 +4,11 @@ import ConvLoops
 import Testing
 import TestSupport
 
-/// The fast-path cases exercise the lowering their names claim, so a change to
-/// ``MatrixLowering/prefersProducts(resultPerGroup:phases:)`` or to
-/// ``MatrixLowering/tapLanes`` or ``MatrixLowering/scatters`` cannot silently
-/// leave a path untested.
+/// The fast-path cases exercise the lowering their names claim when that way
+/// (products or taps) is asked for, as ``FastPathReferenceTests`` asks for
+/// both, so a change to ``MatrixLowering/tapLanes`` or
+/// ``MatrixLowering/scatters`` cannot silently leave a path untested, whatever
+/// ``MatrixLowering/prefersProducts(resultPerGroup:phases:elementBytes:level:)`` picks.
 @Suite("fast-path cases take the paths they are named for")
 struct LoweringPathTests {
   enum Path: Equatable { case products, scatter, cells, channels }
@@ -61,7 +62,9 @@ struct LoweringPathTests {
         Issue.record("\(case_.name): not a convolution")
         continue
       }
-      let lowering = MatrixLowering(geometry, adjoint: false)
+      let claim = Self.claims[case_.name]
+      let way: LoweringChoice = claim == .products || claim == .scatter ? .products : .taps
+      let lowering = LoweringChoice.$requested.withValue(way) { MatrixLowering(geometry, adjoint: false) }
       let path: Path =
         lowering.usesProducts
         ? (lowering.scatters ? .scatter : .products) : lowering.tapLanes == .channels ? .channels : .cells

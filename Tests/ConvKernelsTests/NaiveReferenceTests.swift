@@ -299,9 +299,13 @@ struct FastPathReferenceTests {
           padding: .uniform(1))), input: [2, 16, 7, 9], weight: [16, 64, 3, 3]),
   ]
 
-  @Test("apply against the naive loop", arguments: cases, [DType.float32, .float64])
+  @Test("apply against the naive loop, by products and tap by tap", arguments: cases, [DType.float32, .float64])
   func matchesNaiveLoop(case_: Case, dtype: DType) throws {
-    try ConvolutionEngine.$requested.withValue(.own) { try Self.checkAgainstNaiveLoop(case_, dtype) }
+    try ConvolutionEngine.$requested.withValue(.own) {
+      for way in [LoweringChoice.products, .taps] {
+        try LoweringChoice.$requested.withValue(way) { try Self.checkAgainstNaiveLoop(case_, dtype) }
+      }
+    }
   }
 
   @Test(
@@ -370,7 +374,11 @@ struct VectorLevelTests {
     try VectorInstructions.$requested.withValue(level) {
       try ConvolutionEngine.$requested.withValue(.own) {
         for dtype in [DType.float32, .float64] {
-          try FastPathReferenceTests.checkAgainstNaiveLoop(case_, dtype)
+          for way in [LoweringChoice.products, .taps] {
+            try LoweringChoice.$requested.withValue(way) {
+              try FastPathReferenceTests.checkAgainstNaiveLoop(case_, dtype)
+            }
+          }
         }
       }
     }

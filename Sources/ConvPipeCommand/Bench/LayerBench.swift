@@ -17,6 +17,8 @@ struct BenchTiming: Sendable, Encodable {
   let seconds: Double
   /// `2 * multiplyAdds / seconds / 1e9`.
   let gflops: Double
+  /// How the layer was computed (``ConvGeometry/computePath(_:)``): `oneDNN`, `products`, `taps (cells)`, ...
+  var path: String? = nil
 }
 
 /// Times convolution layers the way `bench/torch_reference.py` times PyTorch.
@@ -93,7 +95,9 @@ enum LayerBench {
     let input = tensor(geometry.inputShape), weight = tensor(geometry.weightShape)
     _ = try geometry.apply(input: input, weight: weight)
     let seconds = medianSeconds { _ = try? geometry.apply(input: input, weight: weight) }
-    return BenchTiming(name: layer.name, seconds: seconds, gflops: 2 * Double(geometry.multiplyAdds) / seconds / 1e9)
+    return BenchTiming(
+      name: layer.name, seconds: seconds, gflops: 2 * Double(geometry.multiplyAdds) / seconds / 1e9,
+      path: geometry.computePath(dtype))
   }
 
   /// Times OpenBLAS's `sgemm` on a `size x size` square product with `threads` threads.
