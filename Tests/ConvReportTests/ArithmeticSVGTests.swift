@@ -242,7 +242,7 @@ struct ArithmeticSVGTests {
       let unit = axis == "H" ? "row" : "column"
       #expect(
         picture.caption.contains(
-          "\(axis): TensorFlow crops the full result (a negative crop keeps cells past it) [0, 1]: 1 \(unit) more at the end (PyTorch's padding p and output_padding crop [p, p - output_padding]: never more at the end)."
+          "\(axis): TensorFlow crops the full result by [0, 1]: 1 \(unit) more at the end (PyTorch's padding p and output_padding crop [p, p - output_padding]: never more at the end)."
         ))
     }
     #expect(

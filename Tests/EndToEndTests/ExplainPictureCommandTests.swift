@@ -39,6 +39,16 @@ struct ExplainPictureCommandTests {
     #expect(try Self.contents(path.deletingLastPathComponent()) == ["back.svg"])
   }
 
+  @Test("the README's picture, docs/explain-conv-transpose.svg, is what its command draws today")
+  func documentedPicture() throws {
+    let (result, path) = try Self.draw(["back"])
+    #expect(result.exitCode == 0, "\(result.standardError)")
+    let documented = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("docs/explain-conv-transpose.svg")))
+    #expect(
+      try Data(contentsOf: path) == documented,
+      "regenerate it: convpipe explain pipelines/quick-start.json back --svg docs/explain-conv-transpose.svg")
+  }
+
   @Test("--frames 3: three static frames, no animation")
   func frames() throws {
     let (result, path) = try Self.draw(["features", "--frames", "3"], name: "features.svg")

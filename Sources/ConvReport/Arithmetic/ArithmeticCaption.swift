@@ -65,21 +65,22 @@ enum ArithmeticCaption {
       func uneven(_ begin: Int, _ end: Int, _ what: String, _ pytorch: String) -> [String] {
         guard begin != end else { return [] }
         let more = abs(begin - end)
+        let negative = min(begin, end) < 0 ? " (a negative crop keeps cells past the full result)" : ""
         return [
-          "\(axis.name): \(framework) \(what) [\(begin), \(end)]: \(more) \(unit)\(more == 1 ? "" : "s") more at the \(end > begin ? "end" : "start") (\(pytorch))."
+          "\(axis.name): \(framework) \(what) [\(begin), \(end)]\(negative): \(more) \(unit)\(more == 1 ? "" : "s") more at the \(end > begin ? "end" : "start") (\(pytorch))."
         ]
       }
       var lines: [String] = []
       switch canonical.geometry.direction {
       case .forward:
-        lines += uneven(axis.padBegin, axis.padEnd, "pads", "PyTorch's integer padding is the same at both ends")
+        lines += uneven(axis.padBegin, axis.padEnd, "pads by", "PyTorch's integer padding is the same at both ends")
         if let crop = canonical.inputCrop?[j], crop.total > 0 {
           lines.append("\(axis.name): negative padding crops the input [\(crop.begin), \(crop.end)] (hatched).")
         }
       case .transposed:
         lines += uneven(
           axis.padBegin, axis.padEnd - axis.outputPadding,
-          "crops the full result (a negative crop keeps cells past it)",
+          "crops the full result by",
           "PyTorch's padding p and output_padding crop [p, p - output_padding]: never more at the end")
       }
       if let added = canonical.outputPad?[j], added.total > 0 {
