@@ -268,3 +268,24 @@ struct ArithmeticLaneTests {
     #expect(lane.taps(of: 0) == [1, 2, 3, 9, 10, 11])
   }
 }
+
+/// An output cell of a plane as the picture's highlights draw it (column stripes
+/// clipped by row stripes): its taps, fed input cells and result cells are the
+/// products of its row's and its column's.
+extension ArithmeticPlane {
+  func taps(of output: PlaneIndex) -> [PlaneIndex] {
+    product(rows.taps(of: output.row), columns.taps(of: output.column))
+  }
+
+  func fed(of output: PlaneIndex) -> [PlaneIndex] {
+    product(rows.fed(of: output.row), columns.fed(of: output.column))
+  }
+
+  func resultCells(of output: PlaneIndex) -> [PlaneIndex] {
+    product(rows.resultColumns(of: output.row), columns.resultColumns(of: output.column))
+  }
+
+  private func product(_ rowIndices: [Int], _ columnIndices: [Int]) -> [PlaneIndex] {
+    rowIndices.flatMap { row in columnIndices.map { PlaneIndex(row, $0) } }
+  }
+}

@@ -22,7 +22,8 @@ package struct ArithmeticPicture: Sendable {
   package let strips: [(lane: any ArithmeticLane, selection: LaneSelection)]
   /// The stage's heading and the arithmetic, one line each.
   package let caption: [String]
-  /// What the canvas is, for its label: `zero-inserted, padded input` or `padded input`.
+  /// What the canvas is, for its label: `zero-inserted, padded input` when a stride or JAX's
+  /// `lhs_dilation` inserts zeros, else `padded input`.
   package let canvasName: String
 
   /// The output cells drawn in the plane, row by row: the animation's steps.
@@ -33,11 +34,14 @@ package struct ArithmeticPicture: Sendable {
     let lanes = Self.lanes(canonical)
     let selections = lanes.map { LaneSelection($0) }
     plane = ArithmeticPlane(lanes: lanes)
-    rows = lanes.count == 1 ? LaneSelection(plane.rows) : selections[lanes.count - 2]
-    columns = selections[lanes.count - 1]
+    rows = lanes.count >= 2 ? selections[lanes.count - 2] : LaneSelection(plane.rows)
+    columns = selections.last ?? LaneSelection(plane.columns)
     strips = Array(zip(lanes, selections).dropLast(2))
-    let transposed = canonical.geometry.direction == .transposed
-    canvasName = transposed || canonical.inputDilation != nil ? "zero-inserted, padded input" : "padded input"
+    let geometry = canonical.geometry
+    let inserted =
+      (geometry.direction == .transposed && geometry.axes.contains { $0.stride > 1 })
+      || canonical.inputDilation?.contains { $0 > 1 } == true
+    canvasName = inserted ? "zero-inserted, padded input" : "padded input"
     caption = ArithmeticCaption.lines(stage, lanes: lanes, selections: selections)
   }
 

@@ -97,27 +97,8 @@ package struct ArithmeticPlane: Sendable {
     }
   }
 
-  /// The canvas cells under the kernel for output cell `output`.
-  package func taps(of output: PlaneIndex) -> [PlaneIndex] {
-    product(rows.taps(of: output.row), columns.taps(of: output.column))
-  }
-
-  /// The input cells whose values reach output cell `output`.
-  package func fed(of output: PlaneIndex) -> [PlaneIndex] {
-    product(rows.fed(of: output.row), columns.fed(of: output.column))
-  }
-
-  /// The result cells summed into output cell `output`.
-  package func resultCells(of output: PlaneIndex) -> [PlaneIndex] {
-    product(rows.resultColumns(of: output.row), columns.resultColumns(of: output.column))
-  }
-
   /// `[i, j]`, or `[j]` in a 1-d picture.
   package func describe(_ index: PlaneIndex) -> String {
     rows is SingleCellLane ? "[\(index.column)]" : index.description
-  }
-
-  private func product(_ rowIndices: [Int], _ columnIndices: [Int]) -> [PlaneIndex] {
-    rowIndices.flatMap { row in columnIndices.map { PlaneIndex(row, $0) } }
   }
 }
