@@ -95,8 +95,8 @@ let package = Package(
         "ConvCore", "ConvKernels", "ConvChecks", "FrameworkCalls", "PNGIO", "HDF5IO", "CCrypto", "PositionedJSON",
       ]),
 
-    // MARK: - The HTML report over output files
-    .target(name: "ConvReport", dependencies: ["ConvCore", "ConvJob", "HDF5IO", "PNGIO"]),
+    // MARK: - Pictures: the HTML report over output files, explain's SVG pictures of the arithmetic
+    .target(name: "ConvReport", dependencies: ["ConvCore", "ConvJob", "FrameworkCalls", "HDF5IO", "PNGIO"]),
 
     // MARK: - The command last
     .target(
@@ -122,7 +122,9 @@ let package = Package(
       name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "ConvKernels", "FrameworkCalls", "TestSupport"],
       exclude: ["seeded_random_reference.py"]),
     .testTarget(name: "PositionedJSONTests", dependencies: ["PositionedJSON"]),
-    .testTarget(name: "ConvReportTests", dependencies: ["ConvReport", "ConvJob", "PNGIO", "HDF5IO", "TestSupport"]),
+    .testTarget(
+      name: "ConvReportTests",
+      dependencies: ["ConvReport", "ConvCore", "ConvJob", "FrameworkCalls", "PNGIO", "HDF5IO", "TestSupport"]),
     .testTarget(
       name: "EndToEndTests",
       dependencies: [

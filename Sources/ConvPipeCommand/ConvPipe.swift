@@ -14,7 +14,8 @@ public struct ConvPipe: ParsableCommand {
       output_padding, flip, permute and verify, or a convolution written as the call of \
       PyTorch, TensorFlow, Keras, JAX or ONNX (tf.nn.conv2d_transpose, ...). `convpipe run` \
       executes it and writes every result and verification report to one HDF5 file; \
-      `convpipe explain` prints each convolution as every framework's call.
+      `convpipe explain` prints each convolution as every framework's call, or draws \
+      one's arithmetic as an animated SVG picture (--svg).
 
       Exit codes: 0 all checks passed; 1 a check failed (the file is still written); \
       2 the job or the command line is invalid (nothing runs, nothing is written); 3 a runtime \

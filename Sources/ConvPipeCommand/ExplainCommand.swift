@@ -1,25 +1,44 @@
 import ArgumentParser
 import ConvCore
 import ConvJob
+import ConvReport
 import FrameworkCalls
 import Foundation
 
 struct ExplainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "explain",
-    abstract: "Print each conv-like stage as the call of every framework.",
+    abstract: "Print each conv-like stage as the call of every framework, or draw one's arithmetic as SVG.",
     discussion: """
       For each conv, conv_transpose and framework stage (or only STAGE), the core convolution \
       it comes to and the equivalent call in PyTorch, TensorFlow, Keras, JAX and ONNX, with the \
       layouts each takes; where a framework cannot do it in one call, the nearest composition \
       (a pad first, a slice after) and why; where it cannot at all, why. Shapes come from the \
       job's first item (or --item). With --json, the calls in the call-text conventions of \
-      Tests/Fixtures/frameworks, which `generate.py --check-explain` runs. Exits 0, or 2 for an \
-      invalid job.
+      Tests/Fixtures/frameworks, which `generate.py --check-explain` runs.
+
+      With --svg FILE.svg, instead of printing, draws STAGE's arithmetic on its real sizes as the \
+      convolution-arithmetic guide's figures do, in one self-contained SVG file: the input, the \
+      zeros the stride inserts (a transposed convolution drawn as the direct convolution of the \
+      zero-inserted, padded input with the flipped kernel), the padding (and a padding mode's \
+      copies), the crops and output_padding, the kernel's taps for one output cell and the input \
+      cells feeding it, and the output. It steps through the output cells as an SMIL animation \
+      (plays in a browser, no script); --frames N draws the first N steps as static frames \
+      instead, for viewers that do not animate. 2-d: the H x W plane of batch item 0, channel 0; \
+      1-d: one row; 3-d: the H x W plane of output depth slice 0, with the D axis drawn on its \
+      own. At most 32 cells a side are drawn, the middle elided. A framework stage draws the \
+      core convolution it lowers to, its asymmetric padding or crop captioned. An existing file \
+      is replaced whole (a temporary file beside it, renamed).
+
+      Exits 0; 2 for an invalid job, a missing or not conv-like STAGE, or --svg without STAGE \
+      (the message names the conv-like stages); 3 when the picture cannot be written (nothing \
+      is left behind).
 
       Example:
         convpipe explain pipelines/porting-tf-same-transpose.json up
         convpipe explain pipelines/porting-tf-same-transpose.json --json
+        convpipe explain pipelines/quick-start.json back --svg back.svg
+        convpipe explain pipelines/quick-start.json back --svg b.svg --frames 6
       """)
 
   @Argument(help: "The job file (JSON).")
@@ -34,7 +53,25 @@ struct ExplainCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of text.")
   var json = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Draw STAGE's arithmetic, animated, in this SVG file instead of printing.", valueName: "file.svg"))
+  var svg: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "With --svg: the first N steps as static frames side by side instead of the animation.", valueName: "n"))
+  var frames: Int?
+
   @OptionGroup var memory: MemoryOptions
+
+  func validate() throws {
+    if let frames, frames < 1 { throw ValidationError("--frames \(frames) is out of range: give 1 or more") }
+    if frames != nil && svg == nil {
+      throw ValidationError("--frames draws frames of the --svg picture: give --svg too")
+    }
+    if svg != nil && json { throw ValidationError("give --svg or --json, not both") }
+  }
 
   func run() throws {
     let limit = try memory.limit()
@@ -43,8 +80,25 @@ struct ExplainCommand: ParsableCommand {
       let prepared = try PreparedJob.prepare(path: job, maxMemory: limit)
       explanation = try JobExplanation.explain(prepared, item: item, stage: stage)
     } catch { throw InvalidJob(error) }
+    if let svg { return try draw(explanation, to: svg) }
     print(
       json ? try ExplanationText.json(explanation) : ExplanationText.text(explanation), terminator: json ? "" : "\n")
+  }
+
+  /// Writes the picture of the one stage explained, or refuses (exit 2) without STAGE.
+  private func draw(_ explanation: JobExplanation, to path: String) throws {
+    guard stage != nil, let explained = explanation.stages.first else {
+      let ids = explanation.stages.map(\.plan.stage.id)
+      throw ValidationError(
+        ids.isEmpty
+          ? "--svg draws one conv-like stage, and \(job) has none"
+          : "--svg draws one stage: name one of the conv-like stages \(ids.joined(separator: ", "))")
+    }
+    let picture = ArithmeticPicture(explained)
+    let text = ArithmeticSVG.document(picture, frames: frames)
+    try replaceFile(path, with: text, what: "the picture")
+    let drawn = frames.map { "\(min($0, picture.steps.count)) frames" } ?? "\(picture.steps.count) steps"
+    print("wrote \(path): \(explained.plan.stage.id), \(drawn), \((text.utf8.count + 1023) / 1024) KiB")
   }
 }
 
@@ -55,10 +109,8 @@ enum ExplanationText {
     if explanation.stages.isEmpty { lines.append("no conv-like stages") }
     for stage in explanation.stages {
       let plan = stage.plan
-      let operands = plan.operands.map { "\($0.role.rawValue) \($0.name) \($0.info.shape.shapeDescription)" }
-        .joined(separator: ", ")
       lines.append("")
-      lines.append("\(plan.stage.id): \(plan.stage.op.rawValue)(\(operands)) -> \(plan.output.map { "\($0)" } ?? "")")
+      lines.append(stage.heading)
       lines.append("  as convpipe computes it: \(stage.canonical.geometry.summary)")
       for call in stage.calls {
         let head = "  \(call.framework.displayName)"

@@ -22,8 +22,7 @@ package enum StageGraphPicture {
       2 * margin + max((columns.map(\.count).max() ?? 1) - 1, 0) * rowHeight + boxHeight + (rowHeight - boxHeight) / 2
     var svg = """
       <svg class="graph" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" role="img" \
-      aria-label="stage graph"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" \
-      markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>
+      aria-label="stage graph"><defs>\(SVGMarkup.arrowMarker)</defs>
       """
     for stage in job.stages {
       guard let to = position[stage.id] else { continue }

@@ -12,6 +12,13 @@ package struct JobExplanation: Sendable {
     package let calls: [EquivalentCall]
     /// The lowering's lines, for framework stages.
     package let lowering: [String]
+
+    /// `back: conv_transpose(input y 1x1x2x2, weight w 1x1x3x3) -> 1x1x4x4 float64`.
+    package var heading: String {
+      let operands = plan.operands.map { "\($0.role.rawValue) \($0.name) \($0.info.shape.shapeDescription)" }
+        .joined(separator: ", ")
+      return "\(plan.stage.id): \(plan.stage.op.rawValue)(\(operands)) -> \(plan.output.map { "\($0)" } ?? "")"
+    }
   }
 
   package let job: Job

@@ -1,0 +1,34 @@
+import ConvJob
+import Foundation
+
+/// Writes `text` to `path` through a temporary file beside it (`.<name>.tmp-<pid>`)
+/// renamed over it: an existing file is replaced whole or not at all, and when
+/// writing fails (exit 3) the temporary file is removed, so nothing is left behind.
+/// `what` names the file in the message: `path: cannot write the picture: No such file or directory`.
+func replaceFile(_ path: String, with text: String, what: String) throws(RunFailure) {
+  let url = URL(fileURLWithPath: path)
+  let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+    .path
+  func failure(_ code: Int32) -> RunFailure {
+    RunFailure("\(path): cannot write \(what): \(String(cString: strerror(code)))")
+  }
+  let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+  guard descriptor >= 0 else { throw failure(errno) }
+  let bytes = Array(text.utf8)
+  var written = 0, code: Int32 = 0
+  while written < bytes.count {
+    let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+    if count < 0 {
+      if errno == EINTR { continue }
+      code = errno
+      break
+    }
+    written += count
+  }
+  if close(descriptor) != 0 && code == 0 { code = errno }
+  if code == 0 && rename(temporary, path) != 0 { code = errno }
+  guard code == 0 else {
+    unlink(temporary)
+    throw failure(code)
+  }
+}
