@@ -136,7 +136,9 @@ struct ExplainPictureCommandTests {
     // A busy machine sometimes gets a blank first frame from Chromium: one more try then.
     func blank(_ image: PNGImage) -> Bool { image.samples.allSatisfy { $0 == 255 } }
     var later = try Chromium.screenshot(path.path, width: width, height: height, virtualMilliseconds: 3_750)
-    if blank(later) { later = try Chromium.screenshot(path.path, width: width, height: height, virtualMilliseconds: 3_750) }
+    if blank(later) {
+      later = try Chromium.screenshot(path.path, width: width, height: height, virtualMilliseconds: 3_750)
+    }
     #expect(!blank(later), "the later screenshot is blank")
     let changed = zip(later.samples, first.samples).count { $0 != $1 }
     #expect(changed > 0, "the animation did not move: no sample differs")
