@@ -1,5 +1,6 @@
 import ConvCore
 import ConvKernels
+import Synchronization
 import Testing
 import TestSupport
 
@@ -326,15 +327,31 @@ struct FastPathReferenceTests {
     let fast = try geometry.apply(
       input: x.converted(to: dtype), weight: w.converted(to: dtype), bias: b.converted(to: dtype))
     #expect(fast.dtype == dtype)
-    // The reference rounds its operands as the fast path does; the magnitude bounds each cell's rounding.
-    let (xs, ws, bs) = (x.converted(to: dtype).doubles, w.converted(to: dtype).doubles, b.converted(to: dtype).doubles)
-    let naive = naiveConvolution(geometry, x: xs, w: ws, bias: bs)
-    let magnitude = naiveConvolution(geometry, x: xs.map(abs), w: ws.map(abs), bias: bs.map(abs))
+    let (naive, magnitude) = reference(case_, dtype, geometry: geometry, x: x, w: w, b: b)
     let relative = dtype == .float32 ? 1e-5 : 1e-13
     let worst = zip(zip(fast.doubles, naive), magnitude).map { abs($0.0 - $0.1) / (1 + $1) }.max() ?? 0
     #expect(fast.doubles.count == naive.count)
     #expect(worst <= relative, "\(case_) \(dtype): worst scaled error \(worst)")
   }
+
+  /// The naive loop's result and each cell's magnitude (`|x| * |w| + |b|`), once
+  /// per case and element type: the tests compare every level and lowering with it.
+  /// The reference rounds its operands as the fast path does; the magnitude bounds each cell's rounding.
+  private static func reference(
+    _ case_: Case, _ dtype: DType, geometry: ConvGeometry, x: Tensor, w: Tensor, b: Tensor
+  ) -> (naive: [Double], magnitude: [Double]) {
+    let key = "\(case_.name) \(dtype)"
+    if let known = references.withLock({ $0[key] }) { return known }
+    let (xs, ws, bs) = (x.converted(to: dtype).doubles, w.converted(to: dtype).doubles, b.converted(to: dtype).doubles)
+    let made = (
+      naiveConvolution(geometry, x: xs, w: ws, bias: bs),
+      naiveConvolution(geometry, x: xs.map(abs), w: ws.map(abs), bias: bs.map(abs))
+    )
+    references.withLock { $0[key] = made }
+    return made
+  }
+
+  private static let references = Mutex<[String: (naive: [Double], magnitude: [Double])]>([:])
 
   @Test("applyTransposed is the adjoint: <A x, y> = <x, A^T y>", arguments: cases)
   func adjointMatches(case_: Case) throws {
