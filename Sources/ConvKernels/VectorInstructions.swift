@@ -31,7 +31,7 @@ public enum VectorInstructions: Int, Sendable, CaseIterable, Comparable {
   /// The level ``environmentVariable`` asks for, nil when unset; an error naming
   /// the accepted values when it holds anything else.
   public static func fromEnvironment() throws(VectorLevelError) -> VectorInstructions? {
-    guard let text = getenv(environmentVariable).map({ String(cString: $0) }) else { return nil }
+    guard let text = getenv(environmentVariable).map({ String(cString: $0) }), !text.isEmpty else { return nil }
     guard let level = allCases.first(where: { $0.name.lowercased().filter { $0 != "-" } == text.lowercased() })
     else { throw VectorLevelError(value: text) }
     return level

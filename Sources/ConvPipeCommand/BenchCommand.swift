@@ -69,6 +69,13 @@ struct BenchCommand: ParsableCommand {
   }
 
   private func measure() throws {
+    if engine == .onednn && dtype == .float64 {
+      printError("convpipe: note: oneDNN computes float32 only; float64 layers run convpipe's own lowering")
+    }
+    if engine == .onednn && lowering != .automatic {
+      printError(
+        "convpipe: note: --lowering chooses within convpipe's own lowering; oneDNN computes the layers it implements")
+    }
     let timings: [BenchTiming]
     do {
       timings = try (layers.map(LayerBench.layers(path:)) ?? []).map { layer throws(ShapeError) in

@@ -120,11 +120,5 @@ struct ToleranceOptions: ParsableArguments {
 
 /// Writes a `--report` file, failing (exit 3) when it cannot.
 func writeReport(_ text: String, to path: String) throws(RunFailure) {
-  do {
-    let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-  } catch {
-    throw RunFailure("\(path): cannot write the report: \(error.localizedDescription)")
-  }
+  try replaceFile(path, with: text, what: "the report")
 }

@@ -2,11 +2,17 @@ import ConvJob
 import Foundation
 
 /// Writes `text` to `path` through a temporary file beside it (`.<name>.tmp-<pid>`)
-/// renamed over it: an existing file is replaced whole or not at all, and when
-/// writing fails (exit 3) the temporary file is removed, so nothing is left behind.
-/// `what` names the file in the message: `path: cannot write the picture: No such file or directory`.
+/// renamed over it, making missing directories first: an existing file is
+/// replaced whole or not at all, and when writing fails (exit 3) the temporary
+/// file is removed, so nothing is left behind. `what` names the file in the
+/// message: `path: cannot write the picture: Not a directory`.
 func replaceFile(_ path: String, with text: String, what: String) throws(RunFailure) {
   let url = URL(fileURLWithPath: path)
+  do {
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+  } catch {
+    throw RunFailure("\(path): cannot write \(what): cannot make its directory (\(JobDecoder.describe(error)))")
+  }
   let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
     .path
   func failure(_ code: Int32) -> RunFailure {

@@ -10,11 +10,16 @@ enum OpenBLASCoreChoice {
   /// Set for the restarted process: the kernel OpenBLAS had chosen itself.
   private static let restartVariable = "CONVPIPE_OPENBLAS_DETECTED"
 
-  /// Who chose the kernel in use: `OpenBLAS`, `OPENBLAS_CORETYPE` (the user) or
-  /// `convpipe (OpenBLAS chose Haswell)`.
+  /// Who chose the kernel in use: `OpenBLAS`, `OPENBLAS_CORETYPE` (the user),
+  /// `convpipe (OpenBLAS chose Haswell)`, or `OpenBLAS (OPENBLAS_CORETYPE=x is
+  /// not one of its kernels)` when OpenBLAS ignored the user's value.
   static let origin: String = {
     if let detected = environment(restartVariable) { return "convpipe (OpenBLAS chose \(detected))" }
-    return environment(OpenBLASKernel.environmentVariable) == nil ? "OpenBLAS" : OpenBLASKernel.environmentVariable
+    guard let asked = environment(OpenBLASKernel.environmentVariable) else { return "OpenBLAS" }
+    guard asked.lowercased() == OpenBLASKernel.core.lowercased() else {
+      return "OpenBLAS (\(OpenBLASKernel.environmentVariable)=\(asked) is not one of its kernels)"
+    }
+    return OpenBLASKernel.environmentVariable
   }()
 
   /// Restarts the process with the kernel of ``VectorInstructions/available`` where

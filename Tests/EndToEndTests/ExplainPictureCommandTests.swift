@@ -122,7 +122,9 @@ struct ExplainPictureCommandTests {
     let svg = try String(contentsOf: path, encoding: .utf8)
     let size = svg.firstMatch(of: /width="(\d+)" height="(\d+)"/).map { (Int($0.output.1) ?? 0, Int($0.output.2) ?? 0) }
     let (width, height) = try #require(size)
-    let first = try Chromium.screenshot(path.path, width: width, height: height)
+    // Both screenshots on the page's virtual clock: without it, a busy machine
+    // lets the animation run for however long Chromium takes to capture.
+    let first = try Chromium.screenshot(path.path, width: width, height: height, virtualMilliseconds: 100)
     #expect((first.width, first.height) == (width, height))
     var colours = Set<UInt32>(), nonWhite = 0
     for offset in stride(from: 0, to: first.samples.count, by: first.channels) {

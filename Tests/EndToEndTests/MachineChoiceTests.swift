@@ -86,8 +86,18 @@ struct MachineChoiceTests {
     #expect(report.machine.blas.coreChosenBy == "OPENBLAS_CORETYPE")
     let text = try ConvPipeProcess.run(["bench"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
     if VectorInstructions.processor > .baseline {
-      #expect(text.standardOutput.contains("OPENBLAS_CORETYPE=Prescott in the environment holds OpenBLAS below"))
+      #expect(
+        text.standardOutput.contains(
+          "OPENBLAS_CORETYPE=Prescott in the environment gives OpenBLAS its Prescott kernel (pre-AVX2) where the rest runs \(VectorInstructions.processor.name)"
+        ))
     }
+  }
+
+  @Test("an OPENBLAS_CORETYPE OpenBLAS does not know is reported as ignored; an empty CONVPIPE_VECTOR_LEVEL is unset")
+  func ignoredSettings() throws {
+    let report = try Self.bench(environment: ["OPENBLAS_CORETYPE": "bogus", "CONVPIPE_VECTOR_LEVEL": ""])
+    #expect(report.machine.blas.coreChosenBy == "OpenBLAS (OPENBLAS_CORETYPE=bogus is not one of its kernels)")
+    #expect(report.machine.vectorLevel == VectorInstructions.processor.name)
   }
 
   @Test("an unknown CONVPIPE_VECTOR_LEVEL is an invalid command (exit 2) naming the values")

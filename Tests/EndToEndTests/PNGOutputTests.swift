@@ -209,20 +209,68 @@ struct PNGOutputTests {
       "\(result.standardError)")
   }
 
-  @Test("when the PNGs cannot be written, the run fails (exit 3) and the earlier output and pictures stay")
-  func failureKeepsEarlier() throws {
+  @Test(
+    "a directory convpipe did not write, one holding the output or the job, or one under a file is refused before any work (exit 2), and nothing is touched",
+    arguments: [
+      ("../images", "exists and convpipe did not write it (it has no .convpipe-png)"),
+      (".", "holds"),
+      ("..", "holds"),
+      ("result.h5.txt", "is a file"),
+      ("result.h5.txt/sub", "cannot be made:"),
+    ])
+  func foreignDirectoryRefused(directory: String, message: String) throws {
     let space = try Workspace()
     try space.writeJob(png: #"{"tensors": ["back"], "directory": "pictures"}"#)
     #expect(try space.run().exitCode == 0)
     let earlier = try Data(contentsOf: URL(fileURLWithPath: space.path("out/result.h5")))
-    // The next run's pictures would go where a file is.
-    try space.writeJob(png: #"{"tensors": ["back"], "directory": "result.h5.txt"}"#)
     try Data("not a directory".utf8).write(to: URL(fileURLWithPath: space.path("out/result.h5.txt")))
+    let before = (space.files("images"), space.files("out"), space.files("."))
+    try space.writeJob(png: #"{"tensors": ["back"], "directory": "\#(directory)"}"#)
     let result = try space.run()
-    #expect(result.exitCode == 3)
-    #expect(result.standardError.contains("out/result.h5.txt: cannot write the PNG outputs"), "\(result.standardError)")
+    #expect(result.exitCode == 2, "\(directory): \(result.standardError)")
+    #expect(result.standardError.contains("outputs.png: directory"), "\(result.standardError)")
+    #expect(result.standardError.contains(message), "\(directory): \(result.standardError)")
     #expect(try Data(contentsOf: URL(fileURLWithPath: space.path("out/result.h5"))) == earlier)
-    #expect(space.files("out/pictures").contains("img0/back.png"))
-    #expect(space.files("out").allSatisfy { !$0.contains(".tmp-") && !$0.contains(".old-") }, "no temporaries left")
+    #expect((space.files("images"), space.files("out"), space.files(".")) == before, "nothing touched")
+  }
+
+  @Test("two tensors whose pictures would have one name are refused when planning")
+  func fileNameCollision() throws {
+    let space = try Workspace(images: 1)
+    try """
+    {"convpipe": 1, "name": "clash",
+     "inputs": {"x": {"random": {"shape": [1, 6, 4, 4]}}, "y": {"random": {"shape": [1, 3, 4, 4]}}},
+     "stages": [{"id": "x.c0", "op": "pad", "input": "y", "pads": 0}],
+     "outputs": {"path": "out/x.h5", "tensors": ["x", "x.c0"], "png": {"tensors": ["x", "x.c0"]}}}
+    """.write(toFile: space.path("job.json"), atomically: true, encoding: .utf8)
+    let result = try ConvPipeProcess.run(["validate", space.path("job.json")])
+    #expect(result.exitCode == 2)
+    #expect(
+      result.standardError.contains("outputs.png: tensors: \"x\" and \"x.c0\" would both write x.c0.png"),
+      "\(result.standardError)")
+  }
+
+  @Test("each file counts its own clipped values; an incremental run puts back a deleted picture")
+  func clippedPerFileAndRestored() throws {
+    let space = try Workspace()
+    for index in 0..<2 {
+      try FileManager.default.setAttributes(
+        [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: space.path("images/img\(index).png"))
+    }
+    try space.writeJob(png: #"{"tensors": ["features"], "range": [-0.5, 0.5]}"#)
+    #expect(try space.run().exitCode == 0)
+    let features = try HDF5File.open(space.path("out/result.h5")).readTensor("/items/img0/tensors/features").doubles
+    for channel in 0..<6 {
+      let plane = features[(channel * 144)..<((channel + 1) * 144)]
+      let image = try PNGImage.read(path: space.path("out/result-png/img0/features.c\(channel).png"))
+      #expect(
+        PNGText.value("convpipe:clipped", in: image.text) == String(plane.count { abs($0) > 0.5 }), "channel \(channel)"
+      )
+    }
+    let deleted = space.path("out/result-png/img1/features.c2.png")
+    try FileManager.default.removeItem(atPath: deleted)
+    let rerun = try space.run(["--incremental"])
+    #expect(rerun.exitCode == 0)
+    #expect(FileManager.default.fileExists(atPath: deleted), "the picture is back")
   }
 }

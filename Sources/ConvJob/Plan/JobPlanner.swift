@@ -74,9 +74,19 @@ package enum JobPlanner {
             workspaceBytes: workspace))
       }
     }
+    var pictureOwners: [String: String] = [:]
     for name in job.outputs.png?.tensors ?? [] {
-      if let shape = tensors[name]?.shape, let problem = PNGOutputs.shapeProblem(shape) {
+      guard let shape = tensors[name]?.shape else { continue }
+      if let problem = PNGOutputs.shapeProblem(shape) {
         log.add("outputs.png", "tensors: \"\(name)\" \(problem)")
+        continue
+      }
+      for slice in PNGOutputs.slices(name, shape: shape) {
+        if let other = pictureOwners[slice.file], other != name {
+          log.add(
+            "outputs.png", "tensors: \"\(other)\" and \"\(name)\" would both write \(slice.file); rename one of them")
+        }
+        pictureOwners[slice.file] = name
       }
     }
     try log.check()

@@ -22,6 +22,7 @@ package enum JobRunner {
     let started = Date()
     let job = prepared.job
     let target = try OutputDestination.check(job: job, outputOption: options.outputPath)
+    try PNGOutputs(run: prepared, target: target)?.checkDestination(target: target, job: job.file)
     let lock = try OutputLock(target: target)
     defer { lock.release() }
     let resumeFiles = ResumeFiles(target: target)

@@ -38,6 +38,20 @@ struct PNGOutputs {
         ? "." : (target as NSString).deletingLastPathComponent)
   }
 
+  /// The pictures a run of `prepared` writing `target` makes: nil when the job
+  /// asks for none, or for a shard's part (the merge writes them for the whole job).
+  init?(run prepared: PreparedJob, target: String) {
+    guard prepared.catalog.shard == nil, let definition = prepared.job.outputs.png else { return nil }
+    self.init(definition, target: target, perItem: prepared.job.perItemInput != nil)
+  }
+
+  /// Throws the problem ``destinationProblem(target:jobFile:)`` finds, as a problem of the job (exit 2).
+  func checkDestination(target: String, job: String?) throws(JobProblems) {
+    guard let problem = destinationProblem(target: target, jobFile: job) else { return }
+    throw JobProblems([JobProblem(file: job ?? "--output", location: job == nil ? "" : "outputs.png", message: problem)]
+    )
+  }
+
   /// The target's path without its extension, plus `-png`.
   static func defaultDirectory(target: String) -> String {
     let url = URL(fileURLWithPath: target)
@@ -106,17 +120,54 @@ struct PNGOutputs {
       "convpipe \(ConvPipeVersion.current); tensors \(definition.tensors.joined(separator: ",")); bits \(definition.bits); range \(range); per item \(perItem)"
   }
 
-  /// The file in the directory that holds ``settings`` and the number of PNG files.
+  /// The file that marks a directory as convpipe's: ``settings``, `files N`,
+  /// then the N files' paths. convpipe replaces no directory without it.
   static let settingsFile = ".convpipe-png"
 
-  /// The number of files in the directory when they were written with these settings; else nil.
+  /// The number of files in the directory when they were written with these
+  /// settings and are all still there; else nil.
   var currentFiles: Int? {
     guard let text = try? String(contentsOfFile: directory + "/" + Self.settingsFile, encoding: .utf8) else {
       return nil
     }
-    let lines = text.split(separator: "\n")
-    guard lines.count == 2, lines[0] == settings, lines[1].hasPrefix("files ") else { return nil }
-    return Int(lines[1].dropFirst("files ".count))
+    let lines = text.split(separator: "\n").map(String.init)
+    guard lines.count >= 2, lines[0] == settings, lines[1].hasPrefix("files "),
+      let count = Int(lines[1].dropFirst("files ".count)), lines.count == 2 + count,
+      lines.dropFirst(2).allSatisfy({ FileManager.default.fileExists(atPath: directory + "/" + $0) })
+    else { return nil }
+    return count
+  }
+
+  /// The problem with ``directory`` as the pictures' place, found before any
+  /// work: a file there or above it, a directory convpipe did not write (no
+  /// ``settingsFile``: the job's images, the output's own folder), or one that
+  /// holds the output or the job file. Nil when it is free or convpipe's own.
+  func destinationProblem(target: String, jobFile: String?) -> String? {
+    let manager = FileManager.default
+    func canonical(_ path: String) -> String {
+      URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+    let folder = canonical(directory)
+    for path in [target, jobFile].compactMap({ $0 }).map(canonical) where path.hasPrefix(folder + "/") {
+      return "directory \(directory) holds \(path); name a directory of its own for the pictures"
+    }
+    var isDirectory: ObjCBool = false
+    if manager.fileExists(atPath: directory, isDirectory: &isDirectory) {
+      guard isDirectory.boolValue else { return "directory \(directory) is a file" }
+      guard manager.fileExists(atPath: directory + "/" + Self.settingsFile) else {
+        return "directory \(directory) exists and convpipe did not write it (it has no \(Self.settingsFile));"
+          + " name a new directory, or remove it first: convpipe replaces only its own pictures"
+      }
+      return nil
+    }
+    var ancestor = URL(fileURLWithPath: directory).standardizedFileURL.deletingLastPathComponent()
+    while ancestor.path != "/" {
+      if manager.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+        return isDirectory.boolValue ? nil : "directory \(directory) cannot be made: \(ancestor.path) is a file"
+      }
+      ancestor = ancestor.deletingLastPathComponent()
+    }
+    return nil
   }
 
   /// Writes every image of `items` in the HDF5 output at `path` into a new
@@ -127,14 +178,15 @@ struct PNGOutputs {
       try staged.create()
       let file = try HDF5File.open(path)
       let raw = try RawFileAccess(path: path, writable: false)
-      let next = Atomic<Int>(0), files = Atomic<Int>(0), folder = staged.temporary
-      let failure = Mutex<String?>(nil)
+      let next = Atomic<Int>(0), folder = staged.temporary
+      let failure = Mutex<String?>(nil), files = Mutex<[String]>([])
       DispatchQueue.concurrentPerform(iterations: max(1, min(threads, items.count))) { _ in
         while failure.withLock({ $0 == nil }) {
           let index = next.add(1, ordering: .relaxed).oldValue
           guard index < items.count else { return }
           do {
-            files.add(try write(item: items[index], from: file, raw: raw, into: folder), ordering: .relaxed)
+            let written = try write(item: items[index], from: file, raw: raw, into: folder)
+            files.withLock { $0 += written }
           } catch {
             let message = (perItem ? "item \(items[index]): " : "") + Self.describe(error)
             failure.withLock { $0 = $0 ?? message }
@@ -143,8 +195,9 @@ struct PNGOutputs {
       }
       try file.close()
       if let message = failure.withLock({ $0 }) { throw RunFailure(message) }
-      staged.files = files.load(ordering: .relaxed)
-      try Data("\(settings)\nfiles \(staged.files)\n".utf8).write(
+      let written = files.withLock { $0 }.sorted()
+      staged.files = written.count
+      try Data(([settings, "files \(written.count)"] + written).map { $0 + "\n" }.joined().utf8).write(
         to: URL(fileURLWithPath: staged.temporary + "/" + Self.settingsFile))
     } catch {
       staged.discard()
@@ -162,10 +215,11 @@ struct PNGOutputs {
     }
   }
 
-  /// Writes the images of one item's tensors; returns how many.
-  private func write(item: String, from file: HDF5File, raw: RawFileAccess, into root: String) throws -> Int {
-    var written = 0
-    let folder = perItem ? root + "/" + item : root
+  /// Writes the images of one item's tensors; returns their paths in the directory.
+  private func write(item: String, from file: HDF5File, raw: RawFileAccess, into root: String) throws -> [String] {
+    var written: [String] = []
+    let prefix = perItem ? item + "/" : ""
+    let folder = root + "/" + prefix
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for name in definition.tensors {
       let path = "\(ItemStorage.group(item))/tensors/\(name)"
@@ -176,14 +230,13 @@ struct PNGOutputs {
       if let problem = Self.shapeProblem(tensor.shape) { throw RunFailure("\(name) \(problem)") }
       let values = tensor.doubles
       let range = valueRange(values)
-      let clipped = values.count { !(range.lower...range.upper).contains($0) }
       let (channels, height, width) = (tensor.shape[1], tensor.shape[2], tensor.shape[3])
       let plane = height * width
       for slice in Self.slices(name, shape: tensor.shape) {
         let start = (slice.n * channels + slice.channels.lowerBound) * plane
-        let part = try Tensor(
-          shape: [slice.channels.count, height, width],
-          values: Array(values[start..<(start + slice.channels.count * plane)]))
+        let sliceValues = Array(values[start..<(start + slice.channels.count * plane)])
+        let clipped = sliceValues.count { !(range.lower...range.upper).contains($0) }
+        let part = try Tensor(shape: [slice.channels.count, height, width], values: sliceValues)
         let text = [
           PNGText(key: "Software", text: "convpipe \(ConvPipeVersion.current)"),
           PNGText(key: "convpipe:item", text: item),
@@ -194,8 +247,8 @@ struct PNGOutputs {
           PNGText(key: "convpipe:clipped", text: String(clipped)),
         ]
         try PNGImage(tensor: part, bitDepth: definition.bits, range: range, text: text.map(Self.latin1))
-          .write(path: folder + "/" + slice.file)
-        written += 1
+          .write(path: folder + slice.file)
+        written.append(prefix + slice.file)
       }
     }
     return written
@@ -245,10 +298,15 @@ struct StagedDirectory {
   }
 
   /// Replaces the target with the written directory: the old one is renamed
-  /// aside first, then removed.
+  /// aside first, then removed; a target without ``PNGOutputs/settingsFile``
+  /// (not convpipe's) is never replaced.
   func commit() throws(RunFailure) {
     let aside = temporary.replacingOccurrences(of: ".tmp-", with: ".old-")
     let hadTarget = FileManager.default.fileExists(atPath: target)
+    if hadTarget, !FileManager.default.fileExists(atPath: target + "/" + PNGOutputs.settingsFile) {
+      discard()
+      throw RunFailure("\(target): not replaced: convpipe did not write it (it has no \(PNGOutputs.settingsFile))")
+    }
     if hadTarget, rename(target, aside) != 0 {
       let reason = String(cString: strerror(errno))
       discard()

@@ -139,26 +139,24 @@ struct RunState {
     }
     scheduler.waitForWorkers()
     do {
-      var staged: StagedDirectory?
+      // The pictures replace the earlier ones just before the file does: a failure leaves both as they were.
       try output.finish(root: root(fingerprint: fingerprint, golden: golden)) { (path) throws(RunFailure) in
-        staged = try pngOutputs?.stage(from: path, items: writtenIDs, threads: options.threads)
+        guard let staged = try pngOutputs?.stage(from: path, items: writtenIDs, threads: options.threads) else {
+          return
+        }
+        try staged.commit()
+        pngFiles = staged.files
       }
       resumeFiles.remove()
       inputStates.save()
-      try staged?.commit()
-      pngFiles = staged?.files
     } catch {
       self.error = error.message
       output.discard()
     }
   }
 
-  /// The PNG files `outputs.png` asks for, written once the output is complete;
-  /// a shard's part writes none (the merge writes them for the whole job).
-  private var pngOutputs: PNGOutputs? {
-    guard prepared.catalog.shard == nil else { return nil }
-    return prepared.job.outputs.png.map { PNGOutputs($0, target: target, perItem: prepared.job.perItemInput != nil) }
-  }
+  /// The PNG files `outputs.png` asks for, written once the output is complete.
+  private var pngOutputs: PNGOutputs? { PNGOutputs(run: prepared, target: target) }
 
   /// Whether the error was in writing the output itself (then nothing of it is kept).
   private var failedWriting = false

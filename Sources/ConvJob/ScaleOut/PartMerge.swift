@@ -24,6 +24,7 @@ package enum PartMerge {
     let started = Date()
     let parts = try checked(paths, output: output)
     let target = try OutputDestination.check(target: output, file: "--output", example: "merged")
+    try pngOutputs(of: parts[0].job, target: target)?.checkDestination(target: target, job: nil)
     let lock = try OutputLock(target: target)
     defer { lock.release() }
     ResumeFiles(target: target).tidy(keep: false)
@@ -303,12 +304,10 @@ package enum PartMerge {
       return nil
     }
     let png = pngOutputs(of: plan.root.job, target: target)
-    var staged: StagedDirectory?
     do throws(RunFailure) {
       try output.finish(root: plan.root) { (path) throws(RunFailure) in
-        staged = try png?.stage(from: path, items: items, threads: 2)
+        try png?.stage(from: path, items: items, threads: 2).commit()
       }
-      try staged?.commit()
     } catch {
       output.discard()
       throw error

@@ -73,7 +73,8 @@ enum LayerBench {
         }
         layers.append(BenchLayer(name: name, geometry: geometry))
       } catch let error as JobProblems {
-        problems += error.problems
+        // The stage parser names its place "stage" in text of its own: name the layer instead.
+        problems += error.problems.map { JobProblem(file: path, location: location, message: "\(name): \($0.message)") }
       } catch {
         problems.append(JobProblem(file: path, location: location, message: "\(name): \(error)"))
       }

@@ -32,17 +32,17 @@ struct MachineDescription: Encodable, Sendable {
     return MachineDescription(
       processor: .current, vectorLevel: VectorInstructions.available.name,
       blas: BLASDescription(
-        library: OpenBLASKernel.version, core: core, coreVectorLevel: level == .baseline ? "below AVX2" : level.name,
+        library: OpenBLASKernel.version, core: core, coreVectorLevel: level == .baseline ? "pre-AVX2" : level.name,
         coreChosenBy: OpenBLASCoreChoice.origin),
       onednn: OneDNNDescription(
         library: OneDNNConvolution.version, instructionSet: OneDNNConvolution.instructionSet,
         engine: ConvolutionEngine.requested.rawValue))
   }
 
-  /// Whether the user's `OPENBLAS_CORETYPE` holds OpenBLAS below the vector level in use.
-  var blasHeldBelow: Bool {
+  /// Whether the user's `OPENBLAS_CORETYPE` holds OpenBLAS at another level than the one in use.
+  var blasHeldElsewhere: Bool {
     blas.coreChosenBy == OpenBLASKernel.environmentVariable
-      && OpenBLASKernel.level(ofCore: blas.core) < VectorInstructions.available
+      && OpenBLASKernel.level(ofCore: blas.core) != VectorInstructions.available
   }
 
   /// `processor: AMD EPYC 9R45 (family 26, model 2, AVX-512); vector loops: AVX-512;
@@ -53,8 +53,9 @@ struct MachineDescription: Encodable, Sendable {
       + " vector loops: \(vectorLevel); BLAS: \(blas.library), \(blas.core) kernel"
       + " (\(blas.coreVectorLevel), chosen by \(blas.coreChosenBy))"
       + "; \(onednn.library) (\(onednn.instructionSet), engine \(onednn.engine))"
-      + (blasHeldBelow
-        ? "; note: \(OpenBLASKernel.environmentVariable)=\(blas.core) in the environment holds OpenBLAS below"
-          + " \(vectorLevel); unset it to let convpipe choose" : "")
+      + (blasHeldElsewhere
+        ? "; note: \(OpenBLASKernel.environmentVariable)=\(blas.core) in the environment gives OpenBLAS its"
+          + " \(blas.core) kernel (\(blas.coreVectorLevel)) where the rest runs \(vectorLevel); unset it to let convpipe"
+          + " choose" : "")
   }
 }
