@@ -116,6 +116,8 @@ struct SubmitCommand: ParsableCommand {
     let (array, merge) = try submission.submit(with: client)
     print("array job \(array): \(tasks) task\(tasks == 1 ? "" : "s"), parts and logs in \(submission.directory)")
     print("merge job \(merge): writes \(submission.output) once every task has succeeded")
+    // The ids go out now, not when --wait ends: a log or a signal must not lose them.
+    fflush(nil)
     guard wait else { return }
     printError("waiting for merge job \(merge) (scontrol show job \(merge))")
     let report = SlurmWait(client: client, submission: submission, array: array, merge: merge).wait()

@@ -171,6 +171,12 @@ public struct TensorFlowCall: Sendable, Equatable {
     var explicit: [PadPair]?
     if case .explicit(let pairs) = padding {
       explicit = explicitPairs(pairs, count: count, channelAxis: channelAxis, spatialAxes: spatialAxes, rules: &rules)
+      if api.isTransposed, dilation.contains(where: { $0 > 1 }) {
+        rules.fail(
+          "dilations",
+          "dilations \(dilation) with explicit padding: TensorFlow's CPU kernel refuses them in float32 and float64 (\"Current CPU implementations do not yet support dilation rates larger than 1\"); with padding \"SAME\" or \"VALID\" it computes them in float32"
+        )
+      }
     }
     try rules.check()
     let paddingValue = padding ?? (api.isTransposed ? .same : .valid)

@@ -20,6 +20,12 @@ struct FrameworkRuleTests {
 
   static let refusals: [Refusal] = [
     Refusal(
+      name: "TensorFlow's transposed convolution with explicit padding and dilations, in float32 too",
+      stage:
+        #"{"op": "tf.nn.conv2d_transpose", "args": {"output_shape": [1, 10, 15, 4], "strides": [2, 3], "padding": [[0, 0], [1, 0], [2, 0], [0, 0]], "dilations": [1, 2]}}"#,
+      input: [1, 5, 5, 2], weight: [3, 3, 4, 2], dtype: .float32,
+      words: ["tf.nn.conv2d_transpose", "dilations [1, 2] with explicit padding", "Current CPU implementations"]),
+    Refusal(
       name: "onnxruntime has no float64 convolution", stage: #"{"op": "onnx.Conv", "args": {"pads": [1, 1, 1, 1]}}"#,
       input: [1, 2, 5, 5], weight: [3, 2, 3, 3],
       words: ["onnx.Conv: float64", "no double kernel", "\"dtype\": \"float32\""]),

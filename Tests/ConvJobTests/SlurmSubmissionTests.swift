@@ -258,7 +258,9 @@ struct SlurmSubmissionTests {
     #expect(report.lines.contains("task 1 of array job 1: FAILED, exit 2"))
   }
 
-  @Test("the failed tasks' code: 2 invalid, 143 stopped, a launch failure 3, tasks cancelled before they ran 143")
+  @Test(
+    "the failed tasks' code: 2 invalid, 143 stopped, a launch failure 3, tasks cancelled while running 143, before they ran 3"
+  )
   func taskStatus() {
     func status(_ state: String, _ exit: String) -> ConvJob.ExitStatus {
       let slurm = ScriptedSlurm()
@@ -272,6 +274,11 @@ struct SlurmSubmissionTests {
     #expect(status("TIMEOUT", "0:15") == .stopped(signal: SIGTERM))
     #expect(status("TIMEOUT", "0:9") == .dataError)
     #expect(status("CANCELLED", "0:0") == .stopped(signal: SIGTERM))
+    #expect(status("CANCELLED NodeList=", "0:0") == .dataError, "cancelled while pending: no convpipe ran")
+    // As Slurm 22.05 shows a task cancelled while it waited for --begin.
+    let pending = SlurmJobRecord(
+      line: "JobId=3 JobState=CANCELLED Reason=BeginTime ExitCode=0:0 RunTime=00:00:00 ReqNodeList=(null) NodeList=")
+    #expect(pending?.summary == "CANCELLED before it started")
   }
 
   @Test("a merge cancelled by hand, timed out or lost with its node")

@@ -72,10 +72,11 @@ package enum PartMerge {
     }
     var problems = foreign
     var matching: [PartFile] = []
+    var refused: Set<Int> = []  // shards whose part is refused above: not missing as well
     for part in parts {
       let mismatch = differences(part, reference)
       problems += mismatch.map { JobProblem(file: part.path, location: "", message: $0) }
-      if mismatch.isEmpty { matching.append(part) }
+      if mismatch.isEmpty { matching.append(part) } else { refused.insert(part.shard.index) }
     }
     let count = reference.shard.count
     var byShard: [Int: [PartFile]] = [:]
@@ -88,7 +89,7 @@ package enum PartMerge {
           message: "shard \(index)/\(count) is given \(given.count) times: \(given.map(\.path).joined(separator: ", "))"
         ))
     }
-    let missing = (0..<count).filter { byShard[$0] == nil }
+    let missing = (0..<count).filter { byShard[$0] == nil && !refused.contains($0) }
     if !missing.isEmpty {
       let shards = missing.map { "\($0)/\(count)" }
       problems.append(

@@ -21,10 +21,14 @@ package struct SlurmJobRecord: Sendable, Equatable {
   /// ExitCode `K:S`: the exit status K, or the signal S that ended the job.
   package let exitStatus: Int32
   package let exitSignal: Int32
+  /// Whether the job was given a node (`NodeList` not empty; a job that ran
+  /// for less than a second still shows `RunTime=00:00:00`): a job cancelled
+  /// while pending never started convpipe.
+  package let started: Bool
 
   package init(
     jobID: String, arrayTaskID: String? = nil, state: String, reason: String = "None", exitStatus: Int32 = 0,
-    exitSignal: Int32 = 0
+    exitSignal: Int32 = 0, started: Bool = true
   ) {
     self.jobID = jobID
     self.arrayTaskID = arrayTaskID
@@ -32,6 +36,7 @@ package struct SlurmJobRecord: Sendable, Equatable {
     self.reason = reason
     self.exitStatus = exitStatus
     self.exitSignal = exitSignal
+    self.started = started
   }
 
   /// Nil for a line without JobId and JobState.
@@ -45,7 +50,8 @@ package struct SlurmJobRecord: Sendable, Equatable {
     let exit = (value("ExitCode") ?? "0:0").split(separator: ":")
     self.init(
       jobID: jobID, arrayTaskID: value("ArrayTaskId"), state: state, reason: value("Reason") ?? "None",
-      exitStatus: exit.first.flatMap { Int32($0) } ?? 0, exitSignal: exit.dropFirst().first.flatMap { Int32($0) } ?? 0)
+      exitStatus: exit.first.flatMap { Int32($0) } ?? 0, exitSignal: exit.dropFirst().first.flatMap { Int32($0) } ?? 0,
+      started: value("NodeList").map { !$0.isEmpty && $0 != "(null)" } ?? true)
   }
 
   /// The records of `scontrol show job -o` output, one per line.
@@ -67,8 +73,10 @@ package struct SlurmJobRecord: Sendable, Equatable {
   /// `--kill-on-invalid-dep=yes`, or, where that is ignored, pending for ever.
   package var dependencyFailed: Bool { reason == "DependencyNeverSatisfied" }
 
-  /// `FAILED, exit 3`, `CANCELLED by signal 15`, `TIMEOUT (TimeLimit)`.
+  /// `FAILED, exit 3`, `CANCELLED by signal 15`, `TIMEOUT (TimeLimit)`,
+  /// `CANCELLED before it started`.
   package var summary: String {
+    if state == "CANCELLED" && !started { return "CANCELLED before it started" }
     var text = state
     if exitSignal != 0 {
       text += " by signal \(exitSignal)"

@@ -128,8 +128,10 @@ package struct SlurmWait {
 
   /// The exit status a job that did not complete stands for: its convpipe
   /// exit code (2 invalid, 3 data error, 130/143 stopped), a stop by SIGINT or
-  /// SIGTERM (Slurm's scancel and time limit), or 3.
+  /// SIGTERM (Slurm's scancel and time limit) of a job that ran, or 3 (a job
+  /// cancelled before it started ran no convpipe to stop).
   static func status(of record: SlurmJobRecord) -> ExitStatus {
+    if !record.started { return .dataError }
     if record.exitSignal != 0 {
       return [SIGINT, SIGTERM].contains(record.exitSignal) ? .stopped(signal: record.exitSignal) : .dataError
     }
