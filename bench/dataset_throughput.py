@@ -3,7 +3,7 @@
 
 Writes COUNT random RGB PNGs of 256x256 (pure Python: zlib + struct) into a
 work directory, a job running each through a conv (16 filters 5x5, stride 2)
-and the conv_transpose back to 256x256, then runs it with each thread count
+and the conv_transpose back to 256x256 (to SIZE+1 for an odd --size), then runs it with each thread count
 under /usr/bin/time -v and prints seconds, images/s and the maximum resident
 set size.
 

@@ -3,7 +3,7 @@
 generated dataset of dataset_throughput.py, its samples grouped by what they do.
 
 Groups, by the shared object and symbol of each sample:
-  kernels    convolution loops and products (ConvLoops, ConvKernels, ConvCore, OpenBLAS)
+  kernels    convolution loops and products (ConvLoops*, ConvKernels, ConvCore, OpenBLAS, oneDNN, OpenMP)
   png        decoding (PNGIO, libpng, zlib)
   hdf5       writing the output's structure (HDF5IO, libhdf5; the elements go by raw writes, under os)
   sha256     content hashes (libcrypto)
@@ -24,7 +24,8 @@ def module(sym):
     return sym[match.end():match.end() + int(match.group(1))] if match else ""
 
 GROUPS = [
-    ("kernels", lambda dso, sym: module(sym) in ("ConvLoops", "ConvLoopsAVX2", "ConvKernels", "ConvCore") or "openblas" in dso),
+    ("kernels", lambda dso, sym: module(sym) in ("ConvLoops", "ConvLoopsAVX2", "ConvLoopsAVX512", "ConvKernels", "ConvCore")
+     or any(library in dso for library in ("openblas", "libdnnl", "libgomp"))),
     ("png", lambda dso, sym: module(sym) == "PNGIO" or "libpng" in dso or "libz" in dso),
     ("hdf5", lambda dso, sym: module(sym) == "HDF5IO" or "hdf5" in dso),
     ("sha256", lambda dso, sym: "libcrypto" in dso),

@@ -75,13 +75,20 @@ extension ConvGeometry {
 
   /// How `apply` computes this geometry in `dtype` here: `oneDNN`, or convpipe's
   /// own `products`, `products and scatter-add`, `taps (cells)` or `taps (channels)`
-  /// (``MatrixLowering``), for `convpipe bench` to print beside each time.
+  /// (``MatrixLowering``), for `convpipe bench` to print beside each time. A
+  /// transposed layer with a padding mode is its forward layer's adjoint
+  /// (``adjointForward``), which is always convpipe's own.
   public func computePath(_ dtype: DType) -> String {
-    let geometry = zeroPadded
-    if dtype == .float32, ConvolutionEngine.usesOneDNN(geometry), OneDNNConvolution.forGeometry(geometry) != nil {
+    guard let forward = adjointForward else { return zeroPadded.kernelPath(dtype, adjoint: false) }
+    return forward.zeroPadded.kernelPath(dtype, adjoint: true)
+  }
+
+  /// The path ``kernel(source:weight:adjoint:)`` takes.
+  private func kernelPath(_ dtype: DType, adjoint: Bool) -> String {
+    if !adjoint, dtype == .float32, ConvolutionEngine.usesOneDNN(self), OneDNNConvolution.forGeometry(self) != nil {
       return "oneDNN"
     }
-    let lowering = MatrixLowering(geometry, adjoint: false, elementBytes: dtype.byteWidth)
+    let lowering = MatrixLowering(self, adjoint: adjoint, elementBytes: dtype.byteWidth)
     if lowering.usesProducts { return lowering.scatters ? "products and scatter-add" : "products" }
     return lowering.tapLanes == .channels ? "taps (channels)" : "taps (cells)"
   }

@@ -1,12 +1,16 @@
 import ConvCore
 
-/// How convpipe's own lowering computes a layer: by the rule
-/// (``MatrixLowering/prefersProducts(resultPerGroup:phases:)``), as `im2col` and
-/// OpenBLAS products, or tap by tap in its vector loops. Asked for by a task or
-/// thread (`convpipe bench --lowering`, the tests); layers too large for BLAS's
-/// 32-bit sizes always run tap by tap.
+/// How convpipe's own lowering computes a layer, asked for by a task or
+/// thread (`convpipe bench --lowering`, the tests).
 public enum LoweringChoice: String, Sendable, CaseIterable {
-  case automatic, products, taps
+  /// By the rule, ``MatrixLowering/prefersProducts(resultPerGroup:phases:elementBytes:level:)``;
+  /// products too where the loops' zero-padded copy would be over 16 times the source.
+  case automatic
+  /// As `im2col` and OpenBLAS products, but tap by tap where a size exceeds BLAS's 32-bit sizes.
+  case products
+  /// Tap by tap in the vector loops, but as products where the loops' padded
+  /// copy would be over 16 times the source (taps that reach no cell).
+  case taps
 
   @TaskLocal public static var requested: LoweringChoice = .automatic
 }
@@ -16,7 +20,7 @@ public enum LoweringChoice: String, Sendable, CaseIterable {
 /// which PyTorch also uses on CPUs and which generates its kernels for the
 /// processor's instruction set when it starts. float64 is always convpipe's own.
 public enum ConvolutionEngine: String, Sendable, CaseIterable {
-  /// oneDNN where ``OneDNNConvolution/prefers(_:)`` says it is faster, else convpipe's own.
+  /// oneDNN where ``OneDNNConvolution/prefers(_:level:)`` says it is faster, else convpipe's own.
   case automatic
   /// convpipe's own lowering for every layer.
   case own

@@ -4,7 +4,9 @@ extension MatrixLowering {
   /// one of the three ways (tap by tap, scatter-add, or one product per phase,
   /// here). Per phase, every result cell lies in exactly one phase, and each
   /// work item writes all cells of its columns, so the result needs no zeroing.
+  /// An empty batch gives an empty result.
   func run<T: BLASElement>(source: [T], weight: [T]) -> [T] {
+    guard batch > 0 else { return [] }
     guard usesProducts else { return runTapByTap(source: source, weight: weight) }
     if scatters { return runScatter(source: source, weight: weight) }
     let count = batch * groups * resultPerGroup * resultVolume
@@ -14,7 +16,7 @@ extension MatrixLowering {
       zip(phases, chunks).map { phase, chunk in
         (phase.identity ? 0 : depth(phase) * chunk.length) + (phase.writesInPlace ? 0 : resultPerGroup * chunk.length)
       }.max() ?? 0
-    let matrices = packs ? packed(weight) : weight
+    let matrices = phaseForm ? packed(weight) : weight
     return [T](unsafeUninitializedCapacity: count) { result, initialized in
       source.withUnsafeBufferPointer { src in
         matrices.withUnsafeBufferPointer { w in
@@ -73,7 +75,7 @@ extension MatrixLowering {
 
   /// Offset of `A_{g,p}` in the weight (gather form: `W_g`) or the packed matrices.
   func matrixOffset(group: Int, phase: Int) -> Int {
-    guard packs else { return group * resultPerGroup * sourcePerGroup * kernelVolume }
+    guard phaseForm else { return group * resultPerGroup * sourcePerGroup * kernelVolume }
     return group * resultPerGroup * sourcePerGroup * tapTotal + phaseStarts[phase]
   }
 

@@ -4,7 +4,7 @@ extension MatrixLowering {
   /// form unless a phase reads the source in place (an identity phase, as in a
   /// 2x2 stride-2 conv_transpose), which one product per phase does without
   /// `cols` and measured faster, and while the product's `R * prod(k)` rows fit BLAS's 32-bit sizes.
-  var scatters: Bool { packs && !phases.contains(where: \.identity) && resultPerGroup * kernelVolume <= blasLimit }
+  var scatters: Bool { phaseForm && !phases.contains(where: \.identity) && resultPerGroup * kernelVolume <= blasLimit }
 
   /// The phase form as one product and a scatter-add (col2im) instead of one
   /// product per phase: per group,

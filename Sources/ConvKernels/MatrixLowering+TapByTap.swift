@@ -34,7 +34,7 @@ extension MatrixLowering {
     let lanes = tapLanes
     let padding = TapPadding(
       self, interleaved: lanes == .channels, slack: TapRun<T>.maximumLanes * (phases.map(\.sourceStep).max() ?? 1))
-    let matrices = lanes == .channels ? transposed(weight) : packs ? packed(weight) : weight
+    let matrices = lanes == .channels ? transposed(weight) : phaseForm ? packed(weight) : weight
     let rowLength = lanes == .channels ? TapRun<T>.channelLanes(resultPerGroup) : resultPerGroup
     let compute = T.tapRunKernel
     let images = batch * groups, wanted = 4 * ComputeThreads.perOperation
@@ -111,7 +111,7 @@ extension MatrixLowering {
           let planes = w + group * resultPerGroup * sourcePerGroup * kernelVolume
           let into = dst + matrixOffset(group: group, phase: p) / resultPerGroup * lanes
           let (rowStride, channelStride) =
-            packs ? (kernelVolume, resultPerGroup * kernelVolume) : (sourcePerGroup * kernelVolume, kernelVolume)
+            phaseForm ? (kernelVolume, resultPerGroup * kernelVolume) : (sourcePerGroup * kernelVolume, kernelVolume)
           phases[p].kernelOffsets.withUnsafeBufferPointer { taps in
             for t in taps.indices {
               for c in 0..<sourcePerGroup {
@@ -164,16 +164,7 @@ struct TapPadding {
   /// (batch item, group)'s copy for the lanes a run reads past its last cell.
   init(_ lowering: MatrixLowering, interleaved: Bool, slack: Int) {
     let sizes = lowering.sourceSizes, rank = sizes.count, phases = lowering.phases
-    var low = [Int](repeating: 0, count: rank), high = low
-    for phase in phases {
-      for t in 0..<phase.tapCount {
-        for j in 0..<rank {
-          let shift = phase.shifts[t * rank + j]
-          low[j] = max(low[j], -shift)
-          high[j] = max(high[j], (phase.sizes[j] - 1) * phase.sourceSteps[j] + shift - (sizes[j] - 1))
-        }
-      }
-    }
+    let (low, high) = Self.margins(phases, sourceSizes: sizes)
     let padded = (0..<rank).map { low[$0] + sizes[$0] + high[$0] }
     channels = lowering.sourcePerGroup
     self.interleaved = interleaved
@@ -206,6 +197,32 @@ struct TapPadding {
     self.rowOffsets = rowOffsets
     self.rowStarts = rowStarts
     rowSteps = phases.map { rank > 1 ? $0.sourceSteps[rank - 2] * strides[rank - 2] : 0 }
+  }
+
+  /// `low_j` and `high_j` of every dimension for `phases` over a source of `sourceSizes`.
+  static func margins(_ phases: [LoweredPhase], sourceSizes sizes: [Int]) -> (low: [Int], high: [Int]) {
+    let rank = sizes.count
+    var low = [Int](repeating: 0, count: rank), high = low
+    for phase in phases {
+      for t in 0..<phase.tapCount {
+        for j in 0..<rank {
+          let shift = phase.shifts[t * rank + j]
+          low[j] = max(low[j], -shift)
+          high[j] = max(high[j], (phase.sizes[j] - 1) * phase.sourceSteps[j] + shift - (sizes[j] - 1))
+        }
+      }
+    }
+    return (low, high)
+  }
+
+  /// ``volume`` for `phases` over a source of `sourceSizes`, `Int.max` where it overflows.
+  static func paddedVolume(_ phases: [LoweredPhase], sourceSizes: [Int]) -> Int {
+    let (low, high) = margins(phases, sourceSizes: sourceSizes)
+    return sourceSizes.indices.reduce(1) { volume, j in
+      let (size, overflow) = low[j].addingReportingOverflow(sourceSizes[j] + high[j])
+      let (product, overflows) = volume.multipliedReportingOverflow(by: size)
+      return overflow || overflows ? Int.max : product
+    }
   }
 
   /// The padded copies of `images` (batch item, group) blocks of `channels` source planes, one after the other.

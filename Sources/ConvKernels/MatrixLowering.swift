@@ -20,7 +20,7 @@ import ConvCore
 /// `cols` (the gather form, and phase forms with an identity phase); in the
 /// phase form otherwise, one product of every tap's rows and a scatter-add
 /// (``runScatter(source:weight:)``); and, for layers with few result channels
-/// per group (``prefersProducts(resultPerGroup:phases:)``), no `cols` or product
+/// per group (``prefersProducts(resultPerGroup:phases:elementBytes:level:)``), no `cols` or product
 /// at all, tap by tap over a zero-padded copy of the source
 /// (``runTapByTap(source:weight:)``). Crops, output padding and zero padding
 /// are cells the taps' boxes leave out.
@@ -38,7 +38,7 @@ struct MatrixLowering {
   let resultSizes: [Int]
   let axes: [ConvAxis]
   /// Phase form: the phases' matrices are packed from the weight.
-  let packs: Bool
+  let phaseForm: Bool
   /// The phases with at least one cell.
   let phases: [LoweredPhase]
 
@@ -80,21 +80,25 @@ struct MatrixLowering {
     self.sourceSizes = sourceSizes
     self.resultSizes = resultSizes
     axes = geometry.axes
-    packs = !gathers
+    phaseForm = !gathers
     let withinBLASLimits = [
       sourcePerGroup * kernelVolume, batch * max(resultVolume, sourceVolume), driverChannels, otherChannels,
     ]
     .allSatisfy { $0 <= blasLimit }
     phases = LoweredPhase.phases(
       geometry.axes, resultSizes: resultSizes, sourceSizes: sourceSizes, gathers: gathers)
+    // Taps that reach no cell (a dilation far beyond the source) would make the
+    // loops' zero-padded copy many times the source: such layers run as products.
+    let tapsFit = TapPadding.paddedVolume(phases, sourceSizes: sourceSizes) <= 16 * sourceVolume + (1 << 16)
     switch LoweringChoice.requested {
     case .automatic:
       usesProducts =
         withinBLASLimits
-        && Self.prefersProducts(
-          resultPerGroup: resultPerGroup, phases: phases, elementBytes: elementBytes, level: level)
+        && (!tapsFit
+          || Self.prefersProducts(
+            resultPerGroup: resultPerGroup, phases: phases, elementBytes: elementBytes, level: level))
     case .products: usesProducts = withinBLASLimits
-    case .taps: usesProducts = false
+    case .taps: usesProducts = withinBLASLimits && !tapsFit
     }
     tapTotal = phases.map(\.tapCount).reduce(0, +)
     var starts: [Int] = [], start = 0

@@ -50,14 +50,15 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
   ///
   /// With at least as many batch items as ``ComputeThreads/perOperation``, the
   /// batch is split into parts of about ``partBytes`` of input and result
-  /// (a multiple of the workers, so none waits alone for a last part), each computed by one worker with a
-  /// one-thread primitive, so a part's reordered copies stay in the core's
+  /// (a multiple of the workers where the batch allows, so none waits alone
+  /// for a last part), each computed by one worker with a one-thread primitive, so a part's reordered copies stay in the core's
   /// cache between the reorders and the convolution; else one primitive uses
   /// the workers through OpenMP. OpenMP's threads wait for each other spinning,
   /// and on a machine busy with other work a primitive then takes several times
   /// as long; parts on convpipe's own workers slow down only by the share of
   /// the processors lost.
   static func apply(_ geometry: ConvGeometry, input: [Float], weight: [Float]) -> [Float]? {
+    guard geometry.batch > 0 else { return [] }
     let threads = ComputeThreads.perOperation
     let itemBytes = 4 * (geometry.inputShape.dropFirst().reduce(1, *) + geometry.outputShape.dropFirst().reduce(1, *))
     let parts =
@@ -103,6 +104,9 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
     let batch = batch ?? geometry.batch
     let key = CacheKey(geometry, batch: batch, threads: threads)
     if let known = cache.withLock({ $0[key] }) { return known }
+    // oneDNN fixes a primitive's thread count when it is made, from the
+    // calling thread's OpenMP setting.
+    omp_set_num_threads(Int32(threads))
     let made = OneDNNConvolution(geometry, batch: batch)
     cache.withLock { entries in
       if entries.count >= 32 { entries.removeAll() }
@@ -146,7 +150,7 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
     let weightDims = (grouped ? [groups] : []) + [outputPerGroup, inputPerGroup] + kernel
     let weightStrides =
       (grouped ? [inputPerGroup * outputPerGroup * kernelVolume] : []) + [ocStride, icStride]
-      + OneDNNLayout.rowMajorStrides(kernel)
+      + rowMajorStrides(kernel)
     let inputShape = [batch] + geometry.inputShape.dropFirst(), outputShape = [batch] + geometry.outputShape.dropFirst()
     guard let sourcePlain = OneDNNLayout.plain(inputShape), let resultPlain = OneDNNLayout.plain(outputShape),
       let weightPlain = OneDNNLayout.plain(weightDims, strides: weightStrides)
@@ -182,8 +186,8 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
     }
     guard let sourceChosen = chosen(dnnl_query_src_md), let resultChosen = chosen(dnnl_query_dst_md),
       let weightChosen = chosen(dnnl_query_weights_md),
-      let source = OneDNNLayout(plain: sourcePlain, chosen: sourceChosen, toChosen: true),
-      let result = OneDNNLayout(plain: resultPlain, chosen: resultChosen, toChosen: false),
+      let source = OneDNNLayout(plain: sourcePlain, chosen: sourceChosen, toChosen: true, shape: inputShape),
+      let result = OneDNNLayout(plain: resultPlain, chosen: resultChosen, toChosen: false, shape: outputShape),
       let weights = OneDNNLayout(plain: weightPlain, chosen: weightChosen, toChosen: true),
       let primitive = OneDNNPrimitive(descriptor)
     else { return nil }
@@ -196,19 +200,22 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
     -> Bool
   {
     omp_set_num_threads(Int32(threads))
-    guard let packedWeights = pack(weight).memory, let stream = OneDNNStream() else { return false }
+    // The packed weights are kept alive here: another call may replace them in `packed` meanwhile.
+    let packedWeights = pack(weight)
+    guard let weightMemory = packedWeights.memory, let stream = OneDNNStream() else { return false }
     let sourceMemory = OneDNNStaged(source, plain: UnsafeMutableRawPointer(mutating: input))
     let resultMemory = OneDNNStaged(result, plain: UnsafeMutableRawPointer(output))
     guard sourceMemory.isComplete, resultMemory.isComplete else { return false }
-    sourceMemory.reorder(toChosen: true, stream: stream)
-    primitive.execute(
-      [
-        dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: sourceMemory.chosen),
-        dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: packedWeights),
-        dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: resultMemory.chosen),
-      ], stream: stream)
-    resultMemory.reorder(toChosen: false, stream: stream)
-    return true
+    return withExtendedLifetime(packedWeights) {
+      sourceMemory.reorder(toChosen: true, stream: stream)
+        && primitive.execute(
+          [
+            dnnl_exec_arg_t(arg: DNNL_ARG_SRC, memory: sourceMemory.chosen),
+            dnnl_exec_arg_t(arg: DNNL_ARG_WEIGHTS, memory: weightMemory),
+            dnnl_exec_arg_t(arg: DNNL_ARG_DST, memory: resultMemory.chosen),
+          ], stream: stream)
+        && resultMemory.reorder(toChosen: false, stream: stream)
+    }
   }
 
   /// The weights in the primitive's layout: the kept ones when `weight` is the

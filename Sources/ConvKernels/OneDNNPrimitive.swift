@@ -1,4 +1,5 @@
 import COneDNN
+import ConvCore
 
 /// oneDNN's CPU engine, made once, its instruction set first held to the
 /// process's vector level (`CONVPIPE_VECTOR_LEVEL`; oneDNN allows that only
@@ -34,7 +35,7 @@ struct OneDNNAttributes: @unchecked Sendable {  // never changed after it is mad
 /// allocates for itself.
 final class OneDNNPrimitive: @unchecked Sendable {  // immutable; oneDNN primitives may execute concurrently
   let handle: dnnl_primitive_t
-  private var scratchpad: dnnl_memory_desc_t
+  private let scratchpad: dnnl_memory_desc_t
   private let scratchpadBytes: Int
 
   /// Creates the primitive `descriptor` describes (which the caller destroys).
@@ -42,8 +43,10 @@ final class OneDNNPrimitive: @unchecked Sendable {  // immutable; oneDNN primiti
     var made: dnnl_primitive_t?
     guard dnnl_primitive_create(&made, descriptor) == dnnl_success, let made else { return nil }
     handle = made
-    scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0)?.pointee ?? dnnl_memory_desc_t()
+    var scratchpad =
+      dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0)?.pointee ?? dnnl_memory_desc_t()
     scratchpadBytes = dnnl_memory_desc_get_size(&scratchpad)
+    self.scratchpad = scratchpad
   }
 
   /// The reorder from `from` to `to`.
@@ -60,21 +63,25 @@ final class OneDNNPrimitive: @unchecked Sendable {  // immutable; oneDNN primiti
     return OneDNNPrimitive(descriptor)
   }
 
-  /// Executes the primitive with `arguments` and a scratchpad of its own, and waits for it.
-  func execute(_ arguments: [dnnl_exec_arg_t], stream: OneDNNStream) {
-    var arguments = arguments
+  /// Executes the primitive with `arguments` and a scratchpad of its own, and
+  /// waits for it; false when oneDNN could not.
+  func execute(_ arguments: [dnnl_exec_arg_t], stream: OneDNNStream) -> Bool {
+    var arguments = arguments, scratchpad = scratchpad
     var buffer: UnsafeMutableRawPointer?
     var memory: dnnl_memory_t?
-    if scratchpadBytes > 0, let engine = OneDNNEngine.shared.handle {
-      buffer = UnsafeMutableRawPointer.allocate(byteCount: scratchpadBytes, alignment: 64)
-      if dnnl_memory_create(&memory, &scratchpad, engine, buffer) == dnnl_success {
-        arguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory))
-      }
+    defer {
+      if let memory { dnnl_memory_destroy(memory) }
+      buffer?.deallocate()
     }
-    dnnl_primitive_execute(handle, stream.handle, Int32(arguments.count), &arguments)
-    dnnl_stream_wait(stream.handle)
-    if let memory { dnnl_memory_destroy(memory) }
-    buffer?.deallocate()
+    if scratchpadBytes > 0 {
+      buffer = UnsafeMutableRawPointer.allocate(byteCount: scratchpadBytes, alignment: 64)
+      guard let engine = OneDNNEngine.shared.handle,
+        dnnl_memory_create(&memory, &scratchpad, engine, buffer) == dnnl_success
+      else { return false }
+      arguments.append(dnnl_exec_arg_t(arg: DNNL_ARG_SCRATCHPAD, memory: memory))
+    }
+    return dnnl_primitive_execute(handle, stream.handle, Int32(arguments.count), &arguments) == dnnl_success
+      && dnnl_stream_wait(stream.handle) == dnnl_success
   }
 
   deinit { dnnl_primitive_destroy(handle) }
@@ -96,26 +103,52 @@ final class OneDNNStream {
 }
 
 /// A tensor's plain layout (convpipe's row-major storage), the layout the
-/// primitive chose, and the reorder between them (nil when they are the same).
+/// primitive chose, and how a tensor moves between them.
 struct OneDNNLayout: @unchecked Sendable {  // immutable descriptors
   let plain: dnnl_memory_desc_t
   let chosen: dnnl_memory_desc_t
-  let reorder: OneDNNPrimitive?
+  let move: Move
+
+  /// How a tensor gets from the plain layout to the chosen one and back.
+  enum Move {
+    /// The layouts are the same.
+    case none
+    /// The chosen layout is channels last, which convpipe's transposition does.
+    case channelsLast(ChannelsLast)
+    /// oneDNN's reorder, oriented as the layout's `toChosen` says.
+    case reorder(OneDNNPrimitive)
+  }
 
   /// Nil when the layouts differ and oneDNN has no reorder between them;
-  /// `toChosen` orients the reorder (inputs) or its reverse (results).
-  init?(plain: dnnl_memory_desc_t, chosen: dnnl_memory_desc_t, toChosen: Bool) {
+  /// `toChosen` orients the reorder (inputs) or its reverse (results). `shape`,
+  /// given for row-major activations `[N, C, spatial...]`, lets a channels-last
+  /// choice move by ``ChannelsLast``.
+  init?(plain: dnnl_memory_desc_t, chosen: dnnl_memory_desc_t, toChosen: Bool, shape: [Int]? = nil) {
     (self.plain, self.chosen) = (plain, chosen)
     var (a, b) = (plain, chosen)
     if dnnl_memory_desc_equal(&a, &b) != 0 {
-      reorder = nil
+      move = .none
+    } else if let shape, var last = Self.channelsLast(shape), dnnl_memory_desc_equal(&last, &b) != 0 {
+      move = .channelsLast(ChannelsLast(items: shape[0], channels: shape[1], cells: shape.dropFirst(2).reduce(1, *)))
     } else if let made = toChosen
       ? OneDNNPrimitive.reorder(from: plain, to: chosen) : OneDNNPrimitive.reorder(from: chosen, to: plain)
     {
-      reorder = made
+      move = .reorder(made)
     } else {
       return nil
     }
+  }
+
+  /// float32 `shape` (`[N, C, spatial...]`, 1 to 3 spatial dimensions) channels last.
+  private static func channelsLast(_ shape: [Int]) -> dnnl_memory_desc_t? {
+    let tags = [3: dnnl_acb, 4: dnnl_acdb, 5: dnnl_acdeb]
+    guard let tag = tags[shape.count] else { return nil }
+    var descriptor = dnnl_memory_desc_t()
+    guard
+      dnnl_memory_desc_init_by_tag(&descriptor, Int32(shape.count), shape.map(Int64.init), dnnl_f32, tag)
+        == dnnl_success
+    else { return nil }
+    return descriptor
   }
 
   /// Bytes of a tensor in the chosen layout.
@@ -127,7 +160,7 @@ struct OneDNNLayout: @unchecked Sendable {  // immutable descriptors
   /// Row-major float32 `shape` with the strides `strides` (row-major when nil).
   static func plain(_ shape: [Int], strides: [Int]? = nil) -> dnnl_memory_desc_t? {
     var descriptor = dnnl_memory_desc_t()
-    let strides = strides ?? rowMajorStrides(shape)
+    let strides = strides ?? ConvCore.rowMajorStrides(shape)
     guard
       dnnl_memory_desc_init_by_strides(
         &descriptor, Int32(shape.count), shape.map(Int64.init), dnnl_f32, strides.map(Int64.init)) == dnnl_success
@@ -141,14 +174,6 @@ struct OneDNNLayout: @unchecked Sendable {  // immutable descriptors
     dnnl_memory_desc_init_by_tag(&descriptor, Int32(shape.count), shape.map(Int64.init), dnnl_f32, dnnl_format_tag_any)
     return descriptor
   }
-
-  static func rowMajorStrides(_ shape: [Int]) -> [Int] {
-    var strides = [Int](repeating: 1, count: shape.count)
-    for index in stride(from: shape.count - 2, through: 0, by: -1) {
-      strides[index] = strides[index + 1] * shape[index + 1]
-    }
-    return strides
-  }
 }
 
 /// A tensor as oneDNN memory for one call: over convpipe's plain buffer, and
@@ -159,16 +184,18 @@ final class OneDNNStaged {
   /// The memory in the primitive's layout: the plain one when the layouts agree.
   let chosen: dnnl_memory_t?
   private let ownsChosen: Bool
+  private let plain: UnsafeMutableRawPointer?
   private let buffer: UnsafeMutableRawPointer?
   private let layout: OneDNNLayout
 
   init(_ layout: OneDNNLayout, plain: UnsafeMutableRawPointer?, into target: dnnl_memory_t? = nil) {
     self.layout = layout
+    self.plain = plain
     var plainDescriptor = layout.plain, chosenDescriptor = layout.chosen
     var memory: dnnl_memory_t?
     if let engine = OneDNNEngine.shared.handle { dnnl_memory_create(&memory, &plainDescriptor, engine, plain) }
     plainMemory = memory
-    if layout.reorder == nil {
+    if case .none = layout.move {
       (buffer, chosen, ownsChosen) = (nil, memory, false)
     } else if let target {
       (buffer, chosen, ownsChosen) = (nil, target, false)
@@ -183,19 +210,29 @@ final class OneDNNStaged {
   /// Whether both memories exist (oneDNN made them).
   var isComplete: Bool { plainMemory != nil && chosen != nil }
 
-  /// Reorders from the plain layout to the chosen one (`toChosen`) or back;
-  /// nothing when they are the same.
-  func reorder(toChosen: Bool, stream: OneDNNStream) {
-    guard let reorder = layout.reorder, let plainMemory, let chosen else { return }
-    reorder.execute(
-      [
-        dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: toChosen ? plainMemory : chosen),
-        dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: toChosen ? chosen : plainMemory),
-      ], stream: stream)
+  /// Moves the tensor from the plain layout to the chosen one (`toChosen`) or
+  /// back; nothing when they are the same. False when oneDNN could not.
+  func reorder(toChosen: Bool, stream: OneDNNStream) -> Bool {
+    switch layout.move {
+    case .none: return true
+    case .channelsLast(let move):
+      guard let plain = plain?.assumingMemoryBound(to: Float.self),
+        let lines = buffer?.assumingMemoryBound(to: Float.self)
+      else { return false }
+      if toChosen { move.move(planes: plain, into: lines) } else { move.moveBack(lines: lines, into: plain) }
+      return true
+    case .reorder(let reorder):
+      guard let plainMemory, let chosen else { return false }
+      return reorder.execute(
+        [
+          dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: toChosen ? plainMemory : chosen),
+          dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: toChosen ? chosen : plainMemory),
+        ], stream: stream)
+    }
   }
 
   deinit {
-    if let plainMemory, plainMemory != chosen || !ownsChosen { dnnl_memory_destroy(plainMemory) }
+    if let plainMemory { dnnl_memory_destroy(plainMemory) }
     if ownsChosen, let chosen { dnnl_memory_destroy(chosen) }
     buffer?.deallocate()
   }
@@ -208,26 +245,30 @@ final class OneDNNPackedWeights: @unchecked Sendable {  // immutable once made
   let memory: dnnl_memory_t?
   private let buffer: UnsafeMutableRawPointer
 
+  /// `memory` is nil when oneDNN could not make or fill it.
   init(_ layout: OneDNNLayout, plain: [Float]) {
     self.plain = plain
     var chosen = layout.chosen
-    buffer = UnsafeMutableRawPointer.allocate(byteCount: max(layout.bytes, 64), alignment: 64)
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(layout.bytes, 64), alignment: 64)
+    self.buffer = buffer
     var memory: dnnl_memory_t?
     guard let engine = OneDNNEngine.shared.handle, dnnl_memory_create(&memory, &chosen, engine, buffer) == dnnl_success,
-      let memory, let stream = OneDNNStream()
+      let made = memory
     else {
       self.memory = nil
       return
     }
-    self.memory = memory
-    plain.withUnsafeBytes { bytes in
-      guard layout.reorder != nil else {
+    let filled = plain.withUnsafeBytes { bytes in
+      guard case .reorder = layout.move else {
         if let base = bytes.baseAddress { buffer.copyMemory(from: base, byteCount: bytes.count) }
-        return
+        return true
       }
-      let staged = OneDNNStaged(layout, plain: UnsafeMutableRawPointer(mutating: bytes.baseAddress), into: memory)
-      staged.reorder(toChosen: true, stream: stream)
+      guard let stream = OneDNNStream() else { return false }
+      let staged = OneDNNStaged(layout, plain: UnsafeMutableRawPointer(mutating: bytes.baseAddress), into: made)
+      return staged.reorder(toChosen: true, stream: stream)
     }
+    if !filled { dnnl_memory_destroy(made) }
+    self.memory = filled ? made : nil
   }
 
   deinit {

@@ -12,9 +12,16 @@ enum OpenBLASCoreChoice {
 
   /// Who chose the kernel in use: `OpenBLAS`, `OPENBLAS_CORETYPE` (the user),
   /// `convpipe (OpenBLAS chose Haswell)`, or `OpenBLAS (OPENBLAS_CORETYPE=x is
-  /// not one of its kernels)` when OpenBLAS ignored the user's value.
+  /// not one of its kernels)` when OpenBLAS ignored the user's value, `OpenBLAS
+  /// (it ignored convpipe's OPENBLAS_CORETYPE=x)` when it ignored convpipe's.
   static let origin: String = {
-    if let detected = environment(restartVariable) { return "convpipe (OpenBLAS chose \(detected))" }
+    if let detected = environment(restartVariable) {
+      let asked = environment(OpenBLASKernel.environmentVariable) ?? ""
+      guard asked.lowercased() == OpenBLASKernel.core.lowercased() else {
+        return "OpenBLAS (it ignored convpipe's \(OpenBLASKernel.environmentVariable)=\(asked))"
+      }
+      return "convpipe (OpenBLAS chose \(detected))"
+    }
     guard let asked = environment(OpenBLASKernel.environmentVariable) else { return "OpenBLAS" }
     guard asked.lowercased() == OpenBLASKernel.core.lowercased() else {
       return "OpenBLAS (\(OpenBLASKernel.environmentVariable)=\(asked) is not one of its kernels)"

@@ -73,3 +73,64 @@ struct OneDNNConvolutionTests {
     VectorInstructions.$requested.withValue(.baseline) { #expect(!ConvolutionEngine.usesOneDNN(wide)) }
   }
 }
+
+@Suite("edge cases on every path")
+struct EmptyAndConcurrentTests {
+  @Test("an empty batch gives an empty result on every engine and lowering", arguments: [false, true])
+  func emptyBatch(transposed: Bool) throws {
+    let operation: Operation =
+      transposed
+      ? .convTranspose(ConvTransposeParameters(stride: .uniform(2), padding: .uniform(1)))
+      : .conv(ConvParameters(padding: .uniform(1)))
+    let weight = Tensor.zeros(shape: transposed ? [16, 8, 4, 4] : [8, 16, 3, 3], dtype: .float32)
+    guard case .convolution(let geometry) = try operation.plan(input: [0, 16, 6, 6], weight: weight.shape) else {
+      throw ShapeError(["not a convolution"])
+    }
+    let input = Tensor.zeros(shape: [0, 16, 6, 6], dtype: .float32)
+    for engine in ConvolutionEngine.allCases {
+      for lowering in LoweringChoice.allCases {
+        let result = try ConvolutionEngine.$requested.withValue(engine) {
+          try LoweringChoice.$requested.withValue(lowering) { try geometry.apply(input: input, weight: weight) }
+        }
+        #expect(result.shape == geometry.outputShape && result.count == 0, "\(engine) \(lowering)")
+      }
+    }
+  }
+
+  @Test(
+    "threads alternating two weights on one primitive each get their own weights' result",
+    .enabled(if: VectorInstructions.available > .baseline))
+  func alternatingWeights() throws {
+    let suite = try OneDNNConvolutionTests()
+    var random = TestRandom(seed: 7)
+    let weights = (0..<2).map { _ in random.tensor(suite.geometry.weightShape).converted(to: .float32) }
+    let input = random.tensor(suite.geometry.inputShape).converted(to: .float32)
+    let expected = try weights.map { try suite.apply(input, $0, engine: .own) }
+    let wrong = Mutex(0)
+    DispatchQueue.concurrentPerform(iterations: 64) { index in
+      let result = try? ComputeThreads.$requested.withValue(1) {
+        try suite.apply(input, weights[index % 2], engine: .onednn)
+      }
+      if !suite.close(result ?? [], expected[index % 2]) { wrong.withLock { $0 += 1 } }
+    }
+    #expect(wrong.withLock { $0 } == 0)
+  }
+
+  @Test("taps that reach no cell (dilation far beyond the source) cost no padded copy of their reach")
+  func unreachableTaps() throws {
+    let operation = Operation.conv(ConvParameters(padding: .uniform(500_000), dilation: .uniform(1_000_000)))
+    let input = try Tensor(shape: [1, 1, 3, 3], values: [Float](repeating: 1, count: 9))
+    let weight = try Tensor(shape: [1, 1, 2, 2], values: [Float](repeating: 1, count: 4))
+    guard case .convolution(let geometry) = try operation.plan(input: input.shape, weight: weight.shape) else {
+      throw ShapeError(["not a convolution"])
+    }
+    for engine in ConvolutionEngine.allCases {
+      for lowering in LoweringChoice.allCases {
+        let result = try ConvolutionEngine.$requested.withValue(engine) {
+          try LoweringChoice.$requested.withValue(lowering) { try geometry.apply(input: input, weight: weight) }
+        }
+        #expect(result.shape == [1, 1, 3, 3] && result.doubles.allSatisfy { $0 == 0 }, "\(engine) \(lowering)")
+      }
+    }
+  }
+}
