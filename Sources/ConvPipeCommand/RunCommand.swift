@@ -134,21 +134,25 @@ struct RunCommand: ParsableCommand {
     if result.status != .success { throw ExitCode(result.status) }
   }
 
-  /// Refuses a `--log` or `--report` that names the output, the golden file,
-  /// the job or each other: writing it would destroy that file.
+  /// Refuses an output that is the job file, and a `--log` or `--report` that
+  /// names the output, the golden file, the job or each other: writing it
+  /// would destroy that file.
   private func checkSidePaths(target: String?) throws(JobProblems) {
-    func canonical(_ path: String) -> String {
-      URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    var problems: [JobProblem] = []
+    if let target, FileIdentity.same(target, job) {
+      problems.append(
+        JobProblem(
+          file: output == nil ? job : "--output", location: output == nil ? "outputs.path" : "",
+          message: "\(target) is the job file; name another file"))
     }
     let others: [(String, String?)] = [("the output", target), ("the golden file", golden), ("the job", job)]
-    var problems: [JobProblem] = []
     for (option, path) in [("--log", log), ("--report", report)] {
       guard let path else { continue }
-      for (what, other) in others where other.map(canonical) == canonical(path) {
+      for (what, other) in others where other.map({ FileIdentity.same($0, path) }) == true {
         problems.append(JobProblem(file: option, location: "", message: "\(path) is \(what); name another file"))
       }
     }
-    if let log, let report, canonical(log) == canonical(report) {
+    if let log, let report, FileIdentity.same(log, report) {
       problems.append(
         JobProblem(file: "--report", location: "", message: "\(report) is the --log file; name another file"))
     }

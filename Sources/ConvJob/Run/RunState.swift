@@ -10,6 +10,8 @@ struct RunState {
   let prepared: PreparedJob
   let options: RunOptions
   let target: String
+  /// The PNG files `outputs.png` asks for, written once the output is complete.
+  let pngOutputs: PNGOutputs?
   let log: RunLog?
   let onNotice: (@Sendable (String) -> Void)?
   let onItem: (@Sendable (ItemEvent, Int, Int) -> Void)?
@@ -29,12 +31,13 @@ struct RunState {
   private var pngFiles: Int?
 
   init(
-    prepared: PreparedJob, options: RunOptions, target: String, log: RunLog?,
+    prepared: PreparedJob, options: RunOptions, target: String, pngOutputs: PNGOutputs?, log: RunLog?,
     onNotice: (@Sendable (String) -> Void)?, onItem: (@Sendable (ItemEvent, Int, Int) -> Void)?
   ) {
     self.prepared = prepared
     self.options = options
     self.target = target
+    self.pngOutputs = pngOutputs
     self.log = log
     self.onNotice = onNotice
     self.onItem = onItem
@@ -83,16 +86,9 @@ struct RunState {
     {
       resumeFiles.remove()
       inputStates.save()
-      if let png = pngOutputs {
-        do {
-          if let files = png.currentFiles {
-            pngFiles = files
-          } else {
-            let staged = try png.stage(from: target, items: writtenIDs, threads: options.threads)
-            try staged.commit()
-            pngFiles = staged.files
-          }
-        } catch {
+      pngFiles = pngOutputs?.currentFiles
+      if let png = pngOutputs, pngFiles == nil {
+        do { pngFiles = try png.replace(from: target, items: writtenIDs, threads: options.threads) } catch {
           self.error = error.message
         }
       }
@@ -114,14 +110,9 @@ struct RunState {
         return
       }
     }
-    let (temporary, store, storeJournal) = (output.temporary, resumeFiles.store, resumeFiles.storeJournal)
+    // A stop that cannot wait leaves the temporary output and its journal as
+    // SIGKILL does: the next --resume adopts them if they hold more items than the store.
     let stop = options.stop
-    stop.onHardStop {
-      rename(temporary, store)
-      rename(temporary + ResumeFiles.journalSuffix, storeJournal)
-    }
-    defer { stop.onHardStop(nil) }
-
     let scheduler = startWorkers(
       shared: shared, reusable: reusable, inputStates: inputStates, golden: golden, stop: stop)
     write(from: scheduler, into: output, stop: stop)
@@ -139,13 +130,9 @@ struct RunState {
     }
     scheduler.waitForWorkers()
     do {
-      // The pictures replace the earlier ones just before the file does: a failure leaves both as they were.
+      // The pictures replace the earlier ones just before the file does (see ``PNGOutputs``).
       try output.finish(root: root(fingerprint: fingerprint, golden: golden)) { (path) throws(RunFailure) in
-        guard let staged = try pngOutputs?.stage(from: path, items: writtenIDs, threads: options.threads) else {
-          return
-        }
-        try staged.commit()
-        pngFiles = staged.files
+        pngFiles = try pngOutputs?.replace(from: path, items: writtenIDs, threads: options.threads)
       }
       resumeFiles.remove()
       inputStates.save()
@@ -154,9 +141,6 @@ struct RunState {
       output.discard()
     }
   }
-
-  /// The PNG files `outputs.png` asks for, written once the output is complete.
-  private var pngOutputs: PNGOutputs? { PNGOutputs(run: prepared, target: target) }
 
   /// Whether the error was in writing the output itself (then nothing of it is kept).
   private var failedWriting = false
