@@ -78,9 +78,7 @@ struct RunCommand: ParsableCommand {
 
   func validate() throws {
     if let threads, threads < 1 { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
-    if golden == nil && (tolerance.rtol != 0 || tolerance.atol != 0) {
-      throw ValidationError("--rtol and --atol set the tolerances of --golden; give --golden too")
-    }
+    try tolerance.requireGolden(golden)
     if let shard {
       guard Shard(shard) != nil else {
         throw ValidationError("--shard \(shard) is not a shard: give K/N with 0 <= K < N, e.g. --shard 0/4")
@@ -123,15 +121,7 @@ struct RunCommand: ParsableCommand {
       throw problems
     }
     let summary = RunSummary(result: result)
-    if let error = result.error { printError(error) }
-    if result.wroteOutput {
-      if !quiet || result.status != .success { print(summary.text) }
-    } else if let stopped = summary.notWritten {
-      printError(stopped)
-    }
-    if let report { try writeReport(summary.json, to: report) }
-    if let signal = result.signal { RunStop.raiseAgain(signal) }
-    if result.status != .success { throw ExitCode(result.status) }
+    try end(summary, quiet: quiet, notWritten: summary.notWritten, report: report)
   }
 
   /// Refuses an output that is the job file, and a `--log` or `--report` that

@@ -234,10 +234,7 @@ struct PNGOutputs {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for name in definition.tensors {
       let path = "\(ItemStorage.group(item))/tensors/\(name)"
-      let tensor =
-        if let storage = try file.contiguousStorage(of: path) { try raw.readTensor(storage) } else {
-          try file.readTensor(path)
-        }
+      let tensor = try file.readTensor(path, raw: raw)
       if let problem = Self.shapeProblem(tensor.shape) { throw RunFailure("\(name) \(problem)") }
       let values = tensor.doubles
       let range = valueRange(values)
