@@ -116,6 +116,13 @@ struct ToleranceOptions: ParsableArguments {
   }
 
   var comparison: OutputComparison { OutputComparison(rtol: rtol, atol: atol) }
+
+  /// Refuses tolerances without `--golden` (`golden` nil): they are the golden comparison's.
+  func requireGolden(_ golden: String?) throws {
+    if golden == nil && (rtol != 0 || atol != 0) {
+      throw ValidationError("--rtol and --atol set the tolerances of --golden; give --golden too")
+    }
+  }
 }
 
 /// Writes a `--report` file, failing (exit 3) when it cannot.

@@ -13,7 +13,8 @@ struct DiffCommand: ParsableCommand {
       only the reference has it, "extra" when only the new file has it. Lists those, shape \
       and type changes, and values outside |new - reference| <= atol + rtol * |reference| \
       (NaN equals NaN) with the largest absolute and relative errors and the worst index. \
-      Exits 0 when equal within tolerance, 1 when different, 3 when a file cannot be read.
+      Exits 0 when equal within tolerance, 1 when different, 2 when --report names one of the \
+      files compared, 3 when a file cannot be read.
 
       Example:
         convpipe diff out/last-good.h5 out/tonight.h5 --rtol 1e-6
@@ -31,6 +32,10 @@ struct DiffCommand: ParsableCommand {
   var report: String?
 
   func run() throws {
+    if let report {
+      try refuseOverwriting(
+        report, option: "--report", inputs: [("the reference file", reference), ("the new file", new)])
+    }
     let items: Int, differences: [OutputComparison.Difference]
     do {
       (items, differences) = try tolerance.comparison.compareFiles(

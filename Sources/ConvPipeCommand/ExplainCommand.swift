@@ -31,7 +31,7 @@ struct ExplainCommand: ParsableCommand {
       is replaced whole (a temporary file beside it, renamed).
 
       Exits 0; 2 for an invalid job, a missing or not conv-like STAGE, or --svg without STAGE \
-      (the message names the conv-like stages); 3 when the picture cannot be written (nothing \
+      (the message names the conv-like stages), or --svg naming the job file; 3 when the picture cannot be written (nothing \
       is left behind).
 
       Example:
@@ -74,6 +74,7 @@ struct ExplainCommand: ParsableCommand {
   }
 
   func run() throws {
+    if let svg { try refuseOverwriting(svg, option: "--svg", inputs: [("the job file", job)]) }
     let limit = try memory.limit()
     let explanation: JobExplanation
     do {

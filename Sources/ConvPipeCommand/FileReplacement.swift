@@ -38,3 +38,11 @@ func replaceFile(_ path: String, with text: String, what: String) throws(RunFail
     throw failure(code)
   }
 }
+
+/// Refuses (exit 2, before any work) a file to write, `path` given by `option`,
+/// that is one of the command's inputs (`inputs`: what it is and its path):
+/// writing it would destroy that input. `--html: out/a.h5 is the input file; name another file`.
+func refuseOverwriting(_ path: String, option: String, inputs: [(what: String, path: String?)]) throws(JobProblems) {
+  guard let input = inputs.first(where: { $0.path.map { FileIdentity.same($0, path) } ?? false }) else { return }
+  throw JobProblems([JobProblem(file: option, location: "", message: "\(path) is \(input.what); name another file")])
+}

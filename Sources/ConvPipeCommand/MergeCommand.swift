@@ -47,14 +47,8 @@ struct MergeCommand: ParsableCommand {
     let stop = RunStop()
     defer { stop.uninstall() }
     let result = try PartMerge.merge(parts, output: output, links: links, stop: stop)
-    let summary = RunSummary(result: result)
-    if let error = result.error { printError(error) }
-    if result.wroteOutput {
-      if !quiet || result.status != .success { print(summary.text) }
-    } else if let signal = result.signal {
-      printError("\(output): not written: stopped by \(signalName(signal))")
-    }
-    if let signal = result.signal { RunStop.raiseAgain(signal) }
-    if result.status != .success { throw ExitCode(result.status) }
+    try end(
+      RunSummary(result: result), quiet: quiet,
+      notWritten: result.signal.map { "\(output): not written: stopped by \(signalName($0))" }, report: nil)
   }
 }

@@ -15,7 +15,7 @@ struct ReportCommand: ParsableCommand {
       exactly with the same path in GOLDEN.h5 and the differences drawn.
 
       Exits 0 when the page is written, 3 when a file cannot be read or written or was not written by convpipe, \
-      2 for a usage error.
+      2 for a usage error (--html naming the file reported on or the golden file, too).
 
       Example:
         convpipe report out/nightly-regression.h5 --golden out/last-good.h5 --html out/nightly.html
@@ -31,6 +31,7 @@ struct ReportCommand: ParsableCommand {
   var html: String
 
   func run() throws {
+    try refuseOverwriting(html, option: "--html", inputs: [("the input file", file), ("the golden file", golden)])
     let page = try HTMLReport.page(output: file, golden: golden)
     try writeReport(page.html, to: html)
     let kibibytes = (page.html.utf8.count + 1023) / 1024

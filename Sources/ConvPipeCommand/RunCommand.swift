@@ -78,9 +78,7 @@ struct RunCommand: ParsableCommand {
 
   func validate() throws {
     if let threads, threads < 1 { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
-    if golden == nil && (tolerance.rtol != 0 || tolerance.atol != 0) {
-      throw ValidationError("--rtol and --atol set the tolerances of --golden; give --golden too")
-    }
+    try tolerance.requireGolden(golden)
     if let shard {
       guard Shard(shard) != nil else {
         throw ValidationError("--shard \(shard) is not a shard: give K/N with 0 <= K < N, e.g. --shard 0/4")
@@ -123,32 +121,28 @@ struct RunCommand: ParsableCommand {
       throw problems
     }
     let summary = RunSummary(result: result)
-    if let error = result.error { printError(error) }
-    if result.wroteOutput {
-      if !quiet || result.status != .success { print(summary.text) }
-    } else if let stopped = summary.notWritten {
-      printError(stopped)
-    }
-    if let report { try writeReport(summary.json, to: report) }
-    if let signal = result.signal { RunStop.raiseAgain(signal) }
-    if result.status != .success { throw ExitCode(result.status) }
+    try end(summary, quiet: quiet, notWritten: summary.notWritten, report: report)
   }
 
-  /// Refuses a `--log` or `--report` that names the output, the golden file,
-  /// the job or each other: writing it would destroy that file.
+  /// Refuses an output that is the job file, and a `--log` or `--report` that
+  /// names the output, the golden file, the job or each other: writing it
+  /// would destroy that file.
   private func checkSidePaths(target: String?) throws(JobProblems) {
-    func canonical(_ path: String) -> String {
-      URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    var problems: [JobProblem] = []
+    if let target, FileIdentity.same(target, job) {
+      problems.append(
+        JobProblem(
+          file: output == nil ? job : "--output", location: output == nil ? "outputs.path" : "",
+          message: "\(target) is the job file; name another file"))
     }
     let others: [(String, String?)] = [("the output", target), ("the golden file", golden), ("the job", job)]
-    var problems: [JobProblem] = []
     for (option, path) in [("--log", log), ("--report", report)] {
       guard let path else { continue }
-      for (what, other) in others where other.map(canonical) == canonical(path) {
+      for (what, other) in others where other.map({ FileIdentity.same($0, path) }) == true {
         problems.append(JobProblem(file: option, location: "", message: "\(path) is \(what); name another file"))
       }
     }
-    if let log, let report, canonical(log) == canonical(report) {
+    if let log, let report, FileIdentity.same(log, report) {
       problems.append(
         JobProblem(file: "--report", location: "", message: "\(report) is the --log file; name another file"))
     }

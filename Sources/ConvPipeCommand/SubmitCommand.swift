@@ -80,19 +80,13 @@ struct SubmitCommand: ParsableCommand {
     }
     if tasks < 1 { throw ValidationError("--tasks \(tasks) is out of range: give at least 1") }
     if wait && dryRun { throw ValidationError("--wait and --dry-run exclude each other: a dry run submits nothing") }
-    if golden == nil && (tolerance.rtol != 0 || tolerance.atol != 0) {
-      throw ValidationError("--rtol and --atol set the tolerances of --golden; give --golden too")
-    }
+    try tolerance.requireGolden(golden)
     _ = try memory.limit()
   }
 
   func run() throws {
     let parsed = try JobDecoder.load(path: job)
-    guard let target = output ?? parsed.outputs.path else {
-      throw JobProblems([
-        JobProblem(file: job, location: "outputs", message: "path is required unless --output is given")
-      ])
-    }
+    let target = try OutputDestination.path(job: parsed, outputOption: output)
     let here = FileManager.default.currentDirectoryPath
     var runOptions: [String] = []
     if let golden {

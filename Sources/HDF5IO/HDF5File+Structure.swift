@@ -56,6 +56,14 @@ extension HDF5File {
     }
   }
 
+  /// ``datasetPaths(limit:)`` joined by `, `, ending `, ...` when there may be
+  /// more: `/a, /b/c, ...`; nil when the file holds no dataset.
+  public func datasetList(limit: Int) -> String? {
+    let paths = datasetPaths(limit: limit)
+    guard !paths.isEmpty else { return nil }
+    return paths.joined(separator: ", ") + (paths.count == limit ? ", ..." : "")
+  }
+
   /// The paths of the datasets in the file, depth first in name order, at most
   /// `limit` of them: for messages that say what a file holds.
   public func datasetPaths(limit: Int = 20) -> [String] {

@@ -117,6 +117,15 @@ public final class RawFileAccess: Sendable {
   }
 }
 
+extension HDF5File {
+  /// The tensor at `path`: its elements read through `raw` (outside libhdf5's
+  /// lock) when it is given and they lie contiguous in the file, else by libhdf5.
+  public func readTensor(_ path: String, raw: RawFileAccess?) throws(HDF5Error) -> Tensor {
+    if let raw, let storage = try contiguousStorage(of: path) { return try raw.readTensor(storage) }
+    return try readTensor(path)
+  }
+}
+
 extension RawFileAccess {
   /// The tensor whose elements lie at `storage`.
   public func readTensor(_ storage: ContiguousStorage) throws(HDF5Error) -> Tensor {

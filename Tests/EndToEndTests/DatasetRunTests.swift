@@ -60,10 +60,13 @@ struct Dataset {
 
   /// Items recorded so far in the journal of the output being written to `name`.
   func journaledItems(_ name: String) -> Int {
-    siblings(".\(name).tmp-").filter { $0.hasSuffix(".journal") }.reduce(0) { count, journal in
-      let text = (try? String(contentsOfFile: output(journal), encoding: .utf8)) ?? ""
-      return count + max(text.filter { $0 == "\n" }.count - 1, 0)
-    }
+    siblings(".\(name).tmp-").filter { $0.hasSuffix(".journal") }.reduce(0) { $0 + journaled($1) }
+  }
+
+  /// The items the journal `name` beside the outputs records.
+  func journaled(_ name: String) -> Int {
+    let text = (try? String(contentsOfFile: output(name), encoding: .utf8)) ?? ""
+    return max(text.filter { $0 == "\n" }.count - 1, 0)
   }
 }
 
@@ -188,6 +191,40 @@ struct DatasetRunTests {
     #expect(
       dataset.siblings(".result.h5.").filter { !$0.hasSuffix(".lock") && !$0.hasSuffix(".inputs") } == [],
       "nothing left beside the output")
+  }
+
+  @Test("a second signal leaves the --resume store as it was, however few items the stopped run wrote")
+  func secondSignalKeepsStore() throws {
+    let dataset = try Dataset(count: 400, size: 24)
+    let reference = dataset.output("reference.h5"), target = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", reference, "--quiet"]).exitCode == 0)
+    func start(_ arguments: [String]) throws -> Process {
+      let process = Process()
+      process.executableURL = ConvPipeProcess.executable
+      process.arguments = ["run", dataset.job, "--output", target, "--quiet", "--threads", "2"] + arguments
+      try process.run()
+      return process
+    }
+    let deadline = Date().addingTimeInterval(60)
+    let first = try start([])
+    while dataset.journaledItems("result.h5") < 100 && first.isRunning && Date() < deadline { usleep(2_000) }
+    kill(first.processIdentifier, SIGTERM)
+    first.waitUntilExit()
+    let kept = dataset.journaled(".result.h5.resume.journal")
+    #expect(kept >= 100 && kept < 400, "kept \(kept) items")
+    // The resumed run writes the kept items again first: it is stopped twice once it has flushed some.
+    let second = try start(["--resume"])
+    while dataset.journaledItems("result.h5") == 0 && second.isRunning && Date() < deadline { usleep(500) }
+    kill(second.processIdentifier, SIGTERM)
+    kill(second.processIdentifier, SIGINT)
+    second.waitUntilExit()
+    #expect(second.terminationReason == .uncaughtSignal && second.terminationStatus == SIGTERM)
+    #expect(dataset.journaled(".result.h5.resume.journal") == kept, "the store is not replaced by a smaller one")
+    let resumed = try dataset.run(["--output", target, "--resume", "--log", dataset.output("resume.jsonl"), "--quiet"])
+    #expect(resumed.exitCode == 0, "\(resumed.standardError)")
+    #expect(
+      try Dataset.log(dataset.output("resume.jsonl")).filter { $0["status"]?.stringValue == "reused" }.count >= kept)
+    #expect(Dataset.bytes(target) == Dataset.bytes(reference))
   }
 
   @Test("--incremental reuses everything when nothing changed and recomputes only a changed image")

@@ -154,6 +154,43 @@ struct PNGOutputTests {
     }
   }
 
+  @Test("merging parts with failed items prints the single run's summary: its PNG files, failures in job order")
+  func mergeSummaryEqualsSingleRun() throws {
+    let space = try Workspace(images: 4)
+    for index in [1, 3] {  // img1 is in shard 1 of 2, img3 in shard 0
+      try Data("not a png".utf8).write(to: URL(fileURLWithPath: space.path("images/img\(index).png")))
+    }
+    try space.writeJob(png: #"{"tensors": ["back"]}"#)
+    let single = try space.run(["--keep-going", "--output", space.path("out/single.h5")])
+    #expect(single.exitCode == 4)
+    let parts = (0..<2).map { space.path("out/parts/part-\($0).h5") }
+    for (shard, part) in parts.enumerated() {
+      #expect(try space.run(["--keep-going", "--shard", "\(shard)/2", "--output", part]).exitCode == 4)
+    }
+    let merge = try ConvPipeProcess.run(["merge", "--output", space.path("out/merged.h5")] + parts)
+    #expect(merge.exitCode == 4, "\(merge.standardError)")
+    func normalized(_ text: String, _ name: String) -> String {
+      text.replacingOccurrences(of: space.path("out/\(name)"), with: "OUT")
+        .replacingOccurrences(of: #" in [0-9.]+s\n"#, with: "\n", options: .regularExpression)
+    }
+    #expect(normalized(merge.standardOutput, "merged") == normalized(single.standardOutput, "single"))
+    #expect(single.standardOutput.contains("and 2 PNG files in"), "\(single.standardOutput)")
+    let failed = single.standardOutput.split(separator: "\n").filter { $0.hasPrefix("FAILED item ") }
+    #expect(failed.map { $0.prefix("FAILED item img1".count) } == ["FAILED item img1", "FAILED item img3"])
+  }
+
+  @Test("a picture directory inside a folder whose name holds .tmp- is replaced like any other")
+  func temporaryLookingFolder() throws {
+    let space = try Workspace(images: 1)
+    try space.writeJob(png: #"{"tensors": ["back"], "directory": "x.tmp-1/pictures"}"#)
+    for _ in 0..<2 {
+      let run = try space.run()
+      #expect(run.exitCode == 0, "\(run.standardError)")
+    }
+    let files = space.files("out/x.tmp-1")
+    #expect(files.contains("pictures/.convpipe-png") && files.allSatisfy { $0.hasPrefix("pictures") }, "\(files)")
+  }
+
   @Test("an unchanged incremental run keeps the directory; new settings write it again")
   func incremental() throws {
     let space = try Workspace()
@@ -210,8 +247,9 @@ struct PNGOutputTests {
   }
 
   @Test(
-    "a directory convpipe did not write, one holding the output or the job, or one under a file is refused before any work (exit 2), and nothing is touched",
+    "the output file, a directory convpipe did not write, one holding the output or the job, or one under a file is refused before any work (exit 2), and nothing is touched",
     arguments: [
+      ("result.h5", "is the output file"),
       ("../images", "exists and convpipe did not write it (it has no .convpipe-png)"),
       (".", "holds"),
       ("..", "holds"),

@@ -179,6 +179,10 @@ struct ShardMergeTests {
       (parts + [parts[1]], 2, ["shard 1/4 is given 2 times"]),
       (Array(parts[0..<3]) + [foreignPart], 2, ["\(foreignPart): a part of another job"]),
       (Array(parts[0..<3]) + [threeParts[2]], 2, ["\(threeParts[2]): shard 2/3, but"]),
+      (
+        [parts[0], parts[1], parts[3], threeParts[2]], 2,
+        ["\(threeParts[2]): shard 2/3, but", "missing part: no part given for shard 2/4"]
+      ),
       (parts + [whole], 2, ["\(whole): not a part file (no shard attribute)"]),
       (parts + [junk], 3, ["\(junk): cannot be read: not an HDF5 file"]),
       (parts + [dataset.output("absent.h5")], 3, ["absent.h5: cannot be read: no such file"]),

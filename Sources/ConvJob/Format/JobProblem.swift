@@ -81,6 +81,10 @@ package struct JobProblems: Error, CustomStringConvertible {
     return order.map { $0.describe(items: items[$0] ?? []) }.joined(separator: "\n")
   }
 
+  /// Every problem on one line, each as ``JobProblem/description``, separated by `; `
+  /// (an item's error in the log and the summary).
+  package var line: String { problems.map(\.description).joined(separator: "; ") }
+
   /// Whether every problem lies in input data (a `run` exits 3 then, else 2).
   package var isDataError: Bool { !problems.isEmpty && problems.allSatisfy(\.isDataError) }
 

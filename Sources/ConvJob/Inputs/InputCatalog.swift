@@ -186,10 +186,7 @@ package struct InputCatalog: Sendable {
         log.addDataError(input.location, error.description)
         return nil
       }
-      let held = file.datasetPaths(limit: 10)
-      let listing =
-        held.isEmpty
-        ? "it holds no dataset" : "its datasets are \(held.joined(separator: ", "))\(held.count == 10 ? ", ..." : "")"
+      let listing = file.datasetList(limit: 10).map { "its datasets are \($0)" } ?? "it holds no dataset"
       log.addDataError(input.location, "\(path): no dataset \(dataset); \(listing)")
       return nil
     }

@@ -7,10 +7,7 @@ package enum ConvpipeOutput {
   package static func open(_ path: String) throws(HDF5Error) -> HDF5File {
     let file = try HDF5File.open(path)
     guard try file.attribute("convpipe_version", of: "/") == nil else { return file }
-    let datasets = file.datasetPaths(limit: 5)
-    let holds =
-      datasets.isEmpty
-      ? "no datasets" : "datasets \(datasets.joined(separator: ", "))\(datasets.count == 5 ? ", ..." : "")"
+    let holds = file.datasetList(limit: 5).map { "datasets \($0)" } ?? "no datasets"
     throw HDF5Error(
       file: path, object: nil,
       message: "an HDF5 file not written by convpipe (no convpipe_version attribute); it holds \(holds)",

@@ -37,7 +37,7 @@ struct ItemExecutor: Sendable {
       do {
         tensors[input.name] = try prepared.catalog.load(input, source: item.source, contents: itemInput.contents)
       } catch {
-        throw RunFailure(error.problems.map(\.description).joined(separator: "; "))
+        throw RunFailure(error.line)
       }
     }
     guard let plan = prepared.plan(for: item) else { throw RunFailure("\(job.file): item \(item.id) was not planned") }

@@ -48,9 +48,6 @@ struct ItemResult: Sendable {
   /// Unrolled matrices saved by `matrix` checks, by stage id.
   var matrices: [(stageID: String, matrix: Tensor)] = []
 
-  /// Reports that did not meet their expectation.
-  var failedReports: [ItemReport] { reports.filter { !$0.passed } }
-
   /// What the resume journal records of an item.
   struct Identity: Sendable {
     let id: String

@@ -63,22 +63,18 @@ enum ItemStorage {
       throw HDF5Error(file: file.path, object: group, message: "not an item written by convpipe (no input_sha256)")
     }
     var result = ItemResult(id: id, inputHash: inputHash)
-    func tensor(_ path: String) throws(HDF5Error) -> Tensor {
-      if let raw, let storage = try file.contiguousStorage(of: path) { return try raw.readTensor(storage) }
-      return try file.readTensor(path)
-    }
     for name in try OutputComparison.tensorNames(item: id, in: file) {
       let path = "\(group)/tensors/\(name)"
       result.tensors.append(
         KeptTensor(
-          name: name, tensor: try tensor(path), op: try text("op", of: path, in: file),
+          name: name, tensor: try file.readTensor(path, raw: raw), op: try text("op", of: path, in: file),
           params: try text("params", of: path, in: file)))
     }
     result.reports = try reports(id, in: file)
     let matrices = "\(group)/matrices"
     if file.exists(matrices) {
       for stageID in try file.children(of: matrices) {
-        result.matrices.append((stageID, try tensor("\(matrices)/\(stageID)")))
+        result.matrices.append((stageID, try file.readTensor("\(matrices)/\(stageID)", raw: raw)))
       }
     }
     return result

@@ -22,14 +22,16 @@ package enum JobRunner {
     let started = Date()
     let job = prepared.job
     let target = try OutputDestination.check(job: job, outputOption: options.outputPath)
-    try PNGOutputs(run: prepared, target: target)?.checkDestination(target: target, job: job.file)
+    let pngOutputs = PNGOutputs(run: prepared, target: target)
+    try pngOutputs?.checkDestination(target: target, job: job.file)
     let lock = try OutputLock(target: target)
     defer { lock.release() }
     let resumeFiles = ResumeFiles(target: target)
     resumeFiles.tidy(keep: options.resume)
     let log = try options.logPath.map { path throws(JobProblems) in try RunLog(path: path) }
     var run = RunState(
-      prepared: prepared, options: options, target: target, log: log, onNotice: onNotice, onItem: onItem)
+      prepared: prepared, options: options, target: target, pngOutputs: pngOutputs, log: log, onNotice: onNotice,
+      onItem: onItem)
     run.execute(resumeFiles: resumeFiles)
     let result = run.result(seconds: Date().timeIntervalSince(started))
     log?.summary(RunSummary(result: result))

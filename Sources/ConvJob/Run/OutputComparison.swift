@@ -50,10 +50,7 @@ package struct OutputComparison: Sendable {
     {
       guard file.exists(path) else { return nil }
       let storedType = try file.datasetInfo(path).storedType
-      if let raw, let storage = try file.contiguousStorage(of: path) {
-        return Operand(tensor: try raw.readTensor(storage), storedType: storedType)
-      }
-      return Operand(tensor: try file.readTensor(path), storedType: storedType)
+      return Operand(tensor: try file.readTensor(path, raw: raw), storedType: storedType)
     }
   }
 

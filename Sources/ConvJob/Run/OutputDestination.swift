@@ -5,14 +5,21 @@ import Foundation
 package enum OutputDestination {
   static func check(job: Job, outputOption: String?) throws(JobProblems) -> String {
     let fromOption = outputOption != nil
+    let target = try path(job: job, outputOption: outputOption)
+    return try check(
+      target: target, file: fromOption ? "--output" : job.file, location: fromOption ? "" : "outputs.path",
+      example: job.name)
+  }
+
+  /// The output's path: `outputOption` (`--output`), else the job's
+  /// `outputs.path`; with neither, a problem of the job (exit 2).
+  package static func path(job: Job, outputOption: String?) throws(JobProblems) -> String {
     guard let target = outputOption ?? job.outputs.path else {
       throw JobProblems([
         JobProblem(file: job.file, location: "outputs", message: "path is required unless --output is given")
       ])
     }
-    return try check(
-      target: target, file: fromOption ? "--output" : job.file, location: fromOption ? "" : "outputs.path",
-      example: job.name)
+    return target
   }
 
   /// Checks `target`, named by `file` at `location` (`--output`, or the job's

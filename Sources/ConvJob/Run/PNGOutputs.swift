@@ -6,8 +6,9 @@ import Synchronization
 
 /// The PNG files of `outputs.png` (``PNGOutputDefinition``), written from the
 /// finished HDF5 output into a new directory beside the target one, which
-/// replaces it only when every file is written: the directory always matches
-/// one output file, and a failed run leaves the earlier one as it was.
+/// replaces it only when every file is written, just before the output file is
+/// moved into place: a run that fails before then leaves the earlier directory
+/// as it was (should that last move fail, the new pictures stay beside the earlier file).
 ///
 /// Layout: `<directory>/<item>/<file>` for a job with a per-item input,
 /// `<directory>/<file>` for a job of one item; a tensor `[N, C, H, W]` gives
@@ -124,6 +125,11 @@ struct PNGOutputs {
   /// then the N files' paths. convpipe replaces no directory without it.
   static let settingsFile = ".convpipe-png"
 
+  /// Whether `directory` holds ``settingsFile``: convpipe wrote it and may replace it.
+  static func isConvpipes(_ directory: String) -> Bool {
+    FileManager.default.fileExists(atPath: directory + "/" + settingsFile)
+  }
+
   /// The number of files in the directory when they were written with these
   /// settings and are all still there; else nil.
   var currentFiles: Int? {
@@ -139,22 +145,23 @@ struct PNGOutputs {
   }
 
   /// The problem with ``directory`` as the pictures' place, found before any
-  /// work: a file there or above it, a directory convpipe did not write (no
-  /// ``settingsFile``: the job's images, the output's own folder), or one that
-  /// holds the output or the job file. Nil when it is free or convpipe's own.
+  /// work: the output file itself, a file there or above it, a directory
+  /// convpipe did not write (no ``settingsFile``: the job's images, the
+  /// output's own folder), or one that holds the output or the job file. Nil
+  /// when it is free or convpipe's own.
   func destinationProblem(target: String, jobFile: String?) -> String? {
     let manager = FileManager.default
-    func canonical(_ path: String) -> String {
-      URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    if FileIdentity.same(directory, target) {
+      return "directory \(directory) is the output file \(target); name a directory of its own for the pictures"
     }
-    let folder = canonical(directory)
-    for path in [target, jobFile].compactMap({ $0 }).map(canonical) where path.hasPrefix(folder + "/") {
+    let folder = FileIdentity.canonical(directory)
+    for path in [target, jobFile].compactMap({ $0 }).map(FileIdentity.canonical) where path.hasPrefix(folder + "/") {
       return "directory \(directory) holds \(path); name a directory of its own for the pictures"
     }
     var isDirectory: ObjCBool = false
     if manager.fileExists(atPath: directory, isDirectory: &isDirectory) {
       guard isDirectory.boolValue else { return "directory \(directory) is a file" }
-      guard manager.fileExists(atPath: directory + "/" + Self.settingsFile) else {
+      guard Self.isConvpipes(directory) else {
         return "directory \(directory) exists and convpipe did not write it (it has no \(Self.settingsFile));"
           + " name a new directory, or remove it first: convpipe replaces only its own pictures"
       }
@@ -171,9 +178,12 @@ struct PNGOutputs {
   }
 
   /// Writes every image of `items` in the HDF5 output at `path` into a new
-  /// directory beside ``directory``, with `threads` threads.
-  func stage(from path: String, items: [String], threads: Int) throws(RunFailure) -> StagedDirectory {
-    var staged = StagedDirectory(target: directory)
+  /// directory beside ``directory``, with `threads` threads, and moves it over
+  /// ``directory`` (``StagedDirectory``); returns how many PNG files it holds.
+  /// On failure ``directory`` is as it was and nothing is left beside it.
+  func replace(from path: String, items: [String], threads: Int) throws(RunFailure) -> Int {
+    let staged = StagedDirectory(target: directory)
+    let count: Int
     do {
       try staged.create()
       let file = try HDF5File.open(path)
@@ -196,14 +206,15 @@ struct PNGOutputs {
       try file.close()
       if let message = failure.withLock({ $0 }) { throw RunFailure(message) }
       let written = files.withLock { $0 }.sorted()
-      staged.files = written.count
+      count = written.count
       try Data(([settings, "files \(written.count)"] + written).map { $0 + "\n" }.joined().utf8).write(
         to: URL(fileURLWithPath: staged.temporary + "/" + Self.settingsFile))
     } catch {
       staged.discard()
       throw RunFailure("\(directory): cannot write the PNG outputs: \(Self.describe(error))")
     }
-    return staged
+    try staged.commit()
+    return count
   }
 
   private static func describe(_ error: any Error) -> String {
@@ -223,10 +234,7 @@ struct PNGOutputs {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     for name in definition.tensors {
       let path = "\(ItemStorage.group(item))/tensors/\(name)"
-      let tensor =
-        if let storage = try file.contiguousStorage(of: path) { try raw.readTensor(storage) } else {
-          try file.readTensor(path)
-        }
+      let tensor = try file.readTensor(path, raw: raw)
       if let problem = Self.shapeProblem(tensor.shape) { throw RunFailure("\(name) \(problem)") }
       let values = tensor.doubles
       let range = valueRange(values)
@@ -274,25 +282,28 @@ struct PNGOutputs {
 }
 
 /// A directory written under a temporary name beside its target
-/// (`.<name>.tmp-<pid>`) and moved over it by ``commit()``.
+/// (`.<name>.tmp-<pid>`) and moved over it by ``commit()``, the earlier one
+/// renamed aside (`.<name>.old-<pid>`) meanwhile.
 struct StagedDirectory {
   let target: String
   let temporary: String
-  /// The PNG files written into it.
-  var files = 0
+  let aside: String
 
   init(target: String) {
     self.target = target
+    temporary = Self.beside(target, "tmp")
+    aside = Self.beside(target, "old")
+  }
+
+  /// `<parent>/.<name>.<kind>-<pid>` for `target` = `<parent>/<name>`.
+  private static func beside(_ target: String, _ kind: String) -> String {
     let url = URL(fileURLWithPath: target)
-    temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+    return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(kind)-\(getpid())")
+      .path
   }
 
   /// Creates the temporary directory (and the target's parent), empty.
   func create() throws {
-    var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
-      throw RunFailure("\(target) is a file, not a directory")
-    }
     discard()
     try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
   }
@@ -301,9 +312,8 @@ struct StagedDirectory {
   /// aside first, then removed; a target without ``PNGOutputs/settingsFile``
   /// (not convpipe's) is never replaced.
   func commit() throws(RunFailure) {
-    let aside = temporary.replacingOccurrences(of: ".tmp-", with: ".old-")
     let hadTarget = FileManager.default.fileExists(atPath: target)
-    if hadTarget, !FileManager.default.fileExists(atPath: target + "/" + PNGOutputs.settingsFile) {
+    if hadTarget, !PNGOutputs.isConvpipes(target) {
       discard()
       throw RunFailure("\(target): not replaced: convpipe did not write it (it has no \(PNGOutputs.settingsFile))")
     }

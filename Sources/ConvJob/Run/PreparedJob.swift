@@ -93,7 +93,7 @@ package struct PreparedJob: Sendable {
 
   /// Why item `id` cannot run (see ``itemFailures``), as one line.
   package func failure(of id: String) -> String? {
-    itemFailures[id].map { $0.map(\.description).joined(separator: "; ") }
+    itemFailures[id].map { JobProblems($0).line }
   }
 
   private static func memoryProblem(_ plan: ItemPlan, job: Job, limit: Int, concurrent: Int) -> JobProblem? {

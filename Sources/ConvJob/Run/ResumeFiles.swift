@@ -6,7 +6,7 @@ import HDF5IO
 ///
 /// - `.<name>.tmp-<pid>` and `.<name>.tmp-<pid>.journal`: the output a run is
 ///   writing, and the items it has flushed into it (see ``ResumeJournal``);
-///   a run killed with SIGKILL leaves them behind;
+///   a run killed with SIGKILL, or stopped at once by a second signal, leaves them behind;
 /// - `.<name>.resume` and `.<name>.resume.journal`: the same pair, renamed when
 ///   a run stops on a signal or a failed item, or adopted from a killed run.
 ///

@@ -56,7 +56,7 @@ struct RunFingerprint: Sendable {
       guard let input = catalog.job.perItemInput else { return ItemInput(hash: "", contents: nil) }
       let tensor: Tensor
       do { tensor = try catalog.load(input, source: item.source) } catch {
-        throw RunFailure(error.problems.map(\.description).joined(separator: "; "))
+        throw RunFailure(error.line)
       }
       var data = Data("\(tensor.shape) \(tensor.dtype.rawValue)\n".utf8)
       tensor.storage.withUnsafeBytes { data.append(contentsOf: $0) }

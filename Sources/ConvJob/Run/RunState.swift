@@ -10,6 +10,8 @@ struct RunState {
   let prepared: PreparedJob
   let options: RunOptions
   let target: String
+  /// The PNG files `outputs.png` asks for, written once the output is complete.
+  let pngOutputs: PNGOutputs?
   let log: RunLog?
   let onNotice: (@Sendable (String) -> Void)?
   let onItem: (@Sendable (ItemEvent, Int, Int) -> Void)?
@@ -27,14 +29,21 @@ struct RunState {
   private var signal: Int32?
   private var keptForResume = 0
   private var pngFiles: Int?
+  /// About what an item of each plan (in `prepared.plans`' order) adds to the output: its
+  /// kept tensors as planned (an upper bound when the output is compressed) and a little for its records.
+  private let planBytes: [Int]
 
   init(
-    prepared: PreparedJob, options: RunOptions, target: String, log: RunLog?,
+    prepared: PreparedJob, options: RunOptions, target: String, pngOutputs: PNGOutputs?, log: RunLog?,
     onNotice: (@Sendable (String) -> Void)?, onItem: (@Sendable (ItemEvent, Int, Int) -> Void)?
   ) {
     self.prepared = prepared
     self.options = options
     self.target = target
+    self.pngOutputs = pngOutputs
+    planBytes = prepared.plans.map { plan in
+      saturatingSum(plan.tensors.filter { prepared.job.keeps($0.key) }.map(\.value.byteCount) + [4 << 10])
+    }
     self.log = log
     self.onNotice = onNotice
     self.onItem = onItem
@@ -56,7 +65,7 @@ struct RunState {
     var shared: [String: Tensor] = [:]
     for input in job.inputs where !input.isPerItem {
       do { shared[input.name] = try prepared.catalog.load(input, source: nil) } catch {
-        self.error = error.problems.map(\.description).joined(separator: "; ")
+        self.error = error.line
         return
       }
     }
@@ -83,16 +92,9 @@ struct RunState {
     {
       resumeFiles.remove()
       inputStates.save()
-      if let png = pngOutputs {
-        do {
-          if let files = png.currentFiles {
-            pngFiles = files
-          } else {
-            let staged = try png.stage(from: target, items: writtenIDs, threads: options.threads)
-            try staged.commit()
-            pngFiles = staged.files
-          }
-        } catch {
+      pngFiles = pngOutputs?.currentFiles
+      if let png = pngOutputs, pngFiles == nil {
+        do { pngFiles = try png.replace(from: target, items: writtenIDs, threads: options.threads) } catch {
           self.error = error.message
         }
       }
@@ -114,14 +116,9 @@ struct RunState {
         return
       }
     }
-    let (temporary, store, storeJournal) = (output.temporary, resumeFiles.store, resumeFiles.storeJournal)
+    // A stop that cannot wait leaves the temporary output and its journal as
+    // SIGKILL does: the next --resume adopts them if they hold more items than the store.
     let stop = options.stop
-    stop.onHardStop {
-      rename(temporary, store)
-      rename(temporary + ResumeFiles.journalSuffix, storeJournal)
-    }
-    defer { stop.onHardStop(nil) }
-
     let scheduler = startWorkers(
       shared: shared, reusable: reusable, inputStates: inputStates, golden: golden, stop: stop)
     write(from: scheduler, into: output, stop: stop)
@@ -139,13 +136,9 @@ struct RunState {
     }
     scheduler.waitForWorkers()
     do {
-      // The pictures replace the earlier ones just before the file does: a failure leaves both as they were.
+      // The pictures replace the earlier ones just before the file does (see ``PNGOutputs``).
       try output.finish(root: root(fingerprint: fingerprint, golden: golden)) { (path) throws(RunFailure) in
-        guard let staged = try pngOutputs?.stage(from: path, items: writtenIDs, threads: options.threads) else {
-          return
-        }
-        try staged.commit()
-        pngFiles = staged.files
+        pngFiles = try pngOutputs?.replace(from: path, items: writtenIDs, threads: options.threads)
       }
       resumeFiles.remove()
       inputStates.save()
@@ -154,9 +147,6 @@ struct RunState {
       output.discard()
     }
   }
-
-  /// The PNG files `outputs.png` asks for, written once the output is complete.
-  private var pngOutputs: PNGOutputs? { PNGOutputs(run: prepared, target: target) }
 
   /// Whether the error was in writing the output itself (then nothing of it is kept).
   private var failedWriting = false
@@ -217,18 +207,10 @@ struct RunState {
         switch outcome {
         case .stopped:
           return
-        case .computed(let result):
+        case .computed(let result), .reused(let result):
           try output.append(result, bytes: bytes)
-          writtenIDs.append(id)
-          writtenIndices.append(item.index)
-          computed += 1
-          event = count(result.reports, item: id, status: .computed, seconds: seconds)
-        case .reused(let result):
-          try output.append(result, bytes: bytes)
-          writtenIDs.append(id)
-          writtenIndices.append(item.index)
-          reused += 1
-          event = count(result.reports, item: id, status: .reused, seconds: seconds)
+          let status: ItemEvent.Status = if case .reused = outcome { .reused } else { .computed }
+          event = recordWritten(item, reports: result.reports, status: status, seconds: seconds)
         case .failed(let message):
           event = ItemEvent(
             item: id, status: .failed, seconds: seconds, checksPassed: 0, checksFailed: 0, error: message)
@@ -251,13 +233,8 @@ struct RunState {
     }
   }
 
-  /// About what item `item` adds to the output: its kept tensors as planned
-  /// (an upper bound when the output is compressed) and a little for its records.
-  private func expectedBytes(_ item: Item) -> Int {
-    guard let plan = prepared.plan(for: item) else { return 0 }
-    let kept = plan.tensors.filter { prepared.job.keeps($0.key) }.map(\.value.byteCount)
-    return saturatingSum(kept + [4 << 10])
-  }
+  /// About what item `item` adds to the output (``planBytes``).
+  private func expectedBytes(_ item: Item) -> Int { prepared.planIndex[item.id].map { planBytes[$0] } ?? 0 }
 
   /// `--incremental` when nothing changed: every input in the state the stat
   /// cache recorded, the same items in the same order as the previous output,
@@ -293,24 +270,27 @@ struct RunState {
       reports.append(read)
     }
     let all = reports.joined()
-    let root = OutputRoot(
-      job: OutputRoot.JobRecord(prepared.job), graph: fingerprint.graph, itemIDs: items.map(\.id), itemsFailed: 0,
-      golden: nil, checks: all.count, checksFailed: all.filter { !$0.passed }.count,
-      part: catalog.shard.map { shard in
-        OutputRoot.PartRecord(
-          shard: shard, itemsTotal: catalog.itemsTotal, itemIndices: items.map(\.index), failedItems: [],
-          failedIndices: [], goldenMissingIndices: [])
-      })
+    let root = outputRoot(
+      fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: all.count,
+      checksFailed: all.filter { !$0.passed }.count)
     guard root.isStored(in: file) else { return false }
     for (index, (item, reports)) in zip(items, reports).enumerated() {
-      let event = count(reports, item: item.id, status: .reused, seconds: 0)
-      reused += 1
-      writtenIDs.append(item.id)
-      writtenIndices.append(item.index)
+      let event = recordWritten(item, reports: reports, status: .reused, seconds: 0)
       log?.record(event)
       onItem?(event, index + 1, items.count)
     }
     return true
+  }
+
+  /// Records `item` as written into the output (`status`: computed or reused),
+  /// counts its reports and makes its event.
+  private mutating func recordWritten(_ item: Item, reports: [ItemReport], status: ItemEvent.Status, seconds: Double)
+    -> ItemEvent
+  {
+    if status == .reused { reused += 1 } else { computed += 1 }
+    writtenIDs.append(item.id)
+    writtenIndices.append(item.index)
+    return count(reports, item: item.id, status: status, seconds: seconds)
   }
 
   /// Counts an item's reports into the run's totals and makes its event.
@@ -329,8 +309,7 @@ struct RunState {
   /// run lacks are counted as failures.
   private mutating func root(fingerprint: RunFingerprint, golden: GoldenComparison?) -> OutputRoot {
     let catalog = prepared.catalog
-    var goldenRecord: OutputRoot.GoldenRecord?
-    var missingIndices: [Int] = []
+    var goldenRecord: (OutputRoot.GoldenRecord, [Int])?
     if let golden {
       let missing = golden.missingItems(from: catalog.items.map(\.id), shard: catalog.shard)
       for (_, id) in missing {
@@ -341,16 +320,29 @@ struct RunState {
         log?.record(event)
         onItem?(event, catalog.items.count, catalog.items.count)
       }
-      goldenRecord = OutputRoot.GoldenRecord(path: golden.file.path, missing: missing.map(\.id))
-      missingIndices = missing.map(\.index)
+      goldenRecord = (OutputRoot.GoldenRecord(path: golden.file.path, missing: missing.map(\.id)), missing.map(\.index))
     }
+    return outputRoot(
+      fingerprint: fingerprint, items: zip(writtenIDs, writtenIndices).map { ($0, $1) }, golden: goldenRecord,
+      checks: checks, checksFailed: failed.count)
+  }
+
+  /// The root of an output holding `items` (their ids and places in the job)
+  /// and this run's failed items, with `golden`'s record and the places of its
+  /// missing items, and the shard's record for a part.
+  private func outputRoot(
+    fingerprint: RunFingerprint, items: [(id: String, index: Int)],
+    golden: (record: OutputRoot.GoldenRecord, missingIndices: [Int])?, checks: Int, checksFailed: Int
+  ) -> OutputRoot {
+    let catalog = prepared.catalog
     return OutputRoot(
-      job: OutputRoot.JobRecord(prepared.job), graph: fingerprint.graph, itemIDs: writtenIDs,
-      itemsFailed: failedItems.count, golden: goldenRecord, checks: checks, checksFailed: failed.count,
+      job: OutputRoot.JobRecord(prepared.job), graph: fingerprint.graph, itemIDs: items.map(\.id),
+      itemsFailed: failedItems.count, golden: golden?.record, checks: checks, checksFailed: checksFailed,
       part: catalog.shard.map { shard in
         OutputRoot.PartRecord(
-          shard: shard, itemsTotal: catalog.itemsTotal, itemIndices: writtenIndices,
-          failedItems: failedItems.map(\.item), failedIndices: failedIndices, goldenMissingIndices: missingIndices)
+          shard: shard, itemsTotal: catalog.itemsTotal, itemIndices: items.map(\.index),
+          failedItems: failedItems.map(\.item), failedIndices: failedIndices,
+          goldenMissingIndices: golden?.missingIndices ?? [])
       })
   }
 }

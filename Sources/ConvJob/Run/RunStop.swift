@@ -13,8 +13,9 @@ import Synchronization
 /// Slurm and systemd send SIGTERM at a time limit or a stop and SIGKILL a few
 /// seconds (Slurm's KillWait, 30 s by default) later; a run that has not stopped
 /// `graceSeconds` after the first signal, or that receives a second one, is
-/// stopped at once: `hardStop` runs (it keeps the files for `--resume`) and
-/// the signal is raised again with its default action.
+/// stopped at once: the signal is raised again with its default action, and
+/// the files are left as SIGKILL leaves them (``ResumeFiles/tidy(keep:)``
+/// adopts the temporary output at the next `--resume` when it holds more items).
 package final class RunStop: Sendable {
   static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
   static let graceSeconds = 10.0
@@ -22,8 +23,6 @@ package final class RunStop: Sendable {
   private let received = Atomic<Int32>(0)
   /// Immutable after `init`; dispatch sources are safe to cancel from any thread.
   nonisolated(unsafe) private let sources: [any DispatchSourceSignal]
-  /// What a stop that cannot wait does first (keep the files for `--resume`).
-  private let hardStop = Mutex<(@Sendable () -> Void)?>(nil)
 
   /// Starts listening; call ``uninstall()`` when the command is done.
   ///
@@ -54,11 +53,6 @@ package final class RunStop: Sendable {
 
   var isRequested: Bool { signal != nil }
 
-  /// Sets what a stop that cannot wait does before the process ends (nil: nothing).
-  func onHardStop(_ action: (@Sendable () -> Void)?) {
-    hardStop.withLock { $0 = action }
-  }
-
   /// Stops listening and restores the default actions.
   package func uninstall() {
     for source in sources { source.cancel() }
@@ -68,17 +62,10 @@ package final class RunStop: Sendable {
   private func receive(_ number: Int32) {
     let (first, _) = received.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing)
     if first {
-      DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) { [self] in
-        stopNow(number)
-      }
+      DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) { Self.raiseAgain(number) }
     } else {
-      stopNow(received.load(ordering: .acquiring))
+      Self.raiseAgain(received.load(ordering: .acquiring))
     }
-  }
-
-  private func stopNow(_ number: Int32) -> Never {
-    hardStop.withLock { $0?() }
-    Self.raiseAgain(number)
   }
 
   /// Ends the process by `number` with its default action (unblocked, in case

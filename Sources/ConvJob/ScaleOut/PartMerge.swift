@@ -24,32 +24,40 @@ package enum PartMerge {
     let started = Date()
     let parts = try checked(paths, output: output)
     let target = try OutputDestination.check(target: output, file: "--output", example: "merged")
-    try pngOutputs(of: parts[0].job, target: target)?.checkDestination(target: target, job: nil)
+    // The job as its parts recorded it: its compression, and its pictures (the parts write none).
+    let job = JobDecoder.read(text: parts[0].job.text, file: "job_json", directory: "/").0
+    let png = job.flatMap { job in
+      job.outputs.png.map { PNGOutputs($0, target: target, perItem: job.perItemInput != nil) }
+    }
+    try png?.checkDestination(target: target, job: nil)
     let lock = try OutputLock(target: target)
     defer { lock.release() }
     ResumeFiles(target: target).tidy(keep: false)
     let plan = Plan(parts, target: target)
-    var result = plan.result(outputPath: target, seconds: 0)
+    var failure: String?, signal: Int32?, pngFiles: Int?
     do {
       if links {
         try writeLinks(plan, to: target)
-      } else if let signal = try writeMerged(plan, to: target, stop: stop) {
-        result = plan.result(outputPath: target, seconds: 0, signal: signal)
+      } else {
+        switch try writeMerged(plan, to: target, compression: job?.outputs.compression ?? 0, png: png, stop: stop) {
+        case .stopped(let received): signal = received
+        case .written(let files): pngFiles = files
+        }
       }
     } catch {
-      result = plan.result(outputPath: target, seconds: 0, error: error.message)
+      failure = error.message
     }
-    return result.with(seconds: Date().timeIntervalSince(started))
+    var result = plan.result(
+      outputPath: target, seconds: Date().timeIntervalSince(started), error: failure, signal: signal)
+    if let png, let pngFiles { result.pngOutputs = (png.directory, pngFiles) }
+    return result
   }
 
   // MARK: - Checks
 
   /// The parts at `paths`, checked to make one job's output together.
   static func checked(_ paths: [String], output: String) throws(JobProblems) -> [PartFile] {
-    func canonical(_ path: String) -> String {
-      URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-    }
-    if let clash = paths.first(where: { canonical($0) == canonical(output) }) {
+    if let clash = paths.first(where: { FileIdentity.same($0, output) }) {
       throw JobProblems([
         JobProblem(file: "--output", location: "", message: "\(output) is the part \(clash); name another file")
       ])
@@ -72,11 +80,15 @@ package enum PartMerge {
     }
     var problems = foreign
     var matching: [PartFile] = []
-    var refused: Set<Int> = []  // shards whose part is refused above: not missing as well
+    var refused: Set<Int> = []  // shards of the reference's N whose part is refused above: not missing as well
     for part in parts {
       let mismatch = differences(part, reference)
       problems += mismatch.map { JobProblem(file: part.path, location: "", message: $0) }
-      if mismatch.isEmpty { matching.append(part) } else { refused.insert(part.shard.index) }
+      if mismatch.isEmpty {
+        matching.append(part)
+      } else if part.shard.count == reference.shard.count {
+        refused.insert(part.shard.index)
+      }
     }
     let count = reference.shard.count
     var byShard: [Int: [PartFile]] = [:]
@@ -238,20 +250,33 @@ package enum PartMerge {
         golden: golden, checks: checks, checksFailed: failed.count, part: nil)
     }
 
-    func result(outputPath: String, seconds: Double, error: String? = nil, signal: Int32? = nil) -> RunResult {
+    /// The merge's result: a single run's, with the failed items in the job's order.
+    func result(outputPath: String, seconds: Double, error: String?, signal: Int32?) -> RunResult {
       RunResult(
         outputPath: outputPath, items: entries.count, computed: 0, reused: 0,
-        failedItems: parts.flatMap { $0.failed.map { FailedItem(item: $0.id, error: $0.message) } },
+        failedItems: entries.compactMap { entry in
+          guard case .failed(let id, let message) = entry else { return nil }
+          return FailedItem(item: id, error: message)
+        },
         checks: root.checks, failed: failedChecks, seconds: seconds, error: error, invalid: false, signal: signal,
         keptForResume: 0)
     }
   }
 
+  /// How ``writeMerged(_:to:compression:png:stop:)`` ended.
+  private enum Merged {
+    /// Stopped by this signal; nothing is left.
+    case stopped(Int32)
+    /// Written, with this many PNG files when the job asks for them.
+    case written(pngFiles: Int?)
+  }
+
   /// Writes the merged file as a run's writer would: each item read back from
   /// its part and written in item order, failed items in their turn, then the
-  /// root. Returns the signal that stopped it, if one did (nothing is left then).
-  private static func writeMerged(_ plan: Plan, to target: String, stop: RunStop?) throws(RunFailure) -> Int32? {
-    let compression = compressionLevel(of: plan.root.job)
+  /// root, its tensors compressed at `compression`, and `png`'s pictures.
+  private static func writeMerged(
+    _ plan: Plan, to target: String, compression: Int, png: PNGOutputs?, stop: RunStop?
+  ) throws(RunFailure) -> Merged {
     let output = try OutputFile(target: target, graph: plan.root.graph, compression: compression)
     let sizes = plan.parts.map {
       ((try? FileManager.default.attributesOfItem(atPath: $0.path))?[.size] as? NSNumber)?.intValue ?? 0
@@ -280,7 +305,7 @@ package enum PartMerge {
     for (index, entry) in entries.enumerated() {
       if let signal = stop?.signal {
         output.discard()
-        return signal
+        return .stopped(signal)
       }
       let outcome = scheduler.outcome(index)?.outcome
       do throws(RunFailure) {
@@ -304,31 +329,16 @@ package enum PartMerge {
       if case .item(_, let id) = entry { return id }
       return nil
     }
-    let png = pngOutputs(of: plan.root.job, target: target)
+    var pngFiles: Int?
     do throws(RunFailure) {
       try output.finish(root: plan.root) { (path) throws(RunFailure) in
-        try png?.stage(from: path, items: items, threads: 2).commit()
+        pngFiles = try png?.replace(from: path, items: items, threads: 2)
       }
     } catch {
       output.discard()
       throw error
     }
-    return nil
-  }
-
-  /// The job's `outputs.compression`, which the parts' tensors were written with.
-  private static func compressionLevel(of job: OutputRoot.JobRecord) -> Int {
-    decode(job)?.outputs.compression ?? 0
-  }
-
-  /// The job's `outputs.png` for the merged file (the parts write none).
-  private static func pngOutputs(of job: OutputRoot.JobRecord, target: String) -> PNGOutputs? {
-    guard let decoded = decode(job) else { return nil }
-    return decoded.outputs.png.map { PNGOutputs($0, target: target, perItem: decoded.perItemInput != nil) }
-  }
-
-  private static func decode(_ job: OutputRoot.JobRecord) -> Job? {
-    JobDecoder.read(text: job.text, file: "job_json", directory: "/").0
+    return .written(pngFiles: pngFiles)
   }
 
   /// Writes a small file whose items are HDF5 external links to the parts'
@@ -371,15 +381,5 @@ package enum PartMerge {
     let from = URL(fileURLWithPath: base).standardizedFileURL.pathComponents
     let common = zip(target, from).prefix { $0 == $1 }.count
     return (Array(repeating: "..", count: from.count - common) + target[common...]).joined(separator: "/")
-  }
-}
-
-extension RunResult {
-  /// The same result, having taken `seconds`.
-  func with(seconds: Double) -> RunResult {
-    RunResult(
-      outputPath: outputPath, items: items, computed: computed, reused: reused, failedItems: failedItems,
-      checks: checks, failed: failed, seconds: seconds, error: error, invalid: invalid, signal: signal,
-      keptForResume: keptForResume)
   }
 }
