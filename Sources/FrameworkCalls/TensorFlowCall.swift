@@ -171,12 +171,6 @@ public struct TensorFlowCall: Sendable, Equatable {
     var explicit: [PadPair]?
     if case .explicit(let pairs) = padding {
       explicit = explicitPairs(pairs, count: count, channelAxis: channelAxis, spatialAxes: spatialAxes, rules: &rules)
-      if api.isTransposed, dilation.contains(where: { $0 > 1 }) {
-        rules.fail(
-          "dilations",
-          "dilations \(dilation) with explicit padding: TensorFlow's CPU kernel refuses them in float32 and float64 (\"Current CPU implementations do not yet support dilation rates larger than 1\"); with padding \"SAME\" or \"VALID\" it computes them in float32"
-        )
-      }
     }
     try rules.check()
     let paddingValue = padding ?? (api.isTransposed ? .same : .valid)
@@ -286,11 +280,21 @@ public struct TensorFlowCall: Sendable, Equatable {
     return result
   }
 
-  /// The CPU runtime's refusals that depend on the element type: its float64
-  /// kernels are Eigen's, channels-last and (3-d, transposed) undilated only; float32 runs oneDNN.
+  /// The CPU runtime's refusals of the data format and dilations: its float64
+  /// kernels are Eigen's, channels-last and (3-d, transposed) undilated only; float32
+  /// runs oneDNN, except for a dilated transposed convolution with explicit padding,
+  /// which both refuse (one message then, whatever the element type).
   private func refuseOnCPU(
     dtype: DType, format: String, channelsFirst: Bool, count: Int, dilation: [Int], rules: inout CallRules
   ) {
+    let dilated = dilation.contains(where: { $0 > 1 })
+    let explicitPadding = if case .explicit = padding { true } else { false }
+    if api.isTransposed, dilated, explicitPadding {
+      rules.fail(
+        "dilations",
+        "dilations \(dilation) with explicit padding: TensorFlow's CPU kernel refuses them in float32 and float64 (\"Current CPU implementations do not yet support dilation rates larger than 1\"); with padding \"SAME\" or \"VALID\" it computes them in float32"
+      )
+    }
     guard dtype == .float64 else { return }
     let cast = "in float32 (oneDNN) it computes: give the inputs \"dtype\": \"float32\""
     if channelsFirst {
@@ -305,8 +309,8 @@ public struct TensorFlowCall: Sendable, Equatable {
         "data_format",
         "data_format \"\(format)\" in float64: TensorFlow's CPU kernel refuses it (\"\(message)\"); \(cast)")
     }
-    if dilation.contains(where: { $0 > 1 }) {
-      if api.isTransposed {
+    if dilated {
+      if api.isTransposed, !explicitPadding {
         rules.fail(
           "dilations",
           "dilations \(dilation) in float64: TensorFlow's CPU kernel refuses them (\"Current CPU implementations do not yet support dilation rates larger than 1\"); \(cast)"
