@@ -172,13 +172,12 @@ public struct TensorFlowCall: Sendable, Equatable {
     if case .explicit(let pairs) = padding {
       explicit = explicitPairs(pairs, count: count, channelAxis: channelAxis, spatialAxes: spatialAxes, rules: &rules)
     }
-    try rules.check()
     let paddingValue = padding ?? (api.isTransposed ? .same : .valid)
     var builder = LoweringBuilder(api: api, input: input, weight: weight)
     builder.notes = notes
     let weightText =
       api.isTransposed ? "(\(kernelText(count)), out, in)" : "(\(kernelText(count)), in/groups, out)"
-    let lowering = rules.collect { () throws(ShapeError) -> FrameworkLowering in
+    return try rules.lowering { () throws(ShapeError) -> FrameworkLowering in
       try builder.input(
         .permute(Permutation(axes: permutation(from: letters, to: ["N", "C"] + spatial))),
         "input \(format) -> [N, C, \(spatialText(count))]")
@@ -224,9 +223,6 @@ public struct TensorFlowCall: Sendable, Equatable {
         "output [N, C, \(spatialText(count))] -> \(format)")
       return try builder.finish(bias: .none, layouts: NativeLayouts(input: format, weight: weightText, output: format))
     }
-    try rules.check()
-    guard let lowering else { throw FrameworkCallError(api, [CallProblem(nil, "the call could not be lowered")]) }
-    return lowering
   }
 
   /// Strides or dilations: an integer, or a list of 1, `count` or `count + 2` values (data-format order,
@@ -376,7 +372,7 @@ public struct TensorFlowCall: Sendable, Equatable {
     guard case .valid = padding else { return }
     var problems: [String] = []
     for j in kernel.indices {
-      let extent = dilation[j] * (kernel[j] - 1) + 1, size = input[spatialAxes[j]]
+      let extent = dilatedExtent(kernel: kernel[j], dilation: dilation[j]), size = input[spatialAxes[j]]
       if extent > size {
         problems.append(
           "padding \"VALID\": the dilated kernel \(extent) is larger than the input \(size) (\(names[j])): TensorFlow returns an empty tensor when the size is 0 (\(extent - size == 1 ? "here" : "not here: it refuses a negative size")); convpipe holds no empty tensors"
@@ -396,9 +392,10 @@ struct TransposedAxis {
   let stride: Int
   let dilation: Int
 
-  var extent: Int { dilation * (kernel - 1) + 1 }
+  /// `d(k-1) + 1`.
+  var extent: Int { dilatedExtent(kernel: kernel, dilation: dilation) }
   /// `(in-1)s + d(k-1) + 1`.
-  var full: Int { (input - 1) * stride + extent }
+  var full: Int { transposedFullSize(input: input, kernel: kernel, stride: stride, dilation: dilation) }
   var fullText: String { "(\(input)-1)*\(stride) + \(dilation)*(\(kernel)-1) + 1 = \(full)" }
 
   struct Resolved {
@@ -445,8 +442,8 @@ struct TransposedAxis {
     case .same:
       let lowest = (input - 1) * s + 1
       guard o >= lowest && o <= input * s else { return .failure(SizeList(lowest: lowest, stride: s)) }
-      let total = max((input - 1) * s + extent - o, 0)
-      let crop = PadPair(total / 2, total - total / 2)
+      let total = samePadding(input: o, kernel: kernel, stride: s, dilation: dilation).total
+      let crop = PadPair(splitting: total)
       let appended = o + total - full
       var text =
         "\(name): SAME, output \(o): ceil(\(o) / \(s)) = \(input) = in; total padding max((\(input)-1)*\(s) + \(dilation)*(\(kernel)-1) + 1 - \(o), 0) = \(total) -> crop \(crop)"
