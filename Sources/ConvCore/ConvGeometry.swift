@@ -32,7 +32,7 @@ public struct ConvAxis: Sendable, Equatable {
   public let arithmetic: String
 
   /// The dilated kernel's extent: `d(k-1) + 1`.
-  public var dilatedKernel: Int { dilation * (kernel - 1) + 1 }
+  public var dilatedKernel: Int { dilatedExtent(kernel: kernel, dilation: dilation) }
 }
 
 /// A convolution or transposed convolution with every shape and parameter

@@ -43,15 +43,14 @@ public struct ConvParameters: Sendable, Equatable {
     var axes: [ConvAxis] = []
     for j in names.indices {
       let size = input[j + 2], k = check.kernel[j], s = check.stride[j], d = check.dilation[j]
-      let extent = d * (k - 1) + 1
+      let extent = dilatedExtent(kernel: k, dilation: d)
       var pair: PadPair
       var prefix = ""
       if let pairs {
         pair = pairs[j]
       } else {
-        let out = ceilDivide(size, s)
-        let total = max((out - 1) * s + extent - size, 0)
-        pair = PadPair(total / 2, total - total / 2)
+        let (out, total) = samePadding(input: size, kernel: k, stride: s, dilation: d)
+        pair = PadPair(splitting: total)
         prefix =
           "same: out = ceil(\(size) / \(s)) = \(out), total padding max((\(out)-1)*\(s) + \(d)*(\(k)-1) + 1 - \(size), 0) = \(total) -> \(pair); "
       }

@@ -73,7 +73,7 @@ public struct ConvTransposeParameters: Sendable, Equatable {
     var axes: [ConvAxis] = []
     for j in names.indices {
       let size = input[j + 2], k = check.kernel[j], s = check.stride[j], d = check.dilation[j], name = names[j]
-      let full = (size - 1) * s + d * (k - 1) + 1
+      let full = transposedFullSize(input: size, kernel: k, stride: s, dilation: d)
       let fullText = "(\(size)-1)*\(s) + \(d)*(\(k)-1) + 1"
       var prefix = ""
       var pair: PadPair
@@ -82,7 +82,7 @@ public struct ConvTransposeParameters: Sendable, Equatable {
         check.rules.require(pair.begin >= 0 && pair.end >= 0, "padding \(pair) must not be negative (\(name))")
       } else {
         let total = full - size * s
-        pair = PadPair(total / 2, total - total / 2)
+        pair = PadPair(splitting: total)
         prefix = "same: out = \(size)*\(s) = \(size * s), total crop \(fullText) - \(size * s) = \(total) -> \(pair); "
         check.rules.require(
           total >= 0,

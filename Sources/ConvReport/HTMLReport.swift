@@ -29,7 +29,7 @@ package enum HTMLReport {
     throws(RunFailure) -> Page
   {
     let source = try ReportSource(output: output, golden: golden)
-    let items = try ItemView.all(source, outputName: output)
+    let items = try ItemView.all(source, outputName: output, limits: limits)
     let builder = ReportPage(source: source, path: output, items: items, limits: limits)
     let (html, shownInFull) = try builder.html()
     return Page(html: html, items: items.count, shownInFull: shownInFull)

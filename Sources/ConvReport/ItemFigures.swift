@@ -13,11 +13,12 @@ struct ItemFigures {
   /// comparison that cannot be drawn is a note saying why.
   func full(_ item: ItemView) throws(RunFailure) -> [String] {
     var figures: [String] = []
+    var tensors = item.tensors
     for report in item.failedReports {
-      if let figure = try difference(report, item: item.id) { figures.append(figure) }
+      if let figure = try difference(report, tensors: &tensors) { figures.append(figure) }
     }
     for entry in item.entry.tensors {
-      guard let tensor = try source.tensor(item: item.id, name: entry.name) else { continue }
+      guard let tensor = try tensors.tensor(entry.name, in: source) else { continue }
       let title =
         "<code>\(escapeHTML(entry.name))</code> \(entry.shape.shapeDescription) \(escapeHTML(entry.storedType))"
         + (entry.op.map { " · \(escapeHTML($0))" } ?? "")
@@ -34,8 +35,9 @@ struct ItemFigures {
   /// Small pictures of an item's first `limit` kept tensors, without captions or colour bars.
   func thumbnails(_ item: ItemView, limit: Int) throws(RunFailure) -> [String] {
     var thumbnails: [String] = []
+    var tensors = item.tensors
     for entry in item.entry.tensors.prefix(limit) {
-      guard let tensor = try source.tensor(item: item.id, name: entry.name) else { continue }
+      guard let tensor = try tensors.tensor(entry.name, in: source) else { continue }
       let values = tensor.doubles
       guard
         let picture = try draw(
@@ -49,7 +51,7 @@ struct ItemFigures {
   /// The heat map of a failed `allclose` or golden comparison, or a note
   /// saying why it has numbers only; nil for the other checks, whose numbers
   /// are all there is.
-  private func difference(_ report: ItemReport, item: String) throws(RunFailure) -> String? {
+  private func difference(_ report: ItemReport, tensors: inout ItemTensors) throws(RunFailure) -> String? {
     let name = "<b>\(escapeHTML(report.name))</b> (\(escapeHTML(report.check)))"
     /// `actual − expected` as the caption says it, and the two tensors.
     let (sides, actualTensor, expectedTensor): (String, Tensor?, Tensor?)
@@ -63,7 +65,7 @@ struct ItemFigures {
       }
       sides = "<code>\(escapeHTML(actual))</code> − <code>\(escapeHTML(expected))</code>"
       (actualTensor, expectedTensor) = (
-        try source.tensor(item: item, name: actual), try source.tensor(item: item, name: expected)
+        try tensors.tensor(actual, in: source), try tensors.tensor(expected, in: source)
       )
     case "golden":
       let tensor = String(report.name.dropFirst("golden:".count))
@@ -73,7 +75,7 @@ struct ItemFigures {
       }
       sides = "<code>\(escapeHTML(tensor))</code> − the same in <code>\(escapeHTML(golden.path))</code>"
       (actualTensor, expectedTensor) = (
-        try source.tensor(item: item, name: tensor), try source.goldenTensor(item: item, name: tensor)
+        try tensors.tensor(tensor, in: source), try tensors.goldenTensor(tensor, in: source)
       )
     default:
       return nil

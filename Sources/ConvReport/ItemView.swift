@@ -1,6 +1,8 @@
 import ConvJob
 import HDF5IO
 
+private typealias Operand = OutputComparison.Operand
+
 /// One item as the page shows it: the file's reports and those this report
 /// made against an explicit golden file, failures first.
 struct ItemView {
@@ -8,6 +10,8 @@ struct ItemView {
   /// Position in the file's item order, for the page's anchors (`#item-3`).
   let index: Int
   let reports: [ItemReport]
+  /// The tensors already read that the page draws.
+  let tensors: ItemTensors
 
   var id: String { entry.id }
   var failedReports: [ItemReport] { reports.filter { !$0.passed } }
@@ -16,20 +20,34 @@ struct ItemView {
   /// The items of `source`, each with its reports failures first; with an
   /// explicit golden file, every kept tensor that differs from the golden
   /// file's (exactly) adds a failed report `golden:<tensor>`, unless the file
-  /// already holds a report of that name.
-  static func all(_ source: ReportSource, outputName: String) throws(RunFailure) -> [ItemView] {
-    try source.summary.items.enumerated().map { index, entry throws(RunFailure) in
+  /// already holds a report of that name. The tensors the comparison read
+  /// stay with the items the page draws (within `limits`): every one of a
+  /// failing item shown in full, the thumbnails' of a passing item.
+  static func all(_ source: ReportSource, outputName: String, limits: ReportLimits) throws(RunFailure) -> [ItemView] {
+    var (failing, passing) = (0, 0)
+    return try source.summary.items.enumerated().map { index, entry throws(RunFailure) in
       var reports = entry.reports
+      var tensors = ItemTensors(item: entry.id)
       if let golden = source.golden, golden.explicit {
-        reports += try goldenReports(entry, source: source, golden: golden, outputName: outputName)
+        reports += try goldenReports(
+          entry, source: source, golden: golden, outputName: outputName, reading: &tensors)
       }
       let failedFirst = reports.filter { !$0.passed } + reports.filter(\.passed)
-      return ItemView(entry: entry, index: index, reports: failedFirst)
+      if failedFirst.contains(where: { !$0.passed }) {
+        failing += 1
+        if failing > limits.fullItems { tensors.keepOnly([]) }
+      } else {
+        passing += 1
+        tensors.keepOnly(
+          passing > limits.thumbnails ? [] : entry.tensors.prefix(limits.thumbnailTensors).map(\.name))
+      }
+      return ItemView(entry: entry, index: index, reports: failedFirst, tensors: tensors)
     }
   }
 
   private static func goldenReports(
-    _ entry: OutputSummary.ItemEntry, source: ReportSource, golden: GoldenSource, outputName: String
+    _ entry: OutputSummary.ItemEntry, source: ReportSource, golden: GoldenSource, outputName: String,
+    reading tensors: inout ItemTensors
   ) throws(RunFailure) -> [ItemReport] {
     let reported = Set(entry.reports.map(\.name))
     do {
@@ -38,9 +56,10 @@ struct ItemView {
       var made: [ItemReport] = []
       for name in names.sorted() where !reported.contains("golden:\(name)") {
         let path = "/items/\(entry.id)/tensors/\(name)"
+        let (actual, expected) = (try Operand.read(path, in: source.file), try Operand.read(path, in: golden.file))
+        tensors.keep(name, output: actual?.tensor, golden: expected?.tensor)
         let outcome = OutputComparison().compare(
-          try .read(path, in: source.file), try .read(path, in: golden.file), referenceName: golden.path,
-          actualName: outputName)
+          actual, expected, referenceName: golden.path, actualName: outputName)
         if !outcome.held {
           made.append(ItemReport(name: "golden:\(name)", check: "golden", expect: .pass, outcome: outcome))
         }

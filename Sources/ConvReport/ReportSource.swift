@@ -97,10 +97,7 @@ struct GoldenSource {
   let explicit: Bool
 
   init(path: String, explicit: Bool) throws(RunFailure) {
-    do {
-      _ = try OutputSummary.read(path: path)
-      file = try HDF5File.open(path)
-    } catch {
+    do { file = try ConvpipeOutput.open(path) } catch {
       throw RunFailure("--golden \(error.file): \(error.cause ?? error.message)")
     }
     self.path = path

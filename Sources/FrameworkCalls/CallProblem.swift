@@ -45,17 +45,14 @@ struct CallRules {
     return condition
   }
 
-  /// Adds the core's shape problems (their wording is convpipe's, in PyTorch's layout).
-  mutating func collect<T>(_ body: () throws(ShapeError) -> T) -> T? {
-    do { return try body() } catch {
-      problems += error.problems.map { CallProblem(nil, $0) }
-      return nil
-    }
-  }
-
-  mutating func merge(_ other: CallRules) { problems += other.problems }
-
   func check() throws(FrameworkCallError) {
     if !problems.isEmpty { throw FrameworkCallError(api, problems) }
+  }
+
+  /// Once every rule recorded holds, the lowering `body` builds on the core
+  /// operations, or the core's shape problems (their wording is convpipe's, in PyTorch's layout).
+  func lowering(_ body: () throws(ShapeError) -> FrameworkLowering) throws(FrameworkCallError) -> FrameworkLowering {
+    try check()
+    do { return try body() } catch { throw FrameworkCallError(api, error.problems.map { CallProblem(nil, $0) }) }
   }
 }

@@ -98,7 +98,4 @@ public enum FrameworkAPI: String, Sendable, CaseIterable {
 
   /// The last component of the dotted name: `conv2d_transpose`, `Conv2DTranspose`, `ConvTranspose`.
   public var shortName: String { String(rawValue.split(separator: ".").last ?? "") }
-
-  /// The APIs of one framework.
-  public static func of(_ framework: Framework) -> [FrameworkAPI] { allCases.filter { $0.framework == framework } }
 }

@@ -100,7 +100,4 @@ public struct WrittenArguments: Sendable, Equatable {
     a.entries.count == b.entries.count
       && zip(a.entries, b.entries).allSatisfy { $0.name == $1.name && $0.value == $1.value }
   }
-
-  /// `strides 2, padding "SAME"`.
-  public var summary: String { entries.map { "\($0.name) \($0.value)" }.joined(separator: ", ") }
 }

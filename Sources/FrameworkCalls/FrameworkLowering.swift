@@ -169,9 +169,6 @@ func permutation(from layout: [Character], to target: [Character]) -> [Int] {
   target.compactMap { letter in layout.firstIndex(of: letter) }
 }
 
-/// `[0, 1, ..., n-1]`.
-func identity(_ count: Int) -> [Int] { Array(0..<count) }
-
 /// The spatial letters of `count` dimensions: `W`, `HW`, `DHW`.
 func spatialLetters(_ count: Int) -> [Character] {
   switch count {
@@ -188,7 +185,7 @@ extension LoweringBuilder {
   /// and output padding it takes, then a zero `pad` for the rest. For calls
   /// without a bias only (the padded cells must stay zeros).
   mutating func convolveTransposed(
-    stride: [Int], dilation: [Int], groups: Int, crops: [(begin: Int, end: Int)], names: [String]
+    stride: [Int], dilation: [Int], groups: Int, crops: [(begin: Int, end: Int)]
   ) throws(ShapeError) {
     var pairs: [PadPair] = [], extra: [Int] = [], before: [Int] = [], after: [Int] = []
     for (j, crop) in crops.enumerated() {

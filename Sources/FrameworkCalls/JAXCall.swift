@@ -185,11 +185,10 @@ public struct JAXCall: Sendable, Equatable {
     let kernelOut = weight[rhs.firstIndex(of: "O") ?? 0], kernelIn = weight[rhs.firstIndex(of: "I") ?? 1]
     let kernel = rhsOrder.dropFirst(2).map { weight[$0] }
     let spatialInput = lhsOrder.dropFirst(2).map { input[$0] }
-    try rules.check()
 
     var builder = LoweringBuilder(api: api, input: input, weight: weight)
     let layouts = NativeLayouts(input: String(lhs), weight: String(rhs), output: String(out))
-    let lowering = rules.collect { () throws(ShapeError) -> FrameworkLowering in
+    return try rules.lowering { () throws(ShapeError) -> FrameworkLowering in
       try builder.input(
         .permute(Permutation(axes: lhsOrder)), "lhs \(String(lhs)) -> [N, C, \(names.joined(separator: ", "))]")
       try builder.weight(
@@ -207,9 +206,6 @@ public struct JAXCall: Sendable, Equatable {
         .permute(Permutation(axes: outOrder)), "output [N, C, \(names.joined(separator: ", "))] -> \(String(out))")
       return try builder.finish(bias: .none, layouts: layouts)
     }
-    try rules.check()
-    guard let lowering else { throw FrameworkCallError(api, [CallProblem(nil, "the call could not be lowered")]) }
-    return lowering
   }
 
   /// `padtype_to_pads`: SAME and SAME_LOWER pad `max((ceil(n/s)-1)s + d(k-1) + 1 - n, 0)`,
@@ -225,10 +221,9 @@ public struct JAXCall: Sendable, Equatable {
         pads.append((0, 0))
         continue
       }
-      let extent = dilation[j] * (kernel[j] - 1) + 1
-      let out = ceilDivide(input[j], stride[j])
-      let total = max((out - 1) * stride[j] + extent - input[j], 0)
-      let begin = mode == "SAME" ? total / 2 : total - total / 2
+      let extent = dilatedExtent(kernel: kernel[j], dilation: dilation[j])
+      let total = samePadding(input: input[j], kernel: kernel[j], stride: stride[j], dilation: dilation[j]).total
+      let begin = PadPair(splitting: total, oddCellAtStart: mode != "SAME").begin
       pads.append((begin, total - begin))
       lines.append(
         "\(names[j]): \(mode): total padding max((ceil(\(input[j]) / \(stride[j]))-1)*\(stride[j]) + \(extent) - \(input[j]), 0) = \(total) -> (\(begin), \(total - begin))\(total % 2 == 1 ? (mode == "SAME" ? " (the odd cell at the end)" : " (the odd cell at the start)") : "")"
@@ -312,7 +307,7 @@ public struct JAXCall: Sendable, Equatable {
         "\(names[j]): lhs_dilation \(inputDilation[j]), padding (\(pads[j].0), \(pads[j].1)) of the dilated input: conv_transpose crop \(crops[j].begin), \(crops[j].end) = \(dilation[j])*(\(kernel[j])-1) - padding"
       }
       try builder.convolveTransposed(
-        stride: inputDilation, dilation: dilation, groups: groups, crops: crops, names: names)
+        stride: inputDilation, dilation: dilation, groups: groups, crops: crops)
       return
     }
     if dilatedInput {
@@ -342,7 +337,7 @@ public struct JAXCall: Sendable, Equatable {
       ])
     }
     var pads: [(Int, Int)] = []
-    let extents = zip(kernel, dilation).map { $1 * ($0 - 1) + 1 }
+    let extents = zip(kernel, dilation).map { dilatedExtent(kernel: $0, dilation: $1) }
     switch padding {
     case .named(let mode) where mode == "SAME" || mode == "VALID" || useConsistentPadding:
       guard mode == "SAME" || mode == "VALID" else {
@@ -390,6 +385,6 @@ public struct JAXCall: Sendable, Equatable {
       )
     }
     let crops = zip(extents, pads).map { (begin: $0 - 1 - $1.0, end: $0 - 1 - $1.1) }
-    try builder.convolveTransposed(stride: stride, dilation: dilation, groups: 1, crops: crops, names: names)
+    try builder.convolveTransposed(stride: stride, dilation: dilation, groups: 1, crops: crops)
   }
 }

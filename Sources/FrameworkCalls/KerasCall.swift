@@ -150,7 +150,6 @@ public struct KerasCall: Sendable, Equatable {
       rules.require(bias == [filters], "bias", "the layer's bias is (\(filters),), but the bias is \(bias.tupleText)")
     }
     if backend == .tensorflow { refuseOnCPU(dtype: dtype, dilation: dilation, rules: &rules) }
-    try rules.check()
 
     let spatial = spatialLetters(rank)
     let letters: [Character] = channelsFirst ? ["N", "C"] + spatial : ["N"] + spatial + ["C"]
@@ -163,7 +162,7 @@ public struct KerasCall: Sendable, Equatable {
     }
     let weightText =
       api.isTransposed ? "(\(kernelText(rank)), filters, in)" : "(\(kernelText(rank)), in/groups, filters)"
-    let lowering = rules.collect { () throws(ShapeError) -> FrameworkLowering in
+    return try rules.lowering { () throws(ShapeError) -> FrameworkLowering in
       try builder.input(
         .permute(Permutation(axes: permutation(from: letters, to: ["N", "C"] + spatial))),
         "input \(format) \(layout) -> [N, C, \(spatialText(rank))]")
@@ -193,7 +192,7 @@ public struct KerasCall: Sendable, Equatable {
         default: corePadding = .valid
         }
         for j in 0..<rank where padding == "valid" {
-          let extent = dilation[j] * (kernel[j] - 1) + 1, size = input[spatialAxes[j]]
+          let extent = dilatedExtent(kernel: kernel[j], dilation: dilation[j]), size = input[spatialAxes[j]]
           if extent > size {
             throw ShapeError([
               "padding \"valid\": the dilated kernel \(extent) is larger than the input \(size) (\(names[j])): Keras refuses an output size of zero or less"
@@ -218,9 +217,6 @@ public struct KerasCall: Sendable, Equatable {
       return try builder.finish(
         bias: placement, layouts: NativeLayouts(input: layout, weight: weightText, output: layout))
     }
-    try rules.check()
-    guard let lowering else { throw FrameworkCallError(api, [CallProblem(nil, "the call could not be lowered")]) }
-    return lowering
   }
 
   /// The TensorFlow backend adds a channels_first bias along the last axis when
@@ -240,7 +236,7 @@ public struct KerasCall: Sendable, Equatable {
     let length: Int, lengthText: String
     if padding == "valid" {
       let extra = op ?? (max(dk, s) - dk)
-      length = (n - 1) * s + dk + extra
+      length = axis.full + extra
       lengthText =
         op == nil
         ? "(\(n)-1)*\(s) + max(\(dk), \(s)) = \(length)" : "(\(n)-1)*\(s) + \(dk) + output_padding \(extra) = \(length)"

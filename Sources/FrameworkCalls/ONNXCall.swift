@@ -126,13 +126,12 @@ public struct ONNXCall: Sendable, Equatable {
         "float64: onnxruntime's CPU provider has no double kernel for \(api.shortName) (\"Could not find an implementation for \(api.shortName)(22)\"), although the ONNX specification defines it; give the inputs \"dtype\": \"float32\""
       )
     }
-    try rules.check()
     var builder = LoweringBuilder(api: api, input: input, weight: weight)
     let layouts = NativeLayouts(
       input: "[N, C, \(names.joined(separator: ", "))]",
       weight: api == .onnxConv ? "[M, C/group, \(kernelText(count))]" : "[C, M/group, \(kernelText(count))]",
       output: "[N, M, \(names.joined(separator: ", "))]")
-    let lowering = rules.collect { () throws(ShapeError) -> FrameworkLowering in
+    return try rules.lowering { () throws(ShapeError) -> FrameworkLowering in
       if api == .onnxConv {
         let padding: PaddingParameter
         switch autoPad {
@@ -142,13 +141,13 @@ public struct ONNXCall: Sendable, Equatable {
         case .sameLower:
           padding = .pairs(
             (0..<count).map { j in
-              let extent = dilation[j] * (kernel[j] - 1) + 1
-              let out = ceilDivide(input[j + 2], stride[j])
-              let total = max((out - 1) * stride[j] + extent - input[j + 2], 0)
+              let (out, total) = samePadding(
+                input: input[j + 2], kernel: kernel[j], stride: stride[j], dilation: dilation[j])
+              let pair = PadPair(splitting: total, oddCellAtStart: true)
               builder.arithmetic.append(
-                "\(names[j]): SAME_LOWER: out = ceil(\(input[j + 2]) / \(stride[j])) = \(out), total padding \(total) -> [\(total - total / 2), \(total / 2)]\(total % 2 == 1 ? " (the odd cell at the start)" : "")"
+                "\(names[j]): SAME_LOWER: out = ceil(\(input[j + 2]) / \(stride[j])) = \(out), total padding \(total) -> \(pair)\(total % 2 == 1 ? " (the odd cell at the start)" : "")"
               )
-              return PadPair(total - total / 2, total / 2)
+              return pair
             })
         }
         try builder.convolve(
@@ -173,9 +172,6 @@ public struct ONNXCall: Sendable, Equatable {
       }
       return try builder.finish(bias: bias == nil ? .none : .convolution, layouts: layouts)
     }
-    try rules.check()
-    guard let lowering else { throw FrameworkCallError(api, [CallProblem(nil, "the call could not be lowered")]) }
-    return lowering
   }
 
   /// onnxruntime's ConvTranspose along one axis (ComputeTransposePadAndOutputShape):
@@ -200,7 +196,7 @@ public struct ONNXCall: Sendable, Equatable {
       let total = full - wanted
       out = wanted
       if total >= 0 {
-        head = autoPad == .sameUpper ? total / 2 : total - total / 2
+        head = PadPair(splitting: total, oddCellAtStart: autoPad != .sameUpper).begin
         tail = total - head
         text =
           "\(name): full \(axis.fullText); output_shape \(wanted): total padding \(axis.full) + output_padding \(op) - \(wanted) = \(total) -> crop [\(head), \(tail)]"
@@ -227,7 +223,7 @@ public struct ONNXCall: Sendable, Equatable {
     } else if autoPad == .sameUpper || autoPad == .sameLower {
       let exact = full - axis.input * s
       let total = max(exact, 0)
-      head = autoPad == .sameLower ? total - total / 2 : total / 2
+      head = PadPair(splitting: total, oddCellAtStart: autoPad == .sameLower).begin
       tail = total - head
       out = full - total
       text =

@@ -171,20 +171,13 @@ public struct TensorFlowCall: Sendable, Equatable {
     var explicit: [PadPair]?
     if case .explicit(let pairs) = padding {
       explicit = explicitPairs(pairs, count: count, channelAxis: channelAxis, spatialAxes: spatialAxes, rules: &rules)
-      if api.isTransposed, dilation.contains(where: { $0 > 1 }) {
-        rules.fail(
-          "dilations",
-          "dilations \(dilation) with explicit padding: TensorFlow's CPU kernel refuses them in float32 and float64 (\"Current CPU implementations do not yet support dilation rates larger than 1\"); with padding \"SAME\" or \"VALID\" it computes them in float32"
-        )
-      }
     }
-    try rules.check()
     let paddingValue = padding ?? (api.isTransposed ? .same : .valid)
     var builder = LoweringBuilder(api: api, input: input, weight: weight)
     builder.notes = notes
     let weightText =
       api.isTransposed ? "(\(kernelText(count)), out, in)" : "(\(kernelText(count)), in/groups, out)"
-    let lowering = rules.collect { () throws(ShapeError) -> FrameworkLowering in
+    return try rules.lowering { () throws(ShapeError) -> FrameworkLowering in
       try builder.input(
         .permute(Permutation(axes: permutation(from: letters, to: ["N", "C"] + spatial))),
         "input \(format) -> [N, C, \(spatialText(count))]")
@@ -230,9 +223,6 @@ public struct TensorFlowCall: Sendable, Equatable {
         "output [N, C, \(spatialText(count))] -> \(format)")
       return try builder.finish(bias: .none, layouts: NativeLayouts(input: format, weight: weightText, output: format))
     }
-    try rules.check()
-    guard let lowering else { throw FrameworkCallError(api, [CallProblem(nil, "the call could not be lowered")]) }
-    return lowering
   }
 
   /// Strides or dilations: an integer, or a list of 1, `count` or `count + 2` values (data-format order,
@@ -286,11 +276,21 @@ public struct TensorFlowCall: Sendable, Equatable {
     return result
   }
 
-  /// The CPU runtime's refusals that depend on the element type: its float64
-  /// kernels are Eigen's, channels-last and (3-d, transposed) undilated only; float32 runs oneDNN.
+  /// The CPU runtime's refusals of the data format and dilations: its float64
+  /// kernels are Eigen's, channels-last and (3-d, transposed) undilated only; float32
+  /// runs oneDNN, except for a dilated transposed convolution with explicit padding,
+  /// which both refuse (one message then, whatever the element type).
   private func refuseOnCPU(
     dtype: DType, format: String, channelsFirst: Bool, count: Int, dilation: [Int], rules: inout CallRules
   ) {
+    let dilated = dilation.contains(where: { $0 > 1 })
+    let explicitPadding = if case .explicit = padding { true } else { false }
+    if api.isTransposed, dilated, explicitPadding {
+      rules.fail(
+        "dilations",
+        "dilations \(dilation) with explicit padding: TensorFlow's CPU kernel refuses them in float32 and float64 (\"Current CPU implementations do not yet support dilation rates larger than 1\"); with padding \"SAME\" or \"VALID\" it computes them in float32"
+      )
+    }
     guard dtype == .float64 else { return }
     let cast = "in float32 (oneDNN) it computes: give the inputs \"dtype\": \"float32\""
     if channelsFirst {
@@ -305,8 +305,8 @@ public struct TensorFlowCall: Sendable, Equatable {
         "data_format",
         "data_format \"\(format)\" in float64: TensorFlow's CPU kernel refuses it (\"\(message)\"); \(cast)")
     }
-    if dilation.contains(where: { $0 > 1 }) {
-      if api.isTransposed {
+    if dilated {
+      if api.isTransposed, !explicitPadding {
         rules.fail(
           "dilations",
           "dilations \(dilation) in float64: TensorFlow's CPU kernel refuses them (\"Current CPU implementations do not yet support dilation rates larger than 1\"); \(cast)"
@@ -372,7 +372,7 @@ public struct TensorFlowCall: Sendable, Equatable {
     guard case .valid = padding else { return }
     var problems: [String] = []
     for j in kernel.indices {
-      let extent = dilation[j] * (kernel[j] - 1) + 1, size = input[spatialAxes[j]]
+      let extent = dilatedExtent(kernel: kernel[j], dilation: dilation[j]), size = input[spatialAxes[j]]
       if extent > size {
         problems.append(
           "padding \"VALID\": the dilated kernel \(extent) is larger than the input \(size) (\(names[j])): TensorFlow returns an empty tensor when the size is 0 (\(extent - size == 1 ? "here" : "not here: it refuses a negative size")); convpipe holds no empty tensors"
@@ -392,9 +392,10 @@ struct TransposedAxis {
   let stride: Int
   let dilation: Int
 
-  var extent: Int { dilation * (kernel - 1) + 1 }
+  /// `d(k-1) + 1`.
+  var extent: Int { dilatedExtent(kernel: kernel, dilation: dilation) }
   /// `(in-1)s + d(k-1) + 1`.
-  var full: Int { (input - 1) * stride + extent }
+  var full: Int { transposedFullSize(input: input, kernel: kernel, stride: stride, dilation: dilation) }
   var fullText: String { "(\(input)-1)*\(stride) + \(dilation)*(\(kernel)-1) + 1 = \(full)" }
 
   struct Resolved {
@@ -441,8 +442,8 @@ struct TransposedAxis {
     case .same:
       let lowest = (input - 1) * s + 1
       guard o >= lowest && o <= input * s else { return .failure(SizeList(lowest: lowest, stride: s)) }
-      let total = max((input - 1) * s + extent - o, 0)
-      let crop = PadPair(total / 2, total - total / 2)
+      let total = samePadding(input: o, kernel: kernel, stride: s, dilation: dilation).total
+      let crop = PadPair(splitting: total)
       let appended = o + total - full
       var text =
         "\(name): SAME, output \(o): ceil(\(o) / \(s)) = \(input) = in; total padding max((\(input)-1)*\(s) + \(dilation)*(\(kernel)-1) + 1 - \(o), 0) = \(total) -> crop \(crop)"

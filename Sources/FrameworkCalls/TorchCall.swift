@@ -111,10 +111,9 @@ public struct TorchCall: Sendable, Equatable {
         strides.allSatisfy { $0 == 1 }, "padding",
         "padding=\"same\" is not supported for strided convolutions (stride \(strides))")
     }
-    try rules.check()
     var builder = LoweringBuilder(api: api, input: input, weight: weight)
     let nativeOutput = batched ? "[N, C, \(spatialText)]" : "[C, \(spatialText)]"
-    let lowering = rules.collect { () throws(ShapeError) -> FrameworkLowering in
+    return try rules.lowering { () throws(ShapeError) -> FrameworkLowering in
       if !batched {
         try builder.input(.reshape([1] + input), "unbatched input [C, \(spatialText)]: a batch of one")
       }
@@ -145,9 +144,6 @@ public struct TorchCall: Sendable, Equatable {
           weight: api.isTransposed ? "[C_in, C_out/groups, \(kernelText)]" : "[C_out, C_in/groups, \(kernelText)]",
           output: nativeOutput))
     }
-    try rules.check()
-    guard let lowering else { throw FrameworkCallError(api, [CallProblem(nil, "the call could not be lowered")]) }
-    return lowering
   }
 
   private var spatialText: String { spatialLetters(spatialCount).map(String.init).joined(separator: ", ") }
@@ -178,8 +174,8 @@ public struct TorchCall: Sendable, Equatable {
     case .same, .valid: pads = Array(repeating: 0, count: count)
     }
     let smallest = (0..<count).map { (j: Int) -> Int in
-      let full = (input[j + 2] - 1) * strides[j] + dilations[j] * (weight[j + 2] - 1) + 1
-      return full - 2 * pads[j]
+      transposedFullSize(input: input[j + 2], kernel: weight[j + 2], stride: strides[j], dilation: dilations[j])
+        - 2 * pads[j]
     }
     let largest = zip(smallest, strides).map { $0 + $1 - 1 }
     let reachable = (0..<count).allSatisfy { wanted[$0] >= smallest[$0] && wanted[$0] <= largest[$0] }

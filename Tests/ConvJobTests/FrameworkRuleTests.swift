@@ -85,6 +85,22 @@ struct FrameworkRuleTests {
     }
   }
 
+  @Test(
+    "TensorFlow's dilated transposed convolution with explicit padding: one refusal, in float32 and float64",
+    arguments: [DType.float32, .float64])
+  func explicitPaddingWithDilation(_ dtype: DType) throws {
+    let stage =
+      #"{"op": "tf.nn.conv2d_transpose", "args": {"output_shape": [1, 10, 15, 4], "strides": [2, 3], "padding": [[0, 0], [1, 0], [2, 0], [0, 0]], "dilations": [1, 2]}}"#
+    let call = try StageParameters.frameworkCall(fromJSON: stage, file: "job.json")
+    let error = #expect(throws: FrameworkCallError.self) {
+      try call.lower(input: [1, 5, 5, 2], weight: [3, 3, 4, 2], bias: nil, dtype: dtype)
+    }
+    #expect(
+      error?.problems.map(\.message) == [
+        "dilations [1, 2] with explicit padding: TensorFlow's CPU kernel refuses them in float32 and float64 (\"Current CPU implementations do not yet support dilation rates larger than 1\"); with padding \"SAME\" or \"VALID\" it computes them in float32"
+      ])
+  }
+
   @Test("the notes: onnxruntime's clamp against the specification, Keras's zero bias, JAX's unflipped kernel")
   func notes() throws {
     func notes(_ stage: String, _ input: [Int], _ weight: [Int], dtype: DType = .float64) throws -> [String] {

@@ -20,7 +20,9 @@ struct TransposedLane: ConvolutionAxisLane {
   let added: PadPair
 
   private var span: Int { axis.dilation * (axis.kernel - 1) }
-  private var full: Int { (axis.input - 1) * axis.stride + span + 1 }
+  private var full: Int {
+    transposedFullSize(input: axis.input, kernel: axis.kernel, stride: axis.stride, dilation: axis.dilation)
+  }
   private var folds: Bool { mode != .zeros }
   /// The full result and the output padding past it.
   var coreResultCount: Int {

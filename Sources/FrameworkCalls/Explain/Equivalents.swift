@@ -50,7 +50,11 @@ struct Emitter {
   var channelBias: Bool { canonical.bias == .convolution }
   var hasBias: Bool { canonical.bias != .none }
   /// Transposed: the size of the full result per axis, `(in-1)s + d(k-1) + 1`.
-  var fullSizes: [Int] { geometry.axes.map { ($0.input - 1) * $0.stride + $0.dilatedKernel } }
+  var fullSizes: [Int] {
+    geometry.axes.map {
+      transposedFullSize(input: $0.input, kernel: $0.kernel, stride: $0.stride, dilation: $0.dilation)
+    }
+  }
 
   /// The call matches when its lowering is the same convolution of the same operands.
   /// With `biasInCall` false the call takes no bias and the stage's is added after.

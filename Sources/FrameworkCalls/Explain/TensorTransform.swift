@@ -38,15 +38,6 @@ public enum TensorTransform: Sendable, Equatable, CustomStringConvertible {
     case .flip: shape
     }
   }
-
-  /// JSON for `generate.py --check-explain`: `{"permute": [...]}`, `{"reshape": [...]}`, `{"flip": [...]}`.
-  public var json: String {
-    switch self {
-    case .permute(let axes): "{\"permute\": \(axes)}"
-    case .reshape(_, let to): "{\"reshape\": \(to)}"
-    case .flip(let axes): "{\"flip\": \(axes)}"
-    }
-  }
 }
 
 extension Array where Element == TensorTransform {
