@@ -1,3 +1,4 @@
+import ConvJob
 import ConvChecks
 import ConvCore
 

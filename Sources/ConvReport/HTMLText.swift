@@ -18,9 +18,3 @@ package func escapeHTML(_ text: String) -> String {
   }
   return escaped
 }
-
-/// A number as the page shows it: 3 significant digits (`%.3g`), or `nan`, `inf`, `-inf`.
-package func formatNumber(_ value: Double) -> String {
-  guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
-  return String(format: "%.3g", value)
-}

@@ -195,6 +195,3 @@ struct ReportPage {
     item.reports.isEmpty ? "no checks" : "\(counted(item.reports.count, "check")) passed"
   }
 }
-
-/// `1 item`, `2 items`.
-func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }

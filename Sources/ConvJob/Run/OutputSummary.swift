@@ -128,7 +128,8 @@ package struct OutputSummary: Sendable {
           let expectation = report.expect == .fail ? " (expected to fail; held: \(report.held ? "yes" : "no"))" : ""
           let errors =
             report.outcome.maxAbsError.isNaN
-            ? "" : "  max abs \(format(report.outcome.maxAbsError))  max rel \(format(report.outcome.maxRelError))"
+            ? ""
+            : "  max abs \(formatNumber(report.outcome.maxAbsError))  max rel \(formatNumber(report.outcome.maxRelError))"
           lines.append("    \(pad(report.name, nameWidth))  \(pad(report.check, 8))  \(verdict)\(errors)\(expectation)")
           if !report.passed || report.expect == .fail || report.outcome.maxAbsError.isNaN {
             lines.append("    \(pad("", nameWidth))  \(report.outcome.message)")
@@ -141,10 +142,6 @@ package struct OutputSummary: Sendable {
       lines.append("missing item \(id): in the golden file \(text("golden")), not in this run (a failed check)")
     }
     return lines.joined(separator: "\n")
-  }
-
-  private func format(_ value: Double) -> String {
-    value.isFinite ? String(format: "%.3g", value) : "\(value)"
   }
 
   /// The same as JSON: `{"path", "job_name", ..., "items": [{"id", "tensors", "reports", "matrices"}], "failed_items"}`.

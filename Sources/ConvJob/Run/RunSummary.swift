@@ -81,8 +81,14 @@ package struct RunSummary: Sendable, Encodable {
   }
 }
 
+/// A number as summaries and the report show it: 3 significant digits
+/// (`%.3g`), or `nan`, `inf`, `-inf`.
+package func formatNumber(_ value: Double) -> String {
+  value.isFinite ? String(format: "%.3g", value) : "\(value)"
+}
+
 /// `3 items`, `1 check`.
-func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+package func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
 
 /// `SIGTERM` for 15.
 package func signalName(_ signal: Int32) -> String {
