@@ -93,6 +93,7 @@ let package = Package(
       name: "ConvJob",
       dependencies: [
         "ConvCore", "ConvKernels", "ConvChecks", "FrameworkCalls", "PNGIO", "HDF5IO", "CCrypto", "PositionedJSON",
+        "_SystemShims",
       ]),
 
     // MARK: - Pictures: the HTML report over output files, explain's SVG pictures of the arithmetic

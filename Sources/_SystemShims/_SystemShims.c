@@ -1,1 +1,21 @@
-// Intentionally empty: the shims are inline functions in include/_SystemShims.h.
+// The shims are inline functions in include/_SystemShims.h, but for those that
+// need _GNU_SOURCE or Linux's own headers, which only a file of their own can include cleanly.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#endif
+
+#include "_SystemShims.h"
+
+
+int convpipe_clone_file(int input, int output) {
+#if defined(__linux__) && defined(FICLONE)
+  return ioctl(output, FICLONE, input);
+#else
+  errno = EOPNOTSUPP;
+  return -1;
+#endif
+}

@@ -58,4 +58,26 @@ struct IncrementalCostTests {
     #expect(touched.exitCode == 3, "read once touched, and found not to be a PNG")
     #expect(touched.standardError.contains("0004.png"))
   }
+
+  @Test(
+    "a changed image whose item keeps its form is written into a copy of the previous file, a full run's bytes",
+    arguments: [16, 20])
+  func changedItemInACopy(size: Int) throws {
+    let dataset = try Dataset(count: 40, checks: false)
+    let target = dataset.output("result.h5")
+    sleep(2)  // images older than the stat cache's racy window
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    try dataset.writeImage(13, size: size, variant: 5)
+    let changed = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("changed.jsonl")])
+    #expect(changed.exitCode == 0, "\(changed.standardError)")
+    let inPlace = changed.standardError.contains("1 changed item written into a copy of the previous output")
+    #expect(inPlace == (size == 16), "the same size keeps the item's form; another size does not")
+    let log = try Dataset.log(dataset.output("changed.jsonl"))
+    #expect(log.filter { $0["status"]?.stringValue == "computed" }.compactMap { $0["item"]?.stringValue } == ["0013"])
+    #expect(log.filter { $0["status"]?.stringValue == "reused" }.count == 39)
+    #expect(dataset.siblings(".result.h5.tmp-").isEmpty)
+    let fresh = dataset.output("fresh.h5")
+    #expect(try dataset.run(["--output", fresh, "--quiet"]).exitCode == 0)
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh), "the incremental result equals a full run's")
+  }
 }

@@ -89,6 +89,7 @@ struct RunState {
     let inputStates = InputStatCache(target: target)
     if golden == nil, let previous = reusable.previousOutput,
       keepUnchanged(previous, fingerprint: fingerprint, inputStates: inputStates)
+        || patchChanged(previous, fingerprint: fingerprint, inputStates: inputStates, shared: shared)
     {
       resumeFiles.remove()
       inputStates.save()
@@ -244,25 +245,9 @@ struct RunState {
   private mutating func keepUnchanged(
     _ previous: ReusableResults.Source, fingerprint: RunFingerprint, inputStates: InputStatCache
   ) -> Bool {
-    let catalog = prepared.catalog, items = catalog.items, file = previous.file
-    guard prepared.itemFailures.isEmpty, !file.exists("/failed"), (try? file.attribute("golden", of: "/")) == nil,
-      (try? OutputComparison.itemIDs(of: file)) == items.map(\.id)
-    else { return false }
-    for item in items {
-      let hash: String
-      switch item.source {
-      case nil:
-        hash = ""
-      case .file(let path):
-        guard let state = InputStatCache.FileState(path: path), let known = inputStates.hash(of: path, state: state)
-        else { return false }
-        hash = known
-      case .row:
-        return false  // a row's hash needs the row read: the ordinary path reuses it
-      }
-      guard case .string(hash)? = try? file.attribute("input_sha256", of: ItemStorage.group(item.id)) else {
-        return false
-      }
+    let items = prepared.catalog.items, file = previous.file
+    guard holdsTheSameItems(file), changedByStatCache(file, inputStates: inputStates)?.isEmpty == true else {
+      return false
     }
     var reports: [[ItemReport]] = []
     for item in items {
@@ -276,6 +261,86 @@ struct RunState {
     guard root.isStored(in: file) else { return false }
     for (index, (item, reports)) in zip(items, reports).enumerated() {
       let event = recordWritten(item, reports: reports, status: .reused, seconds: 0)
+      log?.record(event)
+      onItem?(event, index + 1, items.count)
+    }
+    return true
+  }
+
+  /// Whether `file` holds this run's items in the same order, none failed, and no golden comparison.
+  private func holdsTheSameItems(_ file: HDF5File) -> Bool {
+    prepared.itemFailures.isEmpty && !file.exists("/failed") && (try? file.attribute("golden", of: "/")) == nil
+      && (try? OutputComparison.itemIDs(of: file)) == prepared.catalog.items.map(\.id)
+  }
+
+  /// The items whose input may have changed since `file` was written: those
+  /// whose file is not in the state the stat cache recorded with the hash
+  /// `file` holds. Nil when an item's input is a row (its hash needs the row read).
+  private func changedByStatCache(_ file: HDF5File, inputStates: InputStatCache) -> [Item]? {
+    var changed: [Item] = []
+    for item in prepared.catalog.items {
+      switch item.source {
+      case nil: continue
+      case .row: return nil
+      case .file(let path):
+        let known = InputStatCache.FileState(path: path).flatMap { inputStates.hash(of: path, state: $0) }
+        guard let known, case .string(known)? = try? file.attribute("input_sha256", of: ItemStorage.group(item.id))
+        else {
+          changed.append(item)
+          continue
+        }
+      }
+    }
+    return changed
+  }
+
+  /// `--incremental` when few inputs changed (an eighth of the items at
+  /// most, by the stat cache) and their items keep their stored form, in a
+  /// job without checks or pictures: those items are computed and written
+  /// over their old bytes in a copy of the previous output (``OutputPatch``),
+  /// which is then the output, byte for byte what a full run writes. False,
+  /// with nothing written, whenever that does not hold: the ordinary run follows.
+  private mutating func patchChanged(
+    _ previous: ReusableResults.Source, fingerprint: RunFingerprint, inputStates: InputStatCache,
+    shared: [String: Tensor]
+  ) -> Bool {
+    let items = prepared.catalog.items, file = previous.file
+    guard pngOutputs == nil, holdsTheSameItems(file) else { return false }
+    guard let candidates = changedByStatCache(file, inputStates: inputStates) else { return false }
+    guard candidates.count <= max(1, items.count / 8),
+      outputRoot(
+        fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: 0, checksFailed: 0
+      )
+      .isStored(in: file)
+    else { return false }
+    let executor = ItemExecutor(prepared: prepared, shared: shared), stop = options.stop
+    var patch = OutputPatch(), seconds: [String: Double] = [:]
+    for item in candidates {
+      let started = Date()
+      guard !stop.isRequested,
+        let input = try? RunFingerprint.input(of: item, catalog: prepared.catalog, cache: inputStates),
+        case .string(let stored)? = try? file.attribute("input_sha256", of: ItemStorage.group(item.id))
+      else { return false }
+      if input.hash == stored { continue }  // touched, not changed
+      let result = try? ComputeThreads.$requested.withValue(max(1, options.threads)) {
+        try executor.run(item, input: input, shouldStop: { stop.isRequested })
+      }
+      guard let result, patch.replace(result, in: file) else { return false }
+      seconds[item.id] = Date().timeIntervalSince(started)
+    }
+    if !patch.isEmpty {
+      do {
+        try patch.write(target: target, temporary: ResumeFiles(target: target).temporary(pid: getpid()))
+      } catch {
+        return false
+      }
+      let text = "\(counted(seconds.count, "changed item")) written into a copy of the previous output"
+      onNotice?(text)
+      log?.notice(text)
+    }
+    for (index, item) in items.enumerated() {
+      let event = recordWritten(
+        item, reports: [], status: seconds[item.id] == nil ? .reused : .computed, seconds: seconds[item.id] ?? 0)
       log?.record(event)
       onItem?(event, index + 1, items.count)
     }

@@ -30,6 +30,22 @@ static inline unsigned convpipe_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
 /// The address of nothing (an unallocated dataset's offset).
 static inline haddr_t convpipe_HADDR_UNDEF(void) { return HADDR_UNDEF; }
 
+/// The file address of the object header of the object at `name` under `location`,
+/// or HADDR_UNDEF (the object-info call changed in 1.12).
+static inline haddr_t convpipe_object_header_address(hid_t location, const char *name) {
+#if H5_VERSION_GE(1, 12, 0)
+  H5O_info2_t info;
+  haddr_t address = HADDR_UNDEF;
+  if (H5Oget_info_by_name3(location, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return HADDR_UNDEF;
+  if (H5VLnative_token_to_addr(location, info.token, &address) < 0) return HADDR_UNDEF;
+  return address;
+#else
+  H5O_info_t info;
+  if (H5Oget_info_by_name2(location, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return HADDR_UNDEF;
+  return info.addr;
+#endif
+}
+
 /// Opens the library (H5open) so the globals above are initialised.
 static inline herr_t convpipe_H5open(void) { return H5open(); }
 

@@ -1,6 +1,6 @@
 // What Swift cannot reach directly in the C library and the compiler's
-// builtins: the processor's name and instruction sets, glibc's allocator settings, and
-// open(2)'s O_DIRECT, which glibc's headers show only to _GNU_SOURCE.
+// builtins: the processor's name and instruction sets, glibc's allocator settings,
+// open(2)'s O_DIRECT, which glibc's headers show only to _GNU_SOURCE, and Linux's FICLONE.
 #ifndef CONVPIPE_SYSTEM_SHIMS_H
 #define CONVPIPE_SYSTEM_SHIMS_H
 
@@ -22,6 +22,11 @@ static inline int convpipe_O_DIRECT(void) {
   return 0;
 #endif
 }
+
+/// Makes the file `output` share the blocks of `input` (Linux's FICLONE, a
+/// reflink: instant on Btrfs, XFS and others that have it): 0, or -1 with errno
+/// (EOPNOTSUPP or EXDEV where the file system cannot, as ext4).
+int convpipe_clone_file(int input, int output);
 
 /// 1 when the processor implements the x86-64-v3 level (AVX, AVX2, FMA, BMI1/2,
 /// F16C, LZCNT, MOVBE) and the OS saves its registers; 0 elsewhere, including
