@@ -1,4 +1,5 @@
 import COpenBLAS
+import _SystemShims
 
 /// OpenBLAS's kernel ("core"), which its DYNAMIC_ARCH builds choose at load from
 /// a table of processor models. A processor newer than the table gets an old
@@ -11,6 +12,14 @@ import COpenBLAS
 public enum OpenBLASKernel {
   /// The environment variable OpenBLAS reads at load to force a kernel.
   public static let environmentVariable = "OPENBLAS_CORETYPE"
+
+  /// Stops OpenBLAS's worker threads (`blas_thread_shutdown_`, where the build
+  /// has it), which it starts when it loads and which then wait for work
+  /// spinning in `sched_yield` for 2^28 cycles, about a tenth of a second,
+  /// taking a processor from convpipe's own workers (a quarter of the samples of
+  /// a one-thread run of 240 images of 96x96). OpenBLAS starts them again at
+  /// the first product that asks for more than one thread.
+  public static func stopIdleThreads() { _ = convpipe_call_if_present("blas_thread_shutdown_") }
 
   /// The kernel in use, as `openblas_get_corename()` names it: `Haswell`, `SkylakeX`, `Zen`, ...
   public static var core: String { openblas_get_corename().map { String(cString: $0) } ?? "unknown" }

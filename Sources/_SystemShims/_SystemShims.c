@@ -1,6 +1,7 @@
 // The shims are inline functions in include/_SystemShims.h, but for those that
 // need _GNU_SOURCE or Linux's own headers, which only a file of their own can include cleanly.
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <unistd.h>
 #if defined(__linux__)
@@ -18,4 +19,11 @@ int convpipe_clone_file(int input, int output) {
   errno = EOPNOTSUPP;
   return -1;
 #endif
+}
+
+int convpipe_call_if_present(const char *name) {
+  int (*function)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, name);
+  if (function == NULL) return 0;
+  function();
+  return 1;
 }

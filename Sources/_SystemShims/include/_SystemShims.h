@@ -28,6 +28,10 @@ static inline int convpipe_O_DIRECT(void) {
 /// (EOPNOTSUPP or EXDEV where the file system cannot, as ext4).
 int convpipe_clone_file(int input, int output);
 
+/// Calls the function `int name(void)` if the process has one of that name
+/// (dlsym): 1 if it did, 0 if there is none.
+int convpipe_call_if_present(const char *name);
+
 /// 1 when the processor implements the x86-64-v3 level (AVX, AVX2, FMA, BMI1/2,
 /// F16C, LZCNT, MOVBE) and the OS saves its registers; 0 elsewhere, including
 /// every processor that is not x86-64. Asked at run time, so one binary uses
