@@ -2,12 +2,15 @@ import Foundation
 import Synchronization
 
 /// The content hashes of per-item input files, remembered with each file's
-/// size, modification time and inode, so that a later run does not read and
-/// hash a file none of those changed for (as git's index and DVC's state do).
+/// size, modification and status-change times and inode, so that a later run
+/// does not read and hash a file none of those changed for (as git's index
+/// does; the status-change time catches a file rewritten with its
+/// modification time put back, which only the kernel can set).
 ///
-/// Kept beside the output as `.<name>.inputs`, one line per file:
-/// `<sha256>\t<size>\t<mtime in ns>\t<inode>\t<path>`, written when a run
-/// finishes. A file modified within ``racyWindow`` of the moment its hash was
+/// Kept beside the output as `.<name>.inputs`, one line per file by absolute
+/// path (runs from any folder share it):
+/// `<sha256>\t<size>\t<mtime in ns>\t<ctime in ns>\t<inode>\t<path>`, written
+/// when a run finishes. A file modified within ``racyWindow`` of the moment its hash was
 /// recorded could change again without its time changing, so such entries are
 /// not kept ("racy" entries, as git calls them): they are hashed next time.
 final class InputStatCache: Sendable {
@@ -15,6 +18,7 @@ final class InputStatCache: Sendable {
   struct FileState: Sendable, Equatable {
     let size: Int64
     let modified: Int64
+    let changed: Int64
     let inode: UInt64
 
     /// The state of the file at `path` now, or nil when it cannot be read.
@@ -23,12 +27,14 @@ final class InputStatCache: Sendable {
       guard stat(path, &info) == 0 else { return nil }
       size = Int64(info.st_size)
       modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+      changed = Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
       inode = UInt64(info.st_ino)
     }
 
-    init(size: Int64, modified: Int64, inode: UInt64) {
+    init(size: Int64, modified: Int64, changed: Int64, inode: UInt64) {
       self.size = size
       self.modified = modified
+      self.changed = changed
       self.inode = inode
     }
   }
@@ -46,25 +52,32 @@ final class InputStatCache: Sendable {
     var known: [String: (FileState, String)] = [:]
     let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     for line in text.split(separator: "\n") {
-      let fields = line.split(separator: "\t", maxSplits: 4, omittingEmptySubsequences: false)
-      guard fields.count == 5, let size = Int64(fields[1]), let modified = Int64(fields[2]),
-        let inode = UInt64(fields[3])
+      let fields = line.split(separator: "\t", maxSplits: 5, omittingEmptySubsequences: false)
+      guard fields.count == 6, let size = Int64(fields[1]), let modified = Int64(fields[2]),
+        let changed = Int64(fields[3]), let inode = UInt64(fields[4])
       else { continue }
-      known[String(fields[4])] = (FileState(size: size, modified: modified, inode: inode), String(fields[0]))
+      known[String(fields[5])] = (
+        FileState(size: size, modified: modified, changed: changed, inode: inode), String(fields[0])
+      )
     }
     self.known = known
   }
 
   /// The recorded hash of `file` when it is still in the recorded state.
   func hash(of file: String, state: FileState) -> String? {
-    guard let (recorded, hash) = known[file], recorded == state else { return nil }
+    guard let (recorded, hash) = known[Self.absolute(file)], recorded == state else { return nil }
     remember(file, state: state, hash: hash)
     return hash
   }
 
   /// Records the hash of `file` in `state`, for the cache the run writes.
   func remember(_ file: String, state: FileState, hash: String) {
-    seen.withLock { $0[file] = (state, hash) }
+    seen.withLock { $0[Self.absolute(file)] = (state, hash) }
+  }
+
+  /// `file` from the root: relative paths are the working directory's.
+  private static func absolute(_ file: String) -> String {
+    file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
   }
 
   /// Writes the hashes this run saw, leaving out racy ones; best effort (a
@@ -74,8 +87,9 @@ final class InputStatCache: Sendable {
     clock_gettime(CLOCK_REALTIME, &now)
     let cutoff = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) - Self.racyWindow
     let lines = seen.withLock { entries in
-      entries.filter { $0.value.0.modified < cutoff }.sorted { $0.key < $1.key }.map { file, entry in
-        "\(entry.1)\t\(entry.0.size)\t\(entry.0.modified)\t\(entry.0.inode)\t\(file)\n"
+      entries.filter { $0.value.0.modified < cutoff }.sorted { $0.key < $1.key }.map {
+        file, entry in
+        "\(entry.1)\t\(entry.0.size)\t\(entry.0.modified)\t\(entry.0.changed)\t\(entry.0.inode)\t\(file)\n"
       }
     }
     let temporary = path + ".tmp-\(getpid())"

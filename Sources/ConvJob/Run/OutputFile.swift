@@ -134,7 +134,10 @@ final class OutputFile {
   }
 
   /// Closes and deletes the temporary file and its journal, leaving the target as it was.
+  /// The file is emptied first: closing flushes libhdf5's metadata, and libhdf5
+  /// 1.10 crashes when that flush finds the disk full (another program filled it).
   func discard() {
+    truncate(temporary, 0)
     try? file?.close()
     (file, raw) = (nil, nil)
     unlink(temporary)

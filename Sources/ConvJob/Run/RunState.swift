@@ -334,9 +334,8 @@ struct RunState {
       } catch {
         return false
       }
-      let text = "\(counted(seconds.count, "changed item")) written into a copy of the previous output"
-      onNotice?(text)
-      log?.notice(text)
+      // In the log only: a nightly run's standard error stays for what needs attention.
+      log?.notice("\(counted(seconds.count, "changed item")) written into a copy of the previous output")
     }
     for (index, item) in items.enumerated() {
       let event = recordWritten(
