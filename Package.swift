@@ -57,6 +57,7 @@ let package = Package(
       dependencies: ["CHDF5"]
     ),
     .target(name: "_SystemShims"),
+    .target(name: "_KernelShims"),
 
     // MARK: - Vector loops, compiled by each caller for its instruction set
     .target(name: "ConvLoops"),
@@ -70,7 +71,7 @@ let package = Package(
     .target(
       name: "ConvKernels",
       dependencies: [
-        "ConvCore", "COpenBLAS", "COneDNN", "_SystemShims", "ConvLoops", "ConvLoopsAVX2", "ConvLoopsAVX512",
+        "ConvCore", "COpenBLAS", "COneDNN", "_SystemShims", "_KernelShims", "ConvLoops", "ConvLoopsAVX2", "ConvLoopsAVX512",
       ],
       swiftSettings: optimizedInDebug
     ),

@@ -2,6 +2,10 @@ import COneDNN
 import ConvCore
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A zero-padded float32 convolution or transposed convolution as one oneDNN
 /// primitive (`dnnl_dilated_convolution_forward` or `..._deconvolution_forward`),
 /// with the memory layouts oneDNN prefers for this processor (`format_tag_any`:
@@ -33,14 +37,15 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
   ///   against 25.1 at AVX-512, 19.5 against 22.7 at AVX2), but for 3-d
   ///   transposed layers at AVX2, where oneDNN 2.6 has no fast kernel
   ///   (volume-3d 7.1 ms against 3.1);
-  /// - depthwise (one channel per group on both sides): oneDNN at AVX2 (0.9 ms
-  ///   against 2.3), convpipe's loops at AVX-512 (1.2 against 2.3);
+  /// - depthwise (one channel per group on both sides): oneDNN (0.9 ms against
+  ///   2.3 at AVX2; 0.95 against 1.3 at AVX-512, with convpipe's own moves
+  ///   to and from channels last, ``ChannelsLast``);
   /// - fewer channels on one side: convpipe's loops from 2^20 multiply-adds
   ///   (gray-image-5x5 0.6 ms against 1.3), oneDNN below, where its call costs
   ///   less than dividing the work among threads (seed-notebook 0.02-0.03 ms against 0.05).
   static func prefers(_ geometry: ConvGeometry, level: VectorInstructions) -> Bool {
     let perGroup = [geometry.inputChannels, geometry.outputChannels].map { $0 / geometry.groups }
-    if perGroup == [1, 1] { return level == .avx2 }
+    if perGroup == [1, 1] { return true }
     if perGroup.contains(where: { $0 < 8 }) { return geometry.multiplyAdds < 1 << 20 }
     return !(level == .avx2 && geometry.direction == .transposed && geometry.axes.count == 3)
   }
@@ -66,10 +71,12 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
       ? min(geometry.batch, threads * ceilDivide(geometry.batch * itemBytes, partBytes * threads)) : 1
     let ompThreads = parts > 1 ? 1 : threads
     let sizes = (0..<parts).map { geometry.batch / parts + ($0 < geometry.batch % parts ? 1 : 0) }
-    var primitives: [Int: OneDNNConvolution] = [:]
+    // Each primitive with its weights packed once for all its parts (kept alive
+    // here: another call may replace them in the primitive meanwhile).
+    var primitives: [Int: (OneDNNConvolution, OneDNNPackedWeights)] = [:]
     for size in Set(sizes) {
       guard let primitive = forGeometry(geometry, batch: size, threads: ompThreads) else { return nil }
-      primitives[size] = primitive
+      primitives[size] = (primitive, primitive.pack(weight))
     }
     let inputItem = geometry.inputShape.dropFirst().reduce(1, *)
     let outputItem = geometry.outputShape.dropFirst().reduce(1, *)
@@ -80,10 +87,10 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
         guard let input = input.baseAddress, let output = output.baseAddress else { return }
         ComputeThreads.forEach(parts, of: Float.self) { part, _ in
           let first = sizes[..<part].reduce(0, +)
-          let done =
-            primitives[sizes[part]]?.run(
-              input: input + first * inputItem, weight: weight, output: output + first * outputItem,
-              threads: ompThreads) ?? false
+          guard let (primitive, packed) = primitives[sizes[part]] else { return }
+          let done = primitive.run(
+            input: input + first * inputItem, weights: packed, output: output + first * outputItem,
+            threads: ompThreads)
           if done { completed.add(1, ordering: .relaxed) }
         }
       }
@@ -195,18 +202,17 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
   }
 
   /// Runs the primitive on the plain tensors at `input` and `output` with
-  /// `threads` OpenMP threads; false when oneDNN could not set it up.
-  private func run(input: UnsafePointer<Float>, weight: [Float], output: UnsafeMutablePointer<Float>, threads: Int)
-    -> Bool
-  {
+  /// `weights` (from ``pack(_:)``) and `threads` OpenMP threads; false when
+  /// oneDNN could not set it up.
+  private func run(
+    input: UnsafePointer<Float>, weights: OneDNNPackedWeights, output: UnsafeMutablePointer<Float>, threads: Int
+  ) -> Bool {
     omp_set_num_threads(Int32(threads))
-    // The packed weights are kept alive here: another call may replace them in `packed` meanwhile.
-    let packedWeights = pack(weight)
-    guard let weightMemory = packedWeights.memory, let stream = OneDNNStream() else { return false }
+    guard let weightMemory = weights.memory, let stream = OneDNNStream() else { return false }
     let sourceMemory = OneDNNStaged(source, plain: UnsafeMutableRawPointer(mutating: input))
     let resultMemory = OneDNNStaged(result, plain: UnsafeMutableRawPointer(output))
     guard sourceMemory.isComplete, resultMemory.isComplete else { return false }
-    return withExtendedLifetime(packedWeights) {
+    return withExtendedLifetime(weights) {
       sourceMemory.reorder(toChosen: true, stream: stream)
         && primitive.execute(
           [
@@ -221,11 +227,16 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
   /// The weights in the primitive's layout: the kept ones when `weight` is the
   /// same array (one storage, which no one can change while it is shared) or
   /// has the same bytes as last time, else reordered anew (and kept).
-  private func pack(_ weight: [Float]) -> OneDNNPackedWeights {
+  func pack(_ weight: [Float]) -> OneDNNPackedWeights {
     packed.withLock { kept in
       if let kept,
         kept.plain.withUnsafeBytes({ old in
-          weight.withUnsafeBytes { new in old.baseAddress == new.baseAddress || old.elementsEqual(new) }
+          weight.withUnsafeBytes { new in
+            guard old.count == new.count, let a = old.baseAddress, let b = new.baseAddress else {
+              return old.count == new.count
+            }
+            return a == b || memcmp(a, b, old.count) == 0
+          }
         })
       {
         return kept

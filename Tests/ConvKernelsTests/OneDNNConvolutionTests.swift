@@ -55,7 +55,7 @@ struct OneDNNConvolutionTests {
   }
 
   @Test(
-    "automatic uses oneDNN for wide layers and, at AVX2, depthwise ones; levels below the process's keep convpipe's own loops"
+    "automatic uses oneDNN for wide layers and depthwise ones; levels below the process's keep convpipe's own loops"
   )
   func choice() throws {
     guard
@@ -67,8 +67,8 @@ struct OneDNNConvolutionTests {
         input: [4, 64, 32, 32], weight: [64, 1, 3, 3])
     else { return }
     #expect(ConvolutionEngine.usesOneDNN(wide))
-    #expect(ConvolutionEngine.usesOneDNN(depthwise) == (VectorInstructions.available == .avx2))
-    #expect(OneDNNConvolution.prefers(depthwise, level: .avx2) && !OneDNNConvolution.prefers(depthwise, level: .avx512))
+    #expect(ConvolutionEngine.usesOneDNN(depthwise))
+    #expect(OneDNNConvolution.prefers(depthwise, level: .avx2) && OneDNNConvolution.prefers(depthwise, level: .avx512))
     ConvolutionEngine.$requested.withValue(.own) { #expect(!ConvolutionEngine.usesOneDNN(wide)) }
     VectorInstructions.$requested.withValue(.baseline) { #expect(!ConvolutionEngine.usesOneDNN(wide)) }
   }
