@@ -102,7 +102,7 @@ extension ConvGeometry {
     {
       return result
     }
-    return MatrixLowering(self, adjoint: adjoint, elementBytes: MemoryLayout<T>.size).run(
+    return MatrixLowering.cached(self, adjoint: adjoint, elementBytes: MemoryLayout<T>.size).run(
       source: source, weight: weight)
   }
 }

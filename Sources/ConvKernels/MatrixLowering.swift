@@ -1,4 +1,5 @@
 import ConvCore
+import Synchronization
 /// A zero-padded convolution (or its transpose, or either one's adjoint) lowered
 /// to matrix products: per group `g` and phase `p`,
 /// `result[n,g] cells of p = A_{g,p} cols_p(source[n,g])`.
@@ -108,6 +109,29 @@ struct MatrixLowering {
     }
     phaseStarts = starts
   }
+
+  /// ``init(_:adjoint:elementBytes:level:)`` at the active level and lowering
+  /// choice, made once per geometry and kept (the last 64): a dataset job
+  /// lowers the same geometry for every item, and making the phases' tables
+  /// cost a tenth of an item of 96x96.
+  static func cached(_ geometry: ConvGeometry, adjoint: Bool, elementBytes: Int) -> MatrixLowering {
+    let level = VectorInstructions.active, choice = LoweringChoice.requested
+    let key = GeometryKey(
+      geometry,
+      [
+        geometry.batch, adjoint ? 1 : 0, elementBytes, level.rawValue,
+        LoweringChoice.allCases.firstIndex(of: choice) ?? 0,
+      ])
+    if let known = cache.withLock({ $0[key] }) { return known }
+    let made = MatrixLowering(geometry, adjoint: adjoint, elementBytes: elementBytes, level: level)
+    cache.withLock { entries in
+      if entries.count >= 64 { entries.removeAll() }
+      entries[key] = made
+    }
+    return made
+  }
+
+  private static let cache = Mutex<[GeometryKey: MatrixLowering]>([:])
 
   /// Rows of phase `phase`'s `cols`: one per (source channel, tap).
   func depth(_ phase: LoweredPhase) -> Int { sourcePerGroup * phase.tapCount }

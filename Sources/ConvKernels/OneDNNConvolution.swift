@@ -109,7 +109,7 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
   /// `threads`, made on first use; nil when oneDNN does not implement it.
   static func forGeometry(_ geometry: ConvGeometry, batch: Int? = nil, threads: Int = 1) -> OneDNNConvolution? {
     let batch = batch ?? geometry.batch
-    let key = CacheKey(geometry, batch: batch, threads: threads)
+    let key = GeometryKey(geometry, [batch, threads])
     if let known = cache.withLock({ $0[key] }) { return known }
     // oneDNN fixes a primitive's thread count when it is made, from the
     // calling thread's OpenMP setting.
@@ -122,23 +122,7 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
     return made
   }
 
-  private static let cache = Mutex<[CacheKey: OneDNNConvolution?]>([:])
-
-  /// What a primitive depends on: the geometry's sizes and parameters, its
-  /// batch, and the threads oneDNN divides its work for.
-  private struct CacheKey: Hashable {
-    let numbers: [Int]
-    init(_ geometry: ConvGeometry, batch: Int, threads: Int) {
-      numbers =
-        [
-          geometry.direction == .forward ? 0 : 1, batch, geometry.inputChannels, geometry.outputChannels,
-          geometry.groups, threads,
-        ]
-        + geometry.axes.flatMap {
-          [$0.input, $0.kernel, $0.stride, $0.dilation, $0.padBegin, $0.padEnd, $0.outputPadding, $0.output]
-        }
-    }
-  }
+  private static let cache = Mutex<[GeometryKey: OneDNNConvolution?]>([:])
 
   private init?(_ geometry: ConvGeometry, batch: Int) {
     // oneDNN's deconvolution accepts a negative end padding (an output padding
