@@ -95,6 +95,15 @@ struct MemorySizeTests {
     #expect(MemorySize.format(bytes) == expected)
   }
 
+  @Test("two sizes that one decimal prints alike are printed apart")
+  func apart() {
+    #expect(MemorySize.formatApart(1_153_434, 1_150_000) == ("1.100 MiB", "1.097 MiB"))
+    #expect(MemorySize.formatApart(1_153_434, 1_130_000) == ("1.10 MiB", "1.08 MiB"))
+    #expect(MemorySize.formatApart(1_153_434, 1_153_433) == ("1153434 B", "1153433 B"))
+    #expect(MemorySize.formatApart(2 << 20, 1 << 20) == ("2.0 MiB", "1.0 MiB"))
+    #expect(MemorySize.formatApart(5, 5) == ("5 B", "5 B"))
+  }
+
   @Test("the default limit is half the physical memory")
   func defaultLimit() {
     #expect(MemorySize.defaultLimit > 0)

@@ -25,6 +25,24 @@ package enum MemorySize {
     return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
   }
 
+  /// `needed` and `available` formatted apart: with more digits, then in
+  /// bytes, where one decimal would print them alike (`1.1 MiB` and `1.1 MiB`).
+  package static func formatApart(_ needed: Int, _ available: Int) -> (String, String) {
+    guard format(needed) == format(available), needed != available else { return (format(needed), format(available)) }
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var unit = 0
+    while Double(max(needed, available)) >= pow(1024, Double(unit + 1)) && unit < units.count - 1 { unit += 1 }
+    let scale = pow(1024, Double(unit))
+    for digits in 2...4 {
+      let (a, b) = (
+        String(format: "%.\(digits)f %@", Double(needed) / scale, units[unit]),
+        String(format: "%.\(digits)f %@", Double(available) / scale, units[unit])
+      )
+      if a != b { return (a, b) }
+    }
+    return ("\(needed) B", "\(available) B")
+  }
+
   /// Half of the machine's physical memory: the default `--max-memory`.
   package static var defaultLimit: Int { Int(ProcessInfo.processInfo.physicalMemory / 2) }
 }

@@ -61,8 +61,9 @@ final class OutputFile {
     let free = Int(clamping: UInt64(stats.f_bavail) &* UInt64(stats.f_frsize))
     let needed = saturatingSum([bytes, Self.margin])
     guard free < needed else { return }
+    let (neededText, freeText) = MemorySize.formatApart(needed, free)
     throw RunFailure(
-      "\(target): no space left on device \(what): it needs about \(MemorySize.format(needed)), \(MemorySize.format(free)) is free",
+      "\(target): no space left on device \(what): it needs about \(neededText), \(freeText) is free",
       writingOutput: true)
   }
 
