@@ -146,30 +146,43 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
     guard let sourcePlain = OneDNNLayout.plain(inputShape), let resultPlain = OneDNNLayout.plain(outputShape),
       let weightPlain = OneDNNLayout.plain(weightDims, strides: weightStrides)
     else { return nil }
-    var sourceAny = OneDNNLayout.any(inputShape), resultAny = OneDNNLayout.any(outputShape)
-    var weightAny = OneDNNLayout.any(weightDims)
+    let weightAny = OneDNNLayout.any(weightDims)
     let strides = geometry.axes.map { Int64($0.stride) }, dilations = geometry.axes.map { Int64($0.dilation - 1) }
     let begin = geometry.axes.map { Int64($0.padBegin) }
     let end = geometry.axes.map { Int64(forward ? $0.padEnd : $0.padEnd - $0.outputPadding) }
-    let attributes = OneDNNEngine.userScratchpad.handle
-    var descriptor: dnnl_primitive_desc_t?
-    if forward {
-      var operation = dnnl_convolution_desc_t()
-      guard
-        dnnl_dilated_convolution_forward_desc_init(
-          &operation, dnnl_forward_inference, dnnl_convolution_direct, &sourceAny, &weightAny, nil, &resultAny,
-          strides, dilations, begin, end) == dnnl_success,
-        dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil) == dnnl_success
-      else { return nil }
-    } else {
-      var operation = dnnl_deconvolution_desc_t()
-      guard
-        dnnl_dilated_deconvolution_forward_desc_init(
-          &operation, dnnl_forward_inference, dnnl_deconvolution_direct, &sourceAny, &weightAny, nil, &resultAny,
-          strides, dilations, begin, end) == dnnl_success,
-        dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil) == dnnl_success
-      else { return nil }
+    /// The primitive's description for source and result in these layouts, the weights in oneDNN's choice.
+    func describe(_ source: dnnl_memory_desc_t, _ result: dnnl_memory_desc_t) -> dnnl_primitive_desc_t? {
+      var (source, result, weights) = (source, result, weightAny)
+      var descriptor: dnnl_primitive_desc_t?
+      let attributes = OneDNNEngine.userScratchpad.handle
+      if forward {
+        var operation = dnnl_convolution_desc_t()
+        guard
+          dnnl_dilated_convolution_forward_desc_init(
+            &operation, dnnl_forward_inference, dnnl_convolution_direct, &source, &weights, nil, &result,
+            strides, dilations, begin, end) == dnnl_success,
+          dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil) == dnnl_success
+        else { return nil }
+      } else {
+        var operation = dnnl_deconvolution_desc_t()
+        guard
+          dnnl_dilated_deconvolution_forward_desc_init(
+            &operation, dnnl_forward_inference, dnnl_deconvolution_direct, &source, &weights, nil, &result,
+            strides, dilations, begin, end) == dnnl_success,
+          dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil) == dnnl_success
+        else { return nil }
+      }
+      return descriptor
     }
+    // Forward layers with 16 or more channels on both sides in oneDNN's
+    // channel blocks (nChw16c at AVX-512, nChw8c below), which `format_tag_any`
+    // would not choose: see ``channelBlocked(_:)``.
+    let blocked =
+      forward
+      ? OneDNNLayout.channelBlocked(inputShape).flatMap { source in
+        OneDNNLayout.channelBlocked(outputShape).flatMap { describe(source, $0) }
+      } : nil
+    let descriptor = blocked ?? describe(OneDNNLayout.any(inputShape), OneDNNLayout.any(outputShape))
     guard let descriptor else { return nil }
     defer { dnnl_primitive_desc_destroy(descriptor) }
     func chosen(_ query: dnnl_query_t) -> dnnl_memory_desc_t? {
