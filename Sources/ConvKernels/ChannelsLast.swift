@@ -4,11 +4,13 @@ import _KernelShims
 /// convpipe stores tensors) moved to or from channels last, `[S, C]` per item
 /// (oneDNN's `nwc`, `nhwc`, `ndhwc`): `last[n][s][c] = first[n][c][s]`.
 ///
-/// oneDNN 2.6 computes many float32 layers channels last (`brgconv`, `brdgmm_dw`
-/// on AVX-512), and its own reorder between the layouts (`jit:uni`) was slower
-/// than this (`convpipe bench --engine onednn`, Zen 5, 2 threads, alternating):
-/// depthwise-3x3 0.98-1.05 ms against 1.85 (1.7-2.1 with a transposition in
-/// Swift's SIMD types, which have no shuffles), img-3x3-s2 6.4 against 6.7.
+/// oneDNN 2.6 chooses channels last for many float32 forward layers on its
+/// own (`brgconv` on AVX-512), and its reorder between the layouts (`jit:uni`)
+/// was slower than this (`convpipe bench --engine onednn`, Zen 5, 2 threads,
+/// alternating, when those layers still ran channels last): depthwise-3x3
+/// 0.98-1.05 ms against 1.85, img-3x3-s2 6.4 against 6.7. Layers with 16 or
+/// more channels on both sides now run in channel blocks
+/// (``OneDNNLayout/channelBlocked(_:)``); these moves serve the others.
 struct ChannelsLast {
   let items: Int
   let channels: Int

@@ -38,8 +38,8 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
   ///   transposed layers at AVX2, where oneDNN 2.6 has no fast kernel
   ///   (volume-3d 7.1 ms against 3.1);
   /// - depthwise (one channel per group on both sides): oneDNN (0.9 ms against
-  ///   2.3 at AVX2; 0.95 against 1.3 at AVX-512, with convpipe's own moves
-  ///   to and from channels last, ``ChannelsLast``);
+  ///   2.3 at AVX2; 0.62-0.80 against 1.3 at AVX-512, in channel blocks,
+  ///   ``OneDNNLayout/channelBlocked(_:)``);
   /// - fewer channels on one side: convpipe's loops from 2^20 multiply-adds
   ///   (gray-image-5x5 0.6 ms against 1.3), oneDNN below, where its call costs
   ///   less than dividing the work among threads (seed-notebook 0.02-0.03 ms against 0.05).
