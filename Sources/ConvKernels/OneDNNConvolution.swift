@@ -40,13 +40,15 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
   /// - depthwise (one channel per group on both sides): oneDNN (0.9 ms against
   ///   2.3 at AVX2; 0.62-0.80 against 1.3 at AVX-512, in channel blocks,
   ///   ``OneDNNLayout/channelBlocked(_:)``);
-  /// - fewer channels on one side: convpipe's loops from 2^20 multiply-adds
-  ///   (gray-image-5x5 0.6 ms against 1.3), oneDNN below, where its call costs
-  ///   less than dividing the work among threads (seed-notebook 0.02-0.03 ms against 0.05).
+  /// - fewer channels on one side: convpipe's loops (gray-image-5x5 0.57 ms
+  ///   against 1.22 at AVX-512, 0.61-0.65 against 0.70-0.73 at AVX2), but at
+  ///   AVX2 oneDNN below 2^20 multiply-adds, where its call costs less than
+  ///   dividing the work among threads (seed-notebook 0.018 ms against 0.020-0.023;
+  ///   at AVX-512 0.042 against 0.019).
   static func prefers(_ geometry: ConvGeometry, level: VectorInstructions) -> Bool {
     let perGroup = [geometry.inputChannels, geometry.outputChannels].map { $0 / geometry.groups }
     if perGroup == [1, 1] { return true }
-    if perGroup.contains(where: { $0 < 8 }) { return geometry.multiplyAdds < 1 << 20 }
+    if perGroup.contains(where: { $0 < 8 }) { return level == .avx2 && geometry.multiplyAdds < 1 << 20 }
     return !(level == .avx2 && geometry.direction == .transposed && geometry.axes.count == 3)
   }
 

@@ -69,6 +69,11 @@ struct OneDNNConvolutionTests {
     #expect(ConvolutionEngine.usesOneDNN(wide))
     #expect(ConvolutionEngine.usesOneDNN(depthwise))
     #expect(OneDNNConvolution.prefers(depthwise, level: .avx2) && OneDNNConvolution.prefers(depthwise, level: .avx512))
+    guard
+      case .convolution(let small) = try Operation.convTranspose(ConvTransposeParameters()).plan(
+        input: [1, 4, 17, 17], weight: [4, 1, 9, 9])
+    else { return }
+    #expect(OneDNNConvolution.prefers(small, level: .avx2) && !OneDNNConvolution.prefers(small, level: .avx512))
     ConvolutionEngine.$requested.withValue(.own) { #expect(!ConvolutionEngine.usesOneDNN(wide)) }
     VectorInstructions.$requested.withValue(.baseline) { #expect(!ConvolutionEngine.usesOneDNN(wide)) }
   }

@@ -30,6 +30,7 @@ struct MachineChoiceTests {
     let vectorLevel: String
     let blas: BLAS
     let onednn: OneDNN
+    let note: String?
   }
   struct Report: Decodable {
     struct Timing: Decodable {
@@ -86,6 +87,7 @@ struct MachineChoiceTests {
     #expect(report.machine.blas.coreChosenBy == "OPENBLAS_CORETYPE")
     let text = try ConvPipeProcess.run(["bench"], environment: ["OPENBLAS_CORETYPE": "Prescott"])
     if VectorInstructions.processor > .baseline {
+      #expect(report.machine.note?.hasPrefix("OPENBLAS_CORETYPE=Prescott in the environment") == true, "--json too")
       #expect(
         text.standardOutput.contains(
           "OPENBLAS_CORETYPE=Prescott in the environment gives OpenBLAS its Prescott kernel (pre-AVX2) where the rest runs \(VectorInstructions.processor.name)"

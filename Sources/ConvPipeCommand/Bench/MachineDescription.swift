@@ -10,6 +10,8 @@ struct MachineDescription: Encodable, Sendable {
   /// `oneDNN 2.6.3`, the instruction set of its kernels, and which layers it computes
   /// (`automatic`: where it is faster; `own`: none; `onednn`: every one it implements).
   let onednn: OneDNNDescription
+  /// Said when the user's `OPENBLAS_CORETYPE` holds OpenBLAS at another level than the one in use.
+  let note: String?
 
   struct OneDNNDescription: Encodable, Sendable {
     let library: String
@@ -29,20 +31,19 @@ struct MachineDescription: Encodable, Sendable {
 
   static var current: MachineDescription {
     let core = OpenBLASKernel.core, level = OpenBLASKernel.level(ofCore: core)
+    let coreLevel = level == .baseline ? "pre-AVX2" : level.name, origin = OpenBLASCoreChoice.origin
+    let vectorLevel = VectorInstructions.available.name
+    let heldElsewhere = origin == OpenBLASKernel.environmentVariable && level != VectorInstructions.available
     return MachineDescription(
-      processor: .current, vectorLevel: VectorInstructions.available.name,
+      processor: .current, vectorLevel: vectorLevel,
       blas: BLASDescription(
-        library: OpenBLASKernel.version, core: core, coreVectorLevel: level == .baseline ? "pre-AVX2" : level.name,
-        coreChosenBy: OpenBLASCoreChoice.origin),
+        library: OpenBLASKernel.version, core: core, coreVectorLevel: coreLevel, coreChosenBy: origin),
       onednn: OneDNNDescription(
         library: OneDNNConvolution.version, instructionSet: OneDNNConvolution.instructionSet,
-        engine: ConvolutionEngine.requested.rawValue))
-  }
-
-  /// Whether the user's `OPENBLAS_CORETYPE` holds OpenBLAS at another level than the one in use.
-  var blasHeldElsewhere: Bool {
-    blas.coreChosenBy == OpenBLASKernel.environmentVariable
-      && OpenBLASKernel.level(ofCore: blas.core) != VectorInstructions.available
+        engine: ConvolutionEngine.requested.rawValue),
+      note: heldElsewhere
+        ? "\(OpenBLASKernel.environmentVariable)=\(core) in the environment gives OpenBLAS its \(core) kernel"
+          + " (\(coreLevel)) where the rest runs \(vectorLevel); unset it to let convpipe choose" : nil)
   }
 
   /// `processor: AMD EPYC 9R45 (family 26, model 2, AVX-512); vector loops: AVX-512;
@@ -53,9 +54,6 @@ struct MachineDescription: Encodable, Sendable {
       + " vector loops: \(vectorLevel); BLAS: \(blas.library), \(blas.core) kernel"
       + " (\(blas.coreVectorLevel), chosen by \(blas.coreChosenBy))"
       + "; \(onednn.library) (\(onednn.instructionSet), engine \(onednn.engine))"
-      + (blasHeldElsewhere
-        ? "; note: \(OpenBLASKernel.environmentVariable)=\(blas.core) in the environment gives OpenBLAS its"
-          + " \(blas.core) kernel (\(blas.coreVectorLevel)) where the rest runs \(vectorLevel); unset it to let convpipe"
-          + " choose" : "")
+      + (note.map { "; note: \($0)" } ?? "")
   }
 }
