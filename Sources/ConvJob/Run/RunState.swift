@@ -164,7 +164,7 @@ struct RunState {
     let threads = min(max(1, options.threads), max(items.count, 1))
     // Items in parallel each compute on one thread; a single item gets them all.
     let computeThreads = threads > 1 ? 1 : max(1, options.threads)
-    let scheduler = ItemScheduler(count: items.count, window: 4 * threads + 4)
+    let scheduler = ItemScheduler(count: items.count, window: reorderWindow(threads: threads))
     scheduler.start(threads: threads) { index in
       guard !stop.isRequested else { return .stopped }
       let item = items[index]
@@ -196,6 +196,19 @@ struct RunState {
     }
     return scheduler
   }
+
+  /// How many finished items may wait for the writer: at least `4 * threads + 4`,
+  /// and as many of the largest planned item as fit in ``reorderBytes``, so that
+  /// a burst of slow writes (a flush, the page cache writing back) holds no
+  /// worker up while memory stays bounded (measured, 2,400 RGB 96x96 images, 2
+  /// threads: 0.70-0.83 s with 256 items against 0.87-0.90 with 12).
+  private func reorderWindow(threads: Int) -> Int {
+    let largest = max(planBytes.max() ?? 1, 1)
+    return min(max(4 * threads + 4, Self.reorderBytes / largest), 4096)
+  }
+
+  /// The memory finished items waiting for the writer may take.
+  static let reorderBytes = 32 << 20
 
   /// The writer: takes each item's outcome in item order and puts it into the output.
   private mutating func write(from scheduler: ItemScheduler, into output: OutputFile, stop: RunStop) {
