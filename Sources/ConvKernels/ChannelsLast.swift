@@ -33,8 +33,8 @@ struct ChannelsLast {
   }
 
   /// `to[c][r] = from[r][c]` for a `rows x columns` matrix (`convpipe_transpose_f32`:
-  /// 8 x 8 blocks transposed in AVX registers).
+  /// 8 x 8 blocks transposed in AVX registers at the AVX2 level and above).
   static func transpose(_ from: UnsafePointer<Float>, into to: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-    convpipe_transpose_f32(from, to, rows, columns)
+    convpipe_transpose_f32(from, to, rows, columns, VectorInstructions.active >= .avx2 ? 1 : 0)
   }
 }

@@ -88,7 +88,7 @@ extension ConvGeometry {
     if !adjoint, dtype == .float32, ConvolutionEngine.usesOneDNN(self), OneDNNConvolution.forGeometry(self) != nil {
       return "oneDNN"
     }
-    let lowering = MatrixLowering(self, adjoint: adjoint, elementBytes: dtype.byteWidth)
+    let lowering = MatrixLowering.cached(self, adjoint: adjoint, elementBytes: dtype.byteWidth)
     if lowering.usesProducts { return lowering.scatters ? "products and scatter-add" : "products" }
     return lowering.tapLanes == .channels ? "taps (channels)" : "taps (cells)"
   }

@@ -67,7 +67,9 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
   static func apply(_ geometry: ConvGeometry, input: [Float], weight: [Float]) -> [Float]? {
     guard geometry.batch > 0 else { return [] }
     let threads = ComputeThreads.perOperation
-    let itemBytes = 4 * (geometry.inputShape.dropFirst().reduce(1, *) + geometry.outputShape.dropFirst().reduce(1, *))
+    let inputItem = geometry.inputShape.dropFirst().reduce(1, *)
+    let outputItem = geometry.outputShape.dropFirst().reduce(1, *)
+    let itemBytes = 4 * (inputItem + outputItem)
     let parts =
       threads > 1 && geometry.batch >= threads
       ? min(geometry.batch, threads * ceilDivide(geometry.batch * itemBytes, partBytes * threads)) : 1
@@ -80,8 +82,6 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
       guard let primitive = forGeometry(geometry, batch: size, threads: ompThreads) else { return nil }
       primitives[size] = (primitive, primitive.pack(weight))
     }
-    let inputItem = geometry.inputShape.dropFirst().reduce(1, *)
-    let outputItem = geometry.outputShape.dropFirst().reduce(1, *)
     let count = geometry.batch * outputItem
     let completed = Atomic<Int>(0)
     let output = [Float](unsafeUninitializedCapacity: count) { output, initialized in

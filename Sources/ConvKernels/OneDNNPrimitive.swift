@@ -141,8 +141,11 @@ struct OneDNNLayout: @unchecked Sendable {  // immutable descriptors
 
   /// float32 `shape` (`[N, C, spatial...]`, 1 to 3 spatial dimensions) channels last.
   private static func channelsLast(_ shape: [Int]) -> dnnl_memory_desc_t? {
-    let tags = [3: dnnl_acb, 4: dnnl_acdb, 5: dnnl_acdeb]
-    guard let tag = tags[shape.count] else { return nil }
+    [3: dnnl_acb, 4: dnnl_acdb, 5: dnnl_acdeb][shape.count].flatMap { tagged(shape, $0) }
+  }
+
+  /// float32 `shape` in oneDNN's layout `tag`; nil when oneDNN refuses it.
+  private static func tagged(_ shape: [Int], _ tag: dnnl_format_tag_t) -> dnnl_memory_desc_t? {
     var descriptor = dnnl_memory_desc_t()
     guard
       dnnl_memory_desc_init_by_tag(&descriptor, Int32(shape.count), shape.map(Int64.init), dnnl_f32, tag)
@@ -181,19 +184,12 @@ struct OneDNNLayout: @unchecked Sendable {  // immutable descriptors
     let tags =
       wide ? [3: dnnl_aBc16b, 4: dnnl_aBcd16b, 5: dnnl_aBcde16b] : [3: dnnl_aBc8b, 4: dnnl_aBcd8b, 5: dnnl_aBcde8b]
     guard shape.count > 1, shape[1] >= 16, let tag = tags[shape.count] else { return nil }
-    var descriptor = dnnl_memory_desc_t()
-    guard
-      dnnl_memory_desc_init_by_tag(&descriptor, Int32(shape.count), shape.map(Int64.init), dnnl_f32, tag)
-        == dnnl_success
-    else { return nil }
-    return descriptor
+    return tagged(shape, tag)
   }
 
   /// float32 `shape` in whatever layout the primitive prefers.
   static func any(_ shape: [Int]) -> dnnl_memory_desc_t {
-    var descriptor = dnnl_memory_desc_t()
-    dnnl_memory_desc_init_by_tag(&descriptor, Int32(shape.count), shape.map(Int64.init), dnnl_f32, dnnl_format_tag_any)
-    return descriptor
+    tagged(shape, dnnl_format_tag_any) ?? dnnl_memory_desc_t()
   }
 }
 

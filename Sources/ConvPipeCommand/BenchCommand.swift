@@ -4,7 +4,7 @@ import ConvKernels
 import ConvJob
 import Foundation
 
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: ParsableCommand, ComputingCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Time conv and conv_transpose layers on random float32 data.",

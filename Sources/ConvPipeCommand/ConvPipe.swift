@@ -37,7 +37,10 @@ public struct ConvPipe: ParsableCommand {
   /// swift-argument-parser's 64, since the spec counts it as an invalid command line.
   ///
   /// Before anything, an invalid `CONVPIPE_VECTOR_LEVEL` ends the process (exit 2)
-  /// and OpenBLAS gets the kernel of the vector level in use (``OpenBLASCoreChoice``).
+  /// and OpenBLAS's idle threads are stopped; commands that compute
+  /// (``ComputingCommand``) then get OpenBLAS's kernel of the vector level in
+  /// use (``OpenBLASCoreChoice``, which may restart the process), the others
+  /// never pay for that restart.
   public static func runAndExit(_ arguments: [String]? = nil) -> Never {
     do {
       _ = try VectorInstructions.fromEnvironment()
@@ -45,9 +48,10 @@ public struct ConvPipe: ParsableCommand {
       printError("convpipe: \(error)")
       Foundation.exit(ExitStatus.invalid.code)
     }
-    OpenBLASCoreChoice.apply()
+    OpenBLASKernel.stopIdleThreads()
     do {
       var command = try parseAsRoot(arguments)
+      if command is ComputingCommand { OpenBLASCoreChoice.apply() }
       try command.run()
       Foundation.exit(ExitStatus.success.code)
     } catch let error as JobProblems {
@@ -129,3 +133,7 @@ struct ToleranceOptions: ParsableArguments {
 func writeReport(_ text: String, to path: String) throws(RunFailure) {
   try replaceFile(path, with: text, what: "the report")
 }
+
+/// A command that computes convolutions, whose OpenBLAS kernel must match the
+/// processor (``OpenBLASCoreChoice``).
+protocol ComputingCommand {}

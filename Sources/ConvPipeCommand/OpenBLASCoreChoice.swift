@@ -32,7 +32,6 @@ enum OpenBLASCoreChoice {
   /// Restarts the process with the kernel of ``VectorInstructions/available`` where
   /// OpenBLAS chose another one; in the restarted process, records and removes the variables.
   static func apply() {
-    defer { OpenBLASKernel.stopIdleThreads() }  // not reached when the process restarts
     _ = origin
     if environment(restartVariable) != nil {
       unsetenv(restartVariable)

@@ -2,7 +2,7 @@ import ArgumentParser
 import ConvJob
 import Foundation
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: ParsableCommand, ComputingCommand {
   static let configuration = CommandConfiguration(
     commandName: "run",
     abstract: "Run a job and write one HDF5 file.",

@@ -81,9 +81,7 @@ struct ArgumentReader {
         rules.fail(name, "\(name) is not supported: \(reason)")
         continue
       }
-      let suggestion =
-        known.min { editDistance($0, name) < editDistance($1, name) }
-        .flatMap { editDistance($0, name) <= 2 ? " (did you mean \($0)?)" : nil } ?? ""
+      let suggestion = closest(to: name, among: known, within: 2).map { " (did you mean \($0)?)" } ?? ""
       rules.fail(name, "unknown argument \(name)\(suggestion); \(api.shortName) takes \(known.joined(separator: ", "))")
     }
   }
@@ -107,20 +105,4 @@ enum IntArgument: Sendable, Equatable, CustomStringConvertible {
     case .list(let values): "\(values)"
     }
   }
-}
-
-/// Levenshtein distance, for "did you mean" hints.
-func editDistance(_ a: String, _ b: String) -> Int {
-  let a = Array(a), b = Array(b)
-  if a.isEmpty { return b.count }
-  if b.isEmpty { return a.count }
-  var previous = Array(0...b.count)
-  for i in 1...a.count {
-    var current = [i] + Array(repeating: 0, count: b.count)
-    for j in 1...b.count {
-      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return previous[b.count]
 }

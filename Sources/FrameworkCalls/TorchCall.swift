@@ -112,10 +112,10 @@ public struct TorchCall: Sendable, Equatable {
         "padding=\"same\" is not supported for strided convolutions (stride \(strides))")
     }
     var builder = LoweringBuilder(api: api, input: input, weight: weight)
-    let nativeOutput = batched ? "[N, C, \(spatialText)]" : "[C, \(spatialText)]"
+    let nativeOutput = batched ? "[N, C, \(spatialText(spatialCount))]" : "[C, \(spatialText(spatialCount))]"
     return try rules.lowering { () throws(ShapeError) -> FrameworkLowering in
       if !batched {
-        try builder.input(.reshape([1] + input), "unbatched input [C, \(spatialText)]: a batch of one")
+        try builder.input(.reshape([1] + input), "unbatched input [C, \(spatialText(spatialCount))]: a batch of one")
       }
       let operation: Operation
       if api.isTransposed {
@@ -141,13 +141,11 @@ public struct TorchCall: Sendable, Equatable {
         bias: bias == nil ? .none : .convolution,
         layouts: NativeLayouts(
           input: nativeOutput,
-          weight: api.isTransposed ? "[C_in, C_out/groups, \(kernelText)]" : "[C_out, C_in/groups, \(kernelText)]",
+          weight: api.isTransposed
+            ? "[C_in, C_out/groups, \(kernelText(spatialCount))]" : "[C_out, C_in/groups, \(kernelText(spatialCount))]",
           output: nativeOutput))
     }
   }
-
-  private var spatialText: String { spatialLetters(spatialCount).map(String.init).joined(separator: ", ") }
-  private var kernelText: String { spatialLetters(spatialCount).map { "k\($0.lowercased())" }.joined(separator: ", ") }
 
   private func resolveOutputPadding() -> [Int] {
     let values = outputPadding.values

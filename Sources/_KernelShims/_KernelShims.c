@@ -46,15 +46,16 @@ __attribute__((target("avx2"))) static void transpose_blocks(const float *from, 
 }
 #endif
 
-void convpipe_transpose_f32(const float *from, float *to, long rows, long columns) {
+void convpipe_transpose_f32(const float *from, float *to, long rows, long columns, int avx2) {
   long done_rows = 0, done_columns = 0;
 #if defined(__x86_64__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2")) {
+  if (avx2) {
     transpose_blocks(from, to, rows, columns);
     done_rows = rows / 8 * 8;
     done_columns = columns / 8 * 8;
   }
+#else
+  (void)avx2;
 #endif
   // The edges (and everything without AVX2): the rows below the blocks, then the columns right of them.
   for (long r = done_rows; r < rows; r++)

@@ -3,8 +3,14 @@ import Testing
 
 @Suite("moving to channels last and back")
 struct ChannelsLastTests {
-  @Test("every element lands at its transposed place, for sizes on and off the 8 x 8 blocks")
-  func transposes() {
+  @Test(
+    "every element lands at its transposed place, for sizes on and off the 8 x 8 blocks, at every level",
+    arguments: VectorInstructions.allCases.filter { $0 <= VectorInstructions.available })
+  func transposes(level: VectorInstructions) {
+    VectorInstructions.$requested.withValue(level) { Self.transposes() }
+  }
+
+  static func transposes() {
     for rows in [1, 3, 8, 9, 16, 17, 24, 37] {
       for columns in [1, 7, 8, 15, 16, 33, 64] {
         let from = (0..<(rows * columns)).map(Float.init)

@@ -115,13 +115,7 @@ func naiveConvolution(_ g: ConvGeometry, x: [Double], w: [Double], bias: [Double
 /// `<A x, y> = <x, A^T y>`.
 @Suite("the fast paths agree with a naive loop")
 struct FastPathReferenceTests {
-  struct Case: CustomStringConvertible, Sendable {
-    let name: String
-    let operation: Operation
-    let input: [Int]
-    let weight: [Int]
-    var description: String { name }
-  }
+  typealias Case = OperationCase
 
   static let cases: [Case] = [
     Case(
@@ -318,10 +312,7 @@ struct FastPathReferenceTests {
 
   /// Applies `case_` in `dtype` and compares it with the naive loop, scaled by each cell's magnitude.
   static func checkAgainstNaiveLoop(_ case_: Case, _ dtype: DType) throws {
-    guard case .convolution(let geometry) = try case_.operation.plan(input: case_.input, weight: case_.weight) else {
-      Issue.record("not a convolution")
-      return
-    }
+    let geometry = try case_.geometry
     var random = TestRandom(seed: 77)
     let x = random.tensor(case_.input), w = random.tensor(case_.weight), b = random.tensor([geometry.outputChannels])
     let fast = try geometry.apply(
@@ -355,10 +346,7 @@ struct FastPathReferenceTests {
 
   @Test("applyTransposed is the adjoint: <A x, y> = <x, A^T y>", arguments: cases)
   func adjointMatches(case_: Case) throws {
-    guard case .convolution(let geometry) = try case_.operation.plan(input: case_.input, weight: case_.weight) else {
-      Issue.record("not a convolution")
-      return
-    }
+    let geometry = try case_.geometry
     var random = TestRandom(seed: 78)
     let x = random.tensor(case_.input), w = random.tensor(case_.weight), y = random.tensor(geometry.outputShape)
     let left = dot(try geometry.apply(input: x, weight: w), y),

@@ -2,6 +2,7 @@ import ConvCore
 @testable import ConvKernels
 import Dispatch
 import Synchronization
+import TestSupport
 import Testing
 
 /// oneDNN's primitives are made once per geometry and keep their reordered
@@ -88,9 +89,8 @@ struct EmptyAndConcurrentTests {
       ? .convTranspose(ConvTransposeParameters(stride: .uniform(2), padding: .uniform(1)))
       : .conv(ConvParameters(padding: .uniform(1)))
     let weight = Tensor.zeros(shape: transposed ? [16, 8, 4, 4] : [8, 16, 3, 3], dtype: .float32)
-    guard case .convolution(let geometry) = try operation.plan(input: [0, 16, 6, 6], weight: weight.shape) else {
-      throw ShapeError(["not a convolution"])
-    }
+    let geometry = try OperationCase(name: "empty", operation: operation, input: [0, 16, 6, 6], weight: weight.shape)
+      .geometry
     let input = Tensor.zeros(shape: [0, 16, 6, 6], dtype: .float32)
     for engine in ConvolutionEngine.allCases {
       for lowering in LoweringChoice.allCases {
@@ -126,9 +126,10 @@ struct EmptyAndConcurrentTests {
     let operation = Operation.conv(ConvParameters(padding: .uniform(500_000), dilation: .uniform(1_000_000)))
     let input = try Tensor(shape: [1, 1, 3, 3], values: [Float](repeating: 1, count: 9))
     let weight = try Tensor(shape: [1, 1, 2, 2], values: [Float](repeating: 1, count: 4))
-    guard case .convolution(let geometry) = try operation.plan(input: input.shape, weight: weight.shape) else {
-      throw ShapeError(["not a convolution"])
-    }
+    let geometry = try OperationCase(
+      name: "unreachable", operation: operation, input: input.shape, weight: weight.shape
+    )
+    .geometry
     for engine in ConvolutionEngine.allCases {
       for lowering in LoweringChoice.allCases {
         let result = try ConvolutionEngine.$requested.withValue(engine) {

@@ -1,6 +1,7 @@
 import ConvCore
 @testable import ConvReport
 import FrameworkCalls
+import TestSupport
 import Testing
 
 /// The geometry `explain --svg` draws, against independent computations: the
@@ -9,29 +10,7 @@ import Testing
 /// kind counted for asymmetric padding, crops and output_padding.
 @Suite("Arithmetic pictures: the geometry drawn")
 struct ArithmeticLaneTests {
-  /// A case: the operation, its input and weight shapes.
-  struct Case: CustomStringConvertible, Sendable {
-    let name: String
-    let operation: Operation
-    let input: [Int]
-    let weight: [Int]
-    var description: String { name }
-
-    var geometry: ConvGeometry {
-      get throws {
-        guard case .convolution(let geometry) = try operation.plan(input: input, weight: weight) else {
-          throw ShapeError(["not a convolution"])
-        }
-        return geometry
-      }
-    }
-
-    var plane: ArithmeticPlane {
-      get throws {
-        ArithmeticPlane(lanes: ArithmeticPicture.lanes(CanonicalConvolution(geometry: try geometry, hasBias: false)))
-      }
-    }
-  }
+  typealias Case = OperationCase
 
   static func conv(
     _ name: String, _ input: [Int], _ kernel: [Int], stride: [Int], padding: [PadPair], dilation: [Int],
@@ -287,5 +266,14 @@ extension ArithmeticPlane {
 
   private func product(_ rowIndices: [Int], _ columnIndices: [Int]) -> [PlaneIndex] {
     rowIndices.flatMap { row in columnIndices.map { PlaneIndex(row, $0) } }
+  }
+}
+
+extension OperationCase {
+  /// The picture's plane of the case's convolution.
+  var plane: ArithmeticPlane {
+    get throws {
+      ArithmeticPlane(lanes: ArithmeticPicture.lanes(CanonicalConvolution(geometry: try geometry, hasBias: false)))
+    }
   }
 }

@@ -1,5 +1,6 @@
 import ConvCore
 import Foundation
+import FrameworkCalls
 import PNGIO
 import PositionedJSON
 
@@ -226,10 +227,7 @@ package enum JobDecoder {
   }
 
   private static func suggestion(_ name: String, _ candidates: [String]) -> String {
-    guard let best = candidates.min(by: { editDistance($0, name) < editDistance($1, name) }),
-      editDistance(best, name) <= 2
-    else { return "" }
-    return " (did you mean \"\(best)\"?)"
+    closest(to: name, among: candidates, within: 2).map { " (did you mean \"\($0)\"?)" } ?? ""
   }
 
   /// `path` itself when absolute, else joined to `directory`, with `.` and `..`

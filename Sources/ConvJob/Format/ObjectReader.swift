@@ -1,3 +1,4 @@
+import FrameworkCalls
 import ConvCore
 import PositionedJSON
 
@@ -138,24 +139,8 @@ struct ObjectReader {
   /// Records every key that was never read as unknown (usually a typo).
   func finish() {
     for key in members.keys.sorted() where !read.contains(key) {
-      let suggestion =
-        read.min { editDistance($0, key) < editDistance($1, key) }
-        .flatMap { editDistance($0, key) <= 2 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
+      let suggestion = closest(to: key, among: read, within: 2).map { " (did you mean \"\($0)\"?)" } ?? ""
       log.add(location, "unknown key \"\(key)\"\(suggestion)", at: members[key])
     }
   }
-}
-
-/// Levenshtein distance, for "did you mean" hints.
-func editDistance(_ a: String, _ b: String) -> Int {
-  let a = Array(a), b = Array(b)
-  var previous = Array(0...b.count)
-  for i in 1...max(a.count, 1) where !a.isEmpty {
-    var current = [i] + Array(repeating: 0, count: b.count)
-    for j in 1...max(b.count, 1) where !b.isEmpty {
-      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-    }
-    previous = current
-  }
-  return a.isEmpty ? b.count : previous[b.count]
 }

@@ -81,9 +81,7 @@ enum StageDecoder {
     }
     if let op = StageOp(rawValue: text) { return op }
     let names = StageOp.allCases.map(\.rawValue)
-    let suggestion =
-      names.min { editDistance($0, text) < editDistance($1, text) }
-      .flatMap { editDistance($0, text) <= 3 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
+    let suggestion = closest(to: text, among: names, within: 3).map { " (did you mean \"\($0)\"?)" } ?? ""
     reader.problem(
       "op",
       "\"\(text)\" is not one of \(StageOp.core.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), or a framework API such as \"tf.nn.conv2d_transpose\" (docs/job-format.md lists the \(FrameworkAPI.allCases.count))\(suggestion)"

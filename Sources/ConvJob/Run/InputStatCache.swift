@@ -65,20 +65,21 @@ final class InputStatCache: Sendable {
 
   /// The recorded hash of `file` when it is still in the recorded state.
   func hash(of file: String, state: FileState) -> String? {
-    guard let (recorded, hash) = known[Self.absolute(file)], recorded == state else { return nil }
+    guard let (recorded, hash) = known[absolute(file)], recorded == state else { return nil }
     remember(file, state: state, hash: hash)
     return hash
   }
 
   /// Records the hash of `file` in `state`, for the cache the run writes.
   func remember(_ file: String, state: FileState, hash: String) {
-    seen.withLock { $0[Self.absolute(file)] = (state, hash) }
+    seen.withLock { $0[absolute(file)] = (state, hash) }
   }
 
   /// `file` from the root: relative paths are the working directory's.
-  private static func absolute(_ file: String) -> String {
-    file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
-  }
+  private func absolute(_ file: String) -> String { file.hasPrefix("/") ? file : workingDirectory + "/" + file }
+
+  /// The working directory when the cache was loaded (read once, not per file).
+  private let workingDirectory = FileManager.default.currentDirectoryPath
 
   /// Writes the hashes this run saw, leaving out racy ones; best effort (a
   /// cache that cannot be written only costs the next run some hashing).

@@ -87,9 +87,12 @@ struct RunState {
       target: target, graph: fingerprint.graph, incremental: options.incremental,
       resumeStore: options.resume ? resumeFiles.load(graph: fingerprint.graph, notice: notice) : nil, notice: notice)
     let inputStates = InputStatCache(target: target)
-    if golden == nil, let previous = reusable.previousOutput,
-      keepUnchanged(previous, fingerprint: fingerprint, inputStates: inputStates)
-        || patchChanged(previous, fingerprint: fingerprint, inputStates: inputStates, shared: shared)
+    // The previous output, when it holds this run's items, and the items whose input the stat cache cannot vouch for.
+    if golden == nil, let previous = reusable.previousOutput, holdsTheSameItems(previous.file),
+      let changed = changedByStatCache(previous.file, inputStates: inputStates),
+      changed.isEmpty && keepUnchanged(previous, fingerprint: fingerprint)
+        || patchChanged(
+          previous, changed: changed, fingerprint: fingerprint, inputStates: inputStates, shared: shared)
     {
       resumeFiles.remove()
       inputStates.save()
@@ -250,18 +253,13 @@ struct RunState {
   /// About what item `item` adds to the output (``planBytes``).
   private func expectedBytes(_ item: Item) -> Int { prepared.planIndex[item.id].map { planBytes[$0] } ?? 0 }
 
-  /// `--incremental` when nothing changed: every input in the state the stat
-  /// cache recorded, the same items in the same order as the previous output,
-  /// none failed, no golden comparison, and the root the previous output has
-  /// is the one this run would write. Then that file already is the output,
-  /// byte for byte, and stays as it is: the run only counts and logs its items.
-  private mutating func keepUnchanged(
-    _ previous: ReusableResults.Source, fingerprint: RunFingerprint, inputStates: InputStatCache
-  ) -> Bool {
+  /// `--incremental` when nothing changed (every input in the state the stat
+  /// cache recorded, the previous output holding the same items, none failed,
+  /// no golden comparison: checked by the caller) and the root the previous
+  /// output has is the one this run would write. Then that file already is the
+  /// output, byte for byte, and stays as it is: the run only counts and logs its items.
+  private mutating func keepUnchanged(_ previous: ReusableResults.Source, fingerprint: RunFingerprint) -> Bool {
     let items = prepared.catalog.items, file = previous.file
-    guard holdsTheSameItems(file), changedByStatCache(file, inputStates: inputStates)?.isEmpty == true else {
-      return false
-    }
     var reports: [[ItemReport]] = []
     for item in items {
       guard let read = try? ItemStorage.reports(item.id, in: file) else { return false }
@@ -307,20 +305,18 @@ struct RunState {
     return changed
   }
 
-  /// `--incremental` when few inputs changed (an eighth of the items at
-  /// most, by the stat cache) and their items keep their stored form, in a
+  /// `--incremental` when few inputs changed (`changed`, an eighth of the items
+  /// at most, by the stat cache) and their items keep their stored form, in a
   /// job without checks or pictures: those items are computed and written
   /// over their old bytes in a copy of the previous output (``OutputPatch``),
   /// which is then the output, byte for byte what a full run writes. False,
   /// with nothing written, whenever that does not hold: the ordinary run follows.
   private mutating func patchChanged(
-    _ previous: ReusableResults.Source, fingerprint: RunFingerprint, inputStates: InputStatCache,
-    shared: [String: Tensor]
+    _ previous: ReusableResults.Source, changed candidates: [Item], fingerprint: RunFingerprint,
+    inputStates: InputStatCache, shared: [String: Tensor]
   ) -> Bool {
     let items = prepared.catalog.items, file = previous.file
-    guard pngOutputs == nil, holdsTheSameItems(file) else { return false }
-    guard let candidates = changedByStatCache(file, inputStates: inputStates) else { return false }
-    guard candidates.count <= max(1, items.count / 8),
+    guard pngOutputs == nil, candidates.count <= max(1, items.count / 8),
       outputRoot(
         fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: 0, checksFailed: 0
       )

@@ -26,7 +26,7 @@ struct ForwardLane: ConvolutionAxisLane {
     if position < 0 { return CanvasCell(content: dilated(column), use: .cropped) }
     if position >= padded { return CanvasCell(content: dilated(column - axis.padBegin - axis.padEnd), use: .cropped) }
     let use: CanvasUse =
-      position <= (axis.output - 1) * axis.stride + axis.dilation * (axis.kernel - 1) ? .read : .unread
+      position <= (axis.output - 1) * axis.stride + axis.dilatedKernel - 1 ? .read : .unread
     let kept = position - axis.padBegin
     if (0..<axis.input).contains(kept) { return CanvasCell(content: dilated(crop.begin + kept), use: use) }
     let padding = AxisRemap.pad(PadPair(axis.padBegin, axis.padEnd), PadMode(rawValue: mode.rawValue) ?? .zeros)
@@ -65,7 +65,7 @@ struct ForwardLane: ConvolutionAxisLane {
       )
     }
     let fill = mode == .zeros ? "zeros" : "\(mode.rawValue) copies of input cells"
-    let span = axis.dilation * (axis.kernel - 1) + 1
+    let span = axis.dilatedKernel
     var line =
       "\(axis.input) + \(axis.padBegin) + \(axis.padEnd) = \(padded) cells padded with \(fill); \(axis.kernel) taps \(axis.dilation) apart (span \(span)) moved \(axis.stride) per output: floor((\(padded) - \(span)) / \(axis.stride)) + 1 = \(axis.output) outputs"
     let unread = padded - ((axis.output - 1) * axis.stride + span)
