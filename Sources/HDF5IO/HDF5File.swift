@@ -72,6 +72,9 @@ public final class HDF5File: @unchecked Sendable {  // all state is immutable or
     }
   }
 
+  /// Whether ``close()`` has been called.
+  public var isClosed: Bool { handle.isClosed }
+
   // MARK: - Helpers shared by the extensions; call them inside `HDF5Library.serialised`.
 
   /// The file's identifier, or an error naming `object` when the file is closed.

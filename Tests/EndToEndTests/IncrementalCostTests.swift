@@ -64,27 +64,109 @@ struct IncrementalCostTests {
     #expect(rewritten.standardError.contains("0004.png"))
   }
 
-  @Test(
-    "a changed image whose item keeps its form is written into a copy of the previous file, a full run's bytes",
-    arguments: [16, 20])
-  func changedItemInACopy(size: Int) throws {
+  static let inPlace = "1 changed item written into the previous output in place"
+  static let inACopy = "1 changed item written into a copy of the previous output"
+
+  /// A dataset of 40 images run once without checks, image 13 then rewritten
+  /// at `size` (16 keeps its item's stored form), with the full run's output
+  /// of the changed dataset in `fresh.h5`.
+  static func changedDataset(size: Int = 16) throws -> (dataset: Dataset, target: String, fresh: String) {
     let dataset = try Dataset(count: 40, checks: false)
     let target = dataset.output("result.h5")
     sleep(2)  // images older than the stat cache's racy window
     #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
     try dataset.writeImage(13, size: size, variant: 5)
+    let fresh = dataset.output("fresh.h5")
+    #expect(try dataset.run(["--output", fresh, "--quiet"]).exitCode == 0)
+    return (dataset, target, fresh)
+  }
+
+  /// The notices of the run logged at `log`.
+  static func notices(_ log: String) throws -> [String] {
+    try Dataset.log(log).compactMap { $0["notice"]?.stringValue }
+  }
+
+  @Test(
+    "a changed image whose item keeps its form is written over its old bytes, a full run's bytes", arguments: [16, 20])
+  func changedItemWrittenOver(size: Int) throws {
+    let (dataset, target, fresh) = try Self.changedDataset(size: size)
+    let inode = Self.inode(target)
     let changed = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("changed.jsonl")])
     #expect(changed.exitCode == 0, "\(changed.standardError)")
-    #expect(!changed.standardError.contains("written into a copy"), "said in the log only")
-    let notices = try Dataset.log(dataset.output("changed.jsonl")).compactMap { $0["notice"]?.stringValue }
-    let inPlace = notices.contains("1 changed item written into a copy of the previous output")
-    #expect(inPlace == (size == 16), "the same size keeps the item's form; another size does not")
+    #expect(!changed.standardError.contains("written into"), "said in the log only")
+    let notices = try Self.notices(dataset.output("changed.jsonl"))
+    // In place where the file system has no reflinks (ext4), else in a copy sharing the unchanged blocks.
+    let patched = notices.filter { $0 == Self.inPlace || $0 == Self.inACopy }
+    #expect(patched.count == (size == 16 ? 1 : 0), "the same size keeps the item's form; another size does not")
+    #expect((Self.inode(target) == inode) == (patched == [Self.inPlace]), "in place means the same file")
     let log = try Dataset.log(dataset.output("changed.jsonl"))
     #expect(log.filter { $0["status"]?.stringValue == "computed" }.compactMap { $0["item"]?.stringValue } == ["0013"])
     #expect(log.filter { $0["status"]?.stringValue == "reused" }.count == 39)
-    #expect(dataset.siblings(".result.h5.tmp-").isEmpty)
-    let fresh = dataset.output("fresh.h5")
-    #expect(try dataset.run(["--output", fresh, "--quiet"]).exitCode == 0)
+    #expect(dataset.siblings(".result.h5.tmp-").isEmpty && dataset.siblings(".result.h5.undo").isEmpty)
     #expect(Dataset.bytes(target) == Dataset.bytes(fresh), "the incremental result equals a full run's")
+  }
+
+  @Test(
+    "an output another process has open (HDF5's file lock, as h5py takes) or another name links to is not written in place"
+  )
+  func openOrLinkedOutputInACopy() throws {
+    let (dataset, target, fresh) = try Self.changedDataset()
+    let reader = open(target, O_RDONLY)
+    #expect(reader >= 0 && flock(reader, LOCK_SH) == 0)
+    let whileRead = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("read.jsonl")])
+    close(reader)
+    #expect(whileRead.exitCode == 0)
+    #expect(try Self.notices(dataset.output("read.jsonl")).contains(Self.inACopy))
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh))
+    // Last night's output kept as a hard link: writing in place would change it too.
+    let kept = dataset.output("last-night.h5")
+    try FileManager.default.removeItem(atPath: target)
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)  // the stat cache now knows image 13
+    try dataset.writeImage(13, size: 16, variant: 6)
+    let keptBytes = Dataset.bytes(target)
+    #expect(link(target, kept) == 0)
+    let linked = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("linked.jsonl")])
+    #expect(linked.exitCode == 0)
+    #expect(try Self.notices(dataset.output("linked.jsonl")).contains(Self.inACopy))
+    #expect(keptBytes != nil && Dataset.bytes(kept) == keptBytes, "the other name keeps last night's bytes")
+    #expect(Dataset.bytes(target) != keptBytes)
+  }
+
+  @Test("the undo journal a killed in-place update leaves is applied by the next run; one for another file is removed")
+  func undoJournalRecovered() throws {
+    let (dataset, target, fresh) = try Self.changedDataset()
+    #expect(try dataset.run(["--output", target, "--incremental", "--quiet"]).exitCode == 0)
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh))
+    // What a run killed halfway through writing item 0013 leaves: the journal
+    // of the bytes it was writing over, and some of them written over.
+    let storage = try #require(try HDF5File.open(target).contiguousStorage(of: "/items/0013/tensors/features"))
+    let original = try #require(Dataset.bytes(target))
+    let range = storage.offset..<(storage.offset + storage.byteCount)
+    var status = stat()
+    #expect(stat(target, &status) == 0)
+    func littleEndian(_ value: Int) -> [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: UInt64(value) >> (8 * $0)) } }
+    let journal = dataset.output(".result.h5.undo")
+    let header = Array("convpipe-undo 1\n".utf8) + littleEndian(Int(status.st_dev)) + littleEndian(Int(status.st_ino))
+    let record = littleEndian(range.lowerBound) + littleEndian(range.count) + Array(original[range])
+    // A second record cut short: it was being saved when the run was killed.
+    try Data(header + record + littleEndian(0) + littleEndian(100) + [1, 2, 3]).write(to: URL(fileURLWithPath: journal))
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: target))
+    try handle.seek(toOffset: UInt64(range.lowerBound + 8))
+    try handle.write(contentsOf: Data(repeating: 0x7F, count: 100))
+    try handle.close()
+    #expect(Dataset.bytes(target) != Dataset.bytes(fresh))
+    let next = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("next.jsonl")])
+    #expect(next.exitCode == 0)
+    #expect(next.standardError.contains("put back"), "\(next.standardError)")
+    #expect(try Self.notices(dataset.output("next.jsonl")).contains { $0.hasPrefix("\(target): put back ") })
+    #expect(!FileManager.default.fileExists(atPath: journal))
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh), "the earlier bytes back, then nothing left to do")
+    // A journal whose output was replaced since (a full run writes a new file) is not applied.
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    try Data(header + record).write(to: URL(fileURLWithPath: journal))
+    let stale = try dataset.run(["--output", target, "--incremental", "--quiet"])
+    #expect(stale.standardError.contains("removed an undo journal that is not this output's"))
+    #expect(!FileManager.default.fileExists(atPath: journal))
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh))
   }
 }

@@ -29,6 +29,10 @@ package enum JobRunner {
     let resumeFiles = ResumeFiles(target: target)
     resumeFiles.tidy(keep: options.resume)
     let log = try options.logPath.map { path throws(JobProblems) in try RunLog(path: path) }
+    if let recovered = OutputUndo.recover(target: target) {
+      onNotice?(recovered)
+      log?.notice(recovered)
+    }
     var run = RunState(
       prepared: prepared, options: options, target: target, pngOutputs: pngOutputs, log: log, onNotice: onNotice,
       onItem: onItem)

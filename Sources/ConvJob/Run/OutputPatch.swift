@@ -12,11 +12,7 @@ import _SystemShims
 /// same tensor names, shapes, element types and attributes, uncompressed; no
 /// reports or matrices), a full run would write every byte where it stands
 /// but those items' tensor elements and their `input_sha256` (64 characters
-/// in the same heap slot). The previous file is copied under the temporary
-/// name (a reflink where the file system has them), those bytes written over in
-/// the copy, and the copy renamed over the target: the contract of a new file
-/// replacing the old only when complete holds, at the cost of a copy instead
-/// of a run through libhdf5.
+/// in the same heap slot), so only those are written (``write(target:temporary:)``).
 struct OutputPatch {
   private var tensors: [(storage: ContiguousStorage, tensor: Tensor)] = []
   private var strings: [(range: Range<Int>, old: [UInt8], new: [UInt8])] = []
@@ -50,42 +46,108 @@ struct OutputPatch {
     return true
   }
 
-  /// Copies `target` to `temporary`, writes the added items over their old
-  /// bytes there and renames it over `target`; on failure removes `temporary`
-  /// and leaves `target` as it was.
-  func write(target: String, temporary: String) throws(RunFailure) {
-    do throws(HDF5Error) {
-      try Self.copy(target, to: temporary)
-      let raw = try RawFileAccess(path: temporary, writable: true)
-      let check = try RawFileAccess(path: temporary, writable: false)
-      let buffer = UnsafeMutableRawBufferPointer.allocate(
-        byteCount: strings.map(\.range.count).max() ?? 0, alignment: 8)
-      defer { buffer.deallocate() }
-      for (range, old, new) in strings {
-        let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[..<range.count])
-        try check.read(into: bytes, at: range.lowerBound)
-        guard bytes.elementsEqual(old) else {
-          throw HDF5Error(file: target, object: nil, message: "an input hash is not where its record says")
-        }
-        bytes.copyBytes(from: new)
-        try raw.write(UnsafeRawBufferPointer(bytes), at: range.lowerBound)
+  /// Where the update was written.
+  enum Method {
+    /// Into the output itself, its old bytes kept meanwhile (``OutputUndo``).
+    case inPlace
+    /// Into a copy of the output renamed over it.
+    case copy
+  }
+
+  /// Writes the added items over their old bytes so that `target` holds what
+  /// a full run would write, and says where:
+  /// - where the file system shares blocks between files (reflinks: Btrfs,
+  ///   XFS), into a copy under `temporary` that replaces `target` when done;
+  /// - elsewhere (ext4), where a copy would cost the disk's bandwidth for the
+  ///   whole file, into `target` itself, after saving the bytes it writes over
+  ///   (``OutputUndo``), unless another process has the file open (HDF5's file
+  ///   lock, which h5py and libhdf5 take) or it has other hard links: then a copy;
+  /// - when `stopRequested` holds before the first byte changes, nowhere (false: the run stops instead).
+  /// On failure `target` is left as it was.
+  func write(target: String, temporary: String, stopRequested: () -> Bool) throws(RunFailure) -> Method? {
+    func failure(_ error: HDF5Error) -> RunFailure {
+      RunFailure("\(target): cannot update the output: \(error.cause ?? error.message)", writingOutput: true)
+    }
+    let cloned: Bool
+    do { cloned = try Self.copy(target, to: temporary, reflinkOnly: true) } catch { throw failure(error) }
+    if !cloned, let output = Self.exclusivelyOpen(target) {
+      defer { close(output) }  // and with it the lock
+      guard !stopRequested() else { return nil }
+      let undo = try OutputUndo(saving: ranges, of: output, target: target)
+      do { try apply(to: target) } catch {
+        try undo.restore(into: output, target: target)
+        throw failure(error)
       }
-      for (storage, tensor) in tensors { try raw.write(tensor, at: storage) }
+      undo.remove()
+      return .inPlace
+    }
+    do {
+      if !cloned { _ = try Self.copy(target, to: temporary, reflinkOnly: false) }
+      guard !stopRequested() else {
+        unlink(temporary)
+        return nil
+      }
+      try apply(to: temporary)
     } catch {
       unlink(temporary)
-      throw RunFailure("\(target): cannot update the output in a copy: \(error.cause ?? error.message)")
+      throw failure(error)
     }
-    guard rename(temporary, target) == 0 else {
+    guard convpipe_replace_file(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
       throw RunFailure("\(target): cannot move the updated file into place: \(reason)")
     }
+    return .copy
+  }
+
+  /// The byte ranges the update writes: the input hashes' characters and the tensors' elements.
+  private var ranges: [Range<Int>] {
+    strings.map(\.range) + tensors.map { $0.storage.offset..<($0.storage.offset + $0.storage.byteCount) }
+  }
+
+  /// Writes the added items into the file at `path`, after checking that
+  /// every input hash to replace holds the old one (the record points where the file says).
+  private func apply(to path: String) throws(HDF5Error) {
+    let raw = try RawFileAccess(path: path, writable: true)
+    let check = try RawFileAccess(path: path, writable: false)
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: strings.map(\.range.count).max() ?? 0, alignment: 8)
+    defer { buffer.deallocate() }
+    for (range, old, _) in strings {
+      let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[..<range.count])
+      try check.read(into: bytes, at: range.lowerBound)
+      guard bytes.elementsEqual(old) else {
+        throw HDF5Error(file: path, object: nil, message: "an input hash is not where its record says")
+      }
+    }
+    for (range, _, new) in strings {
+      let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[..<range.count])
+      bytes.copyBytes(from: new)
+      try raw.write(UnsafeRawBufferPointer(bytes), at: range.lowerBound)
+    }
+    for (storage, tensor) in tensors { try raw.write(tensor, at: storage) }
+  }
+
+  /// `target` opened for writing with an exclusive lock, when no other process
+  /// has it open with HDF5's file lock, it has no other hard link, and the path
+  /// still names it; nil otherwise.
+  private static func exclusivelyOpen(_ target: String) -> Int32? {
+    let output = open(target, O_RDWR | O_CLOEXEC)
+    guard output >= 0 else { return nil }
+    var opened = stat(), named = stat()
+    guard flock(output, LOCK_EX | LOCK_NB) == 0, fstat(output, &opened) == 0, stat(target, &named) == 0,
+      opened.st_dev == named.st_dev, opened.st_ino == named.st_ino, opened.st_nlink == 1
+    else {
+      close(output)
+      return nil
+    }
+    return output
   }
 
   /// Copies the file `source` to the new file `destination`: a reflink where
-  /// the file system has them, else read through the page cache (where the
-  /// previous run's file may still be) and written past it (``RawFileAccess``).
-  private static func copy(_ source: String, to destination: String) throws(HDF5Error) {
+  /// the file system has them, else (unless `reflinkOnly`: then false, and no
+  /// `destination`) read through the page cache (where the previous run's file
+  /// may still be) and written past it (``RawFileAccess``).
+  private static func copy(_ source: String, to destination: String, reflinkOnly: Bool) throws(HDF5Error) -> Bool {
     func failure(_ what: String) -> HDF5Error {
       HDF5Error(file: destination, object: nil, message: "cannot \(what): \(String(cString: strerror(errno)))")
     }
@@ -96,7 +158,11 @@ struct OutputPatch {
     guard output >= 0 else { throw failure("create the copy") }
     let cloned = convpipe_clone_file(input, output) == 0
     close(output)
-    if cloned { return }
+    if cloned { return true }
+    if reflinkOnly {
+      unlink(destination)
+      return false
+    }
     let raw = try RawFileAccess(path: destination, writable: true)
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 << 20, alignment: RawFileAccess.alignment)
     defer { buffer.deallocate() }
@@ -104,7 +170,7 @@ struct OutputPatch {
     while true {
       let count = pread(input, buffer.baseAddress, buffer.count, off_t(offset))
       guard count >= 0 else { throw failure("read \(source)") }
-      if count == 0 { return }
+      if count == 0 { return false }
       try raw.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]), at: offset)
       offset += count
     }

@@ -83,9 +83,7 @@ struct RunState {
       self.onNotice?(text)
       self.log?.notice(text)
     }
-    let reusable = ReusableResults(
-      target: target, graph: fingerprint.graph, incremental: options.incremental,
-      resumeStore: options.resume ? resumeFiles.load(graph: fingerprint.graph, notice: notice) : nil, notice: notice)
+    var reusable = reusableResults(graph: fingerprint.graph, resumeFiles: resumeFiles, notice: notice)
     let inputStates = InputStatCache(target: target)
     // The previous output, when it holds this run's items, and the items whose input the stat cache cannot vouch for.
     if golden == nil, let previous = reusable.previousOutput, holdsTheSameItems(previous.file),
@@ -103,6 +101,10 @@ struct RunState {
         }
       }
       return
+    }
+    // An update that closed the previous output and then did not write it.
+    if reusable.previousOutput?.file.isClosed == true {
+      reusable = reusableResults(graph: fingerprint.graph, resumeFiles: resumeFiles, notice: notice)
     }
     let output: OutputFile
     do { output = try OutputFile(target: target, graph: fingerprint.graph, compression: job.outputs.compression) } catch
@@ -150,6 +152,14 @@ struct RunState {
       self.error = error.message
       output.discard()
     }
+  }
+
+  /// The earlier results this run may reuse: the previous output with
+  /// `--incremental`, the resume store with `--resume`.
+  private func reusableResults(graph: String, resumeFiles: ResumeFiles, notice: (String) -> Void) -> ReusableResults {
+    ReusableResults(
+      target: target, graph: graph, incremental: options.incremental,
+      resumeStore: options.resume ? resumeFiles.load(graph: graph, notice: notice) : nil, notice: notice)
   }
 
   /// Whether the error was in writing the output itself (then nothing of it is kept).
@@ -308,9 +318,10 @@ struct RunState {
   /// `--incremental` when few inputs changed (`changed`, an eighth of the items
   /// at most, by the stat cache) and their items keep their stored form, in a
   /// job without checks or pictures: those items are computed and written
-  /// over their old bytes in a copy of the previous output (``OutputPatch``),
+  /// over their old bytes, in the previous output or a copy (``OutputPatch``),
   /// which is then the output, byte for byte what a full run writes. False,
-  /// with nothing written, whenever that does not hold: the ordinary run follows.
+  /// with nothing written, whenever that does not hold: the ordinary run
+  /// follows (the previous output may then be closed: the caller opens it again).
   private mutating func patchChanged(
     _ previous: ReusableResults.Source, changed candidates: [Item], fingerprint: RunFingerprint,
     inputStates: InputStatCache, shared: [String: Tensor]
@@ -338,13 +349,22 @@ struct RunState {
       seconds[item.id] = Date().timeIntervalSince(started)
     }
     if !patch.isEmpty {
+      // libhdf5 holds a shared lock on a file it has open; the update takes an
+      // exclusive one to learn that no other process has the file open.
+      try? file.close()
+      let method: OutputPatch.Method?
       do {
-        try patch.write(target: target, temporary: ResumeFiles(target: target).temporary(pid: getpid()))
+        method = try patch.write(
+          target: target, temporary: ResumeFiles(target: target).temporary(pid: getpid()),
+          stopRequested: { stop.isRequested })
       } catch {
+        log?.notice("\(error.message); writing the whole output instead")
         return false
       }
+      guard let method else { return false }
       // In the log only: a nightly run's standard error stays for what needs attention.
-      log?.notice("\(counted(seconds.count, "changed item")) written into a copy of the previous output")
+      let place = method == .inPlace ? "into the previous output in place" : "into a copy of the previous output"
+      log?.notice("\(counted(seconds.count, "changed item")) written \(place)")
     }
     for (index, item) in items.enumerated() {
       let event = recordWritten(
