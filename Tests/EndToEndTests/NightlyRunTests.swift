@@ -118,6 +118,8 @@ struct NightlyRunTests {
     let summary = try Dataset.log(dataset.output("night.jsonl")).last?["summary"]
     #expect(summary?["exit_code"]?.intValue == 3)
     #expect(summary?["error"]?.stringValue?.contains("0006.png") == true)
+    #expect(summary?["items_failed"]?.intValue == 1, "the item that stopped the run, as its own log line says")
+    #expect(summary?["failed_items"]?.arrayValue?.first?["item"]?.stringValue == "0006")
     let json = try JSONParser.parse(String(contentsOfFile: report, encoding: .utf8))
     #expect(json["exit_code"]?.intValue == 3)
     #expect(Dataset.bytes(target) == before, "the previous output stays")
@@ -303,6 +305,7 @@ struct NightlyRunTests {
         run.standardError.contains("\(target): no space left on device for the output of 40 items"),
         "\(run.standardError)")
       #expect(!run.standardError.contains("errno"))
+      #expect(run.standardError.split(separator: "\n").count == 1, "one line: nothing was done before the refusal")
     }
   }
 

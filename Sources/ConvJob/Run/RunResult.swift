@@ -73,6 +73,10 @@ package struct RunResult: Sendable {
   package let signal: Int32?
   /// Items a run that stopped left for `--resume`.
   package let keptForResume: Int
+  /// The item whose failure stopped the run (without `--keep-going`), if one did.
+  package var stoppedBy: FailedItem? = nil
+  /// Every item that could not be computed: those recorded with `--keep-going` and the one that stopped the run.
+  package var itemsNotComputed: [FailedItem] { failedItems + (stoppedBy.map { [$0] } ?? []) }
   /// The directory of `outputs.png` and the PNG files it holds, when the job asks for them.
   package var pngOutputs: (directory: String, files: Int)? = nil
   /// Whether the output file was written.

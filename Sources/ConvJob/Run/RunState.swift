@@ -26,6 +26,7 @@ struct RunState {
   private var writtenIndices: [Int] = []
   private var failedIndices: [Int] = []
   private var error: String?
+  private var stoppedBy: FailedItem?
   private var signal: Int32?
   private var keptForResume = 0
   private var pngFiles: Int?
@@ -56,6 +57,7 @@ struct RunState {
       signal: signal,
       keptForResume: keptForResume)
     if let pngFiles, let png = pngOutputs { result.pngOutputs = (png.directory, pngFiles) }
+    result.stoppedBy = stoppedBy
     return result
   }
 
@@ -247,6 +249,7 @@ struct RunState {
             failedIndices.append(item.index)
           } else {
             error = message
+            stoppedBy = FailedItem(item: id, error: message)
           }
         }
       } catch {

@@ -8,10 +8,11 @@ package struct RunSummary: Sendable, Encodable {
   package init(result: RunResult) { self.result = result }
 
   /// For a run that did not write its output, one line saying how far it got
-  /// (nil for a single item stopped by an error: the error says it all).
+  /// (nil for an error before any item was done, a single item's included:
+  /// the error says it all).
   package var notWritten: String? {
-    guard !result.wroteOutput, result.items > 1 || result.signal != nil else { return nil }
     let done = result.computed + result.reused + result.failedItems.count
+    guard !result.wroteOutput, done > 0 || result.signal != nil else { return nil }
     return "\(result.outputPath): not written: "
       + (result.signal.map { "stopped by \($0 == SIGINT ? "SIGINT (Ctrl-C)" : signalName($0))" }
         ?? "stopped by an error")
@@ -55,12 +56,12 @@ package struct RunSummary: Sendable, Encodable {
     try container.encode(result.items, forKey: .items)
     try container.encode(result.computed, forKey: .computed)
     try container.encode(result.reused, forKey: .reused)
-    try container.encode(result.failedItems.count, forKey: .itemsFailed)
+    try container.encode(result.itemsNotComputed.count, forKey: .itemsFailed)
     try container.encode(result.checks, forKey: .checks)
     try container.encode(result.passed, forKey: .passed)
     try container.encode(result.failed.count, forKey: .checksFailed)
     try container.encode(result.failed, forKey: .failed)
-    try container.encode(result.failedItems, forKey: .failedItems)
+    try container.encode(result.itemsNotComputed, forKey: .failedItems)
     try container.encode((result.seconds * 1e3).rounded() / 1e3, forKey: .seconds)
     try container.encode(result.status.code, forKey: .exitCode)
     if let error = result.error {
