@@ -1,6 +1,5 @@
 import ConvJob
 import Foundation
-import _SystemShims
 
 /// Writes `text` to `path` through a temporary file beside it (`.<name>.tmp-<pid>`)
 /// renamed over it, making missing directories first: an existing file is
@@ -33,7 +32,7 @@ func replaceFile(_ path: String, with text: String, what: String) throws(RunFail
     written += count
   }
   if close(descriptor) != 0 && code == 0 { code = errno }
-  if code == 0 && convpipe_replace_file(temporary, path) != 0 { code = errno }
+  if code == 0 && rename(temporary, path) != 0 { code = errno }
   guard code == 0 else {
     unlink(temporary)
     throw failure(code)

@@ -48,6 +48,19 @@ public final class RawFileAccess: Sendable {
     self.direct = direct >= 0 ? direct : nil  // tmpfs and some others refuse O_DIRECT: buffered only
   }
 
+  /// Reads and writes through a duplicate of the open `descriptor` (the file
+  /// at `path`, for messages), through the page cache only: the file is the
+  /// one the descriptor was opened on, whatever `path` names by then.
+  public init(duplicating descriptor: Int32, path: String) throws(HDF5Error) {
+    self.path = path
+    buffered = dup(descriptor)
+    guard buffered >= 0 else {
+      throw HDF5Error(
+        file: path, object: nil, message: "cannot open for raw access: \(String(cString: strerror(errno)))")
+    }
+    direct = nil
+  }
+
   deinit {
     close(buffered)
     if let direct { close(direct) }
@@ -64,6 +77,23 @@ public final class RawFileAccess: Sendable {
         try io("write", count) { pwrite(descriptor, source.baseAddress, count, off_t(start)) }
       }
     }
+  }
+
+  /// Writes `bytes` at `offset`.
+  public func write(_ bytes: [UInt8], at offset: Int) throws(HDF5Error) {
+    var failure: HDF5Error?
+    bytes.withUnsafeBytes { buffer in
+      do { try write(buffer, at: offset) } catch let error as HDF5Error { failure = error } catch {}
+    }
+    if let failure { throw failure }
+  }
+
+  /// The bytes of `range`.
+  public func bytes(_ range: Range<Int>) throws(HDF5Error) -> [UInt8] {
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: range.count, alignment: 16)
+    defer { buffer.deallocate() }
+    try read(into: buffer, at: range.lowerBound)
+    return Array(buffer)
   }
 
   /// Reads `bytes.count` bytes at `offset` into `bytes`.

@@ -1,6 +1,5 @@
 import Foundation
 import Synchronization
-import _SystemShims
 
 /// The content hashes of per-item input files, remembered with each file's
 /// size, modification and status-change times and inode, so that a later run
@@ -96,6 +95,6 @@ final class InputStatCache: Sendable {
     }
     let temporary = path + ".tmp-\(getpid())"
     guard FileManager.default.createFile(atPath: temporary, contents: Data(lines.joined().utf8)) else { return }
-    if convpipe_replace_file(temporary, path) != 0 { unlink(temporary) }
+    if rename(temporary, path) != 0 { unlink(temporary) }
   }
 }

@@ -29,7 +29,9 @@ package enum JobRunner {
     let resumeFiles = ResumeFiles(target: target)
     resumeFiles.tidy(keep: options.resume)
     let log = try options.logPath.map { path throws(JobProblems) in try RunLog(path: path) }
-    if let recovered = OutputUndo.recover(target: target) {
+    let recovered: String?
+    do { recovered = try OutputUndo.recover(target: target) } catch { throw .file(target, error.message) }
+    if let recovered {
       onNotice?(recovered)
       log?.notice(recovered)
     }

@@ -1,7 +1,6 @@
 import ConvCore
 import Foundation
 import HDF5IO
-import _SystemShims
 
 /// The run's HDF5 file, written under a temporary name beside the target
 /// (`.<name>.tmp-<pid>`) and renamed over it only when the run completes, so
@@ -118,7 +117,7 @@ final class OutputFile {
       discard()
       throw error
     }
-    guard convpipe_replace_file(temporary, target) == 0 else {
+    guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       discard()
       throw RunFailure("\(target): cannot move the finished file into place: \(reason)")

@@ -12,10 +12,10 @@ import _SystemShims
 /// same tensor names, shapes, element types and attributes, uncompressed; no
 /// reports or matrices), a full run would write every byte where it stands
 /// but those items' tensor elements and their `input_sha256` (64 characters
-/// in the same heap slot), so only those are written (``write(target:temporary:)``).
+/// in the same heap slot), so only those are written (``write(target:temporary:stopRequested:)``).
 struct OutputPatch {
   private var tensors: [(storage: ContiguousStorage, tensor: Tensor)] = []
-  private var strings: [(range: Range<Int>, old: [UInt8], new: [UInt8])] = []
+  private var strings: [OutputUndo.HashSlot] = []
 
   /// Whether no item has been added.
   var isEmpty: Bool { tensors.isEmpty && strings.isEmpty }
@@ -42,7 +42,7 @@ struct OutputPatch {
       found.append((storage, kept.tensor))
     }
     tensors += found
-    strings.append((range, Array(oldHash.utf8), Array(result.inputHash.utf8)))
+    strings.append(OutputUndo.HashSlot(range: range, old: Array(oldHash.utf8), new: Array(result.inputHash.utf8)))
     return true
   }
 
@@ -54,6 +54,14 @@ struct OutputPatch {
     case copy
   }
 
+  /// Why the update was not written.
+  struct Failure: Error {
+    let message: String
+    /// Whether the output could not be put back as it was after its bytes began
+    /// to change (its undo journal stays for the next run): then no other way may be tried.
+    let outputChanged: Bool
+  }
+
   /// Writes the added items over their old bytes so that `target` holds what
   /// a full run would write, and says where:
   /// - where the file system shares blocks between files (reflinks: Btrfs,
@@ -61,81 +69,94 @@ struct OutputPatch {
   /// - elsewhere (ext4), where a copy would cost the disk's bandwidth for the
   ///   whole file, into `target` itself, after saving the bytes it writes over
   ///   (``OutputUndo``), unless another process has the file open (HDF5's file
-  ///   lock, which h5py and libhdf5 take) or it has other hard links: then a copy;
-  /// - when `stopRequested` holds before the first byte changes, nowhere (false: the run stops instead).
-  /// On failure `target` is left as it was.
-  func write(target: String, temporary: String, stopRequested: () -> Bool) throws(RunFailure) -> Method? {
-    func failure(_ error: HDF5Error) -> RunFailure {
-      RunFailure("\(target): cannot update the output: \(error.cause ?? error.message)", writingOutput: true)
+  ///   lock, which h5py and libhdf5 take), or it is a symbolic link or has
+  ///   other hard links (another name would see it change): then a copy.
+  /// When `stopRequested` holds before the update or once it is written, it is
+  /// undone and nil returned: the run stops instead. On failure `target` is as it was,
+  /// unless the failure says otherwise.
+  func write(target: String, temporary: String, stopRequested: () -> Bool) throws(Failure) -> Method? {
+    func failure(_ message: String) -> Failure {
+      Failure(message: "\(target): cannot update the output: \(message)", outputChanged: false)
     }
-    let cloned: Bool
-    do { cloned = try Self.copy(target, to: temporary, reflinkOnly: true) } catch { throw failure(error) }
+    let cloned = Self.reflink(target, to: temporary)
     if !cloned, let output = Self.exclusivelyOpen(target) {
       defer { close(output) }  // and with it the lock
       guard !stopRequested() else { return nil }
-      let undo = try OutputUndo(saving: ranges, of: output, target: target)
-      do { try apply(to: target) } catch {
-        try undo.restore(into: output, target: target)
-        throw failure(error)
+      let raw: RawFileAccess, undo: OutputUndo
+      do {
+        raw = try RawFileAccess(duplicating: output, path: target)
+        try checkHashes(in: raw)
+      } catch { throw failure(error.cause ?? error.message) }
+      do { undo = try OutputUndo(saving: ranges, hashes: strings, of: raw, descriptor: output, target: target) } catch {
+        throw failure(error.message)
       }
-      undo.remove()
+      do throws(RunFailure) {
+        do { try writeItems(into: raw) } catch { throw RunFailure(error.cause ?? error.message) }
+        if stopRequested() {
+          try undo.restore(into: raw)
+          return nil
+        }
+        try undo.finish(output)
+      } catch {
+        do { try undo.restore(into: raw) } catch {
+          throw Failure(message: error.message, outputChanged: true)
+        }
+        throw failure(error.message)
+      }
       return .inPlace
     }
     do {
-      if !cloned { _ = try Self.copy(target, to: temporary, reflinkOnly: false) }
-      guard !stopRequested() else {
-        unlink(temporary)
-        return nil
-      }
-      try apply(to: temporary)
+      if !cloned { try Self.copy(target, to: temporary) }
+      let reader = try RawFileAccess(path: temporary, writable: false)
+      try checkHashes(in: reader)
+      try writeItems(into: try RawFileAccess(path: temporary, writable: true))
     } catch {
       unlink(temporary)
-      throw failure(error)
+      throw failure(error.cause ?? error.message)
     }
-    guard convpipe_replace_file(temporary, target) == 0 else {
+    guard !stopRequested() else {
+      unlink(temporary)
+      return nil
+    }
+    guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
-      throw RunFailure("\(target): cannot move the updated file into place: \(reason)")
+      throw Failure(message: "\(target): cannot move the updated file into place: \(reason)", outputChanged: false)
     }
     return .copy
   }
 
-  /// The byte ranges the update writes: the input hashes' characters and the tensors' elements.
+  /// The byte ranges the update writes: the tensors' elements and the input hashes' characters.
   private var ranges: [Range<Int>] {
-    strings.map(\.range) + tensors.map { $0.storage.offset..<($0.storage.offset + $0.storage.byteCount) }
+    tensors.map { $0.storage.offset..<($0.storage.offset + $0.storage.byteCount) } + strings.map(\.range)
   }
 
-  /// Writes the added items into the file at `path`, after checking that
-  /// every input hash to replace holds the old one (the record points where the file says).
-  private func apply(to path: String) throws(HDF5Error) {
-    let raw = try RawFileAccess(path: path, writable: true)
-    let check = try RawFileAccess(path: path, writable: false)
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: strings.map(\.range.count).max() ?? 0, alignment: 8)
-    defer { buffer.deallocate() }
-    for (range, old, _) in strings {
-      let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[..<range.count])
-      try check.read(into: bytes, at: range.lowerBound)
-      guard bytes.elementsEqual(old) else {
-        throw HDF5Error(file: path, object: nil, message: "an input hash is not where its record says")
+  /// Checks that every input hash to replace holds the old one where its record says.
+  private func checkHashes(in file: RawFileAccess) throws(HDF5Error) {
+    for slot in strings {
+      guard try file.bytes(slot.range) == slot.old else {
+        throw HDF5Error(file: file.path, object: nil, message: "an input hash is not where its record says")
       }
     }
-    for (range, _, new) in strings {
-      let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[..<range.count])
-      bytes.copyBytes(from: new)
-      try raw.write(UnsafeRawBufferPointer(bytes), at: range.lowerBound)
-    }
-    for (storage, tensor) in tensors { try raw.write(tensor, at: storage) }
   }
 
-  /// `target` opened for writing with an exclusive lock, when no other process
-  /// has it open with HDF5's file lock, it has no other hard link, and the path
-  /// still names it; nil otherwise.
+  /// Writes the added items' elements, then their input hashes: a file cut
+  /// short in between names the earlier inputs, so no later run takes those items for finished.
+  private func writeItems(into file: RawFileAccess) throws(HDF5Error) {
+    for (storage, tensor) in tensors { try file.write(tensor, at: storage) }
+    for slot in strings { try file.write(slot.new, at: slot.range.lowerBound) }
+  }
+
+  /// `target` opened for reading and writing with an exclusive lock, when it
+  /// is a regular file (not a symbolic link) with no other hard link, no other
+  /// process has it open with HDF5's file lock, and the path still names it; nil otherwise.
   private static func exclusivelyOpen(_ target: String) -> Int32? {
-    let output = open(target, O_RDWR | O_CLOEXEC)
+    let output = open(target, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
     guard output >= 0 else { return nil }
     var opened = stat(), named = stat()
-    guard flock(output, LOCK_EX | LOCK_NB) == 0, fstat(output, &opened) == 0, stat(target, &named) == 0,
-      opened.st_dev == named.st_dev, opened.st_ino == named.st_ino, opened.st_nlink == 1
+    guard flock(output, LOCK_EX | LOCK_NB) == 0, fstat(output, &opened) == 0, lstat(target, &named) == 0,
+      opened.st_mode & S_IFMT == S_IFREG, opened.st_dev == named.st_dev, opened.st_ino == named.st_ino,
+      opened.st_nlink == 1
     else {
       close(output)
       return nil
@@ -143,11 +164,23 @@ struct OutputPatch {
     return output
   }
 
-  /// Copies the file `source` to the new file `destination`: a reflink where
-  /// the file system has them, else (unless `reflinkOnly`: then false, and no
-  /// `destination`) read through the page cache (where the previous run's file
-  /// may still be) and written past it (``RawFileAccess``).
-  private static func copy(_ source: String, to destination: String, reflinkOnly: Bool) throws(HDF5Error) -> Bool {
+  /// Makes `destination` a new file sharing the blocks of `source` (a reflink),
+  /// where the file system has them; false, with no `destination`, elsewhere.
+  private static func reflink(_ source: String, to destination: String) -> Bool {
+    let input = open(source, O_RDONLY | O_CLOEXEC)
+    guard input >= 0 else { return false }
+    defer { close(input) }
+    let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard output >= 0 else { return false }
+    let cloned = convpipe_clone_file(input, output) == 0
+    close(output)
+    if !cloned { unlink(destination) }
+    return cloned
+  }
+
+  /// Copies the file `source` to the new file `destination`, read through the
+  /// page cache (where the previous run's file may still be) and written past it (``RawFileAccess``).
+  private static func copy(_ source: String, to destination: String) throws(HDF5Error) {
     func failure(_ what: String) -> HDF5Error {
       HDF5Error(file: destination, object: nil, message: "cannot \(what): \(String(cString: strerror(errno)))")
     }
@@ -156,13 +189,7 @@ struct OutputPatch {
     defer { close(input) }
     let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard output >= 0 else { throw failure("create the copy") }
-    let cloned = convpipe_clone_file(input, output) == 0
     close(output)
-    if cloned { return true }
-    if reflinkOnly {
-      unlink(destination)
-      return false
-    }
     let raw = try RawFileAccess(path: destination, writable: true)
     let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 << 20, alignment: RawFileAccess.alignment)
     defer { buffer.deallocate() }
@@ -170,7 +197,7 @@ struct OutputPatch {
     while true {
       let count = pread(input, buffer.baseAddress, buffer.count, off_t(offset))
       guard count >= 0 else { throw failure("read \(source)") }
-      if count == 0 { return false }
+      if count == 0 { return }
       try raw.write(UnsafeRawBufferPointer(rebasing: buffer[..<count]), at: offset)
       offset += count
     }

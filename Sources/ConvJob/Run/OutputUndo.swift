@@ -1,23 +1,27 @@
 import Foundation
+import HDF5IO
 
 #if canImport(Glibc)
   import Glibc
 #endif
 
 /// The bytes an in-place update of an output is about to write over, saved
-/// beside it (`.<name>.undo`) before the first byte of the output changes, as
-/// SQLite's rollback journal does: an update that fails or is stopped writes
-/// them back before the run exits, and one killed outright (SIGKILL, a second
-/// signal) leaves the journal, which the next `convpipe run` on that output
-/// applies first (``recover(target:)``). So the output holds, after any run,
-/// either its earlier bytes or a finished run's.
+/// beside it (`.<name>.undo`) and synced to the disk before the first byte of
+/// the output changes, as SQLite's rollback journal is: an update that fails
+/// writes them back before the run exits (``restore(into:)``), and one cut
+/// short by a kill or a crash leaves the journal, which the next `convpipe run`
+/// on that output applies first (``recover(target:)``). The journal goes only
+/// once the updated bytes are synced too (``finish(_:)``).
 ///
-/// The file: the 16 bytes `convpipe-undo 1\n`, the output's device and inode
-/// numbers (little-endian 64-bit), then per range its offset and length
-/// (little-endian 64-bit) and its old bytes. Ranges are saved whole before
-/// the update starts, so a journal cut short by a kill held nothing yet written over.
+/// The file: the 16 bytes `convpipe-undo 2\n`; the output's inode number and
+/// size, the number of input-hash slots and of ranges (little-endian 64-bit);
+/// per hash slot its offset and length, the characters it held and those the
+/// update writes; per range its offset, length and old bytes. A journal
+/// applies only to a file of that inode and size whose every hash slot holds
+/// the old or the new characters, so a file put in the output's place since,
+/// even one copied over it under the same inode, is left alone.
 struct OutputUndo {
-  static let magic = Array("convpipe-undo 1\n".utf8)
+  static let magic = Array("convpipe-undo 2\n".utf8)
 
   /// The journal's path beside `target`: `<dir>/.<name>.undo`.
   static func path(target: String) -> String {
@@ -25,138 +29,254 @@ struct OutputUndo {
     return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).undo").path
   }
 
-  let path: String
-  private let ranges: [Range<Int>]
-  private let saved: Int32
+  /// An input hash's characters in the output, before and after the update.
+  struct HashSlot {
+    let range: Range<Int>
+    let old: [UInt8]
+    let new: [UInt8]
+  }
 
-  /// Saves the bytes of `ranges` of the open output `descriptor` (the file at
-  /// `target`) into the journal; throws, leaving no journal, when it cannot.
-  init(saving ranges: [Range<Int>], of descriptor: Int32, target: String) throws(RunFailure) {
+  let path: String
+  private let journal: Int32
+
+  /// Saves the bytes of `ranges` and `hashes`' slots of `output` (the file at
+  /// `target`, open as `descriptor`) into the journal and syncs it; throws,
+  /// leaving no journal, when it cannot.
+  init(saving ranges: [Range<Int>], hashes: [HashSlot], of output: RawFileAccess, descriptor: Int32, target: String)
+    throws(RunFailure)
+  {
     path = Self.path(target: target)
-    self.ranges = ranges
-    saved = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard saved >= 0 else { throw Self.failure("cannot create \(path)") }
-    var status = stat()
-    fstat(descriptor, &status)
-    var header = Self.magic
-    header += Self.littleEndian(UInt64(status.st_dev)) + Self.littleEndian(UInt64(status.st_ino))
+    journal = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard journal >= 0 else { throw Self.failure("cannot create \(path)") }
     do throws(RunFailure) {
-      try Self.write(header, to: saved, what: path)
-      let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunk, alignment: 16)
-      defer { buffer.deallocate() }
-      for range in ranges {
-        try Self.write(
-          Self.littleEndian(UInt64(range.lowerBound)) + Self.littleEndian(UInt64(range.count)), to: saved, what: path)
-        try Self.copy(range, from: descriptor, what: target, to: saved, what: path, buffer: buffer)
+      var status = stat()
+      guard fstat(descriptor, &status) == 0 else { throw Self.failure("cannot read the state of \(target)") }
+      var bytes = Self.magic
+      for number in [Int(status.st_ino), Int(status.st_size), hashes.count, ranges.count] {
+        bytes += Self.littleEndian(number)
       }
+      for slot in hashes {
+        bytes += Self.littleEndian(slot.range.lowerBound) + Self.littleEndian(slot.range.count) + slot.old + slot.new
+      }
+      try Self.append(bytes, to: journal, path: path)
+      for range in ranges {
+        try Self.append(Self.littleEndian(range.lowerBound) + Self.littleEndian(range.count), to: journal, path: path)
+        try Self.chunks(of: range) { (piece, buffer) throws(RunFailure) in
+          do throws(HDF5Error) { try output.read(into: buffer, at: piece.lowerBound) } catch {
+            throw RunFailure("\(target): cannot read what the update replaces: \(error.cause ?? error.message)")
+          }
+          try Self.append(UnsafeRawBufferPointer(buffer), to: journal, path: path)
+        }
+      }
+      guard fdatasync(journal) == 0 else { throw Self.failure("cannot sync \(path)") }
+      try Self.syncDirectory(of: path)
     } catch {
-      remove()
+      close(journal)
+      unlink(path)
       throw error
     }
   }
 
-  /// Writes the saved bytes back into `descriptor`, the output, and removes the journal.
-  func restore(into descriptor: Int32, target: String) throws(RunFailure) {
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunk, alignment: 16)
-    defer { buffer.deallocate() }
-    var position = Self.magic.count + 16
-    for range in ranges {
-      position += 16
-      try Self.copy(
-        position..<(position + range.count), from: saved, what: path, to: descriptor, what: target,
-        at: range.lowerBound, buffer: buffer)
-      position += range.count
+  /// Writes the saved bytes back into `output` and removes the journal; on
+  /// failure the journal stays for the next run.
+  func restore(into output: RawFileAccess) throws(RunFailure) {
+    do throws(RunFailure) {
+      if let reason = try Self.apply(journal: journal, path: path, to: output) {
+        throw RunFailure("\(path): an undo journal \(reason)")
+      }
+    } catch {
+      throw RunFailure("\(error.message) (\(path) is kept for the next run)", writingOutput: true)
     }
-    remove()
+    close(journal)
+    unlink(path)
   }
 
-  /// Deletes the journal: the update is finished or undone.
-  func remove() {
-    close(saved)
+  /// Syncs the updated output (`descriptor`) and removes the journal: the update is done.
+  func finish(_ descriptor: Int32) throws(RunFailure) {
+    guard fdatasync(descriptor) == 0 else { throw Self.failure("cannot sync the updated output") }
+    close(journal)
     unlink(path)
   }
 
   /// Applies the journal a killed run left beside `target`, if any, and
-  /// removes it; what was done, for the run's notices, or nil when there was no journal.
-  static func recover(target: String) -> String? {
+  /// removes it: what was done, for the run's notices, or nil when there was
+  /// no journal. A journal cut short was being written when the run stopped,
+  /// before the output changed: it is removed. Throws, keeping the journal,
+  /// when the output cannot be read or written.
+  static func recover(target: String) throws(RunFailure) -> String? {
     let path = path(target: target)
     let journal = open(path, O_RDONLY | O_CLOEXEC)
     guard journal >= 0 else { return nil }
-    defer {
-      close(journal)
+    defer { close(journal) }
+    func kept(_ reason: String) -> RunFailure {
+      RunFailure(
+        "cannot put back what an interrupted --incremental update wrote over: \(reason); \(path) is kept for the next run"
+      )
+    }
+    let output = open(target, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
+    guard output >= 0 else {
+      guard errno == ENOENT || errno == ELOOP else { throw kept(String(cString: strerror(errno))) }
       unlink(path)
+      return "\(path): removed an undo journal whose output is gone"
     }
-    var header = [UInt8](repeating: 0, count: magic.count + 16)
-    let output = open(target, O_WRONLY | O_CLOEXEC)
-    defer { if output >= 0 { close(output) } }
-    var status = stat()
-    guard read(journal, &header, header.count) == header.count, Array(header[..<magic.count]) == magic,
-      output >= 0, fstat(output, &status) == 0,
-      number(header, at: magic.count) == UInt64(status.st_dev),
-      number(header, at: magic.count + 8) == UInt64(status.st_ino)
-    else {
-      return "\(path): removed an undo journal that is not this output's (the output was replaced since)"
+    defer { close(output) }
+    do throws(RunFailure) {
+      let raw: RawFileAccess
+      do { raw = try RawFileAccess(duplicating: output, path: target) } catch { throw RunFailure(error.message) }
+      if let refusal = try apply(journal: journal, path: path, to: raw, unlessItIsNot: output) {
+        unlink(path)
+        return "\(path): removed an undo journal \(refusal)"
+      }
+      guard fdatasync(output) == 0 else { throw failure("cannot sync \(target)") }
+    } catch {
+      throw kept(error.message)
     }
-    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
-    defer { buffer.deallocate() }
-    var position = header.count, restored = 0
-    var record = [UInt8](repeating: 0, count: 16)
-    while pread(journal, &record, 16, off_t(position)) == 16 {
-      let offset = Int(number(record, at: 0)), count = Int(number(record, at: 8))
-      position += 16
-      // A record cut short was being saved when the run was killed: nothing after it was written over.
-      guard
-        (try? copy(
-          position..<(position + count), from: journal, what: path, to: output, what: target,
-          at: offset, buffer: buffer)) != nil
-      else { break }
+    unlink(path)
+    return "\(target): put back what an interrupted --incremental update had written over (from \(path))"
+  }
+
+  // MARK: - Reading the journal
+
+  /// Writes the ranges saved in `journal` back into `output`. With
+  /// `descriptor`, only when the journal is whole and belongs to that file:
+  /// otherwise nothing is written and the reason returned.
+  private static func apply(
+    journal: Int32, path: String, to output: RawFileAccess, unlessItIsNot descriptor: Int32? = nil
+  ) throws(RunFailure) -> String? {
+    var journalState = stat(), outputState = stat()
+    guard fstat(journal, &journalState) == 0 else { throw failure("cannot read \(path)") }
+    let reader = JournalReader(descriptor: journal, size: Int(journalState.st_size))
+    let cutShort = "cut short before its update began"
+    guard let header = reader.bytes(magic.count + 32) else { return cutShort }
+    guard Array(header[..<magic.count]) == magic else { return "in a form this convpipe does not read" }
+    let (inode, size, hashCount, rangeCount) = (
+      number(header, at: 16), number(header, at: 24), number(header, at: 32), number(header, at: 40)
+    )
+    if let descriptor {
+      guard fstat(descriptor, &outputState) == 0 else { throw failure("cannot read the state of \(output.path)") }
+      guard inode == Int(outputState.st_ino), size == Int(outputState.st_size) else {
+        return "that is not this output's (the output was replaced since)"
+      }
+    }
+    /// The next range's offset and length, when they lie within the output.
+    func place() -> (offset: Int, count: Int)? {
+      guard let bytes = reader.bytes(16) else { return nil }
+      let (offset, count) = (number(bytes, at: 0), number(bytes, at: 8))
+      return offset <= size && count <= size - offset ? (offset, count) : nil
+    }
+    var slots: [(offset: Int, old: [UInt8], new: [UInt8])] = []
+    for _ in 0..<hashCount {
+      guard let (offset, count) = place(), let old = reader.bytes(count), let new = reader.bytes(count) else {
+        return cutShort
+      }
+      slots.append((offset, old, new))
+    }
+    var records: [(offset: Int, start: Int, count: Int)] = []
+    for _ in 0..<rangeCount {
+      guard let (offset, count) = place() else { return cutShort }
+      records.append((offset, reader.position, count))
+      guard reader.skip(count) else { return cutShort }
+    }
+    if descriptor != nil {
+      for slot in slots {
+        let held: [UInt8]
+        do { held = try output.bytes(slot.offset..<(slot.offset + slot.old.count)) } catch {
+          throw RunFailure("\(output.path): cannot read it: \(error.cause ?? error.message)")
+        }
+        guard held == slot.old || held == slot.new else { return "that is not this output's (its input hashes differ)" }
+      }
+    }
+    for record in records {
+      try chunks(of: record.start..<(record.start + record.count)) { (piece, buffer) throws(RunFailure) in
+        guard pread(journal, buffer.baseAddress, piece.count, off_t(piece.lowerBound)) == piece.count else {
+          throw failure("cannot read \(path)")
+        }
+        do throws(HDF5Error) {
+          try output.write(UnsafeRawBufferPointer(buffer), at: record.offset + piece.lowerBound - record.start)
+        } catch {
+          throw RunFailure(
+            "\(output.path): cannot put back what the update wrote over: \(error.cause ?? error.message)")
+        }
+      }
+    }
+    return nil
+  }
+
+  /// Reads a journal front to back; nil past its end (a journal cut short).
+  private final class JournalReader {
+    let descriptor: Int32
+    let size: Int
+    var position = 0
+
+    init(descriptor: Int32, size: Int) {
+      self.descriptor = descriptor
+      self.size = size
+    }
+
+    /// The next `count` bytes, or nil when fewer are left.
+    func bytes(_ count: Int) -> [UInt8]? {
+      guard count >= 0, count <= size - position else { return nil }
+      var bytes = [UInt8](repeating: 0, count: count)
+      guard pread(descriptor, &bytes, count, off_t(position)) == count else { return nil }
       position += count
-      restored += count
+      return bytes
     }
-    return
-      "\(target): put back \(MemorySize.format(restored)) an interrupted --incremental update had written over (from \(path))"
+
+    /// Skips `count` bytes; false when fewer are left.
+    func skip(_ count: Int) -> Bool {
+      guard count >= 0, count <= size - position else { return false }
+      position += count
+      return true
+    }
   }
 
   // MARK: - Bytes
-
-  private static let chunk = 4 << 20
 
   private static func failure(_ what: String) -> RunFailure {
     RunFailure("\(what): \(String(cString: strerror(errno)))", writingOutput: true)
   }
 
-  private static func littleEndian(_ value: UInt64) -> [UInt8] {
-    (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+  private static func littleEndian(_ value: Int) -> [UInt8] {
+    (0..<8).map { UInt8(truncatingIfNeeded: UInt64(value) >> (8 * $0)) }
   }
 
-  private static func number(_ bytes: [UInt8], at start: Int) -> UInt64 {
-    (0..<8).reduce(0) { $0 | UInt64(bytes[start + $1]) << (8 * $1) }
+  /// The little-endian 64-bit number at `start`, clamped to what an `Int` holds.
+  private static func number(_ bytes: [UInt8], at start: Int) -> Int {
+    Int(clamping: (0..<8).reduce(UInt64(0)) { $0 | UInt64(bytes[start + $1]) << (8 * $1) })
   }
 
-  private static func write(_ bytes: [UInt8], to descriptor: Int32, what: String) throws(RunFailure) {
-    guard bytes.withUnsafeBytes({ Glibc.write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
-      throw failure("cannot write \(what)")
-    }
-  }
-
-  /// Copies the bytes of `range` of `source` to `destination`, at `offset`
-  /// there, or appended where no offset is given.
-  private static func copy(
-    _ range: Range<Int>, from source: Int32, what sourceName: String, to destination: Int32,
-    what destinationName: String, at offset: Int? = nil, buffer: UnsafeMutableRawBufferPointer
+  /// Calls `body` with the pieces of `range` of at most 4 MiB and a buffer of each piece's size.
+  private static func chunks(
+    of range: Range<Int>, _ body: (Range<Int>, UnsafeMutableRawBufferPointer) throws(RunFailure) -> Void
   ) throws(RunFailure) {
-    var done = 0
-    while done < range.count {
-      let count = min(buffer.count, range.count - done)
-      guard pread(source, buffer.baseAddress, count, off_t(range.lowerBound + done)) == count else {
-        throw failure("cannot read \(sourceName)")
-      }
-      let written =
-        if let offset { pwrite(destination, buffer.baseAddress, count, off_t(offset + done)) } else {
-          Glibc.write(destination, buffer.baseAddress, count)
-        }
-      guard written == count else { throw failure("cannot write \(destinationName)") }
-      done += count
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(range.count, 4 << 20), alignment: 16)
+    defer { buffer.deallocate() }
+    var start = range.lowerBound
+    while start < range.upperBound {
+      let end = min(start + buffer.count, range.upperBound)
+      try body(start..<end, UnsafeMutableRawBufferPointer(rebasing: buffer[..<(end - start)]))
+      start = end
     }
+  }
+
+  private static func append(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(RunFailure) {
+    guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
+      throw failure("cannot write \(path)")
+    }
+  }
+
+  private static func append(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws(RunFailure) {
+    guard write(descriptor, bytes.baseAddress, bytes.count) == bytes.count else {
+      throw failure("cannot write \(path)")
+    }
+  }
+
+  /// Syncs the directory holding `path`, so that the file's name is on the disk too.
+  private static func syncDirectory(of path: String) throws(RunFailure) {
+    let directory = open(
+      URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard directory >= 0 else { throw failure("cannot open the folder of \(path)") }
+    defer { close(directory) }
+    guard fsync(directory) == 0 else { throw failure("cannot sync the folder of \(path)") }
   }
 }

@@ -58,6 +58,25 @@ final class ReusableResults: Sendable {
     resumedInputHashes = resumeStore?.items ?? [:]
   }
 
+  private init(
+    previous: Source?, previousInputHashes: [String: String], resumed: Source?, resumedInputHashes: [String: String]
+  ) {
+    self.previous = previous
+    self.previousInputHashes = previousInputHashes
+    self.resumed = resumed
+    self.resumedInputHashes = resumedInputHashes
+  }
+
+  /// The same results with the previous output opened again (after it was
+  /// closed for an update in place that was not written); without it if it
+  /// can no longer be read.
+  func reopeningPrevious() -> ReusableResults {
+    let file = previous.flatMap { try? ConvpipeOutput.open($0.file.path) }
+    return ReusableResults(
+      previous: file.map(Source.init), previousInputHashes: file == nil ? [:] : previousInputHashes, resumed: resumed,
+      resumedInputHashes: resumedInputHashes)
+  }
+
   /// The output at `target` when it can be reused: readable, written by
   /// convpipe, by the same graph.
   private static func previousOutput(_ target: String, graph: String, notice: (String) -> Void) -> HDF5File? {

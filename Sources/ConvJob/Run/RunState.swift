@@ -85,7 +85,9 @@ struct RunState {
       self.onNotice?(text)
       self.log?.notice(text)
     }
-    var reusable = reusableResults(graph: fingerprint.graph, resumeFiles: resumeFiles, notice: notice)
+    var reusable = ReusableResults(
+      target: target, graph: fingerprint.graph, incremental: options.incremental,
+      resumeStore: options.resume ? resumeFiles.load(graph: fingerprint.graph, notice: notice) : nil, notice: notice)
     let inputStates = InputStatCache(target: target)
     // The previous output, when it holds this run's items, and the items whose input the stat cache cannot vouch for.
     if golden == nil, let previous = reusable.previousOutput, holdsTheSameItems(previous.file),
@@ -94,6 +96,7 @@ struct RunState {
         || patchChanged(
           previous, changed: changed, fingerprint: fingerprint, inputStates: inputStates, shared: shared)
     {
+      if error != nil { return }  // an update in place that could not be undone
       resumeFiles.remove()
       inputStates.save()
       pngFiles = pngOutputs?.currentFiles
@@ -105,9 +108,7 @@ struct RunState {
       return
     }
     // An update that closed the previous output and then did not write it.
-    if reusable.previousOutput?.file.isClosed == true {
-      reusable = reusableResults(graph: fingerprint.graph, resumeFiles: resumeFiles, notice: notice)
-    }
+    if reusable.previousOutput?.file.isClosed == true { reusable = reusable.reopeningPrevious() }
     let output: OutputFile
     do { output = try OutputFile(target: target, graph: fingerprint.graph, compression: job.outputs.compression) } catch
     {
@@ -154,14 +155,6 @@ struct RunState {
       self.error = error.message
       output.discard()
     }
-  }
-
-  /// The earlier results this run may reuse: the previous output with
-  /// `--incremental`, the resume store with `--resume`.
-  private func reusableResults(graph: String, resumeFiles: ResumeFiles, notice: (String) -> Void) -> ReusableResults {
-    ReusableResults(
-      target: target, graph: graph, incremental: options.incremental,
-      resumeStore: options.resume ? resumeFiles.load(graph: graph, notice: notice) : nil, notice: notice)
   }
 
   /// Whether the error was in writing the output itself (then nothing of it is kept).
@@ -324,7 +317,9 @@ struct RunState {
   /// over their old bytes, in the previous output or a copy (``OutputPatch``),
   /// which is then the output, byte for byte what a full run writes. False,
   /// with nothing written, whenever that does not hold: the ordinary run
-  /// follows (the previous output may then be closed: the caller opens it again).
+  /// follows (the previous output may then be closed: the caller opens it
+  /// again). True with the run's error set when an update of the output in
+  /// place failed and could not be undone (its journal is kept for the next run).
   private mutating func patchChanged(
     _ previous: ReusableResults.Source, changed candidates: [Item], fingerprint: RunFingerprint,
     inputStates: InputStatCache, shared: [String: Tensor]
@@ -361,6 +356,10 @@ struct RunState {
           target: target, temporary: ResumeFiles(target: target).temporary(pid: getpid()),
           stopRequested: { stop.isRequested })
       } catch {
+        if error.outputChanged {
+          self.error = error.message
+          return true
+        }
         log?.notice("\(error.message); writing the whole output instead")
         return false
       }

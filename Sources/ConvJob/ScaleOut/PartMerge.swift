@@ -1,7 +1,6 @@
 import ConvCore
 import Foundation
 import HDF5IO
-import _SystemShims
 
 /// `convpipe merge --output OUT.h5 PART.h5...`: the part files of a sharded run
 /// (`run --shard K/N`) made into the file one run of the job writes, byte for byte.
@@ -369,7 +368,7 @@ package enum PartMerge {
       unlink(temporary)
       throw RunFailure("\(target): cannot write the links: \(error.cause ?? error.message)", writingOutput: true)
     }
-    guard convpipe_replace_file(temporary, target) == 0 else {
+    guard rename(temporary, target) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
       throw RunFailure("\(target): cannot move the finished file into place: \(reason)")

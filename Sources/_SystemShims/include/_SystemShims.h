@@ -28,15 +28,6 @@ static inline int convpipe_O_DIRECT(void) {
 /// (EOPNOTSUPP or EXDEV where the file system cannot, as ext4).
 int convpipe_clone_file(int input, int output);
 
-/// Puts the finished file `temporary` in the place of `target`, atomically:
-/// readers see the earlier file or the new one, never neither. Where `target`
-/// is a file, the two are exchanged (Linux's renameat2 RENAME_EXCHANGE) and the
-/// earlier file, now at `temporary`, removed: ext4 flushes a file renamed over
-/// another before the rename returns (its auto_da_alloc, 13-20 ms for a 27 MB
-/// output here), an exchange leaves it to the page cache like any new file.
-/// Elsewhere, and where there is no `target`, rename(2). 0, or -1 with errno.
-int convpipe_replace_file(const char *temporary, const char *target);
-
 /// Calls the function `int name(void)` if the process has one of that name
 /// (dlsym): 1 if it did, 0 if there is none.
 int convpipe_call_if_present(const char *name);
