@@ -1,6 +1,10 @@
 import CHDF5
 import _HDF5Shims
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// An open HDF5 file.
 ///
 /// Every method is safe to call from any thread: calls into libhdf5 are
@@ -20,15 +24,32 @@ public final class HDF5File: @unchecked Sendable {  // all state is immutable or
 
   /// Opens an existing HDF5 file.
   ///
-  /// Throws when the file is missing, unreadable, not HDF5, or truncated.
+  /// Throws when the file is missing, unreadable, not HDF5, or truncated, or
+  /// while another process writes it (libhdf5's file lock, which a convpipe
+  /// run updating an output in place takes too): then saying so.
   public static func open(_ path: String, mode: HDF5OpenMode = .readOnly) throws(HDF5Error) -> HDF5File {
     let flags = mode == .readOnly ? convpipe_H5F_ACC_RDONLY() : convpipe_H5F_ACC_RDWR()
-    return try HDF5Library.serialised { () throws(HDF5Error) in
-      let handle = try HDF5Handle.make(.file, "cannot open file", file: path, object: nil) {
-        H5Fopen(path, flags, convpipe_H5P_DEFAULT())
+    do {
+      return try HDF5Library.serialised { () throws(HDF5Error) in
+        let handle = try HDF5Handle.make(.file, "cannot open file", file: path, object: nil) {
+          H5Fopen(path, flags, convpipe_H5P_DEFAULT())
+        }
+        return HDF5File(path: path, handle: handle)
       }
-      return HDF5File(path: path, handle: handle)
+    } catch {
+      guard isLockedForWriting(path) else { throw error }
+      let message =
+        "another process is writing it (it holds the file's lock: a convpipe run updating it, or another HDF5 writer); try again when it is done"
+      throw HDF5Error(file: path, object: nil, message: message, cause: message)
     }
+  }
+
+  /// Whether another process holds an exclusive lock on the file at `path`.
+  private static func isLockedForWriting(_ path: String) -> Bool {
+    let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return false }
+    defer { Glibc.close(descriptor) }
+    return flock(descriptor, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
   }
 
   /// Creates a new, empty HDF5 file open for reading and writing, replacing

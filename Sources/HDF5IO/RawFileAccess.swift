@@ -79,6 +79,12 @@ public final class RawFileAccess: Sendable {
     }
   }
 
+  /// Starts writing what the page cache holds of the file to the disk, without
+  /// waiting (``convpipe_start_writeback``); best effort, so nothing to report.
+  public func startWriteback() {
+    _ = convpipe_start_writeback(buffered)
+  }
+
   /// Writes `bytes` at `offset`.
   public func write(_ bytes: [UInt8], at offset: Int) throws(HDF5Error) {
     var failure: HDF5Error?

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <linux/fs.h>
@@ -26,4 +27,13 @@ int convpipe_call_if_present(const char *name) {
   if (function == NULL) return 0;
   function();
   return 1;
+}
+
+int convpipe_start_writeback(int descriptor) {
+#if defined(__linux__)
+  return sync_file_range(descriptor, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+  (void)descriptor;
+  return 0;
+#endif
 }

@@ -132,6 +132,13 @@ struct IncrementalCostTests {
     #expect(reader >= 0 && flock(reader, LOCK_SH) == 0)
     let whileRead = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("read.jsonl")])
     close(reader)
+    // A writer holding the file's lock: readers are told so in words.
+    let writer = open(target, O_RDONLY)
+    #expect(writer >= 0 && flock(writer, LOCK_EX) == 0)
+    let inspect = try ConvPipeProcess.run(["inspect", target])
+    close(writer)
+    #expect(inspect.exitCode == 3)
+    #expect(inspect.standardError.contains("another process is writing it"), "\(inspect.standardError)")
     #expect(whileRead.exitCode == 0)
     #expect(try Self.notices(dataset.output("read.jsonl")).contains(Self.inACopy))
     #expect(Dataset.bytes(target) == Dataset.bytes(fresh))
@@ -147,6 +154,12 @@ struct IncrementalCostTests {
     #expect(try Self.notices(dataset.output("linked.jsonl")).contains(Self.inACopy))
     #expect(keptBytes != nil && Dataset.bytes(kept) == keptBytes, "the other name keeps last night's bytes")
     #expect(Dataset.bytes(target) != keptBytes)
+    // A file made read-only is replaced, not written (root could write it).
+    #expect(chmod(target, 0o444) == 0)
+    try dataset.writeImage(13, size: 16, variant: 8)
+    let readOnly = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("read-only.jsonl")])
+    #expect(readOnly.exitCode == 0)
+    #expect(try Self.notices(dataset.output("read-only.jsonl")).contains(Self.inACopy))
     // The output a symbolic link to last night's file: the link is replaced, the file kept.
     let archived = dataset.output("archived.h5")
     try FileManager.default.removeItem(atPath: kept)
@@ -159,6 +172,29 @@ struct IncrementalCostTests {
     #expect(try Self.notices(dataset.output("symlink.jsonl")).contains(Self.inACopy))
     #expect(Dataset.bytes(archived) == archivedBytes, "the archived file keeps its bytes")
     #expect(Dataset.bytes(target) != archivedBytes)
+  }
+
+  @Test(
+    "files touched but not changed count for nothing; more than an eighth changed writes the whole output, saying why")
+  func touchedAndTooMany() throws {
+    let (dataset, target, fresh) = try Self.changedDataset()
+    for index in 0..<40 where index != 13 {
+      #expect(utimensat(AT_FDCWD, dataset.image(index), nil, 0) == 0)  // touched: now
+    }
+    let touched = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("touched.jsonl")])
+    #expect(touched.exitCode == 0)
+    let expected = try Self.hasReflinks(dataset.output("")) ? Self.inACopy : Self.inPlace
+    #expect(try Self.notices(dataset.output("touched.jsonl")).contains(expected), "one item written, not 40")
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh))
+    for index in 0..<6 { try dataset.writeImage(index, size: 16, variant: 9) }
+    let many = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("many.jsonl")])
+    #expect(many.exitCode == 0)
+    #expect(
+      try Self.notices(dataset.output("many.jsonl")).contains(
+        "more than an eighth of the items (5) changed; --incremental writes the whole output"))
+    let again = dataset.output("again.h5")
+    #expect(try dataset.run(["--output", again, "--quiet"]).exitCode == 0)
+    #expect(Dataset.bytes(target) == Dataset.bytes(again))
   }
 
   @Test("the undo journal of an update in place cut short by a kill is applied by the next run")
@@ -176,6 +212,9 @@ struct IncrementalCostTests {
     _ = try OutputUndo(saving: [range], hashes: [], of: raw, descriptor: descriptor, target: target)
     try raw.write(Array(repeating: 0x7F, count: 100), at: range.lowerBound + 8)
     #expect(Dataset.bytes(target) != Dataset.bytes(fresh))
+    let diff = try ConvPipeProcess.run(["diff", fresh, target])
+    #expect(diff.exitCode == 3)
+    #expect(diff.standardError.contains("an --incremental update of it was cut short"), "\(diff.standardError)")
     let next = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("next.jsonl")])
     #expect(next.exitCode == 0)
     #expect(next.standardError.contains("\(target): put back "), "\(next.standardError)")

@@ -87,6 +87,10 @@ final class OutputFile {
   /// Flushes the file and records the items written since the last flush.
   private func flushAndRecord() throws(RunFailure) {
     try writing("flushing the file") { () throws(HDF5Error) in try open().flush() }
+    // What is written goes to the disk while the run goes on: the rename over
+    // the earlier file, which makes ext4 flush the file first, then finds
+    // little left (13-20 ms of a 0.1 s run otherwise).
+    raw?.startWriteback()
     for item in unflushed { try journal.record(id: item.id, inputHash: item.inputHash) }
     unflushed.removeAll()
     lastFlush = Date()

@@ -90,6 +90,10 @@ struct OutputPatch {
       do { undo = try OutputUndo(saving: ranges, hashes: strings, of: raw, descriptor: output, target: target) } catch {
         throw failure(error.message)
       }
+      guard !stopRequested() else {
+        undo.discard()
+        return nil
+      }
       do throws(RunFailure) {
         do { try writeItems(into: raw) } catch { throw RunFailure(error.cause ?? error.message) }
         if stopRequested() {
@@ -148,14 +152,17 @@ struct OutputPatch {
   }
 
   /// `target` opened for reading and writing with an exclusive lock, when it
-  /// is a regular file (not a symbolic link) with no other hard link, no other
-  /// process has it open with HDF5's file lock, and the path still names it; nil otherwise.
+  /// is a regular file (not a symbolic link) with no other hard link whose
+  /// owner may write it (a file made read-only is replaced, never written, even
+  /// by root), no other process has it open with HDF5's file lock, and the path
+  /// still names it; nil otherwise.
   private static func exclusivelyOpen(_ target: String) -> Int32? {
     let output = open(target, O_RDWR | O_NOFOLLOW | O_CLOEXEC)
     guard output >= 0 else { return nil }
     var opened = stat(), named = stat()
     guard flock(output, LOCK_EX | LOCK_NB) == 0, fstat(output, &opened) == 0, lstat(target, &named) == 0,
-      opened.st_mode & S_IFMT == S_IFREG, opened.st_dev == named.st_dev, opened.st_ino == named.st_ino,
+      opened.st_mode & S_IFMT == S_IFREG, opened.st_mode & S_IWUSR != 0, opened.st_dev == named.st_dev,
+      opened.st_ino == named.st_ino,
       opened.st_nlink == 1
     else {
       close(output)

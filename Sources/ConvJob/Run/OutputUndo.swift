@@ -91,6 +91,12 @@ struct OutputUndo {
     unlink(path)
   }
 
+  /// Removes the journal before the output was written: the update is not made.
+  func discard() {
+    close(journal)
+    unlink(path)
+  }
+
   /// Syncs the updated output (`descriptor`) and removes the journal: the update is done.
   func finish(_ descriptor: Int32) throws(RunFailure) {
     guard fdatasync(descriptor) == 0 else { throw Self.failure("cannot sync the updated output") }
@@ -260,14 +266,22 @@ struct OutputUndo {
   }
 
   private static func append(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(RunFailure) {
-    guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
-      throw failure("cannot write \(path)")
+    var failure: RunFailure?
+    bytes.withUnsafeBytes { buffer in
+      do { try append(buffer, to: descriptor, path: path) } catch let error as RunFailure { failure = error } catch {}
     }
+    if let failure { throw failure }
   }
 
+  /// Writes all of `bytes`, going on after a short write, so that a failure
+  /// reports the error that stopped it (a full disk) rather than a stale one.
   private static func append(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws(RunFailure) {
-    guard write(descriptor, bytes.baseAddress, bytes.count) == bytes.count else {
-      throw failure("cannot write \(path)")
+    var written = 0
+    while written < bytes.count {
+      let count = write(descriptor, bytes.baseAddress.map { $0 + written }, bytes.count - written)
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { throw failure("cannot write \(path)") }
+      written += count
     }
   }
 

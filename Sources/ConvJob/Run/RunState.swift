@@ -218,6 +218,11 @@ struct RunState {
   /// The memory finished items waiting for the writer may take.
   static let reorderBytes = 32 << 20
 
+  /// The most an update of the previous output in place or in a copy holds of
+  /// changed items' results (planned sizes) before writing them; beyond it the
+  /// whole output is written, item by item.
+  static let patchBytes = 256 << 20
+
   /// The writer: takes each item's outcome in item order and puts it into the output.
   private mutating func write(from scheduler: ItemScheduler, into output: OutputFile, stop: RunStop) {
     let total = scheduler.count
@@ -311,8 +316,9 @@ struct RunState {
     return changed
   }
 
-  /// `--incremental` when few inputs changed (`changed`, an eighth of the items
-  /// at most, by the stat cache) and their items keep their stored form, in a
+  /// `--incremental` when few inputs changed (of `changed`, those the stat cache
+  /// cannot vouch for, those whose hash differs: an eighth of the items at most,
+  /// their results ``patchBytes`` at most) and their items keep their stored form, in a
   /// job without checks or pictures: those items are computed and written
   /// over their old bytes, in the previous output or a copy (``OutputPatch``),
   /// which is then the output, byte for byte what a full run writes. False,
@@ -324,22 +330,38 @@ struct RunState {
     _ previous: ReusableResults.Source, changed candidates: [Item], fingerprint: RunFingerprint,
     inputStates: InputStatCache, shared: [String: Tensor]
   ) -> Bool {
-    let items = prepared.catalog.items, file = previous.file
-    guard pngOutputs == nil, candidates.count <= max(1, items.count / 8),
+    let items = prepared.catalog.items, file = previous.file, stop = options.stop
+    guard pngOutputs == nil,
       outputRoot(
         fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: 0, checksFailed: 0
       )
       .isStored(in: file)
     else { return false }
-    let executor = ItemExecutor(prepared: prepared, shared: shared), stop = options.stop
-    var patch = OutputPatch(), seconds: [String: Double] = [:]
+    // The inputs that really changed (a file touched but not changed counts for
+    // nothing), as long as they are few and their results fit in memory.
+    let limit = max(1, items.count / 8)
+    var changed: [(item: Item, input: ItemInput)] = [], bytes = 0
     for item in candidates {
-      let started = Date()
       guard !stop.isRequested,
         let input = try? RunFingerprint.input(of: item, catalog: prepared.catalog, cache: inputStates),
         case .string(let stored)? = try? file.attribute("input_sha256", of: ItemStorage.group(item.id))
       else { return false }
-      if input.hash == stored { continue }  // touched, not changed
+      if input.hash == stored { continue }
+      changed.append((item, input))
+      bytes = saturatingSum([bytes, expectedBytes(item)])
+      guard changed.count <= limit, bytes <= Self.patchBytes else {
+        let reason =
+          changed.count > limit
+          ? "more than an eighth of the items (\(limit)) changed"
+          : "the changed items' results take more than \(MemorySize.format(Self.patchBytes))"
+        log?.notice("\(reason); --incremental writes the whole output")
+        return false
+      }
+    }
+    let executor = ItemExecutor(prepared: prepared, shared: shared)
+    var patch = OutputPatch(), seconds: [String: Double] = [:]
+    for (item, input) in changed {
+      let started = Date()
       let result = try? ComputeThreads.$requested.withValue(max(1, options.threads)) {
         try executor.run(item, input: input, shouldStop: { stop.isRequested })
       }

@@ -28,6 +28,13 @@ static inline int convpipe_O_DIRECT(void) {
 /// (EOPNOTSUPP or EXDEV where the file system cannot, as ext4).
 int convpipe_clone_file(int input, int output);
 
+/// Starts writing the file's dirty pages to the disk without waiting for them
+/// (Linux's sync_file_range with SYNC_FILE_RANGE_WRITE; elsewhere nothing):
+/// 0, or -1 with errno. The file systems that delay allocating blocks (ext4)
+/// allocate them now, so a later rename over another file, which makes ext4
+/// flush the file first, finds little left to do.
+int convpipe_start_writeback(int descriptor);
+
 /// Calls the function `int name(void)` if the process has one of that name
 /// (dlsym): 1 if it did, 0 if there is none.
 int convpipe_call_if_present(const char *name);
