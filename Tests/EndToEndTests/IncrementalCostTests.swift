@@ -197,6 +197,26 @@ struct IncrementalCostTests {
     #expect(Dataset.bytes(target) == Dataset.bytes(again))
   }
 
+  @Test("an update that cannot be written falls back to writing the whole output, reusing the previous one's items")
+  func unwritableUpdateFallsBack() throws {
+    let (dataset, target, fresh) = try Self.changedDataset()
+    // A folder where the journal (or the copy) would go: neither can be made.
+    let journal = dataset.output(".result.h5.undo")
+    try FileManager.default.createDirectory(atPath: journal, withIntermediateDirectories: false)
+    let run = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("fallback.jsonl")])
+    #expect(run.exitCode == 0, "\(run.standardError)")
+    let notices = try Self.notices(dataset.output("fallback.jsonl"))
+    if try !Self.hasReflinks(dataset.output("")) {
+      #expect(
+        notices.contains { $0.contains("cannot update the output") && $0.hasSuffix("writing the whole output instead") }
+      )
+      let log = try Dataset.log(dataset.output("fallback.jsonl"))
+      #expect(
+        log.filter { $0["status"]?.stringValue == "reused" }.count == 39, "read back from the reopened previous output")
+    }
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh))
+  }
+
   @Test("the undo journal of an update in place cut short by a kill is applied by the next run")
   func undoJournalRecovered() throws {
     let (dataset, target, fresh) = try Self.changedDataset()

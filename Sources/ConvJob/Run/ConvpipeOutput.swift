@@ -10,7 +10,8 @@ package enum ConvpipeOutput {
   /// updated until the next `convpipe run` on it puts the earlier bytes back.
   package static func open(_ path: String) throws(HDF5Error) -> HDF5File {
     let journal = OutputUndo.path(target: path)
-    if FileManager.default.fileExists(atPath: journal) {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: journal, isDirectory: &isDirectory), !isDirectory.boolValue {
       let message =
         "an --incremental update of it was cut short and its earlier bytes are in \(journal); run the job again (convpipe run) to put them back"
       throw HDF5Error(file: path, object: nil, message: message, cause: message)

@@ -104,14 +104,16 @@ struct OutputUndo {
     unlink(path)
   }
 
-  /// Applies the journal a killed run left beside `target`, if any, and
-  /// removes it: what was done, for the run's notices, or nil when there was
-  /// no journal. A journal cut short was being written when the run stopped,
+  /// Applies the journal a killed run left beside `target`, if any (a
+  /// regular file), and removes it: what was done, for the run's notices, or
+  /// nil when there was no journal. A journal cut short was being written when the run stopped,
   /// before the output changed: it is removed. Throws, keeping the journal,
   /// when the output cannot be read or written.
   static func recover(target: String) throws(RunFailure) -> String? {
     let path = path(target: target)
-    let journal = open(path, O_RDONLY | O_CLOEXEC)
+    var state = stat()
+    guard lstat(path, &state) == 0, state.st_mode & S_IFMT == S_IFREG else { return nil }
+    let journal = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard journal >= 0 else { return nil }
     defer { close(journal) }
     func kept(_ reason: String) -> RunFailure {
