@@ -28,6 +28,12 @@ final class ProgressDisplay: Sendable {
       state.failedChecks += event.checksFailed
       if event.status == .failed { state.failedItems += 1 }
       if event.reused { state.reused += 1 }
+      // The first item only starts the clock: items copied or reused arrive in
+      // a burst at the end of the work, and a rate from the first would be nonsense.
+      if state.lastShown == .distantPast && done < total {
+        state.lastShown = now
+        return nil
+      }
       guard now.timeIntervalSince(state.lastShown) >= interval || done == total else { return nil }
       state.lastShown = now
       let rate = Double(done) / max(now.timeIntervalSince(started), 1e-9)

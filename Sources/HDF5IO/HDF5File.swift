@@ -44,8 +44,9 @@ public final class HDF5File: @unchecked Sendable {  // all state is immutable or
     }
   }
 
-  /// Whether another process holds an exclusive lock on the file at `path`.
-  private static func isLockedForWriting(_ path: String) -> Bool {
+  /// Whether another process holds an exclusive lock on the file at `path`
+  /// (`flock`, as libhdf5 takes it for writing).
+  public static func isLockedForWriting(_ path: String) -> Bool {
     let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return false }
     defer { Glibc.close(descriptor) }

@@ -72,9 +72,9 @@ public final class RawFileAccess: Sendable {
       let source = UnsafeRawBufferPointer(rebasing: bytes[(start - offset)..<(start - offset + count)])
       if let bounce {
         bounce.copyMemory(from: source)
-        try io("write", count) { pwrite(descriptor, bounce.baseAddress, count, off_t(start)) }
+        try io("write", count, descriptor) { pwrite(descriptor, bounce.baseAddress, count, off_t(start)) }
       } else {
-        try io("write", count) { pwrite(descriptor, source.baseAddress, count, off_t(start)) }
+        try io("write", count, descriptor) { pwrite(descriptor, source.baseAddress, count, off_t(start)) }
       }
     }
   }
@@ -107,10 +107,10 @@ public final class RawFileAccess: Sendable {
     try transfer(count: bytes.count, at: offset) { (start, count, descriptor, bounce) throws(HDF5Error) in
       let target = UnsafeMutableRawBufferPointer(rebasing: bytes[(start - offset)..<(start - offset + count)])
       if let bounce {
-        try io("read", count) { pread(descriptor, bounce.baseAddress, count, off_t(start)) }
+        try io("read", count, descriptor) { pread(descriptor, bounce.baseAddress, count, off_t(start)) }
         target.copyMemory(from: UnsafeRawBufferPointer(rebasing: bounce[0..<count]))
       } else {
-        try io("read", count) { pread(descriptor, target.baseAddress, count, off_t(start)) }
+        try io("read", count, descriptor) { pread(descriptor, target.baseAddress, count, off_t(start)) }
       }
     }
   }
@@ -144,12 +144,23 @@ public final class RawFileAccess: Sendable {
     if end > alignedEnd { try body(alignedEnd, end - alignedEnd, buffered, nil) }
   }
 
-  /// Runs one `pread`/`pwrite` of `count` bytes, failing unless all were transferred.
-  private func io(_ what: String, _ count: Int, _ call: () -> Int) throws(HDF5Error) {
+  /// Runs one `pread`/`pwrite` of `count` bytes on `descriptor`, failing
+  /// unless all were transferred. A short write on a file system with less room
+  /// than the rest is a full disk (some, tmpfs among them, write what fits
+  /// before they fail), and says so.
+  private func io(_ what: String, _ count: Int, _ descriptor: Int32, _ call: () -> Int) throws(HDF5Error) {
     let done = call()
     guard done != count else { return }
-    let reason = done < 0 ? String(cString: strerror(errno)).lowercased() : "only \(done) of \(count) bytes"
-    throw HDF5Error(file: path, object: nil, message: "cannot \(what) data: \(reason)", cause: done < 0 ? reason : nil)
+    var room = statvfs()
+    let full =
+      done >= 0 && what == "write" && fstatvfs(descriptor, &room) == 0
+      && UInt64(room.f_bavail) &* UInt64(room.f_frsize) < UInt64(count - done)
+    let reason =
+      done < 0
+      ? String(cString: strerror(errno)).lowercased()
+      : full ? String(cString: strerror(ENOSPC)).lowercased() : "only \(done) of \(count) bytes"
+    throw HDF5Error(
+      file: path, object: nil, message: "cannot \(what) data: \(reason)", cause: done < 0 || full ? reason : nil)
   }
 }
 

@@ -115,6 +115,9 @@ struct IncrementalCostTests {
     // In place where the file system has no reflinks (ext4), else in a copy sharing the unchanged blocks.
     let expected = size != 16 ? [] : try Self.hasReflinks(dataset.output("")) ? [Self.inACopy] : [Self.inPlace]
     #expect(notices.filter { $0 == Self.inPlace || $0 == Self.inACopy } == expected)
+    #expect(
+      notices.contains { $0.hasPrefix("item 0013: its results no longer have the form stored") } == (size != 16),
+      "another size says why the whole output is written")
     #expect((Self.inode(target) == inode) == (expected == [Self.inPlace]), "in place means the same file")
     let log = try Dataset.log(dataset.output("changed.jsonl"))
     #expect(log.filter { $0["status"]?.stringValue == "computed" }.compactMap { $0["item"]?.stringValue } == ["0013"])
@@ -191,7 +194,7 @@ struct IncrementalCostTests {
     #expect(many.exitCode == 0)
     #expect(
       try Self.notices(dataset.output("many.jsonl")).contains(
-        "more than an eighth of the items (5) changed; --incremental writes the whole output"))
+        "more than 5 items (an eighth of 40) changed; --incremental writes the whole output"))
     let again = dataset.output("again.h5")
     #expect(try dataset.run(["--output", again, "--quiet"]).exitCode == 0)
     #expect(Dataset.bytes(target) == Dataset.bytes(again))
@@ -232,6 +235,13 @@ struct IncrementalCostTests {
     _ = try OutputUndo(saving: [range], hashes: [], of: raw, descriptor: descriptor, target: target)
     try raw.write(Array(repeating: 0x7F, count: 100), at: range.lowerBound + 8)
     #expect(Dataset.bytes(target) != Dataset.bytes(fresh))
+    // While a run holds the output's lock (it is updating it), readers are told so instead.
+    let updating = open(target, O_RDONLY)
+    #expect(updating >= 0 && flock(updating, LOCK_EX) == 0)
+    let during = try ConvPipeProcess.run(["diff", fresh, target])
+    close(updating)
+    #expect(during.exitCode == 3)
+    #expect(during.standardError.contains("another process is writing it"), "\(during.standardError)")
     let diff = try ConvPipeProcess.run(["diff", fresh, target])
     #expect(diff.exitCode == 3)
     #expect(diff.standardError.contains("an --incremental update of it was cut short"), "\(diff.standardError)")

@@ -7,11 +7,15 @@ package enum ConvpipeOutput {
   /// attribute `convpipe_version`); otherwise fails saying what the file holds.
   /// Fails too while an `--incremental` update of it that was cut short has
   /// its undo journal beside it (``OutputUndo``): the file is then partly
-  /// updated until the next `convpipe run` on it puts the earlier bytes back.
+  /// updated until the next `convpipe run` on it puts the earlier bytes back;
+  /// and while a run is updating it (it holds the file's lock), saying so.
   package static func open(_ path: String) throws(HDF5Error) -> HDF5File {
     let journal = OutputUndo.path(target: path)
     var isDirectory: ObjCBool = false
-    if FileManager.default.fileExists(atPath: journal, isDirectory: &isDirectory), !isDirectory.boolValue {
+    // A run updating the file holds its lock: then HDF5File.open says another process is writing it.
+    if FileManager.default.fileExists(atPath: journal, isDirectory: &isDirectory), !isDirectory.boolValue,
+      !HDF5File.isLockedForWriting(path)
+    {
       let message =
         "an --incremental update of it was cut short and its earlier bytes are in \(journal); run the job again (convpipe run) to put them back"
       throw HDF5Error(file: path, object: nil, message: message, cause: message)

@@ -352,8 +352,8 @@ struct RunState {
       guard changed.count <= limit, bytes <= Self.patchBytes else {
         let reason =
           changed.count > limit
-          ? "more than an eighth of the items (\(limit)) changed"
-          : "the changed items' results take more than \(MemorySize.format(Self.patchBytes))"
+          ? "more than \(counted(limit, "item")) (an eighth of \(items.count)) changed"
+          : "the changed items' results are planned to take more than \(MemorySize.format(Self.patchBytes))"
         log?.notice("\(reason); --incremental writes the whole output")
         return false
       }
@@ -365,7 +365,13 @@ struct RunState {
       let result = try? ComputeThreads.$requested.withValue(max(1, options.threads)) {
         try executor.run(item, input: input, shouldStop: { stop.isRequested })
       }
-      guard let result, patch.replace(result, in: file) else { return false }
+      guard let result else { return false }  // the run that follows reports the failure
+      guard patch.replace(result, in: file) else {
+        log?.notice(
+          "item \(item.id): its results no longer have the form stored (a shape, a type or a check changed); --incremental writes the whole output"
+        )
+        return false
+      }
       seconds[item.id] = Date().timeIntervalSince(started)
     }
     if !patch.isEmpty {
@@ -382,6 +388,8 @@ struct RunState {
           self.error = error.message
           return true
         }
+        // On standard error too: what follows may fail for the same reason (a full disk).
+        onNotice?("\(error.message); writing the whole output instead")
         log?.notice("\(error.message); writing the whole output instead")
         return false
       }

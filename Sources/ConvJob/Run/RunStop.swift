@@ -53,10 +53,13 @@ package final class RunStop: Sendable {
 
   var isRequested: Bool { signal != nil }
 
-  /// Stops listening and restores the default actions.
+  /// Stops listening. A signal that comes later, while the finished command
+  /// exits, is ignored: its exit code already says what it did, and a late
+  /// SIGTERM must not turn a run that replaced its output into 143 (a stopped
+  /// run ends by ``raiseAgain(_:)``, which restores the default action itself).
   package func uninstall() {
     for source in sources { source.cancel() }
-    for number in Self.signals { Glibc.signal(number, SIG_DFL) }
+    for number in Self.signals { Glibc.signal(number, SIG_IGN) }
   }
 
   private func receive(_ number: Int32) {
