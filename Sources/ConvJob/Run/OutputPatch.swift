@@ -67,47 +67,18 @@ struct OutputPatch {
   /// - where the file system shares blocks between files (reflinks: Btrfs,
   ///   XFS), into a copy under `temporary` that replaces `target` when done;
   /// - elsewhere (ext4), where a copy would cost the disk's bandwidth for the
-  ///   whole file, into `target` itself, after saving the bytes it writes over
-  ///   (``OutputUndo``), unless another process has the file open (HDF5's file
-  ///   lock, which h5py and libhdf5 take), or it is a symbolic link or has
-  ///   other hard links (another name would see it change): then a copy.
+  ///   whole file, into `target` itself (``updateInPlace(_:target:stopRequested:)``),
+  ///   unless another process has the file open (HDF5's file lock, which h5py
+  ///   and libhdf5 take), or it is a symbolic link, read-only or has other hard
+  ///   links (another name would see it change): then a copy.
   /// When `stopRequested` holds before the update or once it is written, it is
   /// undone and nil returned: the run stops instead. On failure `target` is as it was,
   /// unless the failure says otherwise.
   func write(target: String, temporary: String, stopRequested: () -> Bool) throws(Failure) -> Method? {
-    func failure(_ message: String) -> Failure {
-      Failure(message: "\(target): cannot update the output: \(message)", outputChanged: false)
-    }
     let cloned = Self.reflink(target, to: temporary)
     if !cloned, let output = Self.exclusivelyOpen(target) {
       defer { close(output) }  // and with it the lock
-      guard !stopRequested() else { return nil }
-      let raw: RawFileAccess, undo: OutputUndo
-      do {
-        raw = try RawFileAccess(duplicating: output, path: target)
-        try checkHashes(in: raw)
-      } catch { throw failure(error.cause ?? error.message) }
-      do { undo = try OutputUndo(saving: ranges, hashes: strings, of: raw, descriptor: output, target: target) } catch {
-        throw failure(error.message)
-      }
-      guard !stopRequested() else {
-        undo.discard()
-        return nil
-      }
-      do throws(RunFailure) {
-        do { try writeItems(into: raw) } catch { throw RunFailure(error.cause ?? error.message) }
-        if stopRequested() {
-          try undo.restore(into: raw)
-          return nil
-        }
-        try undo.finish(output)
-      } catch {
-        do { try undo.restore(into: raw) } catch {
-          throw Failure(message: error.message, outputChanged: true)
-        }
-        throw failure(error.message)
-      }
-      return .inPlace
+      return try updateInPlace(output, target: target, stopRequested: stopRequested)
     }
     do {
       if !cloned { try Self.copy(target, to: temporary) }
@@ -116,7 +87,7 @@ struct OutputPatch {
       try writeItems(into: try RawFileAccess(path: temporary, writable: true))
     } catch {
       unlink(temporary)
-      throw failure(error.cause ?? error.message)
+      throw Self.failure(target, error.cause ?? error.message)
     }
     guard !stopRequested() else {
       unlink(temporary)
@@ -128,6 +99,43 @@ struct OutputPatch {
       throw Failure(message: "\(target): cannot move the updated file into place: \(reason)", outputChanged: false)
     }
     return .copy
+  }
+
+  /// Writes the added items into `output`, the file at `target` open and
+  /// locked: the bytes to be written over saved first (``OutputUndo``), the
+  /// items written, the output synced and the journal removed; a failure or a
+  /// stop after the journal is saved puts the saved bytes back.
+  private func updateInPlace(_ output: Int32, target: String, stopRequested: () -> Bool) throws(Failure) -> Method? {
+    guard !stopRequested() else { return nil }
+    let raw: RawFileAccess, undo: OutputUndo
+    do {
+      raw = try RawFileAccess(duplicating: output, path: target)
+      try checkHashes(in: raw)
+    } catch { throw Self.failure(target, error.cause ?? error.message) }
+    do { undo = try OutputUndo(saving: ranges, hashes: strings, of: raw, descriptor: output, target: target) } catch {
+      throw Self.failure(target, error.message)
+    }
+    guard !stopRequested() else {
+      undo.discard()
+      return nil
+    }
+    do throws(RunFailure) {
+      do { try writeItems(into: raw) } catch { throw RunFailure(error.cause ?? error.message) }
+      if stopRequested() {
+        try undo.restore(into: raw)
+        return nil
+      }
+      try undo.finish(output)
+    } catch {
+      do { try undo.restore(into: raw) } catch { throw Failure(message: error.message, outputChanged: true) }
+      throw Self.failure(target, error.message)
+    }
+    return .inPlace
+  }
+
+  /// The update of `target` failed with nothing changed.
+  private static func failure(_ target: String, _ message: String) -> Failure {
+    Failure(message: "\(target): cannot update the output: \(message)", outputChanged: false)
   }
 
   /// The byte ranges the update writes: the tensors' elements and the input hashes' characters.
