@@ -96,7 +96,7 @@ struct RunState {
         || patchChanged(
           previous, changed: changed, fingerprint: fingerprint, inputStates: inputStates, shared: shared)
     {
-      if error != nil { return }  // an update in place that could not be undone
+      if error != nil || signal != nil { return }  // an update that could not be undone, or a stop
       resumeFiles.remove()
       inputStates.save()
       pngFiles = pngOutputs?.currentFiles
@@ -325,7 +325,8 @@ struct RunState {
   /// with nothing written, whenever that does not hold: the ordinary run
   /// follows (the previous output may then be closed: the caller opens it
   /// again). True with the run's error set when an update of the output in
-  /// place failed and could not be undone (its journal is kept for the next run).
+  /// place failed and could not be undone (its journal is kept for the next
+  /// run), and with its signal set when a stop came during the update (undone).
   private mutating func patchChanged(
     _ previous: ReusableResults.Source, changed candidates: [Item], fingerprint: RunFingerprint,
     inputStates: InputStatCache, shared: [String: Tensor]
@@ -393,7 +394,11 @@ struct RunState {
         log?.notice("\(error.message); writing the whole output instead")
         return false
       }
-      guard let method else { return false }
+      guard let method else {
+        // Stopped by a signal, the output as it was: the run ends here (exit 130 / 143).
+        signal = stop.signal
+        return signal != nil
+      }
       // In the log only: a nightly run's standard error stays for what needs attention.
       let place = method == .inPlace ? "into the previous output in place" : "into a copy of the previous output"
       log?.notice("\(counted(seconds.count, "changed item")) written \(place)")
