@@ -219,8 +219,8 @@ struct RunState {
   static let reorderBytes = 32 << 20
 
   /// The most an update of the previous output in place or in a copy holds of
-  /// changed items' results (planned sizes) before writing them; beyond it the
-  /// whole output is written, item by item.
+  /// changed items' inputs and results (planned sizes) before writing them;
+  /// beyond it the whole output is written, item by item.
   static let patchBytes = 256 << 20
 
   /// The writer: takes each item's outcome in item order and puts it into the output.
@@ -349,12 +349,12 @@ struct RunState {
       else { return false }
       if input.hash == stored { continue }
       changed.append((item, input))
-      bytes = saturatingSum([bytes, expectedBytes(item)])
+      bytes = saturatingSum([bytes, expectedBytes(item), input.contents?.count ?? 0])
       guard changed.count <= limit, bytes <= Self.patchBytes else {
         let reason =
           changed.count > limit
           ? "more than \(counted(limit, "item")) (an eighth of \(items.count)) changed"
-          : "the changed items' results are planned to take more than \(MemorySize.format(Self.patchBytes))"
+          : "the changed items' inputs and results are planned to take more than \(MemorySize.format(Self.patchBytes))"
         log?.notice("\(reason); --incremental writes the whole output")
         return false
       }
