@@ -42,6 +42,16 @@ def make_dataset(directory, count, size=256):
     with open(os.path.join(directory, "job.json"), "w") as f:
         json.dump(job, f)
 
+def add_dataset_arguments(parser, count, work):
+    """The options of a benchmark over one generated dataset: the binary, COUNT
+    images of SIZE x SIZE under WORK, the threads each side uses, the rounds."""
+    parser.add_argument("--convpipe", default=".build/release/convpipe")
+    parser.add_argument("--count", type=int, default=count)
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--work", default=work)
+
 def run(convpipe, directory, threads):
     start = time.perf_counter()
     result = subprocess.run(["/usr/bin/time", "-v", convpipe, "run", os.path.join(directory, "job.json"),

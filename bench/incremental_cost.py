@@ -15,7 +15,7 @@ Usage:
 """
 import argparse, filecmp, json, os, random, statistics, subprocess, time
 
-from dataset_throughput import make_dataset, write_png
+from dataset_throughput import add_dataset_arguments, make_dataset, write_png
 from machine import describe
 
 
@@ -31,12 +31,7 @@ def timed(command):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--convpipe", default=".build/release/convpipe")
-    parser.add_argument("--count", type=int, default=1500)
-    parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--work", default="/tmp/convpipe-incremental")
+    add_dataset_arguments(parser, count=1500, work="/tmp/convpipe-incremental")
     args = parser.parse_args()
     convpipe = os.path.abspath(args.convpipe)
     directory = os.path.join(args.work, f"{args.count}x{args.size}")

@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dataset_throughput import write_png  # noqa: E402
+from dataset_throughput import add_dataset_arguments, write_png  # noqa: E402
 from machine import describe  # noqa: E402
 
 
@@ -71,12 +71,7 @@ def machine(convpipe):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--convpipe", default=".build/release/convpipe")
-    parser.add_argument("--count", type=int, default=1200)
-    parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--work", default="/tmp/convpipe-vs-python")
+    add_dataset_arguments(parser, count=1200, work="/tmp/convpipe-vs-python")
     args = parser.parse_args()
     directory = os.path.join(args.work, f"{args.count}x{args.size}")
     make(directory, args.count, args.size)

@@ -157,23 +157,19 @@ public final class OneDNNConvolution: @unchecked Sendable {  // immutable but fo
       var (source, result, weights) = (source, result, weightAny)
       var descriptor: dnnl_primitive_desc_t?
       let attributes = OneDNNEngine.userScratchpad.handle
-      if forward {
-        var operation = dnnl_convolution_desc_t()
-        guard
-          dnnl_dilated_convolution_forward_desc_init(
-            &operation, dnnl_forward_inference, dnnl_convolution_direct, &source, &weights, nil, &result,
-            strides, dilations, begin, end) == dnnl_success,
-          dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil) == dnnl_success
-        else { return nil }
-      } else {
-        var operation = dnnl_deconvolution_desc_t()
-        guard
-          dnnl_dilated_deconvolution_forward_desc_init(
-            &operation, dnnl_forward_inference, dnnl_deconvolution_direct, &source, &weights, nil, &result,
-            strides, dilations, begin, end) == dnnl_success,
-          dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil) == dnnl_success
-        else { return nil }
-      }
+      // oneDNN 2's deconvolution descriptor is its convolution descriptor (a typedef).
+      var operation = dnnl_convolution_desc_t()
+      let initialised =
+        forward
+        ? dnnl_dilated_convolution_forward_desc_init(
+          &operation, dnnl_forward_inference, dnnl_convolution_direct, &source, &weights, nil, &result,
+          strides, dilations, begin, end)
+        : dnnl_dilated_deconvolution_forward_desc_init(
+          &operation, dnnl_forward_inference, dnnl_deconvolution_direct, &source, &weights, nil, &result,
+          strides, dilations, begin, end)
+      guard initialised == dnnl_success,
+        dnnl_primitive_desc_create(&descriptor, &operation, attributes, engine, nil) == dnnl_success
+      else { return nil }
       return descriptor
     }
     // Forward layers with 16 or more channels on both sides in oneDNN's
