@@ -13,8 +13,7 @@ func replaceFile(_ path: String, with text: String, what: String) throws(RunFail
   } catch {
     throw RunFailure("\(path): cannot write \(what): cannot make its directory (\(JobDecoder.describe(error)))")
   }
-  let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    .path
+  let temporary = hiddenSibling(of: path, ".tmp-\(getpid())")
   func failure(_ code: Int32) -> RunFailure {
     RunFailure("\(path): cannot write \(what): \(String(cString: strerror(code)))")
   }

@@ -72,9 +72,9 @@ public final class RawFileAccess: Sendable {
       let source = UnsafeRawBufferPointer(rebasing: bytes[(start - offset)..<(start - offset + count)])
       if let bounce {
         bounce.copyMemory(from: source)
-        try io("write", count, descriptor) { pwrite(descriptor, bounce.baseAddress, count, off_t(start)) }
+        try io("write", descriptor, bounce.baseAddress, count, at: start)
       } else {
-        try io("write", count, descriptor) { pwrite(descriptor, source.baseAddress, count, off_t(start)) }
+        try io("write", descriptor, source.baseAddress, count, at: start)
       }
     }
   }
@@ -107,10 +107,10 @@ public final class RawFileAccess: Sendable {
     try transfer(count: bytes.count, at: offset) { (start, count, descriptor, bounce) throws(HDF5Error) in
       let target = UnsafeMutableRawBufferPointer(rebasing: bytes[(start - offset)..<(start - offset + count)])
       if let bounce {
-        try io("read", count, descriptor) { pread(descriptor, bounce.baseAddress, count, off_t(start)) }
+        try io("read", descriptor, bounce.baseAddress, count, at: start)
         target.copyMemory(from: UnsafeRawBufferPointer(rebasing: bounce[0..<count]))
       } else {
-        try io("read", count, descriptor) { pread(descriptor, target.baseAddress, count, off_t(start)) }
+        try io("read", descriptor, target.baseAddress, count, at: start)
       }
     }
   }
@@ -144,23 +144,30 @@ public final class RawFileAccess: Sendable {
     if end > alignedEnd { try body(alignedEnd, end - alignedEnd, buffered, nil) }
   }
 
-  /// Runs one `pread`/`pwrite` of `count` bytes on `descriptor`, failing
-  /// unless all were transferred. A short write on a file system with less room
-  /// than the rest is a full disk (some, tmpfs among them, write what fits
-  /// before they fail), and says so.
-  private func io(_ what: String, _ count: Int, _ descriptor: Int32, _ call: () -> Int) throws(HDF5Error) {
-    let done = call()
-    guard done != count else { return }
-    var room = statvfs()
-    let full =
-      done >= 0 && what == "write" && fstatvfs(descriptor, &room) == 0
-      && UInt64(room.f_bavail) &* UInt64(room.f_frsize) < UInt64(count - done)
-    let reason =
-      done < 0
-      ? String(cString: strerror(errno)).lowercased()
-      : full ? String(cString: strerror(ENOSPC)).lowercased() : "only \(done) of \(count) bytes"
-    throw HDF5Error(
-      file: path, object: nil, message: "cannot \(what) data: \(reason)", cause: done < 0 || full ? reason : nil)
+  /// Reads or writes (`what`) `count` bytes at `memory` from or to `offset`
+  /// through `descriptor`, going on after a short transfer (the rest through
+  /// the buffered descriptor: it may not be aligned for `O_DIRECT`), so that a
+  /// failure reports the error that stopped it, a full disk for one; a read
+  /// that meets the end of the file says how much it got.
+  private func io(
+    _ what: String, _ descriptor: Int32, _ memory: UnsafeRawPointer?, _ count: Int, at offset: Int
+  ) throws(HDF5Error) {
+    guard let memory else { return }
+    var done = 0, through = descriptor
+    while done < count {
+      let moved =
+        what == "write"
+        ? pwrite(through, memory + done, count - done, off_t(offset + done))
+        : pread(through, UnsafeMutableRawPointer(mutating: memory + done), count - done, off_t(offset + done))
+      if moved < 0 && errno == EINTR { continue }
+      guard moved > 0 else {
+        let reason = moved < 0 ? String(cString: strerror(errno)).lowercased() : "only \(done) of \(count) bytes"
+        throw HDF5Error(
+          file: path, object: nil, message: "cannot \(what) data: \(reason)", cause: moved < 0 ? reason : nil)
+      }
+      done += moved
+      through = buffered
+    }
   }
 }
 

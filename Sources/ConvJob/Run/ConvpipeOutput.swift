@@ -1,4 +1,3 @@
-import Foundation
 import HDF5IO
 
 /// Files convpipe wrote: its outputs, part files and golden files.
@@ -11,11 +10,8 @@ package enum ConvpipeOutput {
   /// and while a run is updating it (it holds the file's lock), saying so.
   package static func open(_ path: String) throws(HDF5Error) -> HDF5File {
     let journal = OutputUndo.path(target: path)
-    var isDirectory: ObjCBool = false
     // A run updating the file holds its lock: then HDF5File.open says another process is writing it.
-    if FileManager.default.fileExists(atPath: journal, isDirectory: &isDirectory), !isDirectory.boolValue,
-      !HDF5File.isLockedForWriting(path)
-    {
+    if OutputUndo.isPending(target: path), !HDF5File.isLockedForWriting(path) {
       let message =
         "an --incremental update of it was cut short and its earlier bytes are in \(journal); run the job again (convpipe run) to put them back"
       throw HDF5Error(file: path, object: nil, message: message, cause: message)

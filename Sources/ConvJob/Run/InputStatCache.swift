@@ -47,8 +47,7 @@ final class InputStatCache: Sendable {
 
   /// Loads the cache kept beside `target` (an empty one when there is none or it cannot be read).
   init(target: String) {
-    let url = URL(fileURLWithPath: target)
-    path = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).inputs").path
+    path = hiddenSibling(of: target, ".inputs")
     var known: [String: (FileState, String)] = [:]
     let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
     for line in text.split(separator: "\n") {

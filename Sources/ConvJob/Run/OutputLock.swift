@@ -13,8 +13,7 @@ final class OutputLock {
 
   /// Takes the lock for `target`, or fails at once naming the process that holds it.
   init(target: String) throws(JobProblems) {
-    let url = URL(fileURLWithPath: target)
-    path = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).lock").path
+    path = hiddenSibling(of: target, ".lock")
     descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
       throw .file(target, "cannot write beside the output (its lock file \(path): \(String(cString: strerror(errno))))")

@@ -24,16 +24,19 @@ struct OutputUndo {
   static let magic = Array("convpipe-undo 2\n".utf8)
 
   /// The journal's path beside `target`: `<dir>/.<name>.undo`.
-  static func path(target: String) -> String {
-    let url = URL(fileURLWithPath: target)
-    return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).undo").path
-  }
+  static func path(target: String) -> String { hiddenSibling(of: target, ".undo") }
 
   /// An input hash's characters in the output, before and after the update.
   struct HashSlot {
     let range: Range<Int>
     let old: [UInt8]
     let new: [UInt8]
+  }
+
+  /// Whether an update of `target` left its journal beside it (a regular file at ``path(target:)``).
+  static func isPending(target: String) -> Bool {
+    var state = stat()
+    return lstat(path(target: target), &state) == 0 && state.st_mode & S_IFMT == S_IFREG
   }
 
   let path: String
@@ -58,14 +61,27 @@ struct OutputUndo {
       for slot in hashes {
         bytes += Self.littleEndian(slot.range.lowerBound) + Self.littleEndian(slot.range.count) + slot.old + slot.new
       }
-      try Self.append(bytes, to: journal, path: path)
+      let saved: RawFileAccess
+      do { saved = try RawFileAccess(duplicating: journal, path: path) } catch { throw RunFailure(error.message) }
+      var position = 0
+      /// Writes `count` bytes at the journal's end by `write(offset)`.
+      func append(_ count: Int, _ write: (Int) throws(HDF5Error) -> Void) throws(RunFailure) {
+        do { try write(position) } catch {
+          throw RunFailure("\(path): \(error.cause ?? error.message)", writingOutput: true)
+        }
+        position += count
+      }
+      try append(bytes.count) { (offset) throws(HDF5Error) in try saved.write(bytes, at: offset) }
       for range in ranges {
-        try Self.append(Self.littleEndian(range.lowerBound) + Self.littleEndian(range.count), to: journal, path: path)
+        let place = Self.littleEndian(range.lowerBound) + Self.littleEndian(range.count)
+        try append(place.count) { (offset) throws(HDF5Error) in try saved.write(place, at: offset) }
         try Self.chunks(of: range) { (piece, buffer) throws(RunFailure) in
           do throws(HDF5Error) { try output.read(into: buffer, at: piece.lowerBound) } catch {
             throw RunFailure("\(target): cannot read what the update replaces: \(error.cause ?? error.message)")
           }
-          try Self.append(UnsafeRawBufferPointer(buffer), to: journal, path: path)
+          try append(buffer.count) { (offset) throws(HDF5Error) in
+            try saved.write(UnsafeRawBufferPointer(buffer), at: offset)
+          }
         }
       }
       guard fdatasync(journal) == 0 else { throw Self.failure("cannot sync \(path)") }
@@ -111,8 +127,7 @@ struct OutputUndo {
   /// when the output cannot be read or written.
   static func recover(target: String) throws(RunFailure) -> String? {
     let path = path(target: target)
-    var state = stat()
-    guard lstat(path, &state) == 0, state.st_mode & S_IFMT == S_IFREG else { return nil }
+    guard isPending(target: target) else { return nil }
     let journal = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
     guard journal >= 0 else { return nil }
     defer { close(journal) }
@@ -264,26 +279,6 @@ struct OutputUndo {
       let end = min(start + buffer.count, range.upperBound)
       try body(start..<end, UnsafeMutableRawBufferPointer(rebasing: buffer[..<(end - start)]))
       start = end
-    }
-  }
-
-  private static func append(_ bytes: [UInt8], to descriptor: Int32, path: String) throws(RunFailure) {
-    var failure: RunFailure?
-    bytes.withUnsafeBytes { buffer in
-      do { try append(buffer, to: descriptor, path: path) } catch let error as RunFailure { failure = error } catch {}
-    }
-    if let failure { throw failure }
-  }
-
-  /// Writes all of `bytes`, going on after a short write, so that a failure
-  /// reports the error that stopped it (a full disk) rather than a stale one.
-  private static func append(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32, path: String) throws(RunFailure) {
-    var written = 0
-    while written < bytes.count {
-      let count = write(descriptor, bytes.baseAddress.map { $0 + written }, bytes.count - written)
-      if count < 0 && errno == EINTR { continue }
-      guard count > 0 else { throw failure("cannot write \(path)") }
-      written += count
     }
   }
 

@@ -291,15 +291,8 @@ struct StagedDirectory {
 
   init(target: String) {
     self.target = target
-    temporary = Self.beside(target, "tmp")
-    aside = Self.beside(target, "old")
-  }
-
-  /// `<parent>/.<name>.<kind>-<pid>` for `target` = `<parent>/<name>`.
-  private static func beside(_ target: String, _ kind: String) -> String {
-    let url = URL(fileURLWithPath: target)
-    return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(kind)-\(getpid())")
-      .path
+    temporary = hiddenSibling(of: target, ".tmp-\(getpid())")
+    aside = hiddenSibling(of: target, ".old-\(getpid())")
   }
 
   /// Creates the temporary directory (and the target's parent), empty.

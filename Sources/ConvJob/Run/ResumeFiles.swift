@@ -18,15 +18,18 @@ struct ResumeFiles {
   let directory: String
   let name: String
 
+  let target: String
+
   init(target: String) {
     let url = URL(fileURLWithPath: target)
     directory = url.deletingLastPathComponent().path
     name = url.lastPathComponent
+    self.target = target
   }
 
-  var store: String { "\(directory)/.\(name).resume" }
+  var store: String { hiddenSibling(of: target, ".resume") }
   var storeJournal: String { store + Self.journalSuffix }
-  func temporary(pid: Int32) -> String { "\(directory)/.\(name).tmp-\(pid)" }
+  func temporary(pid: Int32) -> String { hiddenSibling(of: target, ".tmp-\(pid)") }
 
   /// Tidies up before a run: with `keep`, a killed run's temporary output whose
   /// journal records more items than the resume store becomes the store; every
