@@ -33,9 +33,16 @@ public final class RawFileAccess: Sendable {
   public let path: String
   private let buffered: Int32
   private let direct: Int32?
+  /// With `writeBehind`, the thread that does the direct writes.
+  private let behind: WriteBehind?
 
-  /// Opens `path` for writing (`writable`) or reading.
-  public init(path: String, writable: Bool) throws(HDF5Error) {
+  /// Opens `path` for writing (`writable`) or reading. With `writeBehind`
+  /// (and `O_DIRECT`), direct writes are done by a thread of their own
+  /// (``WriteBehind``) and ``write(_:at:)`` returns once the bytes are copied:
+  /// ``drain()`` waits for them and reports a failure. Direct writes land in
+  /// the order made; a buffered piece (an unaligned end) is written at once, so
+  /// a caller writing behind writes each range once (as an output's datasets are).
+  public init(path: String, writable: Bool, writeBehind: Bool = false) throws(HDF5Error) {
     self.path = path
     let mode = writable ? O_WRONLY : O_RDONLY
     buffered = open(path, mode | O_CLOEXEC)
@@ -46,6 +53,11 @@ public final class RawFileAccess: Sendable {
     let flag = convpipe_O_DIRECT()
     let direct = flag == 0 ? -1 : open(path, mode | O_CLOEXEC | flag)
     self.direct = direct >= 0 ? direct : nil  // tmpfs and some others refuse O_DIRECT: buffered only
+    behind =
+      writable && writeBehind && direct >= 0
+      ? WriteBehind { [path, buffered, direct] (bytes, offset) throws(HDF5Error) in
+        try Self.io("write", direct, bytes.baseAddress, bytes.count, at: offset, path: path, buffered: buffered)
+      } : nil
   }
 
   /// Reads and writes through a duplicate of the open `descriptor` (the file
@@ -59,24 +71,37 @@ public final class RawFileAccess: Sendable {
         file: path, object: nil, message: "cannot open for raw access: \(String(cString: strerror(errno)))")
     }
     direct = nil
+    behind = nil
   }
 
   deinit {
+    behind?.stop()
     close(buffered)
     if let direct { close(direct) }
   }
 
-  /// Writes `bytes` at `offset`.
+  /// Writes `bytes` at `offset` (writing behind: hands the direct part over).
   public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws(HDF5Error) {
-    try transfer(count: bytes.count, at: offset) { (start, count, descriptor, bounce) throws(HDF5Error) in
+    try transfer(count: bytes.count, at: offset, handingOver: behind != nil) {
+      (start, count, descriptor, bounce) throws(HDF5Error) in
       let source = UnsafeRawBufferPointer(rebasing: bytes[(start - offset)..<(start - offset + count)])
       if let bounce {
         bounce.copyMemory(from: source)
-        try io("write", descriptor, bounce.baseAddress, count, at: start)
+        if let behind {
+          try behind.submit(bounce, at: start)
+        } else {
+          try io("write", descriptor, bounce.baseAddress, count, at: start)
+        }
       } else {
         try io("write", descriptor, source.baseAddress, count, at: start)
       }
     }
+  }
+
+  /// Waits until the writes handed over are done (see ``init(path:writable:writeBehind:)``);
+  /// throws the first that failed.
+  public func drain() throws(HDF5Error) {
+    try behind?.drain()
   }
 
   /// Starts writing what the page cache holds of the file to the disk, without
@@ -118,9 +143,10 @@ public final class RawFileAccess: Sendable {
   /// Splits `count` bytes at `offset` into an unaligned head, aligned chunks of
   /// at most ``chunk`` bytes (direct, through a bounce buffer) and an unaligned
   /// tail, calling `body(start, count, descriptor, bounce)` for each; `bounce`
-  /// is nil for the buffered pieces.
+  /// is nil for the buffered pieces. `handingOver`, each chunk gets a bounce
+  /// buffer of its own, which `body` owns (to deallocate).
   private func transfer(
-    count: Int, at offset: Int,
+    count: Int, at offset: Int, handingOver: Bool = false,
     _ body: (Int, Int, Int32, UnsafeMutableRawBufferPointer?) throws(HDF5Error) -> Void
   ) throws(HDF5Error) {
     let end = offset + count
@@ -132,13 +158,19 @@ public final class RawFileAccess: Sendable {
       return
     }
     if alignedStart > offset { try body(offset, alignedStart - offset, buffered, nil) }
-    let bounce = UnsafeMutableRawBufferPointer.allocate(
-      byteCount: min(Self.chunk, alignedEnd - alignedStart), alignment: alignment)
-    defer { bounce.deallocate() }
+    let shared =
+      handingOver
+      ? nil
+      : UnsafeMutableRawBufferPointer.allocate(
+        byteCount: min(Self.chunk, alignedEnd - alignedStart), alignment: alignment)
+    defer { shared?.deallocate() }
     var start = alignedStart
     while start < alignedEnd {
       let length = min(Self.chunk, alignedEnd - start)
-      try body(start, length, direct, UnsafeMutableRawBufferPointer(rebasing: bounce[0..<length]))
+      let bounce =
+        shared.map { UnsafeMutableRawBufferPointer(rebasing: $0[0..<length]) }
+        ?? UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: alignment)
+      try body(start, length, direct, bounce)
       start += length
     }
     if end > alignedEnd { try body(alignedEnd, end - alignedEnd, buffered, nil) }
@@ -151,6 +183,13 @@ public final class RawFileAccess: Sendable {
   /// that meets the end of the file says how much it got.
   private func io(
     _ what: String, _ descriptor: Int32, _ memory: UnsafeRawPointer?, _ count: Int, at offset: Int
+  ) throws(HDF5Error) {
+    try Self.io(what, descriptor, memory, count, at: offset, path: path, buffered: buffered)
+  }
+
+  private static func io(
+    _ what: String, _ descriptor: Int32, _ memory: UnsafeRawPointer?, _ count: Int, at offset: Int, path: String,
+    buffered: Int32
   ) throws(HDF5Error) {
     guard let memory else { return }
     var done = 0, through = descriptor
