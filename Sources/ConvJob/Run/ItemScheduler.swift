@@ -18,8 +18,8 @@ enum ItemOutcome: Sendable {
 /// the one writer in item order, through a bounded reorder buffer: a worker
 /// takes item `i` only once the writer has handed back all but `window` items
 /// before it, so memory holds at most `window` finished items however fast the
-/// workers are. With one thread asked for there are no workers: the writer
-/// computes each item itself, so one thread is one core.
+/// workers are. The writer computes items too while it waits, so `threads`
+/// threads are `threads - 1` workers and the writer: one thread is one core.
 final class ItemScheduler: Sendable {
   private struct State {
     var next = 0
@@ -33,8 +33,8 @@ final class ItemScheduler: Sendable {
   private let arrived = DispatchSemaphore(value: 0)
   private let finished = DispatchGroup()
   private let window: Int
-  /// The work of an item, when the writer does it itself (one thread).
-  private let inlineWork = Mutex<(@Sendable (Int) -> ItemOutcome)?>(nil)
+  /// The work of an item, for the writer to do while it has nothing to write.
+  private let writerWork = Mutex<(@Sendable (Int) -> ItemOutcome)?>(nil)
 
   init(count: Int, window: Int) {
     self.count = count
@@ -45,22 +45,16 @@ final class ItemScheduler: Sendable {
     for _ in 0..<window { slots.signal() }
   }
 
-  /// Starts `threads` worker threads, each taking the next item and calling
-  /// `work` with its index until the items run out or ``close()`` is called.
+  /// Starts `threads` worker threads (none for one thread), each taking the
+  /// next item and calling `work` with its index until the items run out or
+  /// ``close()`` is called; the writer computes too (see ``outcome(_:)``).
   func start(threads: Int, work: @escaping @Sendable (Int) -> ItemOutcome) {
-    guard threads > 1 else {
-      inlineWork.withLock { $0 = work }
-      return
-    }
-    for number in 0..<threads {
+    writerWork.withLock { $0 = work }
+    for number in 0..<max(threads - 1, 0) {
       finished.enter()
       let thread = Thread { [self] in
         defer { finished.leave() }
-        while let index = take() {
-          let started = Date()
-          let outcome = work(index)
-          deliver(index, outcome, seconds: Date().timeIntervalSince(started))
-        }
+        while let index = take() { run(work, index) }
       }
       thread.name = "convpipe item worker \(number)"
       thread.stackSize = 8 << 20
@@ -70,14 +64,10 @@ final class ItemScheduler: Sendable {
 
   /// The outcome of item `index`, waiting for it; nil when the scheduler was
   /// closed before a worker took that item. Call for 0, 1, 2, ... in turn.
+  /// While item `index` is not there the writer computes the next item itself,
+  /// when the window has room, rather than wait: `threads` threads keep as
+  /// many cores busy, and a writer with nothing to write takes no core from a worker.
   func outcome(_ index: Int) -> (outcome: ItemOutcome, seconds: Double)? {
-    if let work = inlineWork.withLock({ $0 }) {
-      guard let taken = take(), taken == index else { return nil }
-      let started = Date()
-      let outcome = work(index)
-      slots.signal()
-      return (outcome, Date().timeIntervalSince(started))
-    }
     while true {
       let (found, abandoned) = state.withLock { state -> ((ItemOutcome, Double)?, Bool) in
         if let found = state.outcomes.removeValue(forKey: index) { return (found, false) }
@@ -88,7 +78,11 @@ final class ItemScheduler: Sendable {
         return found
       }
       if abandoned { return nil }
-      arrived.wait()
+      if let work = writerWork.withLock({ $0 }), let taken = take(waiting: false) {
+        run(work, taken)
+      } else {
+        arrived.wait()
+      }
     }
   }
 
@@ -106,13 +100,27 @@ final class ItemScheduler: Sendable {
   /// Waits until every worker thread has returned.
   func waitForWorkers() { finished.wait() }
 
-  private func take() -> Int? {
-    slots.wait()
-    return state.withLock { state in
+  /// The next item to compute, once the window has room; nil when there are
+  /// none left, or, not `waiting`, when the window is full.
+  private func take(waiting: Bool = true) -> Int? {
+    if waiting {
+      slots.wait()
+    } else if slots.wait(timeout: .now()) == .timedOut {
+      return nil
+    }
+    let taken = state.withLock { state -> Int? in
       guard !state.closed, state.next < count else { return nil }
       defer { state.next += 1 }
       return state.next
     }
+    if taken == nil, !waiting { slots.signal() }
+    return taken
+  }
+
+  private func run(_ work: @Sendable (Int) -> ItemOutcome, _ index: Int) {
+    let started = Date()
+    let outcome = work(index)
+    deliver(index, outcome, seconds: Date().timeIntervalSince(started))
   }
 
   private func deliver(_ index: Int, _ outcome: ItemOutcome, seconds: Double) {
