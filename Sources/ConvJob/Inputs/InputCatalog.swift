@@ -27,8 +27,8 @@ package struct InputCatalog: Sendable {
   package let unreadable: [String: [JobProblem]]
 
   /// Expands globs and reads metadata; with `shard`, keeps only that shard's
-  /// items and reads only their metadata.
-  package init(job: Job, shard: Shard? = nil) {
+  /// items and reads only their metadata. PNG headers are read on `threads` threads.
+  package init(job: Job, shard: Shard? = nil, threads: Int = 1) {
     self.job = job
     self.shard = shard
     let log = ProblemLog(file: job.file)
@@ -42,14 +42,13 @@ package struct InputCatalog: Sendable {
         items = Self.items(of: input, log: log).enumerated().map { Item(id: $1.id, source: $1.source, index: $0) }
         itemsTotal = items.count
         if let shard { items = items.filter { shard.contains($0.id) } }
-        for item in items {
-          guard case .file = item.source else {
+        for (item, found) in zip(items, Self.fileInfos(of: input, items: items, threads: threads, file: job.file)) {
+          guard let (info, problems) = found else {
             if let info = Self.info(of: input, source: item.source, log: log) { perItem[item.id] = info }
             continue
           }
-          let itemLog = ProblemLog(file: job.file)
-          if let info = Self.info(of: input, source: item.source, log: itemLog) { perItem[item.id] = info }
-          if !itemLog.isEmpty { unreadable[item.id] = itemLog.problems.map { $0.asDataError() } }
+          if let info { perItem[item.id] = info }
+          if !problems.isEmpty { unreadable[item.id] = problems.map { $0.asDataError() } }
         }
       } else if let info = Self.info(of: input, source: nil, log: log) {
         shared[input.name] = info
@@ -105,7 +104,8 @@ package struct InputCatalog: Sendable {
     case .hdf5(let pattern, _, _) where input.isGlob, .png(let pattern, _, _) where input.isGlob:
       let paths = FileGlob.expand(pattern)
       if paths.isEmpty { log.addDataError(input.location, "\(pattern): the pattern matches no file") }
-      let items = paths.map { Item(id: FileGlob.itemID(path: $0, pattern: pattern), source: .file($0)) }
+      let base = FileGlob.fixedDirectory(pattern)
+      let items = paths.map { Item(id: FileGlob.itemID(path: $0, base: base), source: .file($0)) }
       for (first, second) in collisions(items) {
         guard case .file(let a)? = first.source, case .file(let b)? = second.source else { continue }
         log.add(
@@ -141,6 +141,22 @@ package struct InputCatalog: Sendable {
   }
 
   // MARK: - Metadata
+
+  /// For each item whose source is a file of its own, its shape (nil when the
+  /// file cannot be read or does not fit) and the problems found; nil for
+  /// other items. PNG headers are read on `threads` threads (1,200 files: 13 ms
+  /// on one); libhdf5 takes one call at a time, so HDF5 files are read in turn.
+  private static func fileInfos(of input: InputDefinition, items: [Item], threads: Int, file: String)
+    -> [(TensorInfo?, [JobProblem])?]
+  {
+    let parallel = if case .png = input.source { threads } else { 1 }
+    return concurrentMap(items.count, threads: parallel) { index in
+      guard case .file = items[index].source else { return nil }
+      let log = ProblemLog(file: file)
+      let info = Self.info(of: input, source: items[index].source, log: log)
+      return (info, log.problems)
+    }
+  }
 
   private static func info(of input: InputDefinition, source: ItemSource?, log: ProblemLog) -> TensorInfo? {
     switch input.source {

@@ -39,7 +39,7 @@ package struct PreparedJob: Sendable {
     itemFailuresAtRun: Bool = false, shard: Shard? = nil
   ) throws(JobProblems) -> PreparedJob {
     let graph = StageGraph(job: job)
-    let catalog = InputCatalog(job: job, shard: shard)
+    let catalog = InputCatalog(job: job, shard: shard, threads: concurrentItems)
     var problems = earlierProblems + (graph.cycle.map { [$0] } ?? []) + catalog.problems
     var itemFailures = catalog.unreadable
     var planProblems: [JobProblem] = []
