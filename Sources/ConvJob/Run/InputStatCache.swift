@@ -49,15 +49,15 @@ final class InputStatCache: Sendable {
   init(target: String) {
     path = hiddenSibling(of: target, ".inputs")
     var known: [String: (FileState, String)] = [:]
-    let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-    for line in text.split(separator: "\n") {
-      let fields = line.split(separator: "\t", maxSplits: 5, omittingEmptySubsequences: false)
-      guard fields.count == 6, let size = Int64(fields[1]), let modified = Int64(fields[2]),
-        let changed = Int64(fields[3]), let inode = UInt64(fields[4])
+    // Split as bytes: as Characters a cache of 1,200 lines took 6 ms to read.
+    let bytes = FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []
+    for line in bytes.split(separator: UInt8(ascii: "\n")) {
+      let fields = line.split(separator: UInt8(ascii: "\t"), maxSplits: 5, omittingEmptySubsequences: false)
+      guard fields.count == 6, let size = Int64(ascii: fields[1]), let modified = Int64(ascii: fields[2]),
+        let changed = Int64(ascii: fields[3]), let inode = UInt64(ascii: fields[4]),
+        let file = String(validating: fields[5], as: UTF8.self), let hash = String(validating: fields[0], as: UTF8.self)
       else { continue }
-      known[String(fields[5])] = (
-        FileState(size: size, modified: modified, changed: changed, inode: inode), String(fields[0])
-      )
+      known[file] = (FileState(size: size, modified: modified, changed: changed, inode: inode), hash)
     }
     self.known = known
   }
@@ -95,5 +95,26 @@ final class InputStatCache: Sendable {
     let temporary = path + ".tmp-\(getpid())"
     guard FileManager.default.createFile(atPath: temporary, contents: Data(lines.joined().utf8)) else { return }
     if rename(temporary, path) != 0 { unlink(temporary) }
+  }
+}
+
+extension FixedWidthInteger {
+  /// The decimal number spelled by `digits` (an optional `-`, then ASCII digits), or nil.
+  fileprivate init?(ascii digits: ArraySlice<UInt8>) {
+    var value: Self = 0
+    let negative = digits.first == UInt8(ascii: "-")
+    let body = negative ? digits.dropFirst() : digits
+    guard !body.isEmpty else { return nil }
+    for digit in body {
+      guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(digit) else { return nil }
+      let (shifted, over) = value.multipliedReportingOverflow(by: 10)
+      let (sum, overAgain) =
+        negative
+        ? shifted.subtractingReportingOverflow(Self(digit - UInt8(ascii: "0")))
+        : shifted.addingReportingOverflow(Self(digit - UInt8(ascii: "0")))
+      guard !over, !overAgain else { return nil }
+      value = sum
+    }
+    self = value
   }
 }

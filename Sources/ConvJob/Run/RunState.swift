@@ -144,13 +144,16 @@ struct RunState {
       return
     }
     scheduler.waitForWorkers()
+    // The stat cache (a cache of the inputs, whatever becomes of the output) is saved while the file is finished.
+    let savingInputStates = DispatchGroup()
+    DispatchQueue.global().async(group: savingInputStates) { inputStates.save() }
+    defer { savingInputStates.wait() }
     do {
       // The pictures replace the earlier ones just before the file does (see ``PNGOutputs``).
       try output.finish(root: root(fingerprint: fingerprint, golden: golden)) { (path) throws(RunFailure) in
         pngFiles = try pngOutputs?.replace(from: path, items: writtenIDs, threads: options.threads)
       }
       resumeFiles.remove()
-      inputStates.save()
     } catch {
       self.error = error.message
       output.discard()

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+import TestSupport
+
+@testable import ConvJob
+
+/// Reading `.<output>.inputs`: a line is trusted only when all six fields are
+/// well formed; anything else is skipped (that file is hashed again).
+@Suite("Input stat cache: the lines it trusts")
+struct InputStatCacheTests {
+  static let hash = String(repeating: "ab", count: 32)
+
+  @Test("well-formed lines are read, negative times included; malformed ones are skipped")
+  func lines() throws {
+    let folder = Fixtures.temporaryDirectory("convpipe-stat-cache")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let target = folder.appendingPathComponent("out.h5").path
+    let lines = [
+      "\(Self.hash)\t120\t1700000000000000000\t1700000000000000001\t42\t/data/a.png",
+      "\(Self.hash)\t7\t-5000\t-4000\t43\t/data/old file.png",  // before 1970, a space in the name
+      "\(Self.hash)\tten\t1\t2\t44\t/data/b.png",  // size not a number
+      "\(Self.hash)\t1\t2\t3\t/data/c.png",  // a field missing
+      "\(Self.hash)\t1\t2\t3\t99999999999999999999999\t/data/d.png",  // inode out of range
+      "\(Self.hash)\t1\t2\t3\t-\t/data/e.png",  // a sign alone
+    ]
+    try (lines.joined(separator: "\n") + "\n").write(
+      toFile: hiddenSibling(of: target, ".inputs"), atomically: false, encoding: .utf8)
+    let cache = InputStatCache(target: target)
+    let a = InputStatCache.FileState(
+      size: 120, modified: 1_700_000_000_000_000_000, changed: 1_700_000_000_000_000_001, inode: 42)
+    #expect(cache.hash(of: "/data/a.png", state: a) == Self.hash)
+    let old = InputStatCache.FileState(size: 7, modified: -5000, changed: -4000, inode: 43)
+    #expect(cache.hash(of: "/data/old file.png", state: old) == Self.hash)
+    #expect(cache.hash(of: "/data/a.png", state: old) == nil, "another state is not trusted")
+    for (name, inode) in [("b", 44), ("c", 0), ("d", 0), ("e", 0)] {
+      let state = InputStatCache.FileState(size: 1, modified: 2, changed: 3, inode: UInt64(inode))
+      #expect(cache.hash(of: "/data/\(name).png", state: state) == nil)
+    }
+  }
+}
