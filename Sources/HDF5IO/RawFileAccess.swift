@@ -55,7 +55,8 @@ public final class RawFileAccess: Sendable {
     self.direct = direct >= 0 ? direct : nil  // tmpfs and some others refuse O_DIRECT: buffered only
     behind =
       writable && writeBehind && direct >= 0
-      ? WriteBehind { [path, buffered, direct] (bytes, offset) throws(HDF5Error) in
+      ? WriteBehind(capacity: Self.chunk, alignment: Self.alignment) {
+        [path, buffered, direct] (bytes, offset) throws(HDF5Error) in
         try Self.io("write", direct, bytes.baseAddress, bytes.count, at: offset, path: path, buffered: buffered)
       } : nil
   }
@@ -143,8 +144,8 @@ public final class RawFileAccess: Sendable {
   /// Splits `count` bytes at `offset` into an unaligned head, aligned chunks of
   /// at most ``chunk`` bytes (direct, through a bounce buffer) and an unaligned
   /// tail, calling `body(start, count, descriptor, bounce)` for each; `bounce`
-  /// is nil for the buffered pieces. `handingOver`, each chunk gets a bounce
-  /// buffer of its own, which `body` owns (to deallocate).
+  /// is nil for the buffered pieces. `handingOver`, each chunk's bounce buffer
+  /// is one of the write-behind's, for `body` to hand over.
   private func transfer(
     count: Int, at offset: Int, handingOver: Bool = false,
     _ body: (Int, Int, Int32, UnsafeMutableRawBufferPointer?) throws(HDF5Error) -> Void
@@ -158,18 +159,17 @@ public final class RawFileAccess: Sendable {
       return
     }
     if alignedStart > offset { try body(offset, alignedStart - offset, buffered, nil) }
-    let shared =
-      handingOver
-      ? nil
-      : UnsafeMutableRawBufferPointer.allocate(
-        byteCount: min(Self.chunk, alignedEnd - alignedStart), alignment: alignment)
-    defer { shared?.deallocate() }
+    let lender = handingOver ? behind : nil
+    let shared = UnsafeMutableRawBufferPointer.allocate(
+      byteCount: lender == nil ? min(Self.chunk, alignedEnd - alignedStart) : 0, alignment: alignment)
+    defer { shared.deallocate() }
     var start = alignedStart
     while start < alignedEnd {
       let length = min(Self.chunk, alignedEnd - start)
       let bounce =
-        shared.map { UnsafeMutableRawBufferPointer(rebasing: $0[0..<length]) }
-        ?? UnsafeMutableRawBufferPointer.allocate(byteCount: length, alignment: alignment)
+        if let lender { try lender.buffer(count: length) } else {
+          UnsafeMutableRawBufferPointer(rebasing: shared[0..<length])
+        }
       try body(start, length, direct, bounce)
       start += length
     }
