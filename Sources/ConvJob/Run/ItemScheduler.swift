@@ -45,9 +45,9 @@ final class ItemScheduler: Sendable {
     for _ in 0..<window { slots.signal() }
   }
 
-  /// Starts `threads` worker threads (none for one thread), each taking the
-  /// next item and calling `work` with its index until the items run out or
-  /// ``close()`` is called; the writer computes too (see ``outcome(_:)``).
+  /// Starts `threads - 1` worker threads, each taking the next item and
+  /// calling `work` with its index until the items run out or ``close()`` is
+  /// called; the writer is the last of the `threads` (see ``outcome(_:)``).
   func start(threads: Int, work: @escaping @Sendable (Int) -> ItemOutcome) {
     writerWork.withLock { $0 = work }
     for number in 0..<max(threads - 1, 0) {

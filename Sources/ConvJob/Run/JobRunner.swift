@@ -4,8 +4,9 @@ import Foundation
 import HDF5IO
 
 /// Runs a prepared job: worker threads load and compute items (or find them
-/// unchanged in an earlier output), and one writer copies each into the output
-/// in item order (see ``ItemScheduler``, ``ItemStorage``), so the file is the
+/// unchanged in an earlier output), and one writer, which computes items too
+/// while it has none to write, copies each into the output in item order
+/// (see ``ItemScheduler``, ``ItemStorage``), so the file is the
 /// same whatever the thread count and finishing order. Every item is written
 /// once; the output replaces the target only when complete.
 package enum JobRunner {
