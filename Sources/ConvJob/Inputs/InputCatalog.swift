@@ -144,8 +144,8 @@ package struct InputCatalog: Sendable {
 
   /// For each item whose source is a file of its own, its shape (nil when the
   /// file cannot be read or does not fit) and the problems found; nil for
-  /// other items. PNG headers are read on `threads` threads (1,200 files: 13 ms
-  /// on one); libhdf5 takes one call at a time, so HDF5 files are read in turn.
+  /// other items. PNG headers are read on `threads` threads; libhdf5 takes one
+  /// call at a time, so HDF5 files are read in turn.
   private static func fileInfos(of input: InputDefinition, items: [Item], threads: Int, file: String)
     -> [(TensorInfo?, [JobProblem])?]
   {

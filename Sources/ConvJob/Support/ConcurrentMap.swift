@@ -15,5 +15,5 @@ func concurrentMap<T: Sendable>(_ count: Int, threads: Int, _ body: @Sendable (I
       results.withLock { $0[index] = result }
     }
   }
-  return results.withLock { $0.map { $0! } }
+  return results.withLock { $0.compactMap { $0 } }  // every index was claimed, so none is nil
 }
