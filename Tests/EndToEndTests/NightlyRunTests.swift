@@ -479,6 +479,30 @@ struct NightlyRunTests {
   }
 
   @Test(
+    "the same SIGTERM again within a second (GNU timeout signals the process, then its group) stops the run as one does")
+  func repeatedSigterm() throws {
+    let dataset = try Dataset(count: 400, size: 24)
+    let target = dataset.output("result.h5")
+    let process = Process()
+    process.executableURL = ConvPipeProcess.executable
+    process.arguments = ["run", dataset.job, "--output", target, "--quiet", "--log", dataset.output("stopped.jsonl")]
+    try process.run()
+    let deadline = Date().addingTimeInterval(60)
+    while dataset.journaledItems("result.h5") < 20 && process.isRunning && Date() < deadline { usleep(2_000) }
+    // A few copies a millisecond apart (sent together, libdispatch would see them as one).
+    for _ in 0..<8 where process.isRunning {
+      kill(process.processIdentifier, SIGTERM)
+      usleep(1_000)
+    }
+    process.waitUntilExit()
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+    #expect(dataset.siblings(".result.h5.").filter { $0.contains(".tmp-") } == [], "no temporary output")
+    #expect(dataset.siblings(".result.h5.resume").count == 2, "finished items kept for --resume")
+    let summary = try Dataset.log(dataset.output("stopped.jsonl")).last?["summary"]
+    #expect(summary?["exit_code"]?.intValue == 143)
+  }
+
+  @Test(
     "a SIGTERM sent before convpipe listens, while its parent blocked it, still stops the run (143, nothing written)")
   func sigtermPendingAtStart() throws {
     let dataset = try Dataset(count: 20)

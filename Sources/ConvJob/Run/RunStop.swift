@@ -16,11 +16,17 @@ import Synchronization
 /// stopped at once: the signal is raised again with its default action, and
 /// the files are left as SIGKILL leaves them (``ResumeFiles/tidy(keep:)``
 /// adopts the temporary output at the next `--resume` when it holds more items).
+/// The same signal again within ``repeatSeconds`` of the first is the same
+/// request, not a second one: GNU `timeout` sends its signal to the process and
+/// then to its process group, and a shell's `kill 0` reaches it twice as well.
 package final class RunStop: Sendable {
   static let signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
   static let graceSeconds = 10.0
+  static let repeatSeconds = 1.0
 
   private let received = Atomic<Int32>(0)
+  /// When the first signal came (``DispatchTime/uptimeNanoseconds``).
+  private let receivedAt = Atomic<UInt64>(0)
   /// Immutable after `init`; dispatch sources are safe to cancel from any thread.
   nonisolated(unsafe) private let sources: [any DispatchSourceSignal]
 
@@ -63,11 +69,15 @@ package final class RunStop: Sendable {
   }
 
   private func receive(_ number: Int32) {
-    let (first, _) = received.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing)
+    let now = DispatchTime.now().uptimeNanoseconds
+    let (first, earlier) = received.compareExchange(expected: 0, desired: number, ordering: .acquiringAndReleasing)
     if first {
+      receivedAt.store(now, ordering: .releasing)
       DispatchQueue.global().asyncAfter(deadline: .now() + Self.graceSeconds) { Self.raiseAgain(number) }
-    } else {
-      Self.raiseAgain(received.load(ordering: .acquiring))
+    } else if number != earlier
+      || Double(now &- receivedAt.load(ordering: .acquiring)) >= Self.repeatSeconds * 1e9
+    {
+      Self.raiseAgain(earlier)
     }
   }
 
