@@ -188,8 +188,8 @@ package enum JobDecoder {
       for reference in stage.references where seen[reference.name] == nil {
         log.add(
           stage.location,
-          "\(reference.role): no input or stage is named \"\(reference.name)\"\(suggestion(reference.name, Array(seen.keys)))"
-        )
+          "\(reference.role): no input or stage is named \"\(reference.name)\"\(suggestion(reference.name, Array(seen.keys)))",
+          at: stage.json[reference.role.rawValue])
       }
       if case .verify(let verification) = stage.kind, let allowed = verification.check.kind.operatorOps,
         let target = stage.reference(.of)
