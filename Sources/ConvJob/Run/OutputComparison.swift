@@ -123,8 +123,9 @@ package struct OutputComparison: Sendable {
       rtol: tolerance.rtol, atol: tolerance.atol, message: message)
   }
 
-  /// Every difference between a reference file and a new one: items on one side
-  /// only, then per item the tensors of either side compared, in item order.
+  /// Every difference between a reference file and a new one, in item order
+  /// (the reference's, then items only the new one has): an item on one side
+  /// only (or failed in the new one), or the tensors of either side compared.
   package func compareFiles(reference: HDF5File, actual: HDF5File) throws(HDF5Error) -> (
     items: Int, differences: [Difference]
   ) {
@@ -154,6 +155,12 @@ package struct OutputComparison: Sendable {
         if !outcome.held { differences.append(Difference(item: item, tensor: name, outcome: outcome)) }
       }
     }
-    return (inReference.union(inActual).count, differences)
+    let order = Dictionary(
+      (referenceItems + actualItems.filter { !inReference.contains($0) }).enumerated().map { ($1, $0) },
+      uniquingKeysWith: { first, _ in first })
+    let inItemOrder = differences.enumerated().sorted {
+      (order[$0.element.item] ?? 0, $0.offset) < (order[$1.element.item] ?? 0, $1.offset)
+    }.map(\.element)
+    return (inReference.union(inActual).count, inItemOrder)
   }
 }
