@@ -163,7 +163,10 @@ struct NightlyRunTests {
     try Data("a file".utf8).write(to: URL(fileURLWithPath: dataset.output("plain")))
     let underFile = try dataset.run(["--output", dataset.output("plain/result.h5")])
     #expect(underFile.exitCode == 3)
-    #expect(underFile.standardError.contains("cannot create the output directory"), "\(underFile.standardError)")
+    #expect(
+      underFile.standardError.contains(
+        "cannot create the output directory: \(dataset.output("plain")) is a file, not a folder"),
+      "\(underFile.standardError)")
     #expect(dataset.siblings(".") == [], "no lock, temporary or journal: \(dataset.siblings("."))")
   }
 
@@ -479,7 +482,8 @@ struct NightlyRunTests {
   }
 
   @Test(
-    "the same SIGTERM again within a second (GNU timeout signals the process, then its group) stops the run as one does")
+    "the same SIGTERM again within a second (GNU timeout signals the process, then its group) stops the run as one does"
+  )
   func repeatedSigterm() throws {
     let dataset = try Dataset(count: 400, size: 24)
     let target = dataset.output("result.h5")
@@ -587,6 +591,23 @@ struct NightlyRunTests {
     let line =
       "item 0002 tensor back: max abs error \(golden?.outcome.maxAbsError ?? 0), max rel error \(golden?.outcome.maxRelError ?? 0): \(golden?.outcome.message ?? "")"
     #expect(diff.standardOutput.split(separator: "\n").first.map(String.init) == line)
+  }
+
+  @Test("diff lists its differences in item order, an item failed in the new file among them")
+  func diffInItemOrder() throws {
+    let dataset = try Dataset(count: 5)
+    let good = dataset.output("good.h5"), target = dataset.output("tonight.h5")
+    #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
+    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(3)))
+    #expect(try dataset.run(["--output", target, "--keep-going", "--quiet"]).exitCode == 4)
+    let changed = dataset.output("changed.h5")
+    try Self.changeOneValue(of: target, to: changed, item: "0001", tensor: "back", delta: 0.5)
+    let diff = try ConvPipeProcess.run(["diff", good, changed])
+    #expect(diff.exitCode == 1)
+    let items = diff.standardOutput.split(separator: "\n").compactMap { line in
+      line.hasPrefix("item ") ? String(line.split(separator: " ")[1]).filter { $0 != ":" } : nil
+    }
+    #expect(items.first == "0001" && items.last == "0003", "\(diff.standardOutput)")
   }
 
   // MARK: - Found by a new user's trial
