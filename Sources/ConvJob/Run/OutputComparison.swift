@@ -124,15 +124,18 @@ package struct OutputComparison: Sendable {
   }
 
   /// Every difference between a reference file and a new one, in item order
-  /// (the reference's, then items only the new one has): an item on one side
-  /// only (or failed in the new one), or the tensors of either side compared.
+  /// (the reference's, an item only the new one has right after the item
+  /// before it there): an item on one side only (or failed on the other), or
+  /// the tensors of either side compared.
   package func compareFiles(reference: HDF5File, actual: HDF5File) throws(HDF5Error) -> (
     items: Int, differences: [Difference]
   ) {
     let referenceItems = try Self.itemIDs(of: reference), actualItems = try Self.itemIDs(of: actual)
     let inReference = Set(referenceItems), inActual = Set(actualItems)
-    let failedInActual = Dictionary(
-      try Self.failedItems(of: actual).map { ($0.item, $0.error) }, uniquingKeysWith: { a, _ in a })
+    func failed(in file: HDF5File) throws(HDF5Error) -> [String: String] {
+      Dictionary(try Self.failedItems(of: file).map { ($0.item, $0.error) }, uniquingKeysWith: { a, _ in a })
+    }
+    let failedInActual = try failed(in: actual), failedInReference = try failed(in: reference)
     var differences: [Difference] = []
     for item in referenceItems where !inActual.contains(item) {
       let outcome =
@@ -141,7 +144,10 @@ package struct OutputComparison: Sendable {
       differences.append(Difference(item: item, tensor: nil, outcome: outcome))
     }
     for item in actualItems where !inReference.contains(item) {
-      differences.append(Difference(item: item, tensor: nil, outcome: extra(referenceName: reference.path)))
+      let outcome =
+        failedInReference[item].map { absent("extra: failed in \(reference.path): \($0)") }
+        ?? extra(referenceName: reference.path)
+      differences.append(Difference(item: item, tensor: nil, outcome: outcome))
     }
     for item in actualItems where inReference.contains(item) {
       let names = Set(try Self.tensorNames(item: item, in: actual)).union(
@@ -155,11 +161,22 @@ package struct OutputComparison: Sendable {
         if !outcome.held { differences.append(Difference(item: item, tensor: name, outcome: outcome)) }
       }
     }
-    let order = Dictionary(
-      (referenceItems + actualItems.filter { !inReference.contains($0) }).enumerated().map { ($1, $0) },
-      uniquingKeysWith: { first, _ in first })
+    // Each item's place: its index in the reference, and for an item only the
+    // new file has, the index of the reference item before it there and its rank after it.
+    var place: [String: (Int, Int)] = [:]
+    for (index, item) in referenceItems.enumerated() where place[item] == nil { place[item] = (index, 0) }
+    var before = -1, after = 0
+    for item in actualItems {
+      if let (index, rank) = place[item], rank == 0 {
+        (before, after) = (index, 0)
+      } else if place[item] == nil {
+        after += 1
+        place[item] = (before, after)
+      }
+    }
     let inItemOrder = differences.enumerated().sorted {
-      (order[$0.element.item] ?? 0, $0.offset) < (order[$1.element.item] ?? 0, $1.offset)
+      let (a, b) = (place[$0.element.item] ?? (-1, 0), place[$1.element.item] ?? (-1, 0))
+      return (a.0, a.1, $0.offset) < (b.0, b.1, $1.offset)
     }.map(\.element)
     return (inReference.union(inActual).count, inItemOrder)
   }
