@@ -63,7 +63,7 @@ final class OutputFile {
     guard free < needed else { return }
     let (neededText, freeText) = MemorySize.formatApart(needed, free)
     throw RunFailure(
-      "\(target): no space left on device \(what): it needs about \(neededText), \(freeText) is free",
+      "\(target): no space left on device \(what): it needs about \(neededText) (\(MemorySize.format(Self.margin)) of it kept for HDF5's records), \(freeText) is free",
       writingOutput: true)
   }
 
