@@ -34,10 +34,14 @@ struct ItemExecutor: Sendable {
     let job = prepared.job
     var tensors = shared
     if let input = job.perItemInput {
-      do {
-        tensors[input.name] = try prepared.catalog.load(input, source: item.source, contents: itemInput.contents)
-      } catch {
-        throw RunFailure(error.line)
+      if let row = itemInput.tensor {
+        tensors[input.name] = row
+      } else {
+        do {
+          tensors[input.name] = try prepared.catalog.load(input, source: item.source, contents: itemInput.contents)
+        } catch {
+          throw RunFailure(error.line)
+        }
       }
     }
     guard let plan = prepared.plan(for: item) else { throw RunFailure("\(job.file): item \(item.id) was not planned") }

@@ -60,14 +60,15 @@ struct RunFingerprint: Sendable {
       }
       var data = Data("\(tensor.shape) \(tensor.dtype.rawValue)\n".utf8)
       tensor.storage.withUnsafeBytes { data.append(contentsOf: $0) }
-      return ItemInput(hash: SHA256.hex(data), contents: nil)
+      return ItemInput(hash: SHA256.hex(data), contents: nil, tensor: tensor)
     }
   }
 }
 
-/// An item's per-item input as hashed: its hash, and its file's bytes when
-/// they were read for it (so that decoding does not read the file again).
+/// An item's per-item input as hashed: its hash, and what was read to hash
+/// it, so that it is not read again: its file's bytes, or the row it is.
 struct ItemInput: Sendable {
   let hash: String
   let contents: [UInt8]?
+  var tensor: Tensor? = nil
 }
