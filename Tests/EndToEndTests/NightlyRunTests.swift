@@ -446,6 +446,18 @@ struct NightlyRunTests {
 
   // MARK: 12. SIGTERM
 
+  /// Starts `run` of `dataset` into `target` (`result.h5`) with `--log log`,
+  /// and returns once it has journalled 20 finished items.
+  static func startRun(_ dataset: Dataset, output target: String, log: String) throws -> Process {
+    let process = Process()
+    process.executableURL = ConvPipeProcess.executable
+    process.arguments = ["run", dataset.job, "--output", target, "--quiet", "--log", log]
+    try process.run()
+    let deadline = Date().addingTimeInterval(60)
+    while dataset.journaledItems("result.h5") < 20 && process.isRunning && Date() < deadline { usleep(2_000) }
+    return process
+  }
+
   @Test(
     "SIGTERM stops a run within seconds: no temporary output, finished items kept, --resume ends with the uninterrupted bytes"
   )
@@ -453,12 +465,7 @@ struct NightlyRunTests {
     let dataset = try Dataset(count: 400, size: 24)
     let reference = dataset.output("reference.h5"), target = dataset.output("result.h5")
     #expect(try dataset.run(["--output", reference, "--quiet"]).exitCode == 0)
-    let process = Process()
-    process.executableURL = ConvPipeProcess.executable
-    process.arguments = ["run", dataset.job, "--output", target, "--quiet", "--log", dataset.output("stopped.jsonl")]
-    try process.run()
-    let deadline = Date().addingTimeInterval(60)
-    while dataset.journaledItems("result.h5") < 20 && process.isRunning && Date() < deadline { usleep(2_000) }
+    let process = try Self.startRun(dataset, output: target, log: dataset.output("stopped.jsonl"))
     let signalled = Date()
     kill(process.processIdentifier, SIGTERM)
     process.waitUntilExit()
@@ -488,12 +495,7 @@ struct NightlyRunTests {
   func repeatedSigterm() throws {
     let dataset = try Dataset(count: 400, size: 24)
     let target = dataset.output("result.h5")
-    let process = Process()
-    process.executableURL = ConvPipeProcess.executable
-    process.arguments = ["run", dataset.job, "--output", target, "--quiet", "--log", dataset.output("stopped.jsonl")]
-    try process.run()
-    let deadline = Date().addingTimeInterval(60)
-    while dataset.journaledItems("result.h5") < 20 && process.isRunning && Date() < deadline { usleep(2_000) }
+    let process = try Self.startRun(dataset, output: target, log: dataset.output("stopped.jsonl"))
     // A few copies a millisecond apart (sent together, libdispatch would see them as one).
     for _ in 0..<8 where process.isRunning {
       kill(process.processIdentifier, SIGTERM)
