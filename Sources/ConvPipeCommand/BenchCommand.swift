@@ -54,7 +54,7 @@ struct BenchCommand: ParsableCommand, ComputingCommand {
   var json = false
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
+    try checkThreads(threads)
     if let gemm, !(1...16384).contains(gemm) {
       throw ValidationError("--gemm \(gemm) is out of range: give 1 to 16384")
     }

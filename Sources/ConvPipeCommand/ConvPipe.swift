@@ -83,12 +83,17 @@ func printError(_ text: String) {
   FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }
 
+/// Refuses a `--threads` below 1 (`run`, `validate`).
+func checkThreads(_ threads: Int?) throws {
+  if let threads, threads < 1 { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
+}
+
 /// The `--max-memory` option shared by `run` and `validate`.
 struct MemoryOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Largest working set one item may need, e.g. 512M, 8G (default: half of this machine's memory).",
+      "Most memory the items run at once (--threads) may need together: each one's largest working set, e.g. 512M, 8G (default: half of this machine's memory).",
       valueName: "size"))
   var maxMemory: String?
 

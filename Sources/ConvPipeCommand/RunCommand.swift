@@ -77,7 +77,7 @@ struct RunCommand: ParsableCommand, ComputingCommand {
   var shard: String?
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
+    try checkThreads(threads)
     try tolerance.requireGolden(golden)
     if let shard {
       guard Shard(shard) != nil else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConvJob
+import Foundation
 
 struct ValidateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -19,10 +20,23 @@ struct ValidateCommand: ParsableCommand {
 
   @OptionGroup var memory: MemoryOptions
 
+  @Option(
+    help: ArgumentHelp(
+      "Items at once, as for run --threads (default: all cores): --max-memory bounds their working sets together.",
+      valueName: "n"))
+  var threads: Int?
+
+  func validate() throws {
+    try checkThreads(threads)
+  }
+
   func run() throws {
     let limit = try memory.limit()
     let prepared: PreparedJob
-    do { prepared = try PreparedJob.prepare(path: job, maxMemory: limit) } catch { throw InvalidJob(error) }
+    do {
+      prepared = try PreparedJob.prepare(
+        path: job, maxMemory: limit, concurrentItems: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    } catch { throw InvalidJob(error) }
     print(PlanDescription.render(prepared, maxMemory: limit))
   }
 }

@@ -26,13 +26,13 @@ package enum PlanDescription {
           "plan \(index + 1) of \(plans.count): \(ids.count) item\(ids.count == 1 ? "" : "s"), e.g. \"\(ids.first ?? "")\""
         )
       }
-      lines += render(plan, job: job, maxMemory: maxMemory)
+      lines += render(plan, job: job, maxMemory: maxMemory, concurrentItems: prepared.concurrentItems)
     }
     return lines.joined(separator: "\n")
   }
 
   /// One plan: the inputs with their shapes, the stages with their arithmetic, the memory.
-  private static func render(_ plan: ItemPlan, job: Job, maxMemory: Int) -> [String] {
+  private static func render(_ plan: ItemPlan, job: Job, maxMemory: Int, concurrentItems: Int) -> [String] {
     let width = max((job.inputs.map(\.name) + job.stages.map(\.id)).map(\.count).max() ?? 0, 4)
     func pad(_ name: String) -> String { name + String(repeating: " ", count: width - name.count) }
     var lines = ["inputs"]
@@ -73,8 +73,12 @@ package enum PlanDescription {
       }
     }
     let peakStage = plan.peakStage.map { " (peak at stage \($0))" } ?? ""
+    let together =
+      concurrentItems > 1
+      ? ", \(concurrentItems) items at once: \(MemorySize.format(saturatingProduct([plan.peakBytes, concurrentItems])))"
+      : ""
     lines.append(
-      "memory: about \(MemorySize.format(plan.peakBytes)) per item at once\(peakStage); limit \(MemorySize.format(maxMemory))"
+      "memory: about \(MemorySize.format(plan.peakBytes)) per item at once\(peakStage)\(together); limit \(MemorySize.format(maxMemory))"
     )
     return lines
   }

@@ -14,6 +14,9 @@ package struct PreparedJob: Sendable {
   /// Items that cannot run, by id, with why: a file that could not be read, or
   /// input shapes that break a stage's rules while other items' do not.
   package let itemFailures: [String: [JobProblem]]
+  /// How many items run at once (`--threads`, at most the items), which
+  /// `--max-memory` bounds together.
+  package let concurrentItems: Int
 
   /// Parses and checks the job at `path`, reporting every problem of every phase
   /// together (syntax and keys, names and graph, input files, shapes, memory);
@@ -85,7 +88,8 @@ package struct PreparedJob: Sendable {
     }
     if !problems.isEmpty { throw JobProblems(problems) }
     return PreparedJob(
-      job: job, graph: graph, catalog: catalog, plans: plans, planIndex: planIndex, itemFailures: itemFailures)
+      job: job, graph: graph, catalog: catalog, plans: plans, planIndex: planIndex, itemFailures: itemFailures,
+      concurrentItems: max(concurrent, 1))
   }
 
   /// The plan of one item.
