@@ -7,11 +7,8 @@ import Foundation
 /// file is removed, so nothing is left behind. `what` names the file in the
 /// message: `path: cannot write the picture: Not a directory`.
 func replaceFile(_ path: String, with text: String, what: String) throws(RunFailure) {
-  let url = URL(fileURLWithPath: path)
-  do {
-    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-  } catch {
-    throw RunFailure("\(path): cannot write \(what): cannot make its directory (\(JobDecoder.describe(error)))")
+  if let reason = makeDirectories(URL(fileURLWithPath: path).deletingLastPathComponent().path) {
+    throw RunFailure("\(path): cannot write \(what): \(reason)")
   }
   let temporary = hiddenSibling(of: path, ".tmp-\(getpid())")
   func failure(_ code: Int32) -> RunFailure {
@@ -31,7 +28,7 @@ func replaceFile(_ path: String, with text: String, what: String) throws(RunFail
     written += count
   }
   if close(descriptor) != 0 && code == 0 { code = errno }
-  if code == 0 && rename(temporary, path) != 0 { code = errno }
+  if code == 0 && replaceKeepingMode(temporary, over: path) != 0 { code = errno }
   guard code == 0 else {
     unlink(temporary)
     throw failure(code)

@@ -37,28 +37,10 @@ package enum OutputDestination {
       throw JobProblems([JobProblem(file: file, location: location, message: message)])
     }
     let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
-    do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
-      throw .file(
-        target, "cannot create the output directory: \(notAFolder(in: directory) ?? JobDecoder.describe(error))")
-    }
+    if let reason = makeDirectories(directory) { throw .file(target, "cannot create the output directory: \(reason)") }
     guard access(directory, W_OK) == 0 else {
       throw .file(target, "cannot write in \(directory): \(String(cString: strerror(errno)))")
     }
     return target
-  }
-
-  /// `<path> is a file, not a folder` for the first part of `directory` that
-  /// exists and is not a folder (what keeps it from being created), if any.
-  private static func notAFolder(in directory: String) -> String? {
-    var path = directory.hasPrefix("/") ? "" : "."
-    for part in directory.split(separator: "/") {
-      path += "/" + part
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
-      if !isDirectory.boolValue {
-        return "\(path.hasPrefix("./") ? String(path.dropFirst(2)) : path) is a file, not a folder"
-      }
-    }
-    return nil
   }
 }
