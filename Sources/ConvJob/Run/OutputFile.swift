@@ -125,7 +125,7 @@ final class OutputFile {
       discard()
       throw error
     }
-    guard rename(temporary, target) == 0 else {
+    guard replaceKeepingMode(temporary, over: target) == 0 else {
       let reason = String(cString: strerror(errno))
       discard()
       throw RunFailure("\(target): cannot move the finished file into place: \(reason)")

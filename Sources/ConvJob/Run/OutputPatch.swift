@@ -93,7 +93,7 @@ struct OutputPatch {
       unlink(temporary)
       return nil
     }
-    guard rename(temporary, target) == 0 else {
+    guard replaceKeepingMode(temporary, over: target) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
       throw Failure(message: "\(target): cannot move the updated file into place: \(reason)", outputChanged: false)

@@ -368,7 +368,7 @@ package enum PartMerge {
       unlink(temporary)
       throw RunFailure("\(target): cannot write the links: \(error.cause ?? error.message)", writingOutput: true)
     }
-    guard rename(temporary, target) == 0 else {
+    guard replaceKeepingMode(temporary, over: target) == 0 else {
       let reason = String(cString: strerror(errno))
       unlink(temporary)
       throw RunFailure("\(target): cannot move the finished file into place: \(reason)")
