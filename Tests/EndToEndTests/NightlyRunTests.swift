@@ -616,6 +616,41 @@ struct NightlyRunTests {
     }
   }
 
+  @Test("--max-memory bounds the items at once together, and validate --threads checks the same sum as run")
+  func maxMemoryCountsThreads() throws {
+    let dataset = try Dataset(count: 30)
+    let peak = try #require(try PreparedJob.prepare(path: dataset.job, maxMemory: .max).plans.map(\.peakBytes).max())
+    let limit = String(peak * 3 / 2)
+    for command in [["validate"], ["run", "--quiet", "--output", dataset.output("result.h5")]] {
+      let one = try ConvPipeProcess.run(command + [dataset.job, "--max-memory", limit, "--threads", "1"])
+      #expect(one.exitCode == 0, "\(command): \(one.standardError)")
+      let two = try ConvPipeProcess.run(command + [dataset.job, "--max-memory", limit, "--threads", "2"])
+      #expect(two.exitCode == 2, "\(command)")
+      #expect(two.standardError.contains("per item, 2 items at once"), "\(two.standardError)")
+    }
+    let plan = try ConvPipeProcess.run(["validate", dataset.job, "--threads", "2"])
+    #expect(plan.standardOutput.contains("per item at once"))
+    #expect(plan.standardOutput.contains(", 2 items at once: "), "\(plan.standardOutput)")
+  }
+
+  @Test("an output replaced by a run keeps its permissions: a read-only one stays read-only")
+  func replacedOutputKeepsItsMode() throws {
+    let dataset = try Dataset(count: 6)
+    let target = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    func mode() -> mode_t {
+      var info = stat()
+      return stat(target, &info) == 0 ? info.st_mode & 0o7777 : 0
+    }
+    #expect(chmod(target, 0o444) == 0)
+    try dataset.writeImage(2, variant: 7)
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    #expect(mode() == 0o444)
+    #expect(chmod(target, 0o640) == 0)
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    #expect(mode() == 0o640)
+  }
+
   // MARK: - Found by a new user's trial
 
   @Test("more than 4,095 items are written: item ids are a dataset, not a root attribute")
