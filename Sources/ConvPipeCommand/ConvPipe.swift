@@ -99,8 +99,8 @@ struct MemoryOptions: ParsableArguments {
 
   func limit() throws -> Int {
     guard let text = maxMemory else { return MemorySize.defaultLimit }
-    guard let bytes = MemorySize.parse(text) else {
-      throw ValidationError("--max-memory \(text) is not a size; write e.g. 512M, 8G or a number of bytes")
+    guard let bytes = MemorySize.parse(text), bytes > 0 else {
+      throw ValidationError("--max-memory \(text) is not a size above zero; write e.g. 512M, 8G or a number of bytes")
     }
     return bytes
   }

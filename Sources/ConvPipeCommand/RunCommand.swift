@@ -99,7 +99,7 @@ struct RunCommand: ParsableCommand, ComputingCommand {
       stop: stop)
     let (parsed, problems) = JobDecoder.read(path: job)
     let target = output ?? parsed?.outputs.path
-    try checkSidePaths(target: target)
+    try checkSidePaths(target: target, jobOutput: parsed?.outputs.path)
     let result: RunResult
     do {
       guard let parsed else { throw JobProblems(problems) }
@@ -124,11 +124,20 @@ struct RunCommand: ParsableCommand, ComputingCommand {
     try end(summary, quiet: quiet, notWritten: summary.notWritten, report: report)
   }
 
-  /// Refuses an output that is the job file, and a `--log` or `--report` that
-  /// names the output, the golden file, the job or each other: writing it
-  /// would destroy that file.
-  private func checkSidePaths(target: String?) throws(JobProblems) {
+  /// Refuses an output that is the job file, a `--shard` part file named as
+  /// the job's own output (`jobOutput`, the merged file's), and a `--log` or
+  /// `--report` that names the output, the golden file, the job or each
+  /// other: writing it would destroy that file.
+  private func checkSidePaths(target: String?, jobOutput: String?) throws(JobProblems) {
     var problems: [JobProblem] = []
+    if let shard, let target, let jobOutput, FileIdentity.same(target, jobOutput) {
+      problems.append(
+        JobProblem(
+          file: "--output", location: "",
+          message:
+            "\(target) is the job's outputs.path, the merged file's; name the part file, e.g. parts/part-\(shard.replacingOccurrences(of: "/", with: "-of-")).h5"
+        ))
+    }
     if let target, FileIdentity.same(target, job) {
       problems.append(
         JobProblem(

@@ -651,6 +651,27 @@ struct NightlyRunTests {
     #expect(mode() == 0o640)
   }
 
+  @Test("--shard writing over the job's own output, and --max-memory 0, are refused before anything runs (exit 2)")
+  func shardOverJobOutputRefused() throws {
+    let dataset = try Dataset(count: 6)
+    let full = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", full, "--quiet"]).exitCode == 0)
+    let job = try String(contentsOfFile: dataset.job, encoding: .utf8)
+    let jobOutput = try #require(try JSONParser.parse(job)["outputs"]?["path"]?.stringValue)
+    let target = URL(fileURLWithPath: dataset.job).deletingLastPathComponent().appendingPathComponent(jobOutput).path
+    if !FileManager.default.fileExists(atPath: target) {
+      #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    }
+    let before = Dataset.bytes(target)
+    let part = try ConvPipeProcess.run(["run", dataset.job, "--shard", "1/4", "--output", target])
+    #expect(part.exitCode == 2)
+    #expect(part.standardError.contains("is the job's outputs.path, the merged file's"), "\(part.standardError)")
+    #expect(Dataset.bytes(target) == before)
+    let zero = try ConvPipeProcess.run(["run", dataset.job, "--output", full, "--max-memory", "0"])
+    #expect(zero.exitCode == 2)
+    #expect(zero.standardError.contains("--max-memory 0 is not a size above zero"))
+  }
+
   // MARK: - Found by a new user's trial
 
   @Test("more than 4,095 items are written: item ids are a dataset, not a root attribute")
