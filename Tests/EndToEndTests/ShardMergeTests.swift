@@ -56,6 +56,30 @@ struct ShardMergeTests {
     #expect(Dataset.bytes(merged) == Dataset.bytes(single), "merged file equals the single run's")
   }
 
+  @Test("shards given one golden file under two spellings merge; two different golden files do not")
+  func goldenSpellings() throws {
+    let dataset = try Dataset(count: 12)
+    let good = dataset.output("good.h5")
+    #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
+    let respelled = (good as NSString).deletingLastPathComponent + "/./" + (good as NSString).lastPathComponent
+    let copy = dataset.output("copy.h5")
+    try FileManager.default.copyItem(atPath: good, toPath: copy)
+    var parts: [String] = []
+    for (index, golden) in [good, respelled].enumerated() {
+      let part = dataset.output("parts/part-\(index)-of-2.h5")
+      #expect(
+        try dataset.run(["--shard", "\(index)/2", "--output", part, "--golden", golden, "--quiet"]).exitCode == 0)
+      parts.append(part)
+    }
+    let merged = try Self.merge(parts, into: dataset.output("merged.h5"))
+    #expect(merged.exitCode == 0, "\(merged.standardError)")
+    let other = dataset.output("parts/other-1-of-2.h5")
+    #expect(try dataset.run(["--shard", "1/2", "--output", other, "--golden", copy, "--quiet"]).exitCode == 0)
+    let refused = try Self.merge([parts[0], other], into: dataset.output("refused.h5"))
+    #expect(refused.exitCode == 2)
+    #expect(refused.standardError.contains("run them alike"), "\(refused.standardError)")
+  }
+
   @Test("--golden with a changed value and missing items, per shard: merge exits 1 with the same failures and bytes")
   func goldenPerShard() throws {
     let dataset = try Dataset(count: 30)
