@@ -28,8 +28,9 @@ struct ReportSource {
     }
     (job, jobNote) = Self.recordedJob(summary, output: output)
     if let goldenPath {
-      golden = try GoldenSource(path: goldenPath, explicit: true)
-      goldenNote = nil
+      let given = try GoldenSource(path: goldenPath, explicit: true)
+      golden = given
+      goldenNote = Self.anotherJob(given, output: summary)
     } else if case .string(let recorded)? = summary.attributes["golden"] {
       // As the run named it (relative to where it ran), else beside the output.
       let beside = (output as NSString).deletingLastPathComponent as NSString
@@ -45,6 +46,16 @@ struct ReportSource {
     } else {
       (golden, goldenNote) = (nil, nil)
     }
+  }
+
+  /// Said on the page when the golden file given holds another stage graph's
+  /// results (its `graph_sha256` differs): its differences are then those of two jobs.
+  private static func anotherJob(_ golden: GoldenSource, output: OutputSummary) -> String? {
+    guard case .string(let theirs)? = try? golden.file.attribute("graph_sha256", of: "/"),
+      case .string(let ours)? = output.attributes["graph_sha256"], theirs != ours
+    else { return nil }
+    return
+      "the golden file \(golden.path) was written by another job or other shared inputs (graph_sha256 \(theirs.prefix(12)), not \(ours.prefix(12))): its differences are those of two jobs"
   }
 
   /// The job parsed from `job_json` (problems do not stop it when the stages could be read), or why there is none.

@@ -109,4 +109,17 @@ struct ReportPageTests {
     let error = #expect(throws: RunFailure.self) { try HTMLReport.page(output: "/nonexistent/out.h5") }
     #expect(error?.message.hasPrefix("/nonexistent/out.h5") == true)
   }
+
+  @Test("a golden file of another stage graph is said on the page; one of the same graph is not")
+  func goldenOfAnotherJob() throws {
+    let items = [SyntheticOutput.Item(id: "0", tensors: [("y", SyntheticOutput.tensor())], reports: [])]
+    let output = try SyntheticOutput(items: items, graph: String(repeating: "a", count: 64))
+    let same = try SyntheticOutput(items: items, graph: String(repeating: "a", count: 64))
+    let other = try SyntheticOutput(items: items, graph: String(repeating: "b", count: 64))
+    let warned = try HTMLReport.page(output: output.path, golden: other.path).html
+    #expect(
+      warned.contains("was written by another job or other shared inputs (graph_sha256 bbbbbbbbbbbb, not aaaaaaaaaaaa)")
+    )
+    #expect(!(try HTMLReport.page(output: output.path, golden: same.path).html.contains("another job")))
+  }
 }

@@ -16,9 +16,10 @@ struct SyntheticOutput {
 
   let path: String
 
-  /// Writes `items` with the root attributes a run writes (`job_json` only when `job` is given).
+  /// Writes `items` with the root attributes a run writes (`job_json` and
+  /// `graph_sha256` only when `job` and `graph` are given).
   init(
-    items: [Item], jobName: String = "synthetic", job: String? = nil,
+    items: [Item], jobName: String = "synthetic", job: String? = nil, graph: String? = nil,
     in directory: URL = Fixtures.temporaryDirectory("convreport")
   ) throws {
     path = directory.appendingPathComponent("out.h5").path
@@ -50,6 +51,7 @@ struct SyntheticOutput {
       ("checks", .int(items.flatMap(\.reports).count)), ("checks_failed", .int(failed)),
     ]
     if let job { root.append(("job_json", .string(job))) }
+    if let graph { root.append(("graph_sha256", .string(graph))) }
     for (name, value) in root { try file.setAttribute(name, value, on: "/") }
     try file.close()
   }
