@@ -67,6 +67,13 @@ struct ReportPage {
     rows += [
       ("written by", "convpipe \(escapeHTML(text("convpipe_version") ?? "?"))"),
       ("items", "\(count("items", otherwise: items.count))"),
+    ]
+    if let shard = text("shard") {
+      let total = count("items_total", otherwise: 0)
+      rows.append(
+        ("shard", "\(escapeHTML(shard)) of a job of \(total) items: a part file for <code>convpipe merge</code>"))
+    }
+    rows += [
       ("checks", "\(count("checks", otherwise: reports.count))"),
       ("failed checks", "\(checksFailed)"), ("failed items", "\(itemsFailed)"),
     ]

@@ -122,4 +122,13 @@ struct ReportPageTests {
     )
     #expect(!(try HTMLReport.page(output: output.path, golden: same.path).html.contains("another job")))
   }
+
+  @Test("a part file's page says which shard of how many items it holds")
+  func partFile() throws {
+    let items = [SyntheticOutput.Item(id: "0", tensors: [("y", SyntheticOutput.tensor())], reports: [])]
+    let part = try SyntheticOutput(items: items, extra: [("shard", .string("2/4")), ("items_total", .int(60))])
+    #expect(try HTMLReport.page(output: part.path).html.contains("2/4 of a job of 60 items"))
+    let whole = try SyntheticOutput(items: items)
+    #expect(!(try HTMLReport.page(output: whole.path).html.contains("of a job of")))
+  }
 }

@@ -17,10 +17,10 @@ struct SyntheticOutput {
   let path: String
 
   /// Writes `items` with the root attributes a run writes (`job_json` and
-  /// `graph_sha256` only when `job` and `graph` are given).
+  /// `graph_sha256` only when `job` and `graph` are given), and `extra` ones.
   init(
     items: [Item], jobName: String = "synthetic", job: String? = nil, graph: String? = nil,
-    in directory: URL = Fixtures.temporaryDirectory("convreport")
+    extra: [(String, HDF5AttributeValue)] = [], in directory: URL = Fixtures.temporaryDirectory("convreport")
   ) throws {
     path = directory.appendingPathComponent("out.h5").path
     let file = try HDF5File.create(path)
@@ -52,6 +52,7 @@ struct SyntheticOutput {
     ]
     if let job { root.append(("job_json", .string(job))) }
     if let graph { root.append(("graph_sha256", .string(graph))) }
+    root += extra
     for (name, value) in root { try file.setAttribute(name, value, on: "/") }
     try file.close()
   }
