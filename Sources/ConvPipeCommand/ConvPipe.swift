@@ -91,7 +91,7 @@ func checkThreads(_ threads: Int?) throws {
 /// The `--max-memory` option shared by `run` and `validate`.
 struct MemoryOptions: ParsableArguments {
   @Option(
-    name: .long,
+    name: .long, parsing: .unconditional,
     help: ArgumentHelp(
       "Most memory the items run at once (--threads) may need together: each one's largest working set, e.g. 512M, 8G (default: half of this machine's memory).",
       valueName: "size"))

@@ -651,7 +651,8 @@ struct NightlyRunTests {
     #expect(mode() == 0o640)
   }
 
-  @Test("--shard writing over the job's own output, and --max-memory 0, are refused before anything runs (exit 2)")
+  @Test(
+    "--shard writing over the job's own output, and --max-memory 0 or -5, are refused before anything runs (exit 2)")
   func shardOverJobOutputRefused() throws {
     let dataset = try Dataset(count: 6)
     let full = dataset.output("result.h5")
@@ -667,9 +668,12 @@ struct NightlyRunTests {
     #expect(part.exitCode == 2)
     #expect(part.standardError.contains("is the job's outputs.path, the merged file's"), "\(part.standardError)")
     #expect(Dataset.bytes(target) == before)
-    let zero = try ConvPipeProcess.run(["run", dataset.job, "--output", full, "--max-memory", "0"])
-    #expect(zero.exitCode == 2)
-    #expect(zero.standardError.contains("--max-memory 0 is not a size above zero"))
+    for size in ["0", "-5"] {
+      let refused = try ConvPipeProcess.run(["run", dataset.job, "--output", full, "--max-memory", size])
+      #expect(refused.exitCode == 2)
+      #expect(
+        refused.standardError.contains("--max-memory \(size) is not a size above zero"), "\(refused.standardError)")
+    }
   }
 
   // MARK: - Found by a new user's trial
