@@ -100,7 +100,7 @@ struct TransposedLane: ConvolutionAxisLane {
     let croppedEnd = max(0, axis.padEnd - axis.outputPadding)
     if axis.padBegin + croppedEnd > 0 {
       lines.append(
-        "hatched: the full result's (\(fullText)) first \(axis.padBegin) and last \(croppedEnd) cells, which padding crops, and the canvas cells only they read"
+        "hatched: the full result's (\(fullText)) first \(axis.padBegin) and last \(croppedEnd) cells, which padding crops, and the canvas cells only they read: \(canvasCount) cells drawn, the \(size) above and \(canvasCount - size) that only cropped cells read"
       )
     }
     return lines
