@@ -32,7 +32,7 @@ package enum PageStyle {
     .item{border:2px solid #d0d7de;border-radius:8px;padding:12px 14px;margin:16px 0}
     .figures{display:flex;flex-wrap:wrap;gap:18px 28px;align-items:flex-start;margin-top:10px}
     figure{margin:0}figcaption{font-size:12.5px;margin-bottom:4px;max-width:1000px}
-    svg.mosaic{display:block}svg.mosaic image{image-rendering:pixelated}
+    svg.mosaic{display:block;overflow:visible}svg.mosaic image{image-rendering:pixelated}
     svg.mosaic text{font:11px ui-monospace,"DejaVu Sans Mono",monospace;fill:#1f2328}
     .worst circle{fill:none;stroke:#000;stroke-width:2}.worst circle.halo{stroke:#fff;stroke-width:5}.worst line{stroke:#000;stroke-width:1}
     .bar{display:flex;align-items:center;gap:6px;font:11px ui-monospace,"DejaVu Sans Mono",monospace;margin-top:3px}

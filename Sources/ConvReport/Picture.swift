@@ -1,3 +1,4 @@
+import ConvCore
 import PNGIO
 
 /// How large pictures are drawn.
@@ -47,7 +48,8 @@ package struct Picture: Sendable {
     let sideLimit = min(style.maxTileSide, max(8, Int((Double(style.maxPixels) / Double(shown.count)).squareRoot())))
     let factor = (max(first.height, first.width) + sideLimit - 1) / sideLimit
     let (cellRows, cellColumns) = ((first.height + factor - 1) / factor, (first.width + factor - 1) / factor)
-    let enlargement = min(max(style.tileDisplaySize / max(cellRows, cellColumns), 1), 16)
+    // Whole pixels per cell, rounded up: a 64-cell tile at 2 (128 px), not 1 (smaller than a 32-cell one at 3).
+    let enlargement = min(max(ceilDivide(style.tileDisplaySize, max(cellRows, cellColumns)), 1), 16)
     // A 1-d strip is drawn a few rows high so that it can be seen.
     let tileHeight = cellRows == 1 ? max(1, (12 + enlargement - 1) / enlargement) : cellRows
     let captioned = style.captions && shown.contains { !$0.label.isEmpty }

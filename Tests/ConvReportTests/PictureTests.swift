@@ -57,4 +57,19 @@ struct PictureTests {
   func undrawable() throws {
     #expect(try Picture.draw([1], shape: [], scale: ValueScale(fitting: [1]), style: .full, reduction: .mean) == nil)
   }
+
+  @Test("a larger tile is never drawn smaller: 64 cells a side at 2 px each (128), 32 at 3 (96)")
+  func largerTilesNotSmaller() throws {
+    func width(_ side: Int) throws -> Int {
+      let values = (0..<(side * side)).map(Double.init)
+      let picture = try #require(
+        try Picture.draw(
+          values, shape: [1, 1, side, side], scale: ValueScale(fitting: values), style: .full, reduction: .mean))
+      let text = try #require(picture.svg.split(separator: "width=\"").dropFirst().first)
+      return try #require(Int(text.prefix { $0.isNumber }))
+    }
+    #expect(try width(32) == 96)
+    #expect(try width(64) == 128)
+    #expect(try width(48) == 96)
+  }
 }
