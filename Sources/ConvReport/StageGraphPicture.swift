@@ -26,12 +26,15 @@ package enum StageGraphPicture {
       """
     for stage in job.stages {
       guard let to = position[stage.id] else { continue }
-      for reference in stage.references {
+      // Each name a stage reads ends at its own height on the box's left side,
+      // so that a role's label sits just under its own arrow's head.
+      let drawn = stage.references.filter { position[$0.name] != nil }
+      for (index, reference) in drawn.enumerated() {
         guard let from = position[reference.name] else { continue }
-        svg += "<path class=\"edge\" d=\"\(edge(from: from, to: to))\" marker-end=\"url(#arrow)\"/>"
-        let (x2, y2) = (to.x, to.y + boxHeight / 2)
+        let y2 = to.y + boxHeight * (index + 1) / (drawn.count + 1)
+        svg += "<path class=\"edge\" d=\"\(edge(from: from, to: to, endingAt: y2))\" marker-end=\"url(#arrow)\"/>"
         if ![.input, .actual].contains(reference.role) {
-          svg += "<text class=\"role\" x=\"\(x2 - 8)\" y=\"\(y2 - 5)\">\(reference.role.rawValue)</text>"
+          svg += "<text class=\"role\" x=\"\(to.x - 8)\" y=\"\(y2 + 11)\">\(reference.role.rawValue)</text>"
         }
       }
     }
@@ -83,11 +86,12 @@ package enum StageGraphPicture {
     return columns
   }
 
-  /// The path of an arrow from the box at `from` to the box at `to`: a curve
-  /// between neighbouring columns; across more columns it runs along the gap
-  /// below the lower of the two rows, so that it passes no box in between.
-  private static func edge(from: (x: Int, y: Int), to: (x: Int, y: Int)) -> String {
-    let (x1, y1, x2, y2) = (from.x + boxWidth, from.y + boxHeight / 2, to.x, to.y + boxHeight / 2)
+  /// The path of an arrow from the box at `from` to height `y2` on the left
+  /// side of the box at `to`: a curve between neighbouring columns; across more
+  /// columns it runs along the gap below the lower of the two rows, so that it
+  /// passes no box in between.
+  private static func edge(from: (x: Int, y: Int), to: (x: Int, y: Int), endingAt y2: Int) -> String {
+    let (x1, y1, x2) = (from.x + boxWidth, from.y + boxHeight / 2, to.x)
     guard x2 - x1 > columnWidth else {
       let bend = (x2 - x1) / 2
       return "M\(x1),\(y1) C\(x1 + bend),\(y1) \(x2 - bend),\(y2) \(x2),\(y2)"
