@@ -56,6 +56,62 @@ struct ShardMergeTests {
     #expect(Dataset.bytes(merged) == Dataset.bytes(single), "merged file equals the single run's")
   }
 
+  @Test("parts record each item's elements_sha256; merge refuses a part whose elements were damaged since (exit 3)")
+  func damagedPartRefused() throws {
+    let dataset = try Dataset(count: 12)
+    let single = dataset.output("single.h5")
+    #expect(try dataset.run(["--output", single, "--quiet"]).exitCode == 0)
+    let (parts, _) = try Self.runShards(dataset, count: 2)
+    let part = try HDF5File.open(parts[1])
+    let id = try #require(try part.readStrings("/item_ids").first)
+    guard case .string(let recorded)? = try part.attribute("elements_sha256", of: "/items/\(id)") else {
+      Issue.record("part item \(id) has no elements_sha256")
+      return
+    }
+    #expect(recorded.count == 64)
+    let storage = try #require(try part.contiguousStorage(of: "/items/\(id)/tensors/back"))
+    try part.close()
+    let whole = try HDF5File.open(single)
+    #expect(try whole.attribute("elements_sha256", of: "/items/\(id)") == nil, "a single run's output has none")
+    try whole.close()
+    // Healthy parts merge into the single run's bytes.
+    #expect(try Self.merge(parts, into: dataset.output("merged.h5")).exitCode == 0)
+    #expect(Dataset.bytes(dataset.output("merged.h5")) == Dataset.bytes(single))
+    // Bytes of one element overwritten, as a failing disk would.
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: parts[1]))
+    try handle.seek(toOffset: UInt64(storage.offset + 8))
+    try handle.write(contentsOf: Data([0xff, 0xff, 0xff, 0x7f]))
+    try handle.close()
+    let damaged = dataset.output("damaged.h5")
+    let merge = try Self.merge(parts, into: damaged)
+    #expect(merge.exitCode == 3)
+    #expect(
+      merge.standardError.contains("\(parts[1]): item \(id): its elements differ from the elements_sha256"),
+      "\(merge.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: damaged))
+  }
+
+  @Test("a part updated in place by --incremental keeps its elements_sha256 right: the merge is the single run's")
+  func partUpdatedInPlace() throws {
+    let dataset = try Dataset(count: 40, checks: false)
+    sleep(2)  // images older than the stat cache's racy window
+    let (parts, _) = try Self.runShards(dataset, count: 2)
+    try dataset.writeImage(13, size: 16, variant: 5)
+    let shard = Shard.index(of: "0013", count: 2)
+    let log = dataset.output("again.jsonl")
+    let again = try dataset.run([
+      "--shard", "\(shard)/2", "--output", parts[shard], "--incremental", "--log", log, "--quiet",
+    ])
+    #expect(again.exitCode == 0, "\(again.standardError)")
+    let notices = try Dataset.log(log).compactMap { $0["notice"]?.stringValue }
+    #expect(notices.contains { $0.contains("written into") }, "\(notices)")
+    let single = dataset.output("single.h5")
+    #expect(try dataset.run(["--output", single, "--quiet"]).exitCode == 0)
+    let merge = try Self.merge(parts, into: dataset.output("merged.h5"))
+    #expect(merge.exitCode == 0, "\(merge.standardError)")
+    #expect(Dataset.bytes(dataset.output("merged.h5")) == Dataset.bytes(single))
+  }
+
   @Test("shards given one golden file under two spellings merge; two different golden files do not")
   func goldenSpellings() throws {
     let dataset = try Dataset(count: 12)

@@ -47,6 +47,9 @@ struct ItemResult: Sendable {
   var reports: [ItemReport] = []
   /// Unrolled matrices saved by `matrix` checks, by stage id.
   var matrices: [(stageID: String, matrix: Tensor)] = []
+  /// In a part file (`run --shard`), ``ItemStorage/elementsHash(_:)`` of the
+  /// above, recorded as `elements_sha256` for `merge` to check; nil elsewhere.
+  var elementsHash: String? = nil
 
   /// What the resume journal records of an item.
   struct Identity: Sendable {

@@ -5,7 +5,7 @@ import HDF5IO
 /// One item's group in convpipe's output layout, written and read back:
 ///
 /// ```
-/// /items/<item>                    attrs: input_sha256
+/// /items/<item>                    attrs: input_sha256 (a part file's: elements_sha256 too)
 /// /items/<item>/tensors/<name>     attrs: op, params
 /// /items/<item>/reports/<name>     attrs: check, passed, held, expect, max_abs_error, max_rel_error,
 ///                                         mismatched, count, rtol, atol, message
@@ -30,7 +30,10 @@ enum ItemStorage {
   static func write(_ result: ItemResult, into file: HDF5File, raw: RawFileAccess, compression: Int) throws(HDF5Error) {
     let group = group(result.id)
     try file.createGroup(group)
-    try file.addAttributes([("input_sha256", .string(result.inputHash))], on: group)
+    try file.addAttributes(
+      [("input_sha256", .string(result.inputHash))]
+        + (result.elementsHash.map { [("elements_sha256", .string($0))] } ?? []),
+      on: group)
     var pending: [(ContiguousStorage, Tensor)] = []
     func dataset(_ tensor: Tensor, at path: String) throws(HDF5Error) {
       if compression > 0 && tensor.count > compressionThreshold {
@@ -50,6 +53,20 @@ enum ItemStorage {
       try dataset(matrix, at: "\(group)/matrices/\(stageID)")
     }
     for (storage, tensor) in pending { try raw.write(tensor, at: storage) }
+  }
+
+  /// The SHA-256 a part file records for an item as `elements_sha256`: over each
+  /// kept tensor's and matrix's path, shape, element type and the SHA-256 of its
+  /// elements, so that `merge` finds elements damaged since the part was written
+  /// (HDF5 keeps no checksum of contiguous data).
+  static func elementsHash(_ result: ItemResult) -> String {
+    func line(_ path: String, _ tensor: Tensor) -> String {
+      let digest = tensor.storage.withUnsafeBytes { SHA256.hex($0) }
+      return "\(path) \(tensor.shape) \(tensor.dtype.rawValue) \(digest)\n"
+    }
+    let tensors = result.tensors.sorted { $0.name < $1.name }.map { line("tensors/\($0.name)", $0.tensor) }
+    let matrices = result.matrices.sorted { $0.stageID < $1.stageID }.map { line("matrices/\($0.stageID)", $0.matrix) }
+    return SHA256.hex(Array((tensors + matrices).joined().utf8))
   }
 
   /// Tensors with more elements than this are compressed when the output asks for it.

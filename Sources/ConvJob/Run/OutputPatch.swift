@@ -12,7 +12,7 @@ import _SystemShims
 /// same tensor names, shapes, element types and attributes, uncompressed; no
 /// reports or matrices), a full run would write every byte where it stands
 /// but those items' tensor elements and their `input_sha256` (64 characters
-/// in the same heap slot), so only those are written (``write(target:temporary:stopRequested:)``).
+/// in the same heap slot; in a part file `elements_sha256` too), so only those are written (``write(target:temporary:stopRequested:)``).
 struct OutputPatch {
   private var tensors: [(storage: ContiguousStorage, tensor: Tensor)] = []
   private var strings: [OutputUndo.HashSlot] = []
@@ -32,6 +32,17 @@ struct OutputPatch {
       oldHash.utf8.count == result.inputHash.utf8.count,
       let range = try? file.storedStringRange(attribute: "input_sha256", of: group), range.count == oldHash.utf8.count
     else { return false }
+    // A part file's `elements_sha256` (64 characters too) is written over as `input_sha256` is.
+    var slots = [OutputUndo.HashSlot(range: range, old: Array(oldHash.utf8), new: Array(result.inputHash.utf8))]
+    switch (try? file.attribute("elements_sha256", of: group), result.elementsHash) {
+    case (nil, nil): break
+    case (.string(let old)?, let new?):
+      guard old.utf8.count == new.utf8.count,
+        let range = try? file.storedStringRange(attribute: "elements_sha256", of: group), range.count == old.utf8.count
+      else { return false }
+      slots.append(OutputUndo.HashSlot(range: range, old: Array(old.utf8), new: Array(new.utf8)))
+    default: return false
+    }
     var found: [(ContiguousStorage, Tensor)] = []
     for kept in result.tensors {
       let path = "\(group)/tensors/\(kept.name)"
@@ -42,7 +53,7 @@ struct OutputPatch {
       found.append((storage, kept.tensor))
     }
     tensors += found
-    strings.append(OutputUndo.HashSlot(range: range, old: Array(oldHash.utf8), new: Array(result.inputHash.utf8)))
+    strings += slots
     return true
   }
 

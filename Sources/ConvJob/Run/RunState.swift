@@ -197,6 +197,7 @@ struct RunState {
           reused = false
         }
         if let golden { result.reports += try golden.reports(for: result) }
+        if prepared.catalog.shard != nil { result.elementsHash = ItemStorage.elementsHash(result) }
         return reused ? .reused(result) : .computed(result)
       } catch is RunStopped {
         return .stopped
@@ -366,10 +367,11 @@ struct RunState {
     var patch = OutputPatch(), seconds: [String: Double] = [:]
     for (item, input) in changed {
       let started = Date()
-      let result = try? ComputeThreads.$requested.withValue(max(1, options.threads)) {
+      let computed = try? ComputeThreads.$requested.withValue(max(1, options.threads)) {
         try executor.run(item, input: input, shouldStop: { stop.isRequested })
       }
-      guard let result else { return false }  // the run that follows reports the failure
+      guard var result = computed else { return false }  // the run that follows reports the failure
+      if prepared.catalog.shard != nil { result.elementsHash = ItemStorage.elementsHash(result) }
       guard patch.replace(result, in: file) else {
         log?.notice(
           "item \(item.id): its results no longer have the form stored (a shape, a type or a check changed); --incremental writes the whole output"

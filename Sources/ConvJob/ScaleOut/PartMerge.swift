@@ -297,7 +297,15 @@ package enum PartMerge {
     scheduler.start(threads: 2) { index in
       guard case .item(let number, let id) = entries[index] else { return .stopped }
       do throws(HDF5Error) {
-        return .reused(try ItemStorage.read(id, from: parts[number].file, raw: parts[number].raw))
+        let result = try ItemStorage.read(id, from: parts[number].file, raw: parts[number].raw)
+        if case .string(let recorded)? = try parts[number].file.attribute("elements_sha256", of: ItemStorage.group(id)),
+          recorded != ItemStorage.elementsHash(result)
+        {
+          return .failed(
+            "\(parts[number].path): item \(id): its elements differ from the elements_sha256 recorded when the part was written: the part is damaged; run shard \(parts[number].shard) again"
+          )
+        }
+        return .reused(result)
       } catch {
         return .failed("\(parts[number].path): cannot read item \(id): \(error.cause ?? error.message)")
       }
