@@ -25,6 +25,17 @@ struct ShardMergeTests {
     return (parts, codes)
   }
 
+  /// Overwrites 4 bytes of item `id`'s tensor `back` in `part`, as a failing disk would.
+  static func damage(item id: String, of part: String) throws {
+    let file = try HDF5File.open(part)
+    let storage = try #require(try file.contiguousStorage(of: "/items/\(id)/tensors/back"))
+    try file.close()
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: part))
+    try handle.seek(toOffset: UInt64(storage.offset + 8))
+    try handle.write(contentsOf: Data([0xff, 0xff, 0xff, 0x7f]))
+    try handle.close()
+  }
+
   static func merge(_ parts: [String], into output: String, _ options: [String] = []) throws -> ConvPipeProcess.Result {
     try ConvPipeProcess.run(["merge", "--output", output] + options + parts)
   }
@@ -69,7 +80,6 @@ struct ShardMergeTests {
       return
     }
     #expect(recorded.count == 64)
-    let storage = try #require(try part.contiguousStorage(of: "/items/\(id)/tensors/back"))
     try part.close()
     let whole = try HDF5File.open(single)
     #expect(try whole.attribute("elements_sha256", of: "/items/\(id)") == nil, "a single run's output has none")
@@ -77,11 +87,7 @@ struct ShardMergeTests {
     // Healthy parts merge into the single run's bytes.
     #expect(try Self.merge(parts, into: dataset.output("merged.h5")).exitCode == 0)
     #expect(Dataset.bytes(dataset.output("merged.h5")) == Dataset.bytes(single))
-    // Bytes of one element overwritten, as a failing disk would.
-    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: parts[1]))
-    try handle.seek(toOffset: UInt64(storage.offset + 8))
-    try handle.write(contentsOf: Data([0xff, 0xff, 0xff, 0x7f]))
-    try handle.close()
+    try Self.damage(item: id, of: parts[1])
     let damaged = dataset.output("damaged.h5")
     let merge = try Self.merge(parts, into: damaged)
     #expect(merge.exitCode == 3)
@@ -89,6 +95,30 @@ struct ShardMergeTests {
       merge.standardError.contains("\(parts[1]): item \(id): its elements differ from the elements_sha256"),
       "\(merge.standardError)")
     #expect(!FileManager.default.fileExists(atPath: damaged))
+  }
+
+  @Test("an --incremental shard run computes afresh an item whose elements were damaged in its previous part")
+  func damagedItemNotReused() throws {
+    let dataset = try Dataset(count: 16, checks: false)
+    sleep(2)  // images older than the stat cache's racy window
+    let (parts, _) = try Self.runShards(dataset, count: 2)
+    let ids = (0..<16).map { String(format: "%04d", $0) }.filter { Shard.index(of: $0, count: 2) == 1 }
+    let damagedID = try #require(ids.first)
+    try Self.damage(item: damagedID, of: parts[1])
+    // Enough of the shard's other images changed that the part is written anew, the rest read back.
+    for id in ids.dropFirst().prefix(3) { try dataset.writeImage(Int(id) ?? 0, size: 16, variant: 9) }
+    let log = dataset.output("again.jsonl")
+    let again = try dataset.run(["--shard", "1/2", "--output", parts[1], "--incremental", "--log", log, "--quiet"])
+    #expect(again.exitCode == 0, "\(again.standardError)")
+    let computed = try Dataset.log(log).filter { $0["status"]?.stringValue == "computed" }.compactMap {
+      $0["item"]?.stringValue
+    }
+    #expect(computed.contains(damagedID), "\(computed)")
+    let single = dataset.output("single.h5")
+    #expect(try dataset.run(["--output", single, "--quiet"]).exitCode == 0)
+    let merge = try Self.merge(parts, into: dataset.output("merged.h5"))
+    #expect(merge.exitCode == 0, "\(merge.standardError)")
+    #expect(Dataset.bytes(dataset.output("merged.h5")) == Dataset.bytes(single))
   }
 
   @Test("a part updated in place by --incremental keeps its elements_sha256 right: the merge is the single run's")

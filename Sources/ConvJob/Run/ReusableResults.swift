@@ -18,10 +18,17 @@ final class ReusableResults: Sendable {
       raw = try? RawFileAccess(path: file.path, writable: false)
     }
 
-    /// Item `id` read back, without the golden reports of the run that wrote it.
-    func item(_ id: String) throws(RunFailure) -> ItemResult {
+    /// Item `id` read back, without the golden reports of the run that wrote
+    /// it; nil when its elements no longer match the `elements_sha256` a part
+    /// file recorded (damaged since: the item is computed afresh).
+    func item(_ id: String) throws(RunFailure) -> ItemResult? {
       do {
         var result = try ItemStorage.read(id, from: file, raw: raw)
+        if case .string(let recorded)? = try file.attribute("elements_sha256", of: ItemStorage.group(id)),
+          recorded != ItemStorage.elementsHash(result)
+        {
+          return nil
+        }
         result.reports.removeAll(where: \.isGolden)
         return result
       } catch {

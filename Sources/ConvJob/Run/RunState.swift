@@ -187,8 +187,8 @@ struct RunState {
         let input = try RunFingerprint.input(of: item, catalog: prepared.catalog, cache: inputStates)
         let reused: Bool
         var result: ItemResult
-        if let source = reusable.source(for: item.id, inputHash: input.hash) {
-          result = try source.item(item.id)
+        if let source = reusable.source(for: item.id, inputHash: input.hash), let read = try source.item(item.id) {
+          result = read
           reused = true
         } else {
           result = try ComputeThreads.$requested.withValue(computeThreads) {
