@@ -83,9 +83,25 @@ func printError(_ text: String) {
   FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }
 
-/// Refuses a `--threads` below 1 (`run`, `validate`).
+/// Refuses a `--threads` below 1 (``ItemThreadsOption``, `bench`).
 func checkThreads(_ threads: Int?) throws {
   if let threads, threads < 1 { throw ValidationError("--threads \(threads) is out of range: give at least 1") }
+}
+
+/// The `--threads` option shared by `run` and `validate`: the items computed at
+/// once, which `--max-memory` bounds together.
+struct ItemThreadsOption: ParsableArguments {
+  @Option(
+    name: .shortAndLong, parsing: .unconditional,
+    help: ArgumentHelp(
+      "Items processed at once, one core each (default: all cores); --max-memory bounds their working sets together.",
+      valueName: "n"))
+  var threads: Int?
+
+  /// The items at once: `--threads`, else every core.
+  var count: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
+  func validate() throws { try checkThreads(threads) }
 }
 
 /// The `--max-memory` option shared by `run` and `validate`.

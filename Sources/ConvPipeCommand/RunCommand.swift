@@ -36,10 +36,7 @@ struct RunCommand: ParsableCommand, ComputingCommand {
 
   @OptionGroup var memory: MemoryOptions
 
-  @Option(
-    name: .shortAndLong, parsing: .unconditional,
-    help: ArgumentHelp("Items processed at once (default: all cores).", valueName: "n"))
-  var threads: Int?
+  @OptionGroup var threads: ItemThreadsOption
 
   @Flag(help: "Take up the items a stopped or killed run of this job had finished.")
   var resume = false
@@ -77,7 +74,6 @@ struct RunCommand: ParsableCommand, ComputingCommand {
   var shard: String?
 
   func validate() throws {
-    try checkThreads(threads)
     try tolerance.requireGolden(golden)
     if let shard {
       guard Shard(shard) != nil else {
@@ -93,7 +89,7 @@ struct RunCommand: ParsableCommand, ComputingCommand {
     let stop = RunStop()  // from here on a signal ends the command with its summary
     defer { stop.uninstall() }
     let options = RunOptions(
-      outputPath: output, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, resume: resume,
+      outputPath: output, threads: threads.count, resume: resume,
       incremental: incremental, golden: golden, goldenComparison: tolerance.comparison, logPath: log,
       keepGoing: keepGoing,
       stop: stop)

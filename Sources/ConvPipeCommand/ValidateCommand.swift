@@ -1,6 +1,5 @@
 import ArgumentParser
 import ConvJob
-import Foundation
 
 struct ValidateCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -20,22 +19,14 @@ struct ValidateCommand: ParsableCommand {
 
   @OptionGroup var memory: MemoryOptions
 
-  @Option(
-    help: ArgumentHelp(
-      "Items at once, as for run --threads (default: all cores): --max-memory bounds their working sets together.",
-      valueName: "n"))
-  var threads: Int?
-
-  func validate() throws {
-    try checkThreads(threads)
-  }
+  @OptionGroup var threads: ItemThreadsOption
 
   func run() throws {
     let limit = try memory.limit()
     let prepared: PreparedJob
     do {
       prepared = try PreparedJob.prepare(
-        path: job, maxMemory: limit, concurrentItems: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        path: job, maxMemory: limit, concurrentItems: threads.count)
     } catch { throw InvalidJob(error) }
     print(PlanDescription.render(prepared, maxMemory: limit))
   }

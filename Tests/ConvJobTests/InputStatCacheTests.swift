@@ -13,7 +13,6 @@ struct InputStatCacheTests {
   @Test("well-formed lines are read, negative times included; malformed ones are skipped")
   func lines() throws {
     let folder = Fixtures.temporaryDirectory("convpipe-stat-cache")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let target = folder.appendingPathComponent("out.h5").path
     let lines = [

@@ -1,6 +1,7 @@
 import ConvJob
 import Foundation
 import HDF5IO
+import PositionedJSON
 import Testing
 import TestSupport
 
@@ -23,6 +24,26 @@ struct ShardMergeTests {
       codes.append(run.exitCode)
     }
     return (parts, codes)
+  }
+
+  /// Runs shard `shard` of `parts.count` again with `--incremental` into its
+  /// part, expecting exit 0; returns its log.
+  static func rerun(_ dataset: Dataset, shard: Int, of parts: [String]) throws -> [JSONValue] {
+    let log = dataset.output("again-\(shard).jsonl")
+    let again = try dataset.run([
+      "--shard", "\(shard)/\(parts.count)", "--output", parts[shard], "--incremental", "--log", log, "--quiet",
+    ])
+    #expect(again.exitCode == 0, "\(again.standardError)")
+    return try Dataset.log(log)
+  }
+
+  /// Expects `parts` to merge (exit 0) into the bytes a single run of `dataset` writes now.
+  static func expectMergeIsSingleRun(_ dataset: Dataset, _ parts: [String]) throws {
+    let single = dataset.output("single.h5"), merged = dataset.output("merged.h5")
+    #expect(try dataset.run(["--output", single, "--quiet"]).exitCode == 0)
+    let merge = try merge(parts, into: merged)
+    #expect(merge.exitCode == 0, "\(merge.standardError)")
+    #expect(Dataset.bytes(merged) == Dataset.bytes(single))
   }
 
   /// Overwrites 4 bytes of item `id`'s tensor `back` in `part`, as a failing disk would.
@@ -107,18 +128,10 @@ struct ShardMergeTests {
     try Self.damage(item: damagedID, of: parts[1])
     // Enough of the shard's other images changed that the part is written anew, the rest read back.
     for id in ids.dropFirst().prefix(3) { try dataset.writeImage(Int(id) ?? 0, size: 16, variant: 9) }
-    let log = dataset.output("again.jsonl")
-    let again = try dataset.run(["--shard", "1/2", "--output", parts[1], "--incremental", "--log", log, "--quiet"])
-    #expect(again.exitCode == 0, "\(again.standardError)")
-    let computed = try Dataset.log(log).filter { $0["status"]?.stringValue == "computed" }.compactMap {
-      $0["item"]?.stringValue
-    }
+    let log = try Self.rerun(dataset, shard: 1, of: parts)
+    let computed = log.filter { $0["status"]?.stringValue == "computed" }.compactMap { $0["item"]?.stringValue }
     #expect(computed.contains(damagedID), "\(computed)")
-    let single = dataset.output("single.h5")
-    #expect(try dataset.run(["--output", single, "--quiet"]).exitCode == 0)
-    let merge = try Self.merge(parts, into: dataset.output("merged.h5"))
-    #expect(merge.exitCode == 0, "\(merge.standardError)")
-    #expect(Dataset.bytes(dataset.output("merged.h5")) == Dataset.bytes(single))
+    try Self.expectMergeIsSingleRun(dataset, parts)
   }
 
   @Test("a part updated in place by --incremental keeps its elements_sha256 right: the merge is the single run's")
@@ -127,19 +140,10 @@ struct ShardMergeTests {
     sleep(2)  // images older than the stat cache's racy window
     let (parts, _) = try Self.runShards(dataset, count: 2)
     try dataset.writeImage(13, size: 16, variant: 5)
-    let shard = Shard.index(of: "0013", count: 2)
-    let log = dataset.output("again.jsonl")
-    let again = try dataset.run([
-      "--shard", "\(shard)/2", "--output", parts[shard], "--incremental", "--log", log, "--quiet",
-    ])
-    #expect(again.exitCode == 0, "\(again.standardError)")
-    let notices = try Dataset.log(log).compactMap { $0["notice"]?.stringValue }
+    let log = try Self.rerun(dataset, shard: Shard.index(of: "0013", count: 2), of: parts)
+    let notices = log.compactMap { $0["notice"]?.stringValue }
     #expect(notices.contains { $0.contains("written into") }, "\(notices)")
-    let single = dataset.output("single.h5")
-    #expect(try dataset.run(["--output", single, "--quiet"]).exitCode == 0)
-    let merge = try Self.merge(parts, into: dataset.output("merged.h5"))
-    #expect(merge.exitCode == 0, "\(merge.standardError)")
-    #expect(Dataset.bytes(dataset.output("merged.h5")) == Dataset.bytes(single))
+    try Self.expectMergeIsSingleRun(dataset, parts)
   }
 
   @Test("shards given one golden file under two spellings merge; two different golden files do not")

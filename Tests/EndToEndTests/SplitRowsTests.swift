@@ -19,7 +19,6 @@ struct SplitRowsTests {
   @Test("each row is an item with its own values; a changed row alone is computed again")
   func rows() throws {
     let directory = Fixtures.temporaryDirectory("convpipe-split")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let data = directory.appendingPathComponent("rows.h5").path
     var rows = (0..<5).map { row in (0..<16).map { Float(row * 100 + $0) } }

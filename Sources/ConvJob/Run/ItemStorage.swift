@@ -69,6 +69,14 @@ enum ItemStorage {
     return SHA256.hex(Array((tensors + matrices).joined().utf8))
   }
 
+  /// Whether `result`, item `result.id` read back from `file`, still holds the
+  /// elements whose hash the part file recorded (`elements_sha256`); true
+  /// when none was recorded (not a part file, or an older one).
+  static func elementsIntact(_ result: ItemResult, in file: HDF5File) throws(HDF5Error) -> Bool {
+    guard case .string(let recorded)? = try file.attribute("elements_sha256", of: group(result.id)) else { return true }
+    return recorded == elementsHash(result)
+  }
+
   /// Tensors with more elements than this are compressed when the output asks for it.
   static let compressionThreshold = 1 << 16
 

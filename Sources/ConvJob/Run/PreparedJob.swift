@@ -114,3 +114,14 @@ package struct PreparedJob: Sendable {
     )
   }
 }
+
+extension PreparedJob {
+  /// `result` as this job's output stores it: in a part file (`--shard`), with
+  /// its ``ItemResult/elementsHash`` (computed here, on the item's thread, not the writer's).
+  func sealed(_ result: ItemResult) -> ItemResult {
+    guard catalog.shard != nil else { return result }
+    var sealed = result
+    sealed.elementsHash = ItemStorage.elementsHash(result)
+    return sealed
+  }
+}

@@ -24,11 +24,7 @@ final class ReusableResults: Sendable {
     func item(_ id: String) throws(RunFailure) -> ItemResult? {
       do {
         var result = try ItemStorage.read(id, from: file, raw: raw)
-        if case .string(let recorded)? = try file.attribute("elements_sha256", of: ItemStorage.group(id)),
-          recorded != ItemStorage.elementsHash(result)
-        {
-          return nil
-        }
+        guard try ItemStorage.elementsIntact(result, in: file) else { return nil }
         result.reports.removeAll(where: \.isGolden)
         return result
       } catch {

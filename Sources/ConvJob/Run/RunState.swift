@@ -197,7 +197,7 @@ struct RunState {
           reused = false
         }
         if let golden { result.reports += try golden.reports(for: result) }
-        if prepared.catalog.shard != nil { result.elementsHash = ItemStorage.elementsHash(result) }
+        result = prepared.sealed(result)
         return reused ? .reused(result) : .computed(result)
       } catch is RunStopped {
         return .stopped
@@ -370,8 +370,8 @@ struct RunState {
       let computed = try? ComputeThreads.$requested.withValue(max(1, options.threads)) {
         try executor.run(item, input: input, shouldStop: { stop.isRequested })
       }
-      guard var result = computed else { return false }  // the run that follows reports the failure
-      if prepared.catalog.shard != nil { result.elementsHash = ItemStorage.elementsHash(result) }
+      // A failure is reported by the run that follows.
+      guard let result = computed.map(prepared.sealed) else { return false }
       guard patch.replace(result, in: file) else {
         log?.notice(
           "item \(item.id): its results no longer have the form stored (a shape, a type or a check changed); --incremental writes the whole output"

@@ -298,9 +298,7 @@ package enum PartMerge {
       guard case .item(let number, let id) = entries[index] else { return .stopped }
       do throws(HDF5Error) {
         let result = try ItemStorage.read(id, from: parts[number].file, raw: parts[number].raw)
-        if case .string(let recorded)? = try parts[number].file.attribute("elements_sha256", of: ItemStorage.group(id)),
-          recorded != ItemStorage.elementsHash(result)
-        {
+        guard try ItemStorage.elementsIntact(result, in: parts[number].file) else {
           return .failed(
             "\(parts[number].path): item \(id): its elements differ from the elements_sha256 recorded when the part was written: the part is damaged; run shard \(parts[number].shard) again"
           )
