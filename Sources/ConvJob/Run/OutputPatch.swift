@@ -154,11 +154,11 @@ struct OutputPatch {
     tensors.map { $0.storage.offset..<($0.storage.offset + $0.storage.byteCount) } + strings.map(\.range)
   }
 
-  /// Checks that every input hash to replace holds the old one where its record says.
+  /// Checks that every hash to replace (`input_sha256`, `elements_sha256`) holds the old one where its record says.
   private func checkHashes(in file: RawFileAccess) throws(HDF5Error) {
     for slot in strings {
       guard try file.bytes(slot.range) == slot.old else {
-        throw HDF5Error(file: file.path, object: nil, message: "an input hash is not where its record says")
+        throw HDF5Error(file: file.path, object: nil, message: "an item's hash is not where its record says")
       }
     }
   }
