@@ -111,15 +111,16 @@ let package = Package(
     .executableTarget(name: "convpipe", dependencies: ["ConvPipeCommand", "_SystemShims"]),
 
     // MARK: - Tests
-    .target(name: "TestSupport", dependencies: ["ConvCore", "HDF5IO"], path: "Tests/TestSupport"),
+    .target(name: "TestScratch", path: "Tests/TestScratch"),
+    .target(name: "TestSupport", dependencies: ["ConvCore", "HDF5IO", "TestScratch"], path: "Tests/TestSupport"),
     .testTarget(
       name: "ConvCoreTests", dependencies: ["ConvCore", "ConvKernels", "TestSupport"], swiftSettings: optimizedInDebug),
     .testTarget(
       name: "ConvKernelsTests", dependencies: ["ConvCore", "ConvKernels", "TestSupport"],
       swiftSettings: optimizedInDebug),
     .testTarget(name: "ConvChecksTests", dependencies: ["ConvChecks"]),
-    .testTarget(name: "PNGIOTests", dependencies: ["PNGIO"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "PNGIOTests", dependencies: ["PNGIO", "TestScratch"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "HDF5IOTests", dependencies: ["HDF5IO", "TestScratch"], resources: [.copy("Fixtures")]),
     .testTarget(
       name: "ConvJobTests", dependencies: ["ConvJob", "ConvChecks", "ConvKernels", "FrameworkCalls", "TestSupport"],
       exclude: ["seeded_random_reference.py"]),

@@ -3,6 +3,7 @@ import ConvCore
 import ConvJob
 import Foundation
 import PNGIO
+import TestSupport
 import Testing
 
 @Suite("JobDecoder: valid jobs decode to the right definitions")
@@ -348,8 +349,7 @@ struct JobDecoderTests {
 
   @Test("load reads the file and hashes its bytes")
   func load() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("convpipe-load-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = Fixtures.temporaryDirectory("convpipe-load")
     defer { try? FileManager.default.removeItem(at: directory) }
     let text = #"{"convpipe": 1, "inputs": {"x": {"hdf5": "x.h5", "dataset": "/x"}}, "stages": []}"#
     let path = directory.appendingPathComponent("my job.json").path

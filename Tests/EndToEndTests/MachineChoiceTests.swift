@@ -115,8 +115,7 @@ struct MachineChoiceTests {
 
   @Test("bench times every layer of a layers file and OpenBLAS's sgemm, and names each")
   func timesLayers() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = Fixtures.temporaryDirectory("bench")
     defer { try? FileManager.default.removeItem(at: directory) }
     let layers = directory.appendingPathComponent("layers.json")
     try Data(

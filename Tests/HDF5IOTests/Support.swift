@@ -2,15 +2,14 @@ import Testing
 import ConvCore
 import Foundation
 import HDF5IO
+import TestScratch
 
 /// A fresh directory for one test's files, deleted with everything in it when released.
 final class ScratchDirectory {
   let url: URL
 
   init() throws {
-    url = FileManager.default.temporaryDirectory
-      .appendingPathComponent("HDF5IOTests-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    url = ScratchRoot.directory("HDF5IOTests")
   }
 
   /// The path of a file named `name` in the directory.

@@ -1,6 +1,7 @@
 import ConvCore
 import Foundation
 import PNGIO
+import TestScratch
 import Testing
 
 /// One entry of Fixtures/expected.json, written by Fixtures/make_fixtures.py.
@@ -36,9 +37,7 @@ struct Fixture: Decodable, Sendable, CustomTestStringConvertible {
 
 /// Runs `body` with a fresh temporary directory that is removed afterwards.
 func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
-  let directory = FileManager.default.temporaryDirectory
-    .appendingPathComponent("pngio-tests-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  let directory = ScratchRoot.directory("pngio-tests")
   defer { try? FileManager.default.removeItem(at: directory) }
   return try body(directory)
 }

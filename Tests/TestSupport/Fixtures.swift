@@ -1,4 +1,5 @@
 import Foundation
+import TestScratch
 
 /// Paths inside this repository, for tests: fixtures, pipelines, sample data
 /// and the built `convpipe` binary.
@@ -17,10 +18,9 @@ public enum Fixtures {
 
   public static func path(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
 
-  /// A fresh empty directory under the system's temporary directory.
+  /// A fresh empty directory inside this test process's scratch folder,
+  /// which is removed when the process exits (`ScratchRoot`).
   public static func temporaryDirectory(_ label: String = "convpipe-test") -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
+    ScratchRoot.directory(label)
   }
 }
