@@ -35,6 +35,15 @@ int convpipe_clone_file(int input, int output);
 /// flush the file first, finds little left to do.
 int convpipe_start_writeback(int descriptor);
 
+/// Gives a reference to the open file `descriptor` to a child process that
+/// exits at once (`/bin/true`, its output to /dev/null, no other descriptors),
+/// and has a detached thread reap it: when the file has no name left, the last
+/// close, where the file system frees the file's blocks, is the child's. On
+/// ext4 mounted with `discard` that frees them synchronously, about 150 ms a
+/// GB, which this process then does not wait for. 0, or -1 with errno; the
+/// caller still closes `descriptor`.
+int convpipe_close_in_child(int descriptor);
+
 /// Calls the function `int name(void)` if the process has one of that name
 /// (dlsym): 1 if it did, 0 if there is none.
 int convpipe_call_if_present(const char *name);
