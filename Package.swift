@@ -112,7 +112,7 @@ let package = Package(
       name: "convpipe", dependencies: ["ConvPipeCommand", "_SystemShims"],
       // The Swift runtime and Foundation linked in (as `swift build --static-swift-stdlib`
       // does, with the static Foundation's own libraries named): the binary starts
-      // 4-5 ms sooner (no 20 shared Swift libraries to load and relocate) and runs
+      // 4-5 ms sooner (14 shared Swift libraries fewer to load and relocate) and runs
       // on machines with only Debian's C libraries, such as cluster nodes.
       // lld, because GNU ld warns at every link about a mktemp in the static Foundation.
       linkerSettings: [

@@ -80,4 +80,25 @@ struct ItemSchedulerTests {
     #expect(recorded.written.count >= 10 && recorded.written.count <= 14)
     #expect(recorded.written == Array(0..<recorded.written.count))
   }
+
+  @Test("the writer's work is called directly however many items it computed: no wrapper per item")
+  func writerCallsStayFlat() {
+    // Each item records how deep in the stack its work runs. A closure read
+    // back through an `inout` access gained a reabstraction thunk per read,
+    // so the thousandth item ran a thousand frames deeper (and 100,000 items
+    // took quadratic time, then overflowed the stack).
+    let count = 3000
+    let scheduler = ItemScheduler(count: count, window: 8)
+    let depths = Mutex((lowest: UInt.max, highest: UInt(0)))
+    scheduler.start(threads: 1) { _ in
+      var marker = 0
+      let address = withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+      depths.withLock { ($0.lowest, $0.highest) = (min($0.lowest, address), max($0.highest, address)) }
+      return .failed("")
+    }
+    for index in 0..<count { _ = scheduler.outcome(index) }
+    scheduler.waitForWorkers()
+    let (lowest, highest) = depths.withLock { $0 }
+    #expect(highest - lowest < 1024, "the work ran \(highest - lowest) bytes deeper for later items")
+  }
 }

@@ -34,7 +34,15 @@ final class ItemScheduler: Sendable {
   private let finished = DispatchGroup()
   private let window: Int
   /// The work of an item, for the writer to do while it has nothing to write.
-  private let writerWork = Mutex<(@Sendable (Int) -> ItemOutcome)?>(nil)
+  /// Boxed: a closure kept in the `Mutex` itself would come back from each
+  /// `inout` access wrapped in two more reabstraction thunks, so the writer's
+  /// calls would run deeper and slower with every item.
+  private let writerWork = Mutex<ItemWork?>(nil)
+
+  private final class ItemWork: Sendable {
+    let run: @Sendable (Int) -> ItemOutcome
+    init(_ run: @escaping @Sendable (Int) -> ItemOutcome) { self.run = run }
+  }
 
   init(count: Int, window: Int) {
     self.count = count
@@ -49,7 +57,7 @@ final class ItemScheduler: Sendable {
   /// calling `work` with its index until the items run out or ``close()`` is
   /// called; the writer is the last of the `threads` (see ``outcome(_:)``).
   func start(threads: Int, work: @escaping @Sendable (Int) -> ItemOutcome) {
-    writerWork.withLock { $0 = work }
+    writerWork.withLock { $0 = ItemWork(work) }
     for number in 0..<max(threads - 1, 0) {
       finished.enter()
       let thread = Thread { [self] in
@@ -79,7 +87,7 @@ final class ItemScheduler: Sendable {
       }
       if abandoned { return nil }
       if let work = writerWork.withLock({ $0 }), let taken = take(waiting: false) {
-        run(work, taken)
+        run(work.run, taken)
       } else {
         arrived.wait()
       }

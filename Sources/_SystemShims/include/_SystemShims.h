@@ -1,6 +1,7 @@
 // What Swift cannot reach directly in the C library and the compiler's
 // builtins: the processor's name and instruction sets, glibc's allocator settings,
-// open(2)'s O_DIRECT, which glibc's headers show only to _GNU_SOURCE, and Linux's FICLONE.
+// open(2)'s O_DIRECT, which glibc's headers show only to _GNU_SOURCE, Linux's FICLONE,
+// and a child process started with only the descriptors it needs (glibc's posix_spawn closefrom).
 #ifndef CONVPIPE_SYSTEM_SHIMS_H
 #define CONVPIPE_SYSTEM_SHIMS_H
 
