@@ -30,6 +30,31 @@ struct IncrementalCostTests {
     #expect(log.filter { $0["status"]?.stringValue == "reused" && $0["checks_passed"]?.intValue == 1 }.count == 30)
   }
 
+  @Test("in a job with checks, an input touched but not changed keeps the file; one changed says why all is written")
+  func touchedWithChecksKeepsTheFile() throws {
+    let dataset = try Dataset(count: 30)
+    let target = dataset.output("result.h5")
+    sleep(2)
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    let before = Self.inode(target), bytes = Dataset.bytes(target)
+    #expect(utimensat(AT_FDCWD, dataset.image(7), nil, 0) == 0)  // touched: now
+    let touched = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("touched.jsonl")])
+    #expect(touched.exitCode == 0)
+    #expect(touched.standardOutput.contains("30 items (30 reused)"))
+    #expect(Self.inode(target) == before, "the same file, not a rewritten one")
+    #expect(Dataset.bytes(target) == bytes)
+    try dataset.writeImage(7, size: 16, variant: 9)
+    let changed = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("changed.jsonl")])
+    #expect(changed.exitCode == 0)
+    #expect(
+      try Self.notices(dataset.output("changed.jsonl")) == [
+        "1 changed item: --incremental updates an output in place only for a job without verify stages or PNG outputs; it writes the whole output, reading unchanged items back"
+      ])
+    let fresh = dataset.output("fresh.h5")
+    #expect(try dataset.run(["--output", fresh, "--quiet"]).exitCode == 0)
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh))
+  }
+
   @Test(
     "an input in the state the stat cache recorded is not read again; one rewritten with its time put back is read")
   func statCacheSkipsUnchangedFiles() throws {

@@ -91,10 +91,10 @@ struct RunState {
     let inputStates = InputStatCache(target: target)
     // The previous output, when it holds this run's items, and the items whose input the stat cache cannot vouch for.
     if golden == nil, let previous = reusable.previousOutput, holdsTheSameItems(previous.file),
-      let changed = changedByStatCache(previous.file, inputStates: inputStates),
+      let candidates = changedByStatCache(previous.file, inputStates: inputStates),
+      let changed = reallyChanged(candidates, in: previous.file, inputStates: inputStates),
       changed.isEmpty && keepUnchanged(previous, fingerprint: fingerprint)
-        || patchChanged(
-          previous, changed: changed, fingerprint: fingerprint, inputStates: inputStates, shared: shared)
+        || patchChanged(previous, changed: changed, fingerprint: fingerprint, shared: shared)
     {
       if error != nil || signal != nil { return }  // an update that could not be undone, or a stop
       resumeFiles.remove()
@@ -320,37 +320,22 @@ struct RunState {
     return changed
   }
 
-  /// `--incremental` when few inputs changed (of `changed`, those the stat cache
-  /// cannot vouch for, those whose hash differs: an eighth of the items at most,
-  /// their results ``patchBytes`` at most) and their items keep their stored form, in a
-  /// job without checks or pictures: those items are computed and written
-  /// over their old bytes, in the previous output or a copy (``OutputPatch``),
-  /// which is then the output, byte for byte what a full run writes. False,
-  /// with nothing written, whenever that does not hold: the ordinary run
-  /// follows (the previous output may then be closed: the caller opens it
-  /// again). True with the run's error set when an update of the output in
-  /// place failed and could not be undone (its journal is kept for the next
-  /// run), and with its signal set when a stop came during the update (undone).
-  private mutating func patchChanged(
-    _ previous: ReusableResults.Source, changed candidates: [Item], fingerprint: RunFingerprint,
-    inputStates: InputStatCache, shared: [String: Tensor]
-  ) -> Bool {
-    let items = prepared.catalog.items, file = previous.file, stop = options.stop
-    guard pngOutputs == nil,
-      outputRoot(
-        fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: 0, checksFailed: 0
-      )
-      .isStored(in: file)
-    else { return false }
-    // The inputs that really changed (a file touched but not changed counts for
-    // nothing), as long as they are few and their results fit in memory.
-    let limit = max(1, items.count / 8)
+  /// Of `candidates` (the items whose input the stat cache cannot vouch for),
+  /// those whose input's hash differs from the one `file` holds, with their
+  /// input: a file touched but not changed counts for nothing. Nil, with a
+  /// notice, when more than an eighth of the items changed or their inputs and
+  /// results are planned to take more than ``patchBytes``, or when a hash
+  /// cannot be had: then the whole output is written.
+  private func reallyChanged(
+    _ candidates: [Item], in file: HDF5File, inputStates: InputStatCache
+  ) -> [(item: Item, input: ItemInput)]? {
+    let items = prepared.catalog.items, limit = max(1, items.count / 8)
     var changed: [(item: Item, input: ItemInput)] = [], bytes = 0
     for item in candidates {
-      guard !stop.isRequested,
+      guard !options.stop.isRequested,
         let input = try? RunFingerprint.input(of: item, catalog: prepared.catalog, cache: inputStates),
         case .string(let stored)? = try? file.attribute("input_sha256", of: ItemStorage.group(item.id))
-      else { return false }
+      else { return nil }
       if input.hash == stored { continue }
       changed.append((item, input))
       bytes = saturatingSum([bytes, expectedBytes(item), input.contents?.count ?? 0])
@@ -360,8 +345,37 @@ struct RunState {
           ? "more than \(counted(limit, "item")) (an eighth of \(items.count)) changed"
           : "the changed items' inputs and results are planned to take more than \(MemorySize.format(Self.patchBytes))"
         log?.notice("\(reason); --incremental writes the whole output")
-        return false
+        return nil
       }
+    }
+    return changed
+  }
+
+  /// `--incremental` when few inputs really changed (``reallyChanged``) and
+  /// their items keep their stored form, in a job without checks or pictures:
+  /// those items are computed and written over their old bytes, in the
+  /// previous output or a copy (``OutputPatch``), which is then the output,
+  /// byte for byte what a full run writes. False, with nothing written,
+  /// whenever that does not hold: the ordinary run follows (the previous
+  /// output may then be closed: the caller opens it again). True with the
+  /// run's error set when an update of the output in place failed and could
+  /// not be undone (its journal is kept for the next run), and with its signal
+  /// set when a stop came during the update (undone).
+  private mutating func patchChanged(
+    _ previous: ReusableResults.Source, changed: [(item: Item, input: ItemInput)], fingerprint: RunFingerprint,
+    shared: [String: Tensor]
+  ) -> Bool {
+    let items = prepared.catalog.items, file = previous.file, stop = options.stop
+    guard pngOutputs == nil,
+      outputRoot(
+        fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: 0, checksFailed: 0
+      )
+      .isStored(in: file)
+    else {
+      log?.notice(
+        "\(counted(changed.count, "changed item")): --incremental updates an output in place only for a job without verify stages or PNG outputs; it writes the whole output, reading unchanged items back"
+      )
+      return false
     }
     let executor = ItemExecutor(prepared: prepared, shared: shared)
     var patch = OutputPatch(), seconds: [String: Double] = [:]
