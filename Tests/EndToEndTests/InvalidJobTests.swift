@@ -361,6 +361,21 @@ struct InvalidJobTests {
         outputs: #"{"path": "out/result.h5", "tensor": "all"}"#),
       exitCode: 2, words: ["outputs", "\"tensor\"", y, "stride 0"], lines: 3),
     Row(
+      name: "an unknown key hides the shape problems of its own stage, which defaults would cause",
+      job: job(stages: [
+        conv,
+        #"{"id": "t", "op": "conv_transpose", "input": "y", "weight": "kernel", "strides": 2, "output_size": [13, 13]}"#,
+        #"{"id": "u", "op": "crop", "input": "t", "crops": 5}"#,
+      ]),
+      exitCode: 2, words: [#"stages[1] (id "t")"#, "\"strides\""], lines: 1),
+    Row(
+      name: "an unknown key keeps the parameter rules of the stage reading it",
+      job: job(stages: [
+        #"{"id": "y", "op": "conv", "input": "image", "weight": "kernel", "strides": 2}"#,
+        #"{"id": "t", "op": "conv_transpose", "input": "y", "weight": "kernel", "stride": 2, "output_padding": 2}"#,
+      ]),
+      exitCode: 2, words: [y, "\"strides\"", #"stages[1] (id "t")"#, "output_padding 2"], lines: 3),
+    Row(
       name: "two shape problems in independent stages",
       job: job(stages: [
         #"{"id": "y", "op": "conv", "input": "image", "weight": "kernel", "stride": 0}"#,

@@ -50,6 +50,7 @@ package struct PreparedJob: Sendable {
     var planFor: [[String: TensorInfo]: Int] = [:]
     var planIndex: [String: Int] = [:]
     var failedFor: [[String: TensorInfo]: [JobProblem]] = [:]
+    let misread = misreadLocations(job: job, problems: earlierProblems)
     for item in catalog.items where catalog.unreadable[item.id] == nil {
       let infos = catalog.infos(for: item)
       if let index = planFor[infos] {
@@ -67,8 +68,9 @@ package struct PreparedJob: Sendable {
         planIndex[item.id] = plans.count
         plans.append(plan)
       } catch {
-        failedFor[infos] = error.problems
-        let found = catalog.itemsTotal > 1 ? error.problems.map { $0.forItem(item.id) } : error.problems
+        let shapeProblems = error.problems.filter { !misread.contains($0.location) }
+        failedFor[infos] = shapeProblems
+        let found = catalog.itemsTotal > 1 ? shapeProblems.map { $0.forItem(item.id) } : shapeProblems
         itemFailures[item.id] = found
         planProblems += found
       }
@@ -90,6 +92,16 @@ package struct PreparedJob: Sendable {
     return PreparedJob(
       job: job, graph: graph, catalog: catalog, plans: plans, planIndex: planIndex, itemFailures: itemFailures,
       concurrentItems: max(concurrent, 1))
+  }
+
+  /// The locations of the stages `problems` (the decoder's) are about: their
+  /// shapes are worked out from defaults standing in for what the user meant
+  /// (`"strides"` for `"stride"` leaves the stride 1), so the shape problems
+  /// found there would mislead. Stages reading them keep theirs: a rule of
+  /// their own parameters (`output_padding` below the stride) holds whatever they read.
+  private static func misreadLocations(job: Job, problems: [JobProblem]) -> Set<String> {
+    let faulty = Set(problems.map(\.location))
+    return Set(job.stages.map(\.location).filter(faulty.contains))
   }
 
   /// The plan of one item.
