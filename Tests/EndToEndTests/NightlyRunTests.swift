@@ -164,8 +164,8 @@ struct NightlyRunTests {
     let underFile = try dataset.run(["--output", dataset.output("plain/result.h5")])
     #expect(underFile.exitCode == 3)
     #expect(
-      underFile.standardError.contains(
-        "cannot create the output directory: \(dataset.output("plain")) is a file, not a folder"),
+      underFile.standardError
+        == "--output: \(dataset.output("plain/result.h5")): cannot create the output directory: \(dataset.output("plain")) is a file, not a folder\n",
       "\(underFile.standardError)")
     #expect(dataset.siblings(".") == [], "no lock, temporary or journal: \(dataset.siblings("."))")
   }

@@ -36,10 +36,14 @@ package enum OutputDestination {
         "\(target) is a directory; name the HDF5 file to write, e.g. \(target.hasSuffix("/") ? target : target + "/")\(example).h5"
       throw JobProblems([JobProblem(file: file, location: location, message: message)])
     }
+    // Where the path came from first (the job's outputs.path, or --output), then what is wrong with it (exit 3).
+    func unwritable(_ message: String) -> JobProblems {
+      JobProblems([JobProblem(file: file, location: location, message: "\(target): \(message)", isDataError: true)])
+    }
     let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
-    if let reason = makeDirectories(directory) { throw .file(target, "cannot create the output directory: \(reason)") }
+    if let reason = makeDirectories(directory) { throw unwritable("cannot create the output directory: \(reason)") }
     guard access(directory, W_OK) == 0 else {
-      throw .file(target, "cannot write in \(directory): \(String(cString: strerror(errno)))")
+      throw unwritable("cannot write in \(directory): \(String(cString: strerror(errno)))")
     }
     return target
   }
