@@ -23,11 +23,15 @@ struct IncrementalCostTests {
     let before = Self.inode(target), bytes = Dataset.bytes(target)
     let again = try dataset.run(["--output", target, "--incremental", "--log", dataset.output("again.jsonl")])
     #expect(again.exitCode == 0)
-    #expect(again.standardOutput.contains("30 items (30 reused)"))
+    #expect(again.standardOutput.hasPrefix("kept \(target) (nothing changed): 30 items (30 reused)"))
     #expect(Self.inode(target) == before, "the same file, not a rewritten one")
     #expect(Dataset.bytes(target) == bytes)
     let log = try Dataset.log(dataset.output("again.jsonl"))
     #expect(log.filter { $0["status"]?.stringValue == "reused" && $0["checks_passed"]?.intValue == 1 }.count == 30)
+    #expect(log.last?["summary"]?["output_kept"]?.boolValue == true)
+    let full = try dataset.run(["--output", target, "--log", dataset.output("full.jsonl")])
+    #expect(full.standardOutput.hasPrefix("wrote \(target): 30 items"))
+    #expect(try Dataset.log(dataset.output("full.jsonl")).last?["summary"]?["output_kept"]?.boolValue == false)
   }
 
   @Test("in a job with checks, an input touched but not changed keeps the file; one changed says why all is written")

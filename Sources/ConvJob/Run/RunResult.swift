@@ -79,6 +79,9 @@ package struct RunResult: Sendable {
   package var itemsNotComputed: [FailedItem] { failedItems + (stoppedBy.map { [$0] } ?? []) }
   /// The directory of `outputs.png` and the PNG files it holds, when the job asks for them.
   package var pngOutputs: (directory: String, files: Int)? = nil
+  /// Whether the output already held this run's results, byte for byte, and
+  /// was left as it was (`--incremental` with nothing changed).
+  package var outputKept = false
   /// Whether the output file was written.
   package var wroteOutput: Bool { error == nil && signal == nil }
 

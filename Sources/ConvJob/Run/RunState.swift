@@ -58,6 +58,7 @@ struct RunState {
       keptForResume: keptForResume)
     if let pngFiles, let png = pngOutputs { result.pngOutputs = (png.directory, pngFiles) }
     result.stoppedBy = stoppedBy
+    result.outputKept = outputKept
     return result
   }
 
@@ -162,6 +163,8 @@ struct RunState {
 
   /// Whether the error was in writing the output itself (then nothing of it is kept).
   private var failedWriting = false
+  /// Whether the previous output already was this run's, byte for byte, and was left as it was.
+  private var outputKept = false
 
   /// Starts the worker threads: each hashes its item's input, reads it back
   /// from an earlier output or computes it, and compares it with the golden
@@ -285,6 +288,7 @@ struct RunState {
       fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: all.count,
       checksFailed: all.filter { !$0.passed }.count)
     guard root.isStored(in: file) else { return false }
+    outputKept = true
     for (index, (item, reports)) in zip(items, reports).enumerated() {
       let event = recordWritten(item, reports: reports, status: .reused, seconds: 0)
       log?.record(event)

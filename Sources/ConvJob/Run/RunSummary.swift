@@ -25,7 +25,7 @@ package struct RunSummary: Sendable, Encodable {
   package var text: String {
     let result = result
     var lines = [
-      "wrote \(result.outputPath)"
+      (result.outputKept ? "kept \(result.outputPath) (nothing changed)" : "wrote \(result.outputPath)")
         + (result.pngOutputs.map { " and \(counted($0.files, "PNG file")) in \($0.directory)" } ?? "")
         + ": \(counted(result.items, "item"))"
         + (result.reused > 0 ? " (\(result.reused) reused)" : "") + ", \(counted(result.checks, "check"))"
@@ -47,7 +47,7 @@ package struct RunSummary: Sendable, Encodable {
   enum CodingKeys: String, CodingKey {
     case output, items, computed, reused, checks, passed, failed, seconds, error, signal
     case itemsFailed = "items_failed", checksFailed = "checks_failed", failedItems = "failed_items"
-    case exitCode = "exit_code"
+    case exitCode = "exit_code", outputKept = "output_kept"
   }
 
   package func encode(to encoder: any Encoder) throws {
@@ -64,6 +64,7 @@ package struct RunSummary: Sendable, Encodable {
     try container.encode(result.itemsNotComputed, forKey: .failedItems)
     try container.encode((result.seconds * 1e3).rounded() / 1e3, forKey: .seconds)
     try container.encode(result.status.code, forKey: .exitCode)
+    try container.encode(result.outputKept, forKey: .outputKept)
     if let error = result.error {
       try container.encode(error, forKey: .error)
     } else {
