@@ -376,9 +376,11 @@ struct RunState {
       )
       .isStored(in: file)
     else {
-      log?.notice(
-        "\(counted(changed.count, "changed item")): --incremental updates an output in place only for a job without verify stages or PNG outputs; it writes the whole output, reading unchanged items back"
-      )
+      if !changed.isEmpty {
+        log?.notice(
+          "\(counted(changed.count, "changed item")): --incremental updates an output in place only for a job without verify stages or PNG outputs; it writes the whole output, reading unchanged items back"
+        )
+      }
       return false
     }
     let executor = ItemExecutor(prepared: prepared, shared: shared)
