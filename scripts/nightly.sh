@@ -8,8 +8,8 @@
 #
 #   scripts/nightly.sh JOB.json [OUT_DIR]      (CONVPIPE=path/to/convpipe to choose the binary)
 #
-# Writes OUT_DIR/<job>.h5, OUT_DIR/<job>-<date>T<time>.jsonl (the log, one per run) and
-# OUT_DIR/<job>.json (the summary); exits with convpipe's status (0 nothing
+# Writes OUT_DIR/<job>.h5, OUT_DIR/<job>-<date>T<time>-<pid>.jsonl (the log, one per run)
+# and OUT_DIR/<job>-summary.json (the summary); exits with convpipe's status (0 nothing
 # changed, 1 a check or golden comparison failed, 2 invalid job, 3 input or
 # output unreadable, 4 items failed, 130/143 stopped by a signal).
 set -u
@@ -19,7 +19,7 @@ convpipe=${CONVPIPE:-convpipe}
 name=$(basename "$job" .json)
 mkdir -p "$out" || exit 3
 set -- run "$job" --output "$out/$name.h5" --incremental --resume --keep-going \
-  --log "$out/$name-$(date +%FT%H%M%S).jsonl" --report "$out/$name.json" --quiet
+  --log "$out/$name-$(date +%FT%H%M%S)-$$.jsonl" --report "$out/$name-summary.json" --quiet
 if [ -f "$out/last-good.h5" ]; then set -- "$@" --golden "$out/last-good.h5"; fi
 "$convpipe" "$@"
 status=$?

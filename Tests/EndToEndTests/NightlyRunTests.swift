@@ -885,7 +885,9 @@ struct NightlyRunTests {
     #expect(second.0 == 1)
     #expect(second.1.contains("FAIL item 0002 stage golden:back"))
     #expect(Dataset.bytes(out + "/last-good.h5") == lastGood)
-    let summary = try JSONParser.parse(String(contentsOfFile: out + "/job.json", encoding: .utf8))
+    let summary = try JSONParser.parse(String(contentsOfFile: out + "/job-summary.json", encoding: .utf8))
     #expect(summary["reused"]?.intValue == 5)
+    let logs = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".jsonl") }
+    #expect(logs.count == 2, "one log per night, even two nights in the same second: \(logs)")
   }
 }
