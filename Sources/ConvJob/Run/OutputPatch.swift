@@ -9,24 +9,36 @@ import _SystemShims
 
 /// The previous output with some items' results written over their old bytes:
 /// for an `--incremental` run whose changed items keep their stored form (the
-/// same tensor names, shapes, element types and attributes, uncompressed; no
-/// reports or matrices), a full run would write every byte where it stands
+/// same tensor names, shapes, element types and attributes, uncompressed; their
+/// checks' reports the same to the bit; no matrices), a full run would write every byte where it stands
 /// but those items' tensor elements and their `input_sha256` (64 characters
 /// in the same heap slot; in a part file `elements_sha256` too), so only those are written (``write(target:temporary:stopRequested:)``).
 struct OutputPatch {
   private var tensors: [(storage: ContiguousStorage, tensor: Tensor)] = []
   private var strings: [OutputUndo.HashSlot] = []
 
+  /// Whether two items' check reports are the same, field by field and number
+  /// by number to the bit (a NaN error is the same NaN), whatever their order.
+  static func same(_ reports: [ItemReport], _ stored: [ItemReport]) -> Bool {
+    func key(_ report: ItemReport) -> [String] {
+      let outcome = report.outcome
+      return [report.name, report.check, report.expect.rawValue, outcome.message]
+        + [outcome.maxAbsError, outcome.maxRelError, outcome.rtol, outcome.atol].map { String($0.bitPattern) }
+        + [outcome.held, outcome.mismatched, outcome.count].map { "\($0)" }
+    }
+    return reports.map(key).sorted { $0.lexicographicallyPrecedes($1) }
+      == stored.map(key).sorted { $0.lexicographicallyPrecedes($1) }
+  }
+
   /// Whether no item has been added.
   var isEmpty: Bool { tensors.isEmpty && strings.isEmpty }
 
-  /// Adds `result` in place of the item of its id in `file`; false (and
-  /// nothing added) when the item's stored form in `file` differs from what
-  /// a full run would write for `result`.
-  mutating func replace(_ result: ItemResult, in file: HDF5File) -> Bool {
+  /// Adds `result` in place of the item of its id in `file`, whose checks
+  /// reported `storedReports`; false (and nothing added) when the item's
+  /// stored form in `file` differs from what a full run would write for `result`.
+  mutating func replace(_ result: ItemResult, in file: HDF5File, storedReports: [ItemReport]) -> Bool {
     let group = ItemStorage.group(result.id)
-    guard result.reports.isEmpty, result.matrices.isEmpty, !file.exists("\(group)/reports"),
-      !file.exists("\(group)/matrices"),
+    guard Self.same(result.reports, storedReports), result.matrices.isEmpty, !file.exists("\(group)/matrices"),
       (try? OutputComparison.tensorNames(item: result.id, in: file)) == result.tensors.map(\.name).sorted(),
       case .string(let oldHash)? = try? file.attribute("input_sha256", of: group),
       oldHash.utf8.count == result.inputHash.utf8.count,

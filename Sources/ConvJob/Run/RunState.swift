@@ -277,17 +277,8 @@ struct RunState {
   /// output has is the one this run would write. Then that file already is the
   /// output, byte for byte, and stays as it is: the run only counts and logs its items.
   private mutating func keepUnchanged(_ previous: ReusableResults.Source, fingerprint: RunFingerprint) -> Bool {
-    let items = prepared.catalog.items, file = previous.file
-    var reports: [[ItemReport]] = []
-    for item in items {
-      guard let read = try? ItemStorage.reports(item.id, in: file) else { return false }
-      reports.append(read)
-    }
-    let all = reports.joined()
-    let root = outputRoot(
-      fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: all.count,
-      checksFailed: all.filter { !$0.passed }.count)
-    guard root.isStored(in: file) else { return false }
+    let items = prepared.catalog.items
+    guard let reports = storedReports(previous.file, fingerprint: fingerprint) else { return false }
     outputKept = true
     for (index, (item, reports)) in zip(items, reports).enumerated() {
       let event = recordWritten(item, reports: reports, status: .reused, seconds: 0)
@@ -295,6 +286,22 @@ struct RunState {
       onItem?(event, index + 1, items.count)
     }
     return true
+  }
+
+  /// The reports of the checks each item of `file` holds, in item order, when
+  /// the root `file` has is the one this run writes with those checks; nil otherwise.
+  private func storedReports(_ file: HDF5File, fingerprint: RunFingerprint) -> [[ItemReport]]? {
+    let items = prepared.catalog.items
+    var reports: [[ItemReport]] = []
+    for item in items {
+      guard let read = try? ItemStorage.reports(item.id, in: file) else { return nil }
+      reports.append(read)
+    }
+    let all = reports.joined()
+    let root = outputRoot(
+      fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: all.count,
+      checksFailed: all.filter { !$0.passed }.count)
+    return root.isStored(in: file) ? reports : nil
   }
 
   /// Whether `file` holds this run's items in the same order, none failed, and no golden comparison.
@@ -370,19 +377,17 @@ struct RunState {
     shared: [String: Tensor]
   ) -> Bool {
     let items = prepared.catalog.items, file = previous.file, stop = options.stop
-    guard pngOutputs == nil,
-      outputRoot(
-        fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: 0, checksFailed: 0
-      )
-      .isStored(in: file)
-    else {
+    guard pngOutputs == nil else {
       if !changed.isEmpty {
         log?.notice(
-          "\(counted(changed.count, "changed item")): --incremental updates an output in place only for a job without verify stages or PNG outputs; it writes the whole output, reading unchanged items back"
+          "\(counted(changed.count, "changed item")): --incremental updates an output in place only for a job without PNG outputs; it writes the whole output, reading unchanged items back"
         )
       }
       return false
     }
+    // The checks stay as stored: a changed item's must come out the same (see OutputPatch.replace).
+    guard let reports = storedReports(file, fingerprint: fingerprint) else { return false }
+    let reportsOf = Dictionary(zip(items.map(\.id), reports), uniquingKeysWith: { first, _ in first })
     let executor = ItemExecutor(prepared: prepared, shared: shared)
     var patch = OutputPatch(), seconds: [String: Double] = [:]
     for (item, input) in changed {
@@ -392,9 +397,9 @@ struct RunState {
       }
       // A failure is reported by the run that follows.
       guard let result = computed.map(prepared.sealed) else { return false }
-      guard patch.replace(result, in: file) else {
+      guard patch.replace(result, in: file, storedReports: reportsOf[item.id] ?? []) else {
         log?.notice(
-          "item \(item.id): its results no longer have the form stored (a shape, a type or a check changed); --incremental writes the whole output"
+          "item \(item.id): its results no longer have the form stored (a shape, a type or a check's outcome changed); --incremental writes the whole output"
         )
         return false
       }
@@ -430,7 +435,8 @@ struct RunState {
     }
     for (index, item) in items.enumerated() {
       let event = recordWritten(
-        item, reports: [], status: seconds[item.id] == nil ? .reused : .computed, seconds: seconds[item.id] ?? 0)
+        item, reports: reports[index], status: seconds[item.id] == nil ? .reused : .computed,
+        seconds: seconds[item.id] ?? 0)
       log?.record(event)
       onItem?(event, index + 1, items.count)
     }
