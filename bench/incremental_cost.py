@@ -6,14 +6,14 @@ bench/dataset_throughput.py with both results kept (conv 16 filters 5x5 stride 2
 conv_transpose back), then, for --rounds rounds: a full run, an incremental run
 with nothing changed, and one with one image rewritten (same size, new pixels),
 each timed from the command's start to its end with the disk synced before
-and --settle seconds (0.5) waited, untimed: convpipe leaves freeing an output
+and --settle seconds (1.5) waited, untimed: convpipe leaves freeing an output
 it replaced to a child process, whose discards would otherwise slow the next
 run's syncs. Checks that the incremental output equals a fresh full run's byte
 for byte and prints seconds and the share of the full run for each.
 
 Usage:
   python3 bench/incremental_cost.py [--convpipe .build/release/convpipe] [--count 1500] [--size 256]
-                                    [--threads 2] [--rounds 3] [--work /tmp/convpipe-incremental] [--settle 0.5]
+                                    [--threads 2] [--rounds 3] [--work /tmp/convpipe-incremental] [--settle 1.5]
 """
 import argparse, filecmp, json, os, random, statistics, subprocess, time
 
@@ -35,7 +35,7 @@ def timed(command, settle):
 def main():
     parser = argparse.ArgumentParser()
     add_dataset_arguments(parser, count=1500, work="/tmp/convpipe-incremental")
-    parser.add_argument("--settle", type=float, default=0.5,
+    parser.add_argument("--settle", type=float, default=1.5,
                         help="seconds to wait, untimed, before each run for the disk to finish the previous one's work")
     args = parser.parse_args()
     convpipe = os.path.abspath(args.convpipe)
