@@ -369,7 +369,8 @@ struct RunState {
   }
 
   /// `--incremental` when few inputs really changed (``reallyChanged``) and
-  /// their items keep their stored form, in a job without checks or pictures:
+  /// their items keep their stored form, their checks' reports included, in a
+  /// job without pictures:
   /// those items are computed and written over their old bytes, in the
   /// previous output or a copy (``OutputPatch``), which is then the output,
   /// byte for byte what a full run writes. False, with nothing written,
