@@ -33,9 +33,12 @@ package struct FailedCheck: Sendable, Encodable {
 extension FailedCheck {
   /// Report `report` of item `item`, which did not meet its expectation.
   init(item: String, report: ItemReport) {
+    // A check expected to fail fails by holding: its own message would only describe the holding.
+    let expectedToFail = report.expect == .fail && report.outcome.held
     self.init(
       item: item, stage: report.name, check: report.check, maxAbsError: report.outcome.maxAbsError,
-      maxRelError: report.outcome.maxRelError, message: report.outcome.message)
+      maxRelError: report.outcome.maxRelError,
+      message: (expectedToFail ? "expected to fail, but held: " : "") + report.outcome.message)
   }
 
   /// Item `item` of the golden file, which the run lacks (`outcome` says so).

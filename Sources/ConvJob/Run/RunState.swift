@@ -406,7 +406,7 @@ struct RunState {
       guard let result = computed.map(prepared.sealed) else { return false }
       guard patch.replace(result, in: file, storedReports: reportsOf[item.id] ?? []) else {
         log?.notice(
-          "item \(item.id): its results no longer have the form stored (a shape, a type or a check's outcome changed); --incremental writes the whole output"
+          "item \(item.id): its results no longer have the form stored (a tensor's shape or type, or a check's report: its errors or its result); --incremental writes the whole output"
         )
         return false
       }
