@@ -53,6 +53,15 @@ public final class HDF5File: @unchecked Sendable {  // all state is immutable or
     return flock(descriptor, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK
   }
 
+  /// Runs `body` holding libhdf5's lock (recursive: the calls made inside take
+  /// it again at no cost). A run of calls made this way is not interleaved with
+  /// another thread's; made one by one, while another thread also calls in,
+  /// each call could wait for the lock and wake the other thread when done, a
+  /// futex hand-over each.
+  public func holdingLibrary<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
+    try HDF5Library.serialised(body)
+  }
+
   /// Creates a new, empty HDF5 file open for reading and writing, replacing
   /// (truncating) any file already at `path`. With `alignment`, every object
   /// of 64 KiB or more starts at a multiple of it in the file (so that its data

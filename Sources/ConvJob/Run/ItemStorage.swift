@@ -28,6 +28,18 @@ enum ItemStorage {
   /// Tensors above 64Ki elements are compressed with gzip at `compression` (1-9)
   /// and written through libhdf5; 0 writes every tensor uncompressed.
   static func write(_ result: ItemResult, into file: HDF5File, raw: RawFileAccess, compression: Int) throws(HDF5Error) {
+    // The library's part in one go (a worker reading items back calls in too); the elements outside it.
+    let pending = try file.holdingLibrary { () throws(HDF5Error) in
+      try describe(result, in: file, compression: compression)
+    }
+    for (storage, tensor) in pending { try raw.write(tensor, at: storage) }
+  }
+
+  /// Makes `/items/<id>` of `file` for `result` but for the elements of its
+  /// uncompressed tensors, which are returned with where they go.
+  private static func describe(
+    _ result: ItemResult, in file: HDF5File, compression: Int
+  ) throws(HDF5Error) -> [(ContiguousStorage, Tensor)] {
     let group = group(result.id)
     try file.createGroup(group)
     try file.addAttributes(
@@ -52,7 +64,7 @@ enum ItemStorage {
     for (stageID, matrix) in result.matrices.sorted(by: { $0.stageID < $1.stageID }) {
       try dataset(matrix, at: "\(group)/matrices/\(stageID)")
     }
-    for (storage, tensor) in pending { try raw.write(tensor, at: storage) }
+    return pending
   }
 
   /// The SHA-256 a part file records for an item as `elements_sha256`: over each
@@ -83,6 +95,11 @@ enum ItemStorage {
   /// Reads item `id` of `file` back into memory, every tensor and report; the
   /// elements of uncompressed tensors through `raw` (outside libhdf5's lock).
   static func read(_ id: String, from file: HDF5File, raw: RawFileAccess?) throws(HDF5Error) -> ItemResult {
+    // In one go: the writer calls into the library too (an item's elements, read from the page cache, are quick).
+    try file.holdingLibrary { () throws(HDF5Error) in try readHeld(id, from: file, raw: raw) }
+  }
+
+  private static func readHeld(_ id: String, from file: HDF5File, raw: RawFileAccess?) throws(HDF5Error) -> ItemResult {
     let group = group(id)
     guard case .string(let inputHash)? = try file.attribute("input_sha256", of: group) else {
       throw HDF5Error(file: file.path, object: group, message: "not an item written by convpipe (no input_sha256)")

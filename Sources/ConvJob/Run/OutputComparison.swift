@@ -45,12 +45,15 @@ package struct OutputComparison: Sendable {
     }
 
     /// The tensor at `path` of `file`, or nil when there is none; its elements
-    /// through `raw` when they lie contiguous (outside libhdf5's lock).
+    /// through `raw` when they lie contiguous. In one go with libhdf5's lock
+    /// held: the writer calls into the library at the same time.
     package static func read(_ path: String, in file: HDF5File, raw: RawFileAccess? = nil) throws(HDF5Error) -> Operand?
     {
-      guard file.exists(path) else { return nil }
-      let storedType = try file.datasetInfo(path).storedType
-      return Operand(tensor: try file.readTensor(path, raw: raw), storedType: storedType)
+      try file.holdingLibrary { () throws(HDF5Error) -> Operand? in
+        guard file.exists(path) else { return nil }
+        let storedType = try file.datasetInfo(path).storedType
+        return Operand(tensor: try file.readTensor(path, raw: raw), storedType: storedType)
+      }
     }
   }
 
