@@ -30,15 +30,15 @@ enum ItemStorage {
   static func write(_ result: ItemResult, into file: HDF5File, raw: RawFileAccess, compression: Int) throws(HDF5Error) {
     // The library's part in one go (a worker reading items back calls in too); the elements outside it.
     let pending = try file.holdingLibrary { () throws(HDF5Error) in
-      try describe(result, in: file, compression: compression)
+      try createObjects(for: result, in: file, compression: compression)
     }
     for (storage, tensor) in pending { try raw.write(tensor, at: storage) }
   }
 
   /// Makes `/items/<id>` of `file` for `result` but for the elements of its
   /// uncompressed tensors, which are returned with where they go.
-  private static func describe(
-    _ result: ItemResult, in file: HDF5File, compression: Int
+  private static func createObjects(
+    for result: ItemResult, in file: HDF5File, compression: Int
   ) throws(HDF5Error) -> [(ContiguousStorage, Tensor)] {
     let group = group(result.id)
     try file.createGroup(group)
