@@ -47,8 +47,15 @@ static void *convpipe_reap(void *child) {
   return NULL;
 }
 
+// __GLIBC_PREREQ is a function-like macro only glibc defines: tested in an #if of its own.
+#if defined(__linux__) && defined(__GLIBC__)
+#if __GLIBC_PREREQ(2, 34)
+#define CONVPIPE_HAS_CLOSEFROM 1
+#endif
+#endif
+
 int convpipe_close_in_child(int descriptor) {
-#if defined(__linux__) && defined(__GLIBC__) && __GLIBC_PREREQ(2, 34)
+#if defined(CONVPIPE_HAS_CLOSEFROM)
   // A copy numbered above 3, so that dup2 onto 3 always makes a new descriptor without FD_CLOEXEC.
   int source = fcntl(descriptor, F_DUPFD_CLOEXEC, 4);
   if (source < 0) return -1;

@@ -62,11 +62,16 @@ final class InputStatCache: Sendable {
     self.known = known
   }
 
-  /// The recorded hash of `file` when it is still in the recorded state.
+  /// The hash of `file` when it is still in the state the cache recorded, or
+  /// in the state this run already hashed it in (an `--incremental` run that
+  /// hashed the files the cache could not vouch for, then writes the whole output).
   func hash(of file: String, state: FileState) -> String? {
-    guard let (recorded, hash) = known[absolute(file)], recorded == state else { return nil }
-    remember(file, state: state, hash: hash)
-    return hash
+    let path = absolute(file)
+    if let (recorded, hash) = known[path], recorded == state {
+      seen.withLock { $0[path] = (state, hash) }
+      return hash
+    }
+    return seen.withLock { $0[path].flatMap { entry in entry.0 == state ? entry.1 : nil } }
   }
 
   /// Records the hash of `file` in `state`, for the cache the run writes.

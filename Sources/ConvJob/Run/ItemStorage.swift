@@ -95,11 +95,6 @@ enum ItemStorage {
   /// Reads item `id` of `file` back into memory, every tensor and report; the
   /// elements of uncompressed tensors through `raw` (outside libhdf5's lock).
   static func read(_ id: String, from file: HDF5File, raw: RawFileAccess?) throws(HDF5Error) -> ItemResult {
-    // In one go: the writer calls into the library too (an item's elements, read from the page cache, are quick).
-    try file.holdingLibrary { () throws(HDF5Error) in try readHeld(id, from: file, raw: raw) }
-  }
-
-  private static func readHeld(_ id: String, from file: HDF5File, raw: RawFileAccess?) throws(HDF5Error) -> ItemResult {
     let group = group(id)
     guard case .string(let inputHash)? = try file.attribute("input_sha256", of: group) else {
       throw HDF5Error(file: file.path, object: group, message: "not an item written by convpipe (no input_sha256)")
@@ -122,8 +117,13 @@ enum ItemStorage {
     return result
   }
 
-  /// The reports of item `id` in `file`, read from their attributes.
+  /// The reports of item `id` in `file`, read from their attributes: a dozen
+  /// calls into libhdf5 a report, made in one go (``HDF5File/holdingLibrary(_:)``).
   static func reports(_ id: String, in file: HDF5File) throws(HDF5Error) -> [ItemReport] {
+    try file.holdingLibrary { () throws(HDF5Error) in try reportsHeld(id, in: file) }
+  }
+
+  private static func reportsHeld(_ id: String, in file: HDF5File) throws(HDF5Error) -> [ItemReport] {
     let group = reportsGroup(id)
     guard file.exists(group) else { return [] }
     return try file.children(of: group).map { name throws(HDF5Error) in

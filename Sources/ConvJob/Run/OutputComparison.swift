@@ -45,15 +45,12 @@ package struct OutputComparison: Sendable {
     }
 
     /// The tensor at `path` of `file`, or nil when there is none; its elements
-    /// through `raw` when they lie contiguous. In one go with libhdf5's lock
-    /// held: the writer calls into the library at the same time.
+    /// through `raw` when they lie contiguous (outside libhdf5's lock).
     package static func read(_ path: String, in file: HDF5File, raw: RawFileAccess? = nil) throws(HDF5Error) -> Operand?
     {
-      try file.holdingLibrary { () throws(HDF5Error) -> Operand? in
-        guard file.exists(path) else { return nil }
-        let storedType = try file.datasetInfo(path).storedType
-        return Operand(tensor: try file.readTensor(path, raw: raw), storedType: storedType)
-      }
+      guard file.exists(path) else { return nil }
+      let storedType = try file.datasetInfo(path).storedType
+      return Operand(tensor: try file.readTensor(path, raw: raw), storedType: storedType)
     }
   }
 

@@ -85,7 +85,7 @@ package struct RunResult: Sendable {
   /// Whether the output already held this run's results, byte for byte, and
   /// was left as it was (`--incremental` with nothing changed).
   package var outputKept = false
-  /// Whether the output file was written.
+  /// Whether the run ended with its output in place: written, or kept as it was (``outputKept``).
   package var wroteOutput: Bool { error == nil && signal == nil }
 
   package var passed: Int { checks - failed.count }

@@ -94,8 +94,7 @@ struct RunState {
     if golden == nil, let previous = reusable.previousOutput, holdsTheSameItems(previous.file),
       let candidates = changedByStatCache(previous.file, inputStates: inputStates),
       let changed = reallyChanged(candidates, in: previous.file, inputStates: inputStates),
-      changed.isEmpty && keepUnchanged(previous, fingerprint: fingerprint)
-        || patchChanged(previous, changed: changed, fingerprint: fingerprint, shared: shared)
+      keepOrPatch(previous, changed: changed, fingerprint: fingerprint, shared: shared)
     {
       if error != nil || signal != nil { return }  // an update that could not be undone, or a stop
       resumeFiles.remove()
@@ -271,23 +270,6 @@ struct RunState {
   /// About what item `item` adds to the output (``planBytes``).
   private func expectedBytes(_ item: Item) -> Int { prepared.planIndex[item.id].map { planBytes[$0] } ?? 0 }
 
-  /// `--incremental` when nothing changed (every input in the state the stat
-  /// cache recorded, the previous output holding the same items, none failed,
-  /// no golden comparison: checked by the caller) and the root the previous
-  /// output has is the one this run would write. Then that file already is the
-  /// output, byte for byte, and stays as it is: the run only counts and logs its items.
-  private mutating func keepUnchanged(_ previous: ReusableResults.Source, fingerprint: RunFingerprint) -> Bool {
-    let items = prepared.catalog.items
-    guard let reports = storedReports(previous.file, fingerprint: fingerprint) else { return false }
-    outputKept = true
-    for (index, (item, reports)) in zip(items, reports).enumerated() {
-      let event = recordWritten(item, reports: reports, status: .reused, seconds: 0)
-      log?.record(event)
-      onItem?(event, index + 1, items.count)
-    }
-    return true
-  }
-
   /// The reports of the checks each item of `file` holds, in item order, when
   /// the root `file` has is the one this run writes with those checks; nil otherwise.
   private func storedReports(_ file: HDF5File, fingerprint: RunFingerprint) -> [[ItemReport]]? {
@@ -368,9 +350,13 @@ struct RunState {
     return changed
   }
 
-  /// `--incremental` when few inputs really changed (``reallyChanged``) and
-  /// their items keep their stored form, their checks' reports included, in a
-  /// job without pictures:
+  /// `--incremental` when few inputs really changed (``reallyChanged``, none
+  /// at all included), the previous output holds the same items, none failed,
+  /// and no golden comparison (checked by the caller), and the root it has is
+  /// the one this run writes. With nothing changed that file already is the
+  /// output, byte for byte, and stays as it is (``outputKept``): the run only
+  /// counts and logs its items. Otherwise, when the changed items keep their
+  /// stored form, their checks' reports included, in a job without pictures,
   /// those items are computed and written over their old bytes, in the
   /// previous output or a copy (``OutputPatch``), which is then the output,
   /// byte for byte what a full run writes. False, with nothing written,
@@ -379,17 +365,15 @@ struct RunState {
   /// run's error set when an update of the output in place failed and could
   /// not be undone (its journal is kept for the next run), and with its signal
   /// set when a stop came during the update (undone).
-  private mutating func patchChanged(
+  private mutating func keepOrPatch(
     _ previous: ReusableResults.Source, changed: [(item: Item, input: ItemInput)], fingerprint: RunFingerprint,
     shared: [String: Tensor]
   ) -> Bool {
     let items = prepared.catalog.items, file = previous.file, stop = options.stop
-    guard pngOutputs == nil else {
-      if !changed.isEmpty {
-        log?.notice(
-          "\(counted(changed.count, "changed item")): --incremental updates an output in place only for a job without PNG outputs; it writes the whole output, reading unchanged items back"
-        )
-      }
+    guard pngOutputs == nil || changed.isEmpty else {
+      log?.notice(
+        "\(counted(changed.count, "changed item")): --incremental updates an output in place only for a job without PNG outputs; it writes the whole output, reading unchanged items back"
+      )
       return false
     }
     // The checks stay as stored: a changed item's must come out the same (see OutputPatch.replace).
@@ -440,6 +424,7 @@ struct RunState {
       let place = method == .inPlace ? "into the previous output in place" : "into a copy of the previous output"
       log?.notice("\(counted(seconds.count, "changed item")) written \(place)")
     }
+    outputKept = patch.isEmpty
     for (index, item) in items.enumerated() {
       let event = recordWritten(
         item, reports: reports[index], status: seconds[item.id] == nil ? .reused : .computed,

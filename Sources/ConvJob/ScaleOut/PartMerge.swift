@@ -292,7 +292,8 @@ package enum PartMerge {
       throw error
     }
     let parts = plan.parts, entries = plan.entries
-    // Items are read ahead on worker threads (raw reads outside libhdf5's lock) and written here in order.
+    // Items are read ahead by one worker (raw reads outside libhdf5's lock) and by this writer when it
+    // waits (ItemScheduler: two threads are a worker and the writer), and written here in order.
     let scheduler = ItemScheduler(count: entries.count, window: 16)
     scheduler.start(threads: 2) { index in
       guard case .item(let number, let id) = entries[index] else { return .stopped }
