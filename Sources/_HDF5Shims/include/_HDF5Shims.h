@@ -46,6 +46,19 @@ static inline haddr_t convpipe_object_header_address(hid_t location, const char 
 #endif
 }
 
+/// Caps the metadata cache of files opened with the file access properties
+/// `access` at `bytes` (libhdf5 grows it to 32 MiB by default as a file gains objects).
+static inline herr_t convpipe_limit_metadata_cache(hid_t access, size_t bytes) {
+  H5AC_cache_config_t config;
+  config.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  if (H5Pget_mdc_config(access, &config) < 0) return -1;
+  config.set_initial_size = 1;
+  config.initial_size = bytes;
+  config.max_size = bytes;
+  if (config.min_size > bytes) config.min_size = bytes;
+  return H5Pset_mdc_config(access, &config);
+}
+
 /// Opens the library (H5open) so the globals above are initialised.
 static inline herr_t convpipe_H5open(void) { return H5open(); }
 
