@@ -16,17 +16,7 @@ func replaceFile(_ path: String, with text: String, what: String) throws(RunFail
   }
   let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
   guard descriptor >= 0 else { throw failure(errno) }
-  let bytes = Array(text.utf8)
-  var written = 0, code: Int32 = 0
-  while written < bytes.count {
-    let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-    if count < 0 {
-      if errno == EINTR { continue }
-      code = errno
-      break
-    }
-    written += count
-  }
+  var code = writeAll(Array(text.utf8), to: descriptor)
   if close(descriptor) != 0 && code == 0 { code = errno }
   if code == 0 && replaceKeepingMode(temporary, over: path) != 0 { code = errno }
   guard code == 0 else {

@@ -37,4 +37,40 @@ struct InputStatCacheTests {
       #expect(cache.hash(of: "/data/\(name).png", state: state) == nil)
     }
   }
+
+  @Test("a save writes the files this run saw, sorted by path, not racy ones nor ones only recorded before")
+  func save() throws {
+    let folder = Fixtures.temporaryDirectory("convpipe-stat-cache")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let target = folder.appendingPathComponent("out.h5").path
+    let cacheFile = hiddenSibling(of: target, ".inputs")
+    let other = String(repeating: "0f", count: 32)
+    let recorded = [
+      "\(Self.hash)\t1\t10\t11\t1\t/data/kept.png",
+      "\(Self.hash)\t2\t20\t21\t2\t/data/not seen.png",
+      "\(Self.hash)\t3\t30\t31\t3\t/data/changed.png",
+    ]
+    try (recorded.joined(separator: "\n") + "\n").write(toFile: cacheFile, atomically: false, encoding: .utf8)
+    let cache = InputStatCache(target: target)
+    #expect(cache.hash(of: "/data/kept.png", state: .init(size: 1, modified: 10, changed: 11, inode: 1)) == Self.hash)
+    let changed = InputStatCache.FileState(size: 4, modified: 40, changed: 41, inode: 3)
+    #expect(cache.hash(of: "/data/changed.png", state: changed) == nil)
+    cache.remember("/data/changed.png", state: changed, hash: other)
+    #expect(cache.hash(of: "/data/changed.png", state: changed) == other, "this run's hash is trusted")
+    cache.remember("/data/a new one.png", state: .init(size: 5, modified: 50, changed: 51, inode: 5), hash: other)
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    let racy = Int64(now.tv_sec) * 1_000_000_000
+    cache.remember("/data/racy.png", state: .init(size: 6, modified: racy, changed: racy, inode: 6), hash: other)
+    cache.save()
+    #expect(
+      try String(contentsOfFile: cacheFile, encoding: .utf8) == """
+        \(other)\t5\t50\t51\t5\t/data/a new one.png
+        \(other)\t4\t40\t41\t3\t/data/changed.png
+        \(Self.hash)\t1\t10\t11\t1\t/data/kept.png
+
+        """)
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: folder.path) == [".out.h5.inputs"], "no temporary file left")
+  }
 }

@@ -42,4 +42,18 @@ struct SHA256Tests {
     #expect(bytes.prefix(4) == [0xba, 0x78, 0x16, 0xbf])
     #expect(bytes.suffix(2) == [0x15, 0xad])
   }
+
+  @Test("64 hex digits read back as the digest they spell; anything else is refused")
+  func hexRoundTrip() throws {
+    for (message, digest) in Self.vectors {
+      let bytes = try #require(SHA256.digest(hex: Array(digest.utf8)))
+      #expect(bytes.hex == digest)
+      #expect(bytes.hex == SHA256.hex(Data(message.utf8)))
+      #expect(SHA256.digest(hex: Array(digest.uppercased().utf8)) == bytes)
+    }
+    let abc = Self.vectors[1].1
+    #expect(SHA256.digest(hex: Array(abc.dropLast().utf8)) == nil, "63 digits")
+    #expect(SHA256.digest(hex: Array((abc + "0").utf8)) == nil, "65 digits")
+    #expect(SHA256.digest(hex: Array(("g" + abc.dropFirst()).utf8)) == nil, "not a hex digit")
+  }
 }

@@ -41,42 +41,53 @@ final class InputStatCache: Sendable {
 
   static let racyWindow: Int64 = 2_000_000_000
 
+  /// A file's recorded state, the digest of its bytes, and whether this run
+  /// saw it in that state (only those are saved). 72 bytes, against about 250
+  /// for the state with the digest as text, kept twice (as recorded and as seen).
+  private struct Entry {
+    let state: FileState
+    let digest: SIMD32<UInt8>
+    var seen: Bool
+  }
+
   let path: String
-  private let known: [String: (FileState, String)]
-  private let seen = Mutex<[String: (FileState, String)]>([:])
+  private let entries: Mutex<[String: Entry]>
 
   /// Loads the cache kept beside `target` (an empty one when there is none or it cannot be read).
   init(target: String) {
     path = hiddenSibling(of: target, ".inputs")
-    var known: [String: (FileState, String)] = [:]
+    var entries: [String: Entry] = [:]
     // Split as bytes: as Characters a cache of 1,200 lines took 6 ms to read.
     let bytes = FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []
     for line in bytes.split(separator: UInt8(ascii: "\n")) {
       let fields = line.split(separator: UInt8(ascii: "\t"), maxSplits: 5, omittingEmptySubsequences: false)
-      guard fields.count == 6, let size = Int64(ascii: fields[1]), let modified = Int64(ascii: fields[2]),
-        let changed = Int64(ascii: fields[3]), let inode = UInt64(ascii: fields[4]),
-        let file = String(validating: fields[5], as: UTF8.self), let hash = String(validating: fields[0], as: UTF8.self)
+      guard fields.count == 6, let digest = SHA256.digest(hex: fields[0]), let size = Int64(ascii: fields[1]),
+        let modified = Int64(ascii: fields[2]), let changed = Int64(ascii: fields[3]),
+        let inode = UInt64(ascii: fields[4]), let file = String(validating: fields[5], as: UTF8.self)
       else { continue }
-      known[file] = (FileState(size: size, modified: modified, changed: changed, inode: inode), hash)
+      let state = FileState(size: size, modified: modified, changed: changed, inode: inode)
+      entries[file] = Entry(state: state, digest: digest, seen: false)
     }
-    self.known = known
+    self.entries = Mutex(entries)
   }
 
   /// The hash of `file` when it is still in the state the cache recorded, or
   /// in the state this run already hashed it in (an `--incremental` run that
   /// hashed the files the cache could not vouch for, then writes the whole output).
   func hash(of file: String, state: FileState) -> String? {
-    let path = absolute(file)
-    if let (recorded, hash) = known[path], recorded == state {
-      seen.withLock { $0[path] = (state, hash) }
-      return hash
+    let digest: SIMD32<UInt8>? = entries.withLock { entries in
+      let path = absolute(file)
+      guard let entry = entries[path], entry.state == state else { return nil }
+      entries[path]?.seen = true
+      return entry.digest
     }
-    return seen.withLock { $0[path].flatMap { entry in entry.0 == state ? entry.1 : nil } }
+    return digest?.hex
   }
 
   /// Records the hash of `file` in `state`, for the cache the run writes.
   func remember(_ file: String, state: FileState, hash: String) {
-    seen.withLock { $0[absolute(file)] = (state, hash) }
+    guard let digest = SHA256.digest(hex: hash.utf8) else { return }
+    entries.withLock { $0[absolute(file)] = Entry(state: state, digest: digest, seen: true) }
   }
 
   /// `file` from the root: relative paths are the working directory's.
@@ -85,21 +96,33 @@ final class InputStatCache: Sendable {
   /// The working directory when the cache was loaded (read once, not per file).
   private let workingDirectory = FileManager.default.currentDirectoryPath
 
-  /// Writes the hashes this run saw, leaving out racy ones; best effort (a
-  /// cache that cannot be written only costs the next run some hashing).
+  /// Writes the hashes this run saw, leaving out racy ones, a buffer at a time
+  /// (not the whole text at once); best effort (a cache that cannot be written
+  /// only costs the next run some hashing).
   func save() {
     var now = timespec()
     clock_gettime(CLOCK_REALTIME, &now)
     let cutoff = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) - Self.racyWindow
-    let lines = seen.withLock { entries in
-      entries.filter { $0.value.0.modified < cutoff }.sorted { $0.key < $1.key }.map {
-        file, entry in
-        "\(entry.1)\t\(entry.0.size)\t\(entry.0.modified)\t\(entry.0.changed)\t\(entry.0.inode)\t\(file)\n"
-      }
-    }
     let temporary = path + ".tmp-\(getpid())"
-    guard FileManager.default.createFile(atPath: temporary, contents: Data(lines.joined().utf8)) else { return }
-    if rename(temporary, path) != 0 { unlink(temporary) }
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { return }
+    var written = true
+    entries.withLock { entries in
+      var buffer: [UInt8] = []
+      buffer.reserveCapacity(1 << 16)
+      for file in entries.keys.sorted() {
+        guard let entry = entries[file], entry.seen, entry.state.modified < cutoff else { continue }
+        let state = entry.state
+        buffer += entry.digest.hex.utf8
+        buffer += "\t\(state.size)\t\(state.modified)\t\(state.changed)\t\(state.inode)\t\(file)\n".utf8
+        if buffer.count >= 1 << 16 {
+          written = written && writeAll(buffer, to: descriptor) == 0
+          buffer.removeAll(keepingCapacity: true)
+        }
+      }
+      written = written && writeAll(buffer, to: descriptor) == 0
+    }
+    if close(descriptor) != 0 || !written || rename(temporary, path) != 0 { unlink(temporary) }
   }
 }
 

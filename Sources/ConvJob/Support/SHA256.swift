@@ -7,8 +7,7 @@ import Foundation
 package enum SHA256 {
   /// The digest of `bytes` as 64 lowercase hex digits.
   package static func hex(_ bytes: some ContiguousBytes) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    return String(decoding: digest(bytes).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+    hex(digest: digest(bytes))
   }
 
   /// The 32-byte digest of `bytes`.
@@ -21,4 +20,32 @@ package enum SHA256 {
     }
     return digest
   }
+
+  /// Digest bytes as lowercase hex digits, two a byte.
+  package static func hex(digest: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    return String(decoding: digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] }, as: UTF8.self)
+  }
+
+  /// The 32 digest bytes spelled by 64 hex digits (ASCII, either case), or nil.
+  package static func digest(hex: some Collection<UInt8>) -> SIMD32<UInt8>? {
+    guard hex.count == 64 else { return nil }
+    var digest = SIMD32<UInt8>()
+    for (index, character) in hex.enumerated() {
+      let value: UInt8
+      switch character {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): value = character - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): value = character - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): value = character - UInt8(ascii: "A") + 10
+      default: return nil
+      }
+      digest[index / 2] |= index % 2 == 0 ? value << 4 : value
+    }
+    return digest
+  }
+}
+
+extension SIMD32<UInt8> {
+  /// The 32 bytes as 64 lowercase hex digits (a digest from ``SHA256/digest(hex:)``).
+  package var hex: String { SHA256.hex(digest: indices.lazy.map { self[$0] }) }
 }
