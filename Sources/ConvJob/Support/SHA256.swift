@@ -15,7 +15,7 @@ package enum SHA256 {
     var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
     bytes.withUnsafeBytes { bytes in
       digest.withUnsafeMutableBufferPointer { out in
-        _ = CCrypto.SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, out.baseAddress)
+        _ = convpipe_sha256(bytes.baseAddress, bytes.count, out.baseAddress)
       }
     }
     return digest
