@@ -42,12 +42,14 @@ package struct InputCatalog: Sendable {
         items = Self.items(of: input, log: log).enumerated().map { Item(id: $1.id, source: $1.source, index: $0) }
         itemsTotal = items.count
         if let shard { items = items.filter { shard.contains($0.id) } }
+        // Items of one shape share one TensorInfo (a shape array each: 64 bytes an item).
+        var distinct: Set<TensorInfo> = []
         for (item, found) in zip(items, Self.fileInfos(of: input, items: items, threads: threads, file: job.file)) {
           guard let (info, problems) = found else {
             if let info = Self.info(of: input, source: item.source, log: log) { perItem[item.id] = info }
             continue
           }
-          if let info { perItem[item.id] = info }
+          if let info { perItem[item.id] = distinct.insert(info).memberAfterInsert }
           if !problems.isEmpty { unreadable[item.id] = problems.map { $0.asDataError() } }
         }
       } else if let info = Self.info(of: input, source: nil, log: log) {
