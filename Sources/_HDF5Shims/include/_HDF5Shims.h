@@ -11,6 +11,7 @@ static inline hid_t convpipe_H5E_DEFAULT(void) { return H5E_DEFAULT; }
 
 static inline hid_t convpipe_H5P_FILE_ACCESS(void) { return H5P_FILE_ACCESS; }
 static inline hid_t convpipe_H5P_DATASET_CREATE(void) { return H5P_DATASET_CREATE; }
+static inline hid_t convpipe_H5P_DATASET_XFER(void) { return H5P_DATASET_XFER; }
 static inline hid_t convpipe_H5P_LINK_CREATE(void) { return H5P_LINK_CREATE; }
 static inline hid_t convpipe_H5P_GROUP_CREATE(void) { return H5P_GROUP_CREATE; }
 
