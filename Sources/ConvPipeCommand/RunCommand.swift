@@ -126,12 +126,12 @@ struct RunCommand: ParsableCommand, ComputingCommand {
   /// other: writing it would destroy that file.
   private func checkSidePaths(target: String?, jobOutput: String?) throws(JobProblems) {
     var problems: [JobProblem] = []
-    if let shard, let target, let jobOutput, FileIdentity.same(target, jobOutput) {
+    if let shard = shard.flatMap(Shard.init), let target, let jobOutput, FileIdentity.same(target, jobOutput) {
       problems.append(
         JobProblem(
           file: "--output", location: "",
           message:
-            "\(target) is the job's outputs.path, the merged file's; name the part file, e.g. parts/part-\(shard.replacingOccurrences(of: "/", with: "-of-")).h5"
+            "\(target) is the job's outputs.path, the merged file's; name the part file, e.g. parts/\(Shard.partFileName(index: shard.index, count: shard.count))"
         ))
     }
     if let target, FileIdentity.same(target, job) {

@@ -30,6 +30,10 @@ package struct Shard: Sendable, Equatable, CustomStringConvertible {
 
   package var description: String { "\(index)/\(count)" }
 
+  /// The name of the part file shard K of N writes by convention, as
+  /// `convpipe submit`'s tasks do: `part-K-of-N.h5`.
+  package static func partFileName(index: Int, count: Int) -> String { "part-\(index)-of-\(count).h5" }
+
   /// Whether item `id` belongs to this shard.
   package func contains(_ id: String) -> Bool { Self.index(of: id, count: count) == index }
 

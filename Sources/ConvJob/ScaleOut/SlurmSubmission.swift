@@ -64,8 +64,7 @@ package struct SlurmSubmission: Sendable {
   package var mergeScriptPath: String { directory + "/merge.sh" }
 
   /// The part file of shard `index`.
-  package func part(_ index: Int) -> String { "\(directory)/\(partName(index))" }
-  private func partName(_ index: Int) -> String { "part-\(index)-of-\(tasks).h5" }
+  package func part(_ index: Int) -> String { "\(directory)/\(Shard.partFileName(index: index, count: tasks))" }
 
   /// The log file Slurm writes for task `task` of array job `array`.
   package func taskLog(array: String, task: String) -> String { "\(logs)/\(array)_\(task).out" }
