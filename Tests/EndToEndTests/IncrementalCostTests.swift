@@ -35,6 +35,58 @@ struct IncrementalCostTests {
   }
 
   @Test(
+    "with --golden as nightly.sh runs it, nothing changed keeps the file and counts its golden reports and missing items; a golden file replaced, or other tolerances, write it again"
+  )
+  func goldenNothingChangedKeepsTheFile() throws {
+    let dataset = try Dataset(count: 21)
+    let target = dataset.output("result.h5"), golden = dataset.output("last-good.h5")
+    #expect(try dataset.run(["--output", golden, "--quiet"]).exitCode == 0)
+    try FileManager.default.removeItem(atPath: dataset.image(20))  // the golden file has an item this run lacks
+    sleep(2)  // the images and the golden file older than the racy window
+    let full = try dataset.run(["--output", target, "--golden", golden])
+    #expect(full.exitCode == 1, "the missing item is a failed check")
+    #expect(full.standardOutput.hasPrefix("wrote \(target): 20 items"), "\(full.standardOutput)")
+    let before = Self.inode(target), bytes = Dataset.bytes(target)
+    let log = dataset.output("again.jsonl")
+    let again = try dataset.run(["--output", target, "--golden", golden, "--incremental", "--log", log])
+    #expect(again.exitCode == 1)
+    #expect(again.standardOutput.hasPrefix("kept \(target) (nothing changed): 20 items (20 reused)"))
+    #expect(full.standardOutput.contains(": 20 items, 61 checks") && again.standardOutput.contains(", 61 checks"))
+    #expect(
+      again.standardOutput.split(separator: "\n").dropFirst() == full.standardOutput.split(separator: "\n").dropFirst(),
+      "the same failures")
+    #expect(Self.inode(target) == before && Dataset.bytes(target) == bytes)
+    #expect(
+      try Dataset.log(log).contains { $0["item"]?.stringValue == "0020" && $0["status"]?.stringValue == "missing" })
+
+    // Other tolerances: the golden reports are made again.
+    let tolerant = try dataset.run(["--output", target, "--golden", golden, "--incremental", "--rtol", "1e-6"])
+    #expect(tolerant.standardOutput.hasPrefix("wrote \(target): 20 items (20 reused)"), "\(tolerant.standardOutput)")
+    #expect(Self.inode(target) != before)
+    let reports = try ItemStorage.reports("0003", in: HDF5File.open(target)).filter(\.isGolden)
+    #expect(!reports.isEmpty && reports.allSatisfy { $0.outcome.rtol == 1e-6 })
+
+    // An image changed: its item compared again, the others' golden reports kept; a full run's bytes.
+    try dataset.writeImage(5, variant: 3)
+    let changed = try dataset.run(["--output", target, "--golden", golden, "--incremental", "--rtol", "1e-6"])
+    #expect(
+      changed.standardOutput.contains("20 items (19 reused)") && changed.standardOutput.contains("FAIL item 0005"))
+    let fresh = dataset.output("fresh.h5")
+    _ = try dataset.run(["--output", fresh, "--golden", golden, "--rtol", "1e-6", "--quiet"])
+    #expect(Dataset.bytes(target) == Dataset.bytes(fresh))
+
+    // The golden file replaced (an accepted change): compared with again, written again.
+    sleep(2)
+    #expect(try dataset.run(["--output", target, "--golden", golden, "--incremental", "--quiet"]).exitCode == 1)
+    let written = Self.inode(target)
+    #expect(try dataset.run(["--output", golden, "--quiet"]).exitCode == 0)
+    let replaced = try dataset.run(["--output", target, "--golden", golden, "--incremental"])
+    #expect(replaced.exitCode == 0, "the new golden file lacks no item of this run's")
+    #expect(replaced.standardOutput.hasPrefix("wrote \(target): 20 items (20 reused)"), "\(replaced.standardOutput)")
+    #expect(Self.inode(target) != written)
+  }
+
+  @Test(
     "in a job with checks, an input touched but not changed keeps the file; one changed whose check comes out the same is written in place"
   )
   func touchedWithChecksKeepsTheFile() throws {

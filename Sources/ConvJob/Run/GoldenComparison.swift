@@ -53,6 +53,25 @@ struct GoldenComparison: Sendable {
     }
   }
 
+  /// Whether the golden file is as it was when `output` was last written, so
+  /// that `output`'s golden reports are what comparing with it gives again:
+  /// its modification and status-change times (a file copied over it, or
+  /// renamed onto its path, changes the latter) are both older than the
+  /// output's modification time by more than ``InputStatCache/racyWindow``
+  /// (a change within it could leave the times equal at the clock's resolution).
+  func unchanged(since output: String) -> Bool {
+    guard let golden = InputStatCache.FileState(path: file.path),
+      let written = InputStatCache.FileState(path: output)
+    else { return false }
+    let before = written.modified - InputStatCache.racyWindow
+    return golden.modified < before && golden.changed < before
+  }
+
+  /// Whether `report`, a golden report, was made with this comparison's tolerances.
+  func madeReport(_ report: ItemReport) -> Bool {
+    report.outcome.rtol == comparison.tolerance.rtol && report.outcome.atol == comparison.tolerance.atol
+  }
+
   /// The golden file's items that are not among `ids`, in its order, each with
   /// its place there; with `shard`, only those that belong to it (a part lists
   /// the missing items of its own shard, so the parts together list the run's).

@@ -19,13 +19,14 @@ final class ReusableResults: Sendable {
     }
 
     /// Item `id` read back, without the golden reports of the run that wrote
-    /// it; nil when its elements no longer match the `elements_sha256` a part
-    /// file recorded (damaged since: the item is computed afresh).
-    func item(_ id: String) throws(RunFailure) -> ItemResult? {
+    /// it unless `keepingGolden` (they still hold: see ``RunState``); nil when
+    /// its elements no longer match the `elements_sha256` a part file recorded
+    /// (damaged since: the item is computed afresh).
+    func item(_ id: String, keepingGolden: Bool = false) throws(RunFailure) -> ItemResult? {
       do {
         var result = try ItemStorage.read(id, from: file, raw: raw)
         guard try ItemStorage.elementsIntact(result, in: file) else { return nil }
-        result.reports.removeAll(where: \.isGolden)
+        if !keepingGolden { result.reports.removeAll(where: \.isGolden) }
         return result
       } catch {
         throw RunFailure("\(error.file): cannot reuse item \(id): \(error.cause ?? error.message)")

@@ -91,12 +91,13 @@ struct RunState {
       resumeStore: options.resume ? resumeFiles.load(graph: fingerprint.graph, notice: notice) : nil, notice: notice)
     let inputStates = InputStatCache(target: target)
     // The previous output, when it holds this run's items, and the items whose input the stat cache cannot vouch for.
-    if golden == nil, let previous = reusable.previousOutput, holdsTheSameItems(previous.file),
+    if let previous = reusable.previousOutput, holdsTheSameItems(previous.file, golden: golden),
       let candidates = changedByStatCache(previous.file, inputStates: inputStates),
       let changed = reallyChanged(candidates, in: previous.file, inputStates: inputStates),
-      keepOrPatch(previous, changed: changed, fingerprint: fingerprint, shared: shared)
+      keepOrPatch(previous, changed: changed, fingerprint: fingerprint, shared: shared, golden: golden)
     {
       if error != nil || signal != nil { return }  // an update that could not be undone, or a stop
+      _ = recordGoldenMissing(golden)
       resumeFiles.remove()
       inputStates.save()
       pngFiles = pngOutputs?.currentFiles
@@ -174,6 +175,10 @@ struct RunState {
   ) -> ItemScheduler {
     let prepared = prepared, items = prepared.catalog.items, keepGoing = options.keepGoing
     let executor = ItemExecutor(prepared: prepared, shared: shared)
+    // Items read back from a previous output compared with the same golden file, unchanged since, keep their golden reports.
+    let goldenKept = reusable.previousOutput.flatMap { previous in
+      golden.map { comparedWithTheSameGolden(previous.file, golden: $0) } == true ? previous.file : nil
+    }
     let threads = min(max(1, options.threads), max(items.count, 1))
     // Items in parallel each compute on one thread; a single item gets them all.
     let computeThreads = threads > 1 ? 1 : max(1, options.threads)
@@ -189,16 +194,25 @@ struct RunState {
         let input = try RunFingerprint.input(of: item, catalog: prepared.catalog, cache: inputStates)
         let reused: Bool
         var result: ItemResult
-        if let source = reusable.source(for: item.id, inputHash: input.hash), let read = try source.item(item.id) {
+        var goldenReports = false
+        if let source = reusable.source(for: item.id, inputHash: input.hash),
+          let read = try source.item(item.id, keepingGolden: source.file === goldenKept)
+        {
           result = read
           reused = true
+          // Made with other tolerances, they are made again.
+          goldenReports = read.reports.contains(where: \.isGolden)
+          if let golden, !read.reports.allSatisfy({ !$0.isGolden || golden.madeReport($0) }) {
+            result.reports.removeAll(where: \.isGolden)
+            goldenReports = false
+          }
         } else {
           result = try ComputeThreads.$requested.withValue(computeThreads) {
             try executor.run(item, input: input, shouldStop: { stop.isRequested })
           }
           reused = false
         }
-        if let golden { result.reports += try golden.reports(for: result) }
+        if let golden, !goldenReports { result.reports += try golden.reports(for: result) }
         result = prepared.sealed(result)
         return reused ? .reused(result) : .computed(result)
       } catch is RunStopped {
@@ -275,11 +289,14 @@ struct RunState {
   private func expectedBytes(_ item: Item) -> Int { prepared.planIndex[item.id].map { planBytes[$0] } ?? 0 }
 
   /// The reports of the checks each item of `file` holds, in item order, when
-  /// the root `file` has is the one this run writes with those checks; nil otherwise.
-  private func storedReports(_ file: HDF5File, fingerprint: RunFingerprint) -> [[ItemReport]]? {
+  /// the root `file` has is the one this run writes with those checks (and
+  /// `golden`'s record), golden reports made with this run's tolerances; nil otherwise.
+  private func storedReports(_ file: HDF5File, fingerprint: RunFingerprint, golden: GoldenComparison?)
+    -> [[ItemReport]]?
+  {
     let items = prepared.catalog.items
-    // Without verify stages no item has a report, as the root's count of 0 confirms: no item need be read.
-    guard prepared.job.stages.contains(where: { $0.op == .verify }) else {
+    // Without verify stages or golden file no item has a report, as the root's count of 0 confirms: no item need be read.
+    guard golden != nil || prepared.job.stages.contains(where: { $0.op == .verify }) else {
       let root = outputRoot(
         fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: 0, checksFailed: 0)
       return root.isStored(in: file) ? Array(repeating: [], count: items.count) : nil
@@ -290,16 +307,34 @@ struct RunState {
       reports.append(read)
     }
     let all = reports.joined()
+    if let golden, !all.allSatisfy({ $0.check != GoldenComparison.checkName || golden.madeReport($0) }) { return nil }
+    let record = golden.map(goldenRecord), missing = record?.record.missing.count ?? 0
     let root = outputRoot(
-      fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: all.count,
-      checksFailed: all.filter { !$0.passed }.count)
+      fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: record, checks: all.count + missing,
+      checksFailed: all.filter { !$0.passed }.count + missing)
     return root.isStored(in: file) ? reports : nil
   }
 
-  /// Whether `file` holds this run's items in the same order, none failed, and no golden comparison.
-  private func holdsTheSameItems(_ file: HDF5File) -> Bool {
-    prepared.itemFailures.isEmpty && !file.exists("/failed") && (try? file.attribute("golden", of: "/")) == nil
+  /// Whether `file` holds this run's items in the same order, none failed,
+  /// compared with no golden file or, as this run is, with the same golden
+  /// file, unchanged since (``GoldenComparison/unchanged(since:)``).
+  private func holdsTheSameItems(_ file: HDF5File, golden: GoldenComparison?) -> Bool {
+    if let golden {
+      guard comparedWithTheSameGolden(file, golden: golden) else { return false }
+    } else if (try? file.attribute("golden", of: "/")) != nil {
+      return false
+    }
+    return prepared.itemFailures.isEmpty && !file.exists("/failed")
       && (try? OutputComparison.itemIDs(of: file)) == prepared.catalog.items.map(\.id)
+  }
+
+  /// Whether `file`, the previous output, was compared with `golden`'s file
+  /// (the path as given) and that file is unchanged since
+  /// (``GoldenComparison/unchanged(since:)``): its items' golden reports,
+  /// when made with this run's tolerances, are what comparing them again gives.
+  private func comparedWithTheSameGolden(_ file: HDF5File, golden: GoldenComparison) -> Bool {
+    guard case .string(golden.file.path)? = try? file.attribute("golden", of: "/") else { return false }
+    return golden.unchanged(since: target)
   }
 
   /// The items whose input may have changed since `file` was written: those
@@ -356,7 +391,7 @@ struct RunState {
 
   /// `--incremental` when few inputs really changed (``reallyChanged``, none
   /// at all included), the previous output holds the same items, none failed,
-  /// and no golden comparison (checked by the caller), and the root it has is
+  /// compared with the same golden file if any (checked by the caller), and the root it has is
   /// the one this run writes. With nothing changed that file already is the
   /// output, byte for byte, and stays as it is (``outputKept``): the run only
   /// counts and logs its items. Otherwise, when the changed items keep their
@@ -371,7 +406,7 @@ struct RunState {
   /// set when a stop came during the update (undone).
   private mutating func keepOrPatch(
     _ previous: ReusableResults.Source, changed: [(item: Item, input: ItemInput)], fingerprint: RunFingerprint,
-    shared: [String: Tensor]
+    shared: [String: Tensor], golden: GoldenComparison?
   ) -> Bool {
     let items = prepared.catalog.items, file = previous.file, stop = options.stop
     guard pngOutputs == nil || changed.isEmpty else {
@@ -381,17 +416,19 @@ struct RunState {
       return false
     }
     // The checks stay as stored: a changed item's must come out the same (see OutputPatch.replace).
-    guard let reports = storedReports(file, fingerprint: fingerprint) else { return false }
+    guard let reports = storedReports(file, fingerprint: fingerprint, golden: golden) else { return false }
     let reportsOf = Dictionary(zip(items.map(\.id), reports), uniquingKeysWith: { first, _ in first })
     let executor = ItemExecutor(prepared: prepared, shared: shared)
     var patch = OutputPatch(), seconds: [String: Double] = [:]
     for (item, input) in changed {
       let started = Date()
       let computed = try? ComputeThreads.$requested.withValue(max(1, options.threads)) {
-        try executor.run(item, input: input, shouldStop: { stop.isRequested })
+        var result = try executor.run(item, input: input, shouldStop: { stop.isRequested })
+        if let golden { result.reports += try golden.reports(for: result) }
+        return prepared.sealed(result)
       }
       // A failure is reported by the run that follows.
-      guard let result = computed.map(prepared.sealed) else { return false }
+      guard let result = computed else { return false }
       guard patch.replace(result, in: file, storedReports: reportsOf[item.id] ?? []) else {
         log?.notice(
           "item \(item.id): its results no longer have the form stored (a tensor's shape or type, or a check's report: its errors or its result); --incremental writes the whole output"
@@ -465,23 +502,34 @@ struct RunState {
   /// The output's root (``OutputRoot``), after the golden file's items this
   /// run lacks are counted as failures.
   private mutating func root(fingerprint: RunFingerprint, golden: GoldenComparison?) -> OutputRoot {
-    let catalog = prepared.catalog
-    var goldenRecord: (OutputRoot.GoldenRecord, [Int])?
-    if let golden {
-      let missing = golden.missingItems(from: catalog.items.map(\.id), shard: catalog.shard)
-      for (_, id) in missing {
-        let outcome = golden.missingOutcome()
-        checks += 1
-        failed.append(.goldenMissing(id, outcome: outcome))
-        let event = ItemEvent(item: id, status: .missing, seconds: 0, checksPassed: 0, checksFailed: 1, error: nil)
-        log?.record(event)
-        onItem?(event, catalog.items.count, catalog.items.count)
-      }
-      goldenRecord = (OutputRoot.GoldenRecord(path: golden.file.path, missing: missing.map(\.id)), missing.map(\.index))
+    outputRoot(
+      fingerprint: fingerprint, items: zip(writtenIDs, writtenIndices).map { ($0, $1) },
+      golden: recordGoldenMissing(golden), checks: checks, checksFailed: failed.count)
+  }
+
+  /// Counts the golden file's items this run lacks as failed checks, each
+  /// logged as an event; their record for the root (``goldenRecord(_:)``).
+  private mutating func recordGoldenMissing(_ golden: GoldenComparison?) -> (
+    record: OutputRoot.GoldenRecord, missingIndices: [Int]
+  )? {
+    guard let golden else { return nil }
+    let record = goldenRecord(golden), total = prepared.catalog.items.count
+    for id in record.record.missing {
+      checks += 1
+      failed.append(.goldenMissing(id, outcome: golden.missingOutcome()))
+      let event = ItemEvent(item: id, status: .missing, seconds: 0, checksPassed: 0, checksFailed: 1, error: nil)
+      log?.record(event)
+      onItem?(event, total, total)
     }
-    return outputRoot(
-      fingerprint: fingerprint, items: zip(writtenIDs, writtenIndices).map { ($0, $1) }, golden: goldenRecord,
-      checks: checks, checksFailed: failed.count)
+    return record
+  }
+
+  /// The root's record of `golden`: its path and the items of it this run
+  /// lacks, with their places in it.
+  private func goldenRecord(_ golden: GoldenComparison) -> (record: OutputRoot.GoldenRecord, missingIndices: [Int]) {
+    let catalog = prepared.catalog
+    let missing = golden.missingItems(from: catalog.items.map(\.id), shard: catalog.shard)
+    return (OutputRoot.GoldenRecord(path: golden.file.path, missing: missing.map(\.id)), missing.map(\.index))
   }
 
   /// The root of an output holding `items` (their ids and places in the job)
