@@ -307,7 +307,7 @@ struct RunState {
       reports.append(read)
     }
     let all = reports.joined()
-    if let golden, !all.allSatisfy({ $0.check != GoldenComparison.checkName || golden.madeReport($0) }) { return nil }
+    if let golden, !all.allSatisfy({ !$0.isGolden || golden.madeReport($0) }) { return nil }
     let record = golden.map(goldenRecord), missing = record?.record.missing.count ?? 0
     let root = outputRoot(
       fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: record, checks: all.count + missing,
@@ -502,9 +502,10 @@ struct RunState {
   /// The output's root (``OutputRoot``), after the golden file's items this
   /// run lacks are counted as failures.
   private mutating func root(fingerprint: RunFingerprint, golden: GoldenComparison?) -> OutputRoot {
-    outputRoot(
-      fingerprint: fingerprint, items: zip(writtenIDs, writtenIndices).map { ($0, $1) },
-      golden: recordGoldenMissing(golden), checks: checks, checksFailed: failed.count)
+    let record = recordGoldenMissing(golden)
+    return outputRoot(
+      fingerprint: fingerprint, items: zip(writtenIDs, writtenIndices).map { ($0, $1) }, golden: record,
+      checks: checks, checksFailed: failed.count)
   }
 
   /// Counts the golden file's items this run lacks as failed checks, each
