@@ -789,6 +789,19 @@ struct NightlyRunTests {
       "the running run's log is left alone")
   }
 
+  @Test("a --log whose folder cannot be made says which part of its path is in the way, and nothing is written")
+  func logFolderInTheWay() throws {
+    let dataset = try Dataset(count: 2)
+    let blocker = dataset.output("night")  // a file where a folder of the log's path should be
+    try FileManager.default.createDirectory(atPath: dataset.output(""), withIntermediateDirectories: true)
+    try Data().write(to: URL(fileURLWithPath: blocker))
+    let run = try dataset.run(["--output", dataset.output("result.h5"), "--log", blocker + "/logs/night.jsonl"])
+    #expect(run.exitCode == 3)
+    #expect(
+      run.standardError.contains("cannot write the log: \(blocker) is a file, not a folder"), "\(run.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: dataset.output("result.h5")))
+  }
+
   @Test("--log or --report naming the output, the golden file or the job is refused before anything is touched")
   func sidePathsCannotClobber() throws {
     let dataset = try Dataset(count: 3)

@@ -231,7 +231,7 @@ struct PNGOutputs {
     var written: [String] = []
     let prefix = perItem ? item + "/" : ""
     let folder = root + "/" + prefix
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    if let reason = makeDirectories(folder) { throw RunFailure(reason) }
     for name in definition.tensors {
       let path = "\(ItemStorage.group(item))/tensors/\(name)"
       let tensor = try file.readTensor(path, raw: raw)
@@ -298,7 +298,7 @@ struct StagedDirectory {
   /// Creates the temporary directory (and the target's parent), empty.
   func create() throws {
     discard()
-    try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+    if let reason = makeDirectories(temporary) { throw RunFailure(reason) }
   }
 
   /// Replaces the target with the written directory: the old one is renamed

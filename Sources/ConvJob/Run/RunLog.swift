@@ -10,8 +10,9 @@ final class RunLog: Sendable {
   /// Opens (creating its directory and itself if needed) and locks the log,
   /// then empties it. Fails, leaving it as it is, when another run holds it.
   init(path: String) throws(JobProblems) {
-    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    if let reason = makeDirectories(URL(fileURLWithPath: path).deletingLastPathComponent().path) {
+      throw .file(path, "cannot write the log: \(reason)")
+    }
     let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { throw .file(path, "cannot write the log: \(String(cString: strerror(errno)))") }
     guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {

@@ -171,8 +171,10 @@ extension SlurmSubmission {
   /// submits the array job and then the merge job, and returns their ids. When
   /// the merge cannot be submitted, the array job is cancelled.
   package func submit(with client: any SlurmClient) throws(RunFailure) -> (array: String, merge: String) {
+    if let reason = makeDirectories(logs) {
+      throw RunFailure("\(directory): cannot write the batch scripts: \(reason)")
+    }
     do {
-      try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
       try taskScript.write(toFile: taskScriptPath, atomically: true, encoding: .utf8)
       try mergeScript.write(toFile: mergeScriptPath, atomically: true, encoding: .utf8)
       for script in [taskScriptPath, mergeScriptPath] {
