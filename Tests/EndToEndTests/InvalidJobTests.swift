@@ -188,6 +188,11 @@ struct InvalidJobTests {
     Row(
       name: "missing outputs.path without --output", job: job(outputs: #"{"tensors": "all"}"#), exitCode: 2,
       words: ["outputs", "path", "--output"], lines: 1),
+    Row(
+      name: "validate: outputs.path under a file",
+      job: job(outputs: #"{"path": "results/night/result.h5", "tensors": "all"}"#),
+      files: [.text("results", "a file, not a folder")], command: "validate", exitCode: 2,
+      words: ["outputs.path", "cannot create the output directory", "results is a file, not a folder"], lines: 1),
 
     // Shape rules
     Row(name: "stride 0", job: convJob(#""stride": 0"#), exitCode: 2, words: [y, "stride", "0"], lines: 2),

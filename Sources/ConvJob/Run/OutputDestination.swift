@@ -23,11 +23,12 @@ package enum OutputDestination {
   }
 
   /// Checks `target`, named by `file` at `location` (`--output`, or the job's
-  /// `outputs.path`); a directory is refused with `<directory>/<example>.h5` as the example.
-  package static func check(target: String, file: String, location: String = "", example: String = "output")
-    throws(JobProblems)
-    -> String
-  {
+  /// `outputs.path`), making its missing folders unless `creating` is false
+  /// (`validate`: then only what would keep them from being made is a problem);
+  /// a directory is refused with `<directory>/<example>.h5` as the example.
+  package static func check(
+    target: String, file: String, location: String = "", example: String = "output", creating: Bool = true
+  ) throws(JobProblems) -> String {
     var isDirectory: ObjCBool = false
     if target.hasSuffix("/")
       || (FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory) && isDirectory.boolValue)
@@ -41,8 +42,10 @@ package enum OutputDestination {
       JobProblems([JobProblem(file: file, location: location, message: "\(target): \(message)", isDataError: true)])
     }
     let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
-    if let reason = makeDirectories(directory) { throw unwritable("cannot create the output directory: \(reason)") }
-    guard access(directory, W_OK) == 0 else {
+    if let reason = creating ? makeDirectories(directory) : directoriesProblem(directory) {
+      throw unwritable("cannot create the output directory: \(reason)")
+    }
+    guard access(directory, W_OK) == 0 || (!creating && errno == ENOENT) else {
       throw unwritable("cannot write in \(directory): \(String(cString: strerror(errno)))")
     }
     return target
