@@ -60,7 +60,10 @@ struct IncrementalCostTests {
       try Dataset.log(log).contains { $0["item"]?.stringValue == "0020" && $0["status"]?.stringValue == "missing" })
 
     // Other tolerances: the golden reports are made again.
-    let tolerant = try dataset.run(["--output", target, "--golden", golden, "--incremental", "--rtol", "1e-6"])
+    let tolerant = try dataset.run([
+      "--output", target, "--golden", golden, "--incremental", "--rtol", "1e-6", "--log", dataset.output("t.jsonl"),
+    ])
+    #expect(try Self.notices(dataset.output("t.jsonl")).contains { $0.contains("made with other tolerances") })
     #expect(tolerant.standardOutput.hasPrefix("wrote \(target): 20 items (20 reused)"), "\(tolerant.standardOutput)")
     #expect(Self.inode(target) != before)
     let reports = try ItemStorage.reports("0003", in: HDF5File.open(target)).filter(\.isGolden)
@@ -80,7 +83,13 @@ struct IncrementalCostTests {
     #expect(try dataset.run(["--output", target, "--golden", golden, "--incremental", "--quiet"]).exitCode == 1)
     let written = Self.inode(target)
     #expect(try dataset.run(["--output", golden, "--quiet"]).exitCode == 0)
-    let replaced = try dataset.run(["--output", target, "--golden", golden, "--incremental"])
+    let replaced = try dataset.run([
+      "--output", target, "--golden", golden, "--incremental", "--log", dataset.output("r.jsonl"),
+    ])
+    #expect(
+      try Self.notices(dataset.output("r.jsonl")).contains {
+        $0.contains("the golden file \(golden) changed since the previous output was written")
+      })
     #expect(replaced.exitCode == 0, "the new golden file lacks no item of this run's")
     #expect(replaced.standardOutput.hasPrefix("wrote \(target): 20 items (20 reused)"), "\(replaced.standardOutput)")
     #expect(Self.inode(target) != written)

@@ -177,7 +177,7 @@ struct RunState {
     let executor = ItemExecutor(prepared: prepared, shared: shared)
     // Items read back from a previous output compared with the same golden file, unchanged since, keep their golden reports.
     let goldenKept = reusable.previousOutput.flatMap { previous in
-      golden.map { comparedWithTheSameGolden(previous.file, golden: $0) } == true ? previous.file : nil
+      golden.map { goldenChange(since: previous.file, golden: $0) == nil } == true ? previous.file : nil
     }
     let threads = min(max(1, options.threads), max(items.count, 1))
     // Items in parallel each compute on one thread; a single item gets them all.
@@ -307,7 +307,12 @@ struct RunState {
       reports.append(read)
     }
     let all = reports.joined()
-    if let golden, !all.allSatisfy({ !$0.isGolden || golden.madeReport($0) }) { return nil }
+    if let golden, !all.allSatisfy({ !$0.isGolden || golden.madeReport($0) }) {
+      log?.notice(
+        "the previous output's golden reports were made with other tolerances; --incremental compares every item again and writes the whole output"
+      )
+      return nil
+    }
     let record = golden.map(goldenRecord), missing = record?.record.missing.count ?? 0
     let root = outputRoot(
       fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: record, checks: all.count + missing,
@@ -320,7 +325,10 @@ struct RunState {
   /// file, unchanged since (``GoldenComparison/unchanged(since:)``).
   private func holdsTheSameItems(_ file: HDF5File, golden: GoldenComparison?) -> Bool {
     if let golden {
-      guard comparedWithTheSameGolden(file, golden: golden) else { return false }
+      if let change = goldenChange(since: file, golden: golden) {
+        log?.notice("\(change); --incremental compares every item with it again and writes the whole output")
+        return false
+      }
     } else if (try? file.attribute("golden", of: "/")) != nil {
       return false
     }
@@ -328,13 +336,20 @@ struct RunState {
       && (try? OutputComparison.itemIDs(of: file)) == prepared.catalog.items.map(\.id)
   }
 
-  /// Whether `file`, the previous output, was compared with `golden`'s file
+  /// Nil when `file`, the previous output, was compared with `golden`'s file
   /// (the path as given) and that file is unchanged since
   /// (``GoldenComparison/unchanged(since:)``): its items' golden reports,
-  /// when made with this run's tolerances, are what comparing them again gives.
-  private func comparedWithTheSameGolden(_ file: HDF5File, golden: GoldenComparison) -> Bool {
-    guard case .string(golden.file.path)? = try? file.attribute("golden", of: "/") else { return false }
-    return golden.unchanged(since: target)
+  /// when made with this run's tolerances, are what comparing them again
+  /// gives. Otherwise what changed, for the log.
+  private func goldenChange(since file: HDF5File, golden: GoldenComparison) -> String? {
+    let path = golden.file.path
+    guard case .string(path)? = try? file.attribute("golden", of: "/") else {
+      return "the previous output was not compared with the golden file \(path)"
+    }
+    guard golden.unchanged(since: target) else {
+      return "the golden file \(path) changed since the previous output was written (or less than 2 s before)"
+    }
+    return nil
   }
 
   /// The items whose input may have changed since `file` was written: those
