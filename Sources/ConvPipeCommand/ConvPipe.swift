@@ -42,10 +42,12 @@ public struct ConvPipe: ParsableCommand {
   /// use (``OpenBLASCoreChoice``, which may restart the process), the others
   /// never pay for that restart.
   public static func runAndExit(_ arguments: [String]? = nil) -> Never {
+    let given = arguments ?? Array(CommandLine.arguments.dropFirst())
     do {
       _ = try VectorInstructions.fromEnvironment()
     } catch {
       printError("convpipe: \(error)")
+      RunCommand.recordUnreadable(given, message: "\(error)")
       Foundation.exit(ExitStatus.invalid.code)
     }
     OpenBLASKernel.stopIdleThreads()
@@ -63,6 +65,7 @@ public struct ConvPipe: ParsableCommand {
     } catch {
       guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
       printError("convpipe: " + message(for: error) + " (see convpipe help)")
+      RunCommand.recordUnreadable(given, message: message(for: error))
       Foundation.exit(ExitStatus.invalid.code)
     }
   }

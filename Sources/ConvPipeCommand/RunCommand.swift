@@ -103,7 +103,7 @@ struct RunCommand: ParsableCommand, ComputingCommand {
         job: parsed, maxMemory: try memory.limit(), concurrentItems: options.threads, earlierProblems: problems,
         itemFailuresAtRun: true, shard: shard.flatMap(Shard.init))
       if let signal = stop.signal {
-        result = JobRunner.recordUnstarted(nil, signal: signal, outputPath: target, options: options)
+        result = JobRunner.recordUnstarted(nil, signal: signal, outputPath: target, logPath: log)
       } else {
         let progress = quiet ? nil : ProgressDisplay()
         defer { progress?.finish() }
@@ -112,8 +112,7 @@ struct RunCommand: ParsableCommand, ComputingCommand {
           onItem: { event, done, total in progress?.update(event, done: done, total: total) })
       }
     } catch let problems as JobProblems {
-      let unstarted = JobRunner.recordUnstarted(problems, outputPath: target, options: options)
-      if let report { try writeReport(RunSummary(result: unstarted).json, to: report) }
+      try Self.recordUnstarted(problems, outputPath: target, log: log, report: report)
       throw problems
     }
     let summary = RunSummary(result: result)
@@ -151,6 +150,54 @@ struct RunCommand: ParsableCommand, ComputingCommand {
       problems.append(
         JobProblem(file: "--report", location: "", message: "\(report) is the --log file; name another file"))
     }
-    if !problems.isEmpty { throw JobProblems(problems) }
+    guard !problems.isEmpty else { return }
+    // The side files not refused themselves still get the summary.
+    let refused = Set(problems.map(\.file))
+    try? Self.recordUnstarted(
+      JobProblems(problems), outputPath: target, log: refused.contains("--log") ? nil : log,
+      report: refused.contains("--report") ? nil : report)
+    throw JobProblems(problems)
+  }
+
+  /// Writes the summary of a run that did not start into the `log` and the `report` given.
+  private static func recordUnstarted(_ problems: JobProblems, outputPath: String?, log: String?, report: String?)
+    throws(RunFailure)
+  {
+    let unstarted = JobRunner.recordUnstarted(problems, outputPath: outputPath, logPath: log)
+    if let report { try writeReport(RunSummary(result: unstarted).json, to: report) }
+  }
+
+  /// For a `run` command line that could not be read (`message`: why; exit
+  /// 2), the `--log` and `--report` it names, found by their spelling
+  /// (`--log FILE`, `--log=FILE`), still get the summary, so that a scheduled
+  /// night leaves no earlier night's report behind as if it were its own.
+  /// Only a missing file or one of JSON (an earlier summary or log) is
+  /// written, and not the job, the output, the golden file or the other side file.
+  static func recordUnreadable(_ arguments: [String], message: String) {
+    guard arguments.first == "run" else { return }
+    func value(_ option: String) -> String? {
+      for (index, argument) in arguments.enumerated() {
+        if argument == option, index + 1 < arguments.count { return arguments[index + 1] }
+        if argument.hasPrefix(option + "=") { return String(argument.dropFirst(option.count + 1)) }
+      }
+      return nil
+    }
+    let job = arguments.count > 1 ? arguments[1] : nil
+    let others = [job, value("--output"), value("--golden")].compactMap { $0 }
+    func safe(_ path: String?, besides other: String?) -> String? {
+      guard let path, other.map({ !FileIdentity.same($0, path) }) ?? true,
+        !others.contains(where: { FileIdentity.same($0, path) })
+      else { return nil }
+      guard let file = FileHandle(forReadingAtPath: path) else {
+        return FileManager.default.fileExists(atPath: path) ? nil : path
+      }
+      defer { try? file.close() }
+      let start = try? file.read(upToCount: 1)
+      return start == nil || start == Data("{".utf8) || start?.isEmpty == true ? path : nil
+    }
+    let log = value("--log"), report = value("--report")
+    let problem = JobProblems([JobProblem(file: "command line", location: "", message: message)])
+    try? recordUnstarted(
+      problem, outputPath: value("--output"), log: safe(log, besides: report), report: safe(report, besides: log))
   }
 }

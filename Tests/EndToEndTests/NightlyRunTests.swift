@@ -789,6 +789,41 @@ struct NightlyRunTests {
       "the running run's log is left alone")
   }
 
+  @Test(
+    "a command line that cannot be read or is refused still ends --log and --report with its summary (exit 2); a side file that is refused, or an HDF5 file, is left alone"
+  )
+  func commandLineErrorsStillReport() throws {
+    let dataset = try Dataset(count: 2)
+    let report = dataset.output("night.json"), log = dataset.output("night.jsonl")
+    try FileManager.default.createDirectory(atPath: dataset.output(""), withIntermediateDirectories: true)
+    func summary(_ path: String) throws -> JSONValue? {
+      try JSONParser.parse(
+        String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").last.map(String.init) ?? "")
+    }
+    for (arguments, words) in [
+      (["--threads", "0"], "--threads 0 is out of range"), (["--incremntal"], "Unknown option '--incremntal'"),
+      (["--rtol", "-1"], "--rtol"),
+    ] {
+      try #"{"stale": true}"#.write(toFile: report, atomically: true, encoding: .utf8)
+      let run = try dataset.run(arguments + ["--report=" + report, "--log", log])
+      #expect(run.exitCode == 2)
+      let written = try summary(report), logged = try summary(log)?["summary"]
+      #expect(written?["exit_code"]?.intValue == 2 && logged?["exit_code"]?.intValue == 2, "\(arguments)")
+      #expect(written?["error"]?.stringValue?.contains(words) == true, "\(String(describing: written))")
+    }
+    // --log names the output: the log is refused and left alone, the report still written.
+    let output = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", output, "--quiet"]).exitCode == 0)
+    let bytes = Dataset.bytes(output)
+    let refused = try dataset.run(["--output", output, "--log", output, "--report", report])
+    #expect(refused.exitCode == 2)
+    #expect(Dataset.bytes(output) == bytes)
+    #expect(try summary(report)?["error"]?.stringValue?.contains("is the output; name another file") == true)
+    // An unreadable command line whose --report names an HDF5 file leaves it alone.
+    let unreadable = try dataset.run(["--threads", "0", "--report", output])
+    #expect(unreadable.exitCode == 2 && Dataset.bytes(output) == bytes)
+  }
+
   @Test("a --log whose folder cannot be made says which part of its path is in the way, and nothing is written")
   func logFolderInTheWay() throws {
     let dataset = try Dataset(count: 2)
@@ -890,7 +925,9 @@ struct NightlyRunTests {
     #expect(tolerance.standardError.contains("--golden"))
   }
 
-  @Test("scripts/nightly.sh: the first night makes last-good, a changed image fails the next and keeps last-good")
+  @Test(
+    "scripts/nightly.sh: the first night makes last-good, a night with nothing changed keeps the output, a changed image fails the next and keeps last-good"
+  )
   func nightlyScript() throws {
     let dataset = try Dataset(count: 6)
     let out = dataset.output("")
@@ -910,14 +947,22 @@ struct NightlyRunTests {
     #expect(first.0 == 0 && first.1.isEmpty)
     let lastGood = Dataset.bytes(out + "/last-good.h5")
     #expect(lastGood != nil)
+    func summary() throws -> JSONValue {
+      try JSONParser.parse(String(contentsOfFile: out + "/job-summary.json", encoding: .utf8))
+    }
+    sleep(2)  // last-good older than the two-second window
+    #expect(try night().0 == 0, "compared with last-good, written")
+    #expect(try summary()["output_kept"]?.boolValue == false)
+    #expect(try night().0 == 0)
+    #expect(try summary()["output_kept"]?.boolValue == true, "nothing changed: kept as it is")
+    #expect(Dataset.bytes(out + "/last-good.h5") == lastGood, "a passing night is not copied over last-good")
     try dataset.writeImage(2, variant: 3)
     let second = try night()
     #expect(second.0 == 1)
     #expect(second.1.contains("FAIL item 0002 stage golden:back"))
     #expect(Dataset.bytes(out + "/last-good.h5") == lastGood)
-    let summary = try JSONParser.parse(String(contentsOfFile: out + "/job-summary.json", encoding: .utf8))
-    #expect(summary["reused"]?.intValue == 5)
+    #expect(try summary()["reused"]?.intValue == 5)
     let logs = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasSuffix(".jsonl") }
-    #expect(logs.count == 2, "one log per night, even two nights in the same second: \(logs)")
+    #expect(logs.count == 4, "one log per night, even two nights in the same second: \(logs)")
   }
 }

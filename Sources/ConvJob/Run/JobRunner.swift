@@ -49,11 +49,12 @@ package enum JobRunner {
 extension JobRunner {
   /// For a run that did not start — an invalid job (exit 2), an input that
   /// could not be read or an output locked by another run (exit 3), a signal
-  /// while planning — writes the log's summary line all the same, so a
-  /// scheduled run's log always ends with one, and returns the result for
-  /// `--report`. The log is left alone when another run is writing it.
+  /// while planning, a command line refused — writes the summary line of the
+  /// log at `logPath` all the same, so a scheduled run's log always ends with
+  /// one, and returns the result for `--report`. The log is left alone when
+  /// another run is writing it.
   package static func recordUnstarted(
-    _ problems: JobProblems?, signal: Int32? = nil, outputPath: String?, options: RunOptions
+    _ problems: JobProblems?, signal: Int32? = nil, outputPath: String?, logPath: String?
   ) -> RunResult {
     let result = RunResult(
       outputPath: outputPath ?? "", items: 0, computed: 0, reused: 0, failedItems: [], checks: 0, failed: [],
@@ -61,7 +62,7 @@ extension JobRunner {
       error: problems.map { $0.description.replacingOccurrences(of: "\n", with: "; ") },
       invalid: problems?.isDataError == false,
       signal: signal, keptForResume: 0)
-    if let path = options.logPath, let log = try? RunLog(path: path) { log.summary(RunSummary(result: result)) }
+    if let logPath, let log = try? RunLog(path: logPath) { log.summary(RunSummary(result: result)) }
     return result
   }
 }
