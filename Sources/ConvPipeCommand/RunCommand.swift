@@ -172,32 +172,31 @@ struct RunCommand: ParsableCommand, ComputingCommand {
   /// (`--log FILE`, `--log=FILE`), still get the summary, so that a scheduled
   /// night leaves no earlier night's report behind as if it were its own.
   /// Only a missing file or one of JSON (an earlier summary or log) is
-  /// written, and not the job, the output, the golden file or the other side file.
+  /// written, and none that another argument names (the job, the output, the
+  /// golden file, the other side file).
   static func recordUnreadable(_ arguments: [String], message: String) {
     guard arguments.first == "run" else { return }
-    func value(_ option: String) -> String? {
+    /// The argument giving `option`'s value (its own when spelled `--option=value`), and the value.
+    func value(_ option: String) -> (index: Int, path: String)? {
       for (index, argument) in arguments.enumerated() {
-        if argument == option, index + 1 < arguments.count { return arguments[index + 1] }
-        if argument.hasPrefix(option + "=") { return String(argument.dropFirst(option.count + 1)) }
+        if argument == option, index + 1 < arguments.count { return (index + 1, arguments[index + 1]) }
+        if argument.hasPrefix(option + "=") { return (index, String(argument.dropFirst(option.count + 1))) }
       }
       return nil
     }
-    let job = arguments.count > 1 ? arguments[1] : nil
-    let others = [job, value("--output"), value("--golden")].compactMap { $0 }
-    func safe(_ path: String?, besides other: String?) -> String? {
-      guard let path, other.map({ !FileIdentity.same($0, path) }) ?? true,
-        !others.contains(where: { FileIdentity.same($0, path) })
+    func writable(_ option: String) -> String? {
+      guard let (index, path) = value(option),
+        !arguments.indices.contains(where: { $0 != index && FileIdentity.same(arguments[$0], path) })
       else { return nil }
       guard let file = FileHandle(forReadingAtPath: path) else {
         return FileManager.default.fileExists(atPath: path) ? nil : path
       }
       defer { try? file.close() }
-      let start = try? file.read(upToCount: 1)
-      return start == nil || start == Data("{".utf8) || start?.isEmpty == true ? path : nil
+      guard let start = try? file.read(upToCount: 1), start.isEmpty || start == Data("{".utf8) else { return nil }
+      return path
     }
-    let log = value("--log"), report = value("--report")
     let problem = JobProblems([JobProblem(file: "command line", location: "", message: message)])
     try? recordUnstarted(
-      problem, outputPath: value("--output"), log: safe(log, besides: report), report: safe(report, besides: log))
+      problem, outputPath: value("--output")?.path, log: writable("--log"), report: writable("--report"))
   }
 }

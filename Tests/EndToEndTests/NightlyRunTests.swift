@@ -822,6 +822,10 @@ struct NightlyRunTests {
     // An unreadable command line whose --report names an HDF5 file leaves it alone.
     let unreadable = try dataset.run(["--threads", "0", "--report", output])
     #expect(unreadable.exitCode == 2 && Dataset.bytes(output) == bytes)
+    // Nor one naming the job (JSON too), wherever the job stands among the arguments.
+    let job = Dataset.bytes(dataset.job)
+    let jobFirst = try ConvPipeProcess.run(["run", "--incremntal", dataset.job, "--report=" + dataset.job])
+    #expect(jobFirst.exitCode == 2 && Dataset.bytes(dataset.job) == job)
   }
 
   @Test("a --log whose folder cannot be made says which part of its path is in the way, and nothing is written")

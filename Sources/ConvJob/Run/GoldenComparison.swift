@@ -68,7 +68,7 @@ struct GoldenComparison: Sendable {
   }
 
   /// Whether `report`, a golden report, was made with this comparison's tolerances.
-  func madeReport(_ report: ItemReport) -> Bool {
+  func matchesTolerances(of report: ItemReport) -> Bool {
     report.outcome.rtol == comparison.tolerance.rtol && report.outcome.atol == comparison.tolerance.atol
   }
 
