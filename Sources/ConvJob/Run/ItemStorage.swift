@@ -102,10 +102,11 @@ enum ItemStorage {
     var result = ItemResult(id: id, inputHash: inputHash)
     for name in try OutputComparison.tensorNames(item: id, in: file) {
       let path = "\(group)/tensors/\(name)"
+      let attributes = try file.attributes(of: path)
       result.tensors.append(
         KeptTensor(
-          name: name, tensor: try file.readTensor(path, raw: raw), op: try text("op", of: path, in: file),
-          params: try text("params", of: path, in: file)))
+          name: name, tensor: try file.readTensor(path, raw: raw), op: text(attributes["op"]),
+          params: text(attributes["params"])))
     }
     result.reports = try reports(id, in: file)
     let matrices = "\(group)/matrices"
@@ -127,22 +128,21 @@ enum ItemStorage {
     let group = reportsGroup(id)
     guard file.exists(group) else { return [] }
     return try file.children(of: group).map { name throws(HDF5Error) in
-      let path = "\(group)/\(name)"
-      func number(_ attribute: String) throws(HDF5Error) -> Double {
-        switch try file.attribute(attribute, of: path) {
+      let attributes = try file.attributes(of: "\(group)/\(name)")
+      func number(_ attribute: String) -> Double {
+        switch attributes[attribute] {
         case .double(let value)?: return value
         case .int(let value)?: return Double(value)
         default: return .nan
         }
       }
       let outcome = CheckOutcome(
-        held: try number("held") == 1, maxAbsError: try number("max_abs_error"),
-        maxRelError: try number("max_rel_error"),
-        mismatched: Int(exactly: try number("mismatched")) ?? 0, count: Int(exactly: try number("count")) ?? 0,
-        rtol: try number("rtol"), atol: try number("atol"), message: try text("message", of: path, in: file))
+        held: number("held") == 1, maxAbsError: number("max_abs_error"), maxRelError: number("max_rel_error"),
+        mismatched: Int(exactly: number("mismatched")) ?? 0, count: Int(exactly: number("count")) ?? 0,
+        rtol: number("rtol"), atol: number("atol"), message: text(attributes["message"]))
       return ItemReport(
-        name: name, check: try text("check", of: path, in: file),
-        expect: Expectation(rawValue: try text("expect", of: path, in: file)) ?? .pass, outcome: outcome)
+        name: name, check: text(attributes["check"]),
+        expect: Expectation(rawValue: text(attributes["expect"])) ?? .pass, outcome: outcome)
     }
   }
 
@@ -161,8 +161,9 @@ enum ItemStorage {
     try file.addAttributes(attributes, on: path)
   }
 
-  private static func text(_ name: String, of path: String, in file: HDF5File) throws(HDF5Error) -> String {
-    if case .string(let value)? = try file.attribute(name, of: path) { return value }
+  /// A string attribute's value; empty when it is missing or not a string.
+  private static func text(_ value: HDF5AttributeValue?) -> String {
+    if case .string(let text)? = value { return text }
     return ""
   }
 }
