@@ -85,6 +85,7 @@ public struct JSONParser {
     try enter()
     index += 1
     var members: [(key: String, value: JSONValue)] = []
+    var keyPositions: [String: JSONValue.Position] = [:]
     skipWhitespace()
     if current == UInt8(ascii: "}") {
       index += 1; depth -= 1; return JSONValue(.object(members), line: line, column: column)
@@ -92,7 +93,7 @@ public struct JSONParser {
     while true {
       skipWhitespace()
       guard current == UInt8(ascii: "\"") else { throw error("expected a string key in double quotes") }
-      let keyColumn = self.column
+      let keyLine = self.line, keyColumn = self.column
       let key = try parseString()
       if members.contains(where: { $0.key == key }) {
         throw JSONSyntaxError(line: self.line, column: keyColumn, message: "duplicate key \"\(key)\"")
@@ -102,13 +103,14 @@ public struct JSONParser {
       index += 1
       skipWhitespace()
       members.append((key, try parseValue()))
+      keyPositions[key] = JSONValue.Position(line: keyLine, column: keyColumn)
       skipWhitespace()
       if current == UInt8(ascii: ",") { index += 1; continue }
       if current == UInt8(ascii: "}") { index += 1; break }
       throw error("expected ',' or '}' in object")
     }
     depth -= 1
-    return JSONValue(.object(members), line: line, column: column)
+    return JSONValue(.object(members), line: line, column: column, keyPositions: keyPositions)
   }
 
   private mutating func parseArray(line: Int, column: Int) throws(JSONSyntaxError) -> JSONValue {

@@ -29,12 +29,30 @@ public struct JSONValue: Sendable, Equatable {
   /// 1-based line and column of the value's first character.
   public let line: Int
   public let column: Int
+  /// For an object read from a file, where each key's opening quote stands
+  /// (1-based line and column), for problems with a key rather than its value.
+  public let keyPositions: [String: Position]
 
-  public init(_ kind: Kind, line: Int = 0, column: Int = 0) {
+  /// A 1-based line and column in the file.
+  public struct Position: Sendable, Equatable {
+    public let line: Int
+    public let column: Int
+
+    public init(line: Int, column: Int) {
+      self.line = line
+      self.column = column
+    }
+  }
+
+  public init(_ kind: Kind, line: Int = 0, column: Int = 0, keyPositions: [String: Position] = [:]) {
     self.kind = kind
     self.line = line
     self.column = column
+    self.keyPositions = keyPositions
   }
+
+  /// Where the value starts in the file (line 0 when it was not read from one).
+  public var position: Position { Position(line: line, column: column) }
 
   /// The JSON type's name, for messages: `a number`, `a string`, ...
   public var typeName: String {

@@ -298,7 +298,7 @@ struct JobDecoderTests {
     let error = #expect(throws: JobProblems.self) {
       try StageParameters.operation(fromJSON: #"{"op": "pad", "pads": 1, "modes": "reflect"}"#, file: "case")
     }
-    #expect(error?.description == #"case: stage: unknown key "modes" (did you mean "mode"?) (line 1, column 35)"#)
+    #expect(error?.description == #"case: stage: unknown key "modes" (did you mean "mode"?) (line 1, column 26)"#)
   }
 
   @Test("integer parameters above 2^53 stay exact")

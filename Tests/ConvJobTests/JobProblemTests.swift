@@ -268,10 +268,10 @@ struct JobProblemTests {
     let problems = try #require(error?.problems)
     #expect(
       problems.map(\.description) == [
-        #"job.json: stages[0] (id "c"): unknown key "strdie" (did you mean "stride"?) (line 6, column 15)"#,
+        #"job.json: stages[0] (id "c"): unknown key "strdie" (did you mean "stride"?) (line 6, column 5)"#,
         #"job.json: stages[0] (id "c"): weight: no input or stage is named "ww" (did you mean "w"?) (line 5, column 54)"#,
       ])
-    #expect(problems[0].line == 6 && problems[0].column == 15)
+    #expect(problems[0].line == 6 && problems[0].column == 5, "an unknown key is placed at the key, not its value")
     #expect(problems[0].file == "job.json" && problems[0].location == #"stages[0] (id "c")"#)
     #expect(problems[0].message == #"unknown key "strdie" (did you mean "stride"?)"#)
     #expect(problems[1].line == 5 && problems[1].column == 54, "the name's place, as for every key")

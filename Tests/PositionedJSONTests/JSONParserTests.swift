@@ -82,6 +82,9 @@ struct JSONParserTests {
     #expect((b.line, b.column) == (4, 7))
     #expect(value.objectMembers?.map(\.key) == ["a", "b"])
     #expect(value["missing"] == nil)
+    // Each key's opening quote, for problems with the key itself (an unknown key).
+    #expect(value.keyPositions == ["a": .init(line: 2, column: 3), "b": .init(line: 4, column: 2)])
+    #expect(a.keyPositions.isEmpty, "an array has no keys")
   }
 
   // MARK: - Syntax errors

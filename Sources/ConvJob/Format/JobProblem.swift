@@ -103,7 +103,12 @@ final class ProblemLog {
   init(file: String) { self.file = file }
 
   func add(_ location: String, _ message: String, at value: JSONValue? = nil) {
-    let positioned = value.flatMap { $0.line > 0 ? $0 : nil }
+    add(location, message, at: value?.position)
+  }
+
+  /// Records a problem at `position` in the job file (none when its line is 0: not read from the file).
+  func add(_ location: String, _ message: String, at position: JSONValue.Position?) {
+    let positioned = position.flatMap { $0.line > 0 ? $0 : nil }
     problems.append(
       JobProblem(file: file, location: location, message: message, line: positioned?.line, column: positioned?.column))
   }

@@ -140,7 +140,7 @@ struct ObjectReader {
   func finish() {
     for key in members.keys.sorted() where !read.contains(key) {
       let suggestion = closest(to: key, among: read, within: 2).map { " (did you mean \"\($0)\"?)" } ?? ""
-      log.add(location, "unknown key \"\(key)\"\(suggestion)", at: members[key])
+      log.add(location, "unknown key \"\(key)\"\(suggestion)", at: object.keyPositions[key] ?? members[key]?.position)
     }
   }
 }
