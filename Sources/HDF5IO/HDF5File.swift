@@ -31,9 +31,8 @@ public final class HDF5File: @unchecked Sendable {  // all state is immutable or
     let flags = mode == .readOnly ? convpipe_H5F_ACC_RDONLY() : convpipe_H5F_ACC_RDWR()
     do {
       return try HDF5Library.serialised { () throws(HDF5Error) in
-        let access = try fileAccess(path: path, alignment: nil)
         let handle = try HDF5Handle.make(.file, "cannot open file", file: path, object: nil) {
-          H5Fopen(path, flags, access.id)
+          H5Fopen(path, flags, convpipe_H5P_DEFAULT())
         }
         return HDF5File(path: path, handle: handle)
       }
@@ -67,9 +66,13 @@ public final class HDF5File: @unchecked Sendable {  // all state is immutable or
   /// (truncating) any file already at `path`. With `alignment`, every object
   /// of 64 KiB or more starts at a multiple of it in the file (so that its data
   /// can be written directly, bypassing the page cache: ``RawFileAccess``).
-  public static func create(_ path: String, alignment: Int? = nil) throws(HDF5Error) -> HDF5File {
+  /// With `metadataCacheBytes`, libhdf5's metadata cache for the file takes at
+  /// most that much memory (by default it grows to 32 MiB as the file gains objects).
+  public static func create(_ path: String, alignment: Int? = nil, metadataCacheBytes: Int? = nil) throws(HDF5Error)
+    -> HDF5File
+  {
     try HDF5Library.serialised { () throws(HDF5Error) in
-      let access = try fileAccess(path: path, alignment: alignment)
+      let access = try fileAccess(path: path, alignment: alignment, metadataCacheBytes: metadataCacheBytes)
       let handle = try HDF5Handle.make(.file, "cannot create file", file: path, object: nil) {
         H5Fcreate(path, convpipe_H5F_ACC_TRUNC(), convpipe_H5P_DEFAULT(), access.id)
       }
@@ -77,19 +80,15 @@ public final class HDF5File: @unchecked Sendable {  // all state is immutable or
     }
   }
 
-  /// The most memory libhdf5's metadata cache takes for one open file. By
-  /// default the cache grows to 32 MiB as a file gains objects, and a run's
-  /// memory with it (2,400 items: 62 MiB, against 44 MiB for 240); each item's
-  /// metadata is written once and not read again, so a small cache costs no time.
-  static let metadataCacheBytes = 256 << 10
-
-  /// File access properties: the metadata cache capped at ``metadataCacheBytes``
-  /// and, with `alignment`, objects of 64 KiB or more aligned to it.
-  private static func fileAccess(path: String, alignment: Int?) throws(HDF5Error) -> HDF5Handle {
+  /// File access properties: the metadata cache capped at `metadataCacheBytes`
+  /// when given and, with `alignment`, objects of 64 KiB or more aligned to it.
+  private static func fileAccess(path: String, alignment: Int?, metadataCacheBytes: Int?) throws(HDF5Error)
+    -> HDF5Handle
+  {
     let access = try HDF5Handle.make(.propertyList, "cannot make file access properties", file: path, object: nil) {
       H5Pcreate(convpipe_H5P_FILE_ACCESS())
     }
-    if convpipe_limit_metadata_cache(access.id, metadataCacheBytes) < 0 {
+    if let metadataCacheBytes, convpipe_limit_metadata_cache(access.id, metadataCacheBytes) < 0 {
       throw .fromLibrary("cannot limit the metadata cache", file: path, object: nil)
     }
     if let alignment, H5Pset_alignment(access.id, 1 << 16, hsize_t(alignment)) < 0 {

@@ -111,8 +111,11 @@ struct RunState {
     // An update that closed the previous output and then did not write it.
     if reusable.previousOutput?.file.isClosed == true { reusable = reusable.reopeningPrevious() }
     let output: OutputFile
-    do { output = try OutputFile(target: target, graph: fingerprint.graph, compression: job.outputs.compression) } catch
-    {
+    do {
+      output = try OutputFile(
+        target: target, graph: fingerprint.graph, compression: job.outputs.compression,
+        itemIDs: prepared.catalog.items.map(\.id))
+    } catch {
       self.error = error.message
       return
     }
