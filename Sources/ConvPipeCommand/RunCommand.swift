@@ -169,31 +169,37 @@ struct RunCommand: ParsableCommand, ComputingCommand {
 
   /// For a `run` command line that could not be read (`message`: why; exit
   /// 2), the `--log` and `--report` it names, found by their spelling
-  /// (`--log FILE`, `--log=FILE`), still get the summary, so that a scheduled
-  /// night leaves no earlier night's report behind as if it were its own.
-  /// Only a missing file or one of JSON (an earlier summary or log) is
-  /// written, and none that another argument names (the job, the output, the
-  /// golden file, the other side file).
+  /// (`--log FILE`, `--log=FILE`; the last one given, as the parser takes it),
+  /// still get the summary, so that a scheduled night leaves no earlier
+  /// night's report behind as if it were its own. Only a missing file, an
+  /// empty one or one convpipe wrote (a summary or a log: JSON with an
+  /// `exit_code`) is written, and none that another argument names.
   static func recordUnreadable(_ arguments: [String], message: String) {
     guard arguments.first == "run" else { return }
     /// The argument giving `option`'s value (its own when spelled `--option=value`), and the value.
     func value(_ option: String) -> (index: Int, path: String)? {
+      var found: (index: Int, path: String)?
       for (index, argument) in arguments.enumerated() {
-        if argument == option, index + 1 < arguments.count { return (index + 1, arguments[index + 1]) }
-        if argument.hasPrefix(option + "=") { return (index, String(argument.dropFirst(option.count + 1))) }
+        if argument == option, index + 1 < arguments.count, !arguments[index + 1].hasPrefix("-") {
+          found = (index + 1, arguments[index + 1])
+        } else if argument.hasPrefix(option + "=") {
+          found = (index, String(argument.dropFirst(option.count + 1)))
+        }
       }
-      return nil
+      return found
     }
     func writable(_ option: String) -> String? {
       guard let (index, path) = value(option),
         !arguments.indices.contains(where: { $0 != index && FileIdentity.same(arguments[$0], path) })
       else { return nil }
-      guard let file = FileHandle(forReadingAtPath: path) else {
-        return FileManager.default.fileExists(atPath: path) ? nil : path
-      }
-      defer { try? file.close() }
-      guard let start = try? file.read(upToCount: 1), start.isEmpty || start == Data("{".utf8) else { return nil }
-      return path
+      var info = stat()
+      guard lstat(path, &info) == 0 else { return errno == ENOENT ? path : nil }
+      // A regular file only (a terminal or a pipe could block the read), and one of convpipe's.
+      guard info.st_mode & S_IFMT == S_IFREG, info.st_size <= 64 << 20,
+        let contents = FileManager.default.contents(atPath: path)
+      else { return nil }
+      return contents.isEmpty || (contents.first == UInt8(ascii: "{") && contents.contains(#""exit_code":"#.utf8))
+        ? path : nil
     }
     let problem = JobProblems([JobProblem(file: "command line", location: "", message: message)])
     try? recordUnstarted(

@@ -804,7 +804,7 @@ struct NightlyRunTests {
       (["--threads", "0"], "--threads 0 is out of range"), (["--incremntal"], "Unknown option '--incremntal'"),
       (["--rtol", "-1"], "--rtol"),
     ] {
-      try #"{"stale": true}"#.write(toFile: report, atomically: true, encoding: .utf8)
+      try #"{"exit_code": 0, "stale": true}"#.write(toFile: report, atomically: true, encoding: .utf8)
       let run = try dataset.run(arguments + ["--report=" + report, "--log", log])
       #expect(run.exitCode == 2)
       let written = try summary(report), logged = try summary(log)?["summary"]
@@ -822,10 +822,19 @@ struct NightlyRunTests {
     // An unreadable command line whose --report names an HDF5 file leaves it alone.
     let unreadable = try dataset.run(["--threads", "0", "--report", output])
     #expect(unreadable.exitCode == 2 && Dataset.bytes(output) == bytes)
-    // Nor one naming the job (JSON too), wherever the job stands among the arguments.
+    // Nor one naming the job (JSON too), wherever the job stands among the arguments, or given as the
+    // job forgotten; nor a file convpipe did not write; nor a file named after the option that follows.
     let job = Dataset.bytes(dataset.job)
     let jobFirst = try ConvPipeProcess.run(["run", "--incremntal", dataset.job, "--report=" + dataset.job])
-    #expect(jobFirst.exitCode == 2 && Dataset.bytes(dataset.job) == job)
+    let forgotten = try ConvPipeProcess.run(["run", "--report", dataset.job])
+    #expect(jobFirst.exitCode == 2 && forgotten.exitCode == 2 && Dataset.bytes(dataset.job) == job)
+    let notes = dataset.output("notes.txt")
+    try "my notes".write(toFile: notes, atomically: true, encoding: .utf8)
+    #expect(try dataset.run(["--threads", "0", "--report", notes]).exitCode == 2)
+    #expect(try String(contentsOfFile: notes, encoding: .utf8) == "my notes")
+    let cwd = FileManager.default.currentDirectoryPath
+    #expect(try dataset.run(["--threads", "0", "--log", "--quiet"]).exitCode == 2)
+    #expect(!FileManager.default.fileExists(atPath: cwd + "/--quiet"))
   }
 
   @Test("a --log whose folder cannot be made says which part of its path is in the way, and nothing is written")
