@@ -62,9 +62,11 @@ struct InputStatCacheTests {
     clock_gettime(CLOCK_REALTIME, &now)
     let racy = Int64(now.tv_sec) * 1_000_000_000
     cache.remember("/data/racy.png", state: .init(size: 6, modified: racy, changed: racy, inode: 6), hash: other)
+    cache.recordGolden("/refs/last-good.h5", state: .init(size: 7, modified: 70, changed: 71, inode: 7))
     cache.save()
     #expect(
       try String(contentsOfFile: cacheFile, encoding: .utf8) == """
+        golden\t7\t70\t71\t7\t/refs/last-good.h5
         \(other)\t5\t50\t51\t5\t/data/a new one.png
         \(other)\t4\t40\t41\t3\t/data/changed.png
         \(Self.hash)\t1\t10\t11\t1\t/data/kept.png
@@ -72,5 +74,10 @@ struct InputStatCacheTests {
         """)
     #expect(
       try FileManager.default.contentsOfDirectory(atPath: folder.path) == [".out.h5.inputs"], "no temporary file left")
+    let reloaded = InputStatCache(target: target)
+    #expect(reloaded.goldenState(of: "/refs/last-good.h5") == .init(size: 7, modified: 70, changed: 71, inode: 7))
+    #expect(reloaded.goldenState(of: "/data/kept.png") == nil, "an input's line is not a golden file's")
+    let golden = InputStatCache.FileState(size: 7, modified: 70, changed: 71, inode: 7)
+    #expect(reloaded.hash(of: "/refs/last-good.h5", state: golden) == nil, "a golden file's line is not an input's")
   }
 }

@@ -79,7 +79,6 @@ struct IncrementalCostTests {
     #expect(Dataset.bytes(target) == Dataset.bytes(fresh))
 
     // The golden file replaced (an accepted change): compared with again, written again.
-    sleep(2)
     #expect(try dataset.run(["--output", target, "--golden", golden, "--incremental", "--quiet"]).exitCode == 1)
     let written = Self.inode(target)
     #expect(try dataset.run(["--output", golden, "--quiet"]).exitCode == 0)
@@ -88,11 +87,44 @@ struct IncrementalCostTests {
     ])
     #expect(
       try Self.notices(dataset.output("r.jsonl")).contains {
-        $0.contains("the golden file \(golden) changed since the previous output was written")
+        $0.contains("the golden file \(golden) is not in the state the previous output was compared with")
       })
     #expect(replaced.exitCode == 0, "the new golden file lacks no item of this run's")
     #expect(replaced.standardOutput.hasPrefix("wrote \(target): 20 items (20 reused)"), "\(replaced.standardOutput)")
     #expect(Self.inode(target) != written)
+  }
+
+  @Test(
+    "with --golden, a golden file changed in ways its modification time hides (copied over with cp -p, a symbolic link repointed to an older file) writes the output again"
+  )
+  func goldenChangesTimesHide() throws {
+    let dataset = try Dataset(count: 6)
+    let target = dataset.output("result.h5"), golden = dataset.output("last-good.h5")
+    let first = dataset.output("first.h5"), second = dataset.output("second.h5")
+    #expect(try dataset.run(["--output", first, "--quiet"]).exitCode == 0)
+    try dataset.writeImage(2, variant: 7)
+    #expect(try dataset.run(["--output", second, "--quiet"]).exitCode == 0)
+    #expect(symlink(first, golden) == 0)
+    sleep(2)  // the images and both references older than the racy window
+    func night(_ arguments: [String] = []) throws -> ConvPipeProcess.Result {
+      try dataset.run(["--output", target, "--golden", golden, "--incremental"] + arguments)
+    }
+    #expect(try night().exitCode == 1, "image 2 differs from first.h5")
+    #expect(try night().standardOutput.hasPrefix("kept"), "nothing changed")
+    // The link repointed to the other reference, older than the output: compared again, and it passes.
+    #expect(unlink(golden) == 0 && symlink(second, golden) == 0)
+    let repointed = try night()
+    #expect(repointed.exitCode == 0 && repointed.standardOutput.hasPrefix("wrote"), "\(repointed.standardOutput)")
+    #expect(try night().standardOutput.hasPrefix("kept"))
+    // first.h5's bytes copied over second.h5 keeping its modification time (cp -p): its status-change time tells.
+    let copy = Process()
+    copy.executableURL = URL(fileURLWithPath: "/bin/cp")
+    copy.arguments = ["-p", first, second]
+    try copy.run()
+    copy.waitUntilExit()
+    sleep(2)
+    let copied = try night()
+    #expect(copied.exitCode == 1 && copied.standardOutput.hasPrefix("wrote"), "\(copied.standardOutput)")
   }
 
   @Test(

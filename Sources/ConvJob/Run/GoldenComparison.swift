@@ -21,10 +21,15 @@ struct GoldenComparison: Sendable {
   static let runName = "this run"
   /// The golden file's items, in its order.
   let itemIDs: [String]
+  /// The golden file's size, times and inode when it was opened (nil when it could not be read).
+  let openedState: InputStatCache.FileState?
+  /// When it was opened, in nanoseconds since 1970.
+  private let openedAt = InputStatCache.now()
 
   /// Opens the golden file; `path` is the `--golden` option's value.
   init(path: String, comparison: OutputComparison, outputName: String) throws(RunFailure) {
     do {
+      openedState = InputStatCache.FileState(path: path)
       file = try ConvpipeOutput.open(path)
       raw = try? RawFileAccess(path: path, writable: false)
       itemIDs = try OutputComparison.itemIDs(of: file)
@@ -53,18 +58,17 @@ struct GoldenComparison: Sendable {
     }
   }
 
-  /// Whether the golden file is as it was when `output` was last written, so
-  /// that `output`'s golden reports are what comparing with it gives again:
-  /// its modification and status-change times (a file copied over it, or
-  /// renamed onto its path, changes the latter) are both older than the
-  /// output's modification time by more than ``InputStatCache/racyWindow``
-  /// (a change within it could leave the times equal at the clock's resolution).
-  func unchanged(since output: String) -> Bool {
-    guard let golden = InputStatCache.FileState(path: file.path),
-      let written = InputStatCache.FileState(path: output)
-    else { return false }
-    let before = written.modified - InputStatCache.racyWindow
-    return golden.modified < before && golden.changed < before
+  /// The state to record for the next run (``InputStatCache/recordGolden(_:state:)``):
+  /// the one the file was opened in, when it is still in it after the run
+  /// read it, and was modified and changed more than
+  /// ``InputStatCache/racyWindow`` before it was opened (a file changed
+  /// within it could change again with the same times: a "racy" state, as git calls it).
+  var stateToRecord: InputStatCache.FileState? {
+    let cutoff = openedAt - InputStatCache.racyWindow
+    guard let openedState, openedState.modified < cutoff, openedState.changed < cutoff,
+      InputStatCache.FileState(path: file.path) == openedState
+    else { return nil }
+    return openedState
   }
 
   /// Whether `report`, a golden report, was made with this comparison's tolerances.

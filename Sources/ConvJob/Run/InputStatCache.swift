@@ -13,6 +13,10 @@ import Synchronization
 /// when a run finishes. A file modified within ``racyWindow`` of the moment its hash was
 /// recorded could change again without its time changing, so such entries are
 /// not kept ("racy" entries, as git calls them): they are hashed next time.
+///
+/// It also remembers the state the `--golden` file was in when the run opened
+/// it, as `golden\t<size>\t<mtime in ns>\t<ctime in ns>\t<inode>\t<path>`: the
+/// output's golden reports hold while the golden file is still in that state.
 final class InputStatCache: Sendable {
   /// What identifies a file's state without reading it.
   struct FileState: Sendable, Equatable {
@@ -42,7 +46,7 @@ final class InputStatCache: Sendable {
   static let racyWindow: Int64 = 2_000_000_000
 
   /// A file's recorded state, the digest of its bytes, and whether this run
-  /// saw it in that state (only those are saved). 72 bytes, against about 250
+  /// saw it in that state (only those are saved). 80 bytes, against about 250
   /// for the state with the digest as text, kept twice (as recorded and as seen).
   private struct Entry {
     let state: FileState
@@ -52,23 +56,52 @@ final class InputStatCache: Sendable {
 
   let path: String
   private let entries: Mutex<[String: Entry]>
+  /// The golden files' states the cache was loaded with, by absolute path.
+  private let goldenStates: [String: FileState]
+  /// The golden file's state this run saves, by absolute path.
+  private let goldenRecord = Mutex<(file: String, state: FileState)?>(nil)
 
   /// Loads the cache kept beside `target` (an empty one when there is none or it cannot be read).
   init(target: String) {
     path = hiddenSibling(of: target, ".inputs")
-    var entries: [String: Entry] = [:]
+    var entries: [String: Entry] = [:], goldenStates: [String: FileState] = [:]
     // Split as bytes: as Characters a cache of 1,200 lines took 6 ms to read.
     let bytes = FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []
     for line in bytes.split(separator: UInt8(ascii: "\n")) {
       let fields = line.split(separator: UInt8(ascii: "\t"), maxSplits: 5, omittingEmptySubsequences: false)
-      guard fields.count == 6, let digest = SHA256.digest(hex: fields[0]), let size = Int64(ascii: fields[1]),
-        let modified = Int64(ascii: fields[2]), let changed = Int64(ascii: fields[3]),
-        let inode = UInt64(ascii: fields[4]), let file = String(validating: fields[5], as: UTF8.self)
+      guard fields.count == 6, let size = Int64(ascii: fields[1]), let modified = Int64(ascii: fields[2]),
+        let changed = Int64(ascii: fields[3]), let inode = UInt64(ascii: fields[4]),
+        let file = String(validating: fields[5], as: UTF8.self)
       else { continue }
       let state = FileState(size: size, modified: modified, changed: changed, inode: inode)
-      entries[file] = Entry(state: state, digest: digest, seen: false)
+      if fields[0].elementsEqual(Self.goldenTag.utf8) {
+        goldenStates[file] = state
+      } else if let digest = SHA256.digest(hex: fields[0]) {
+        entries[file] = Entry(state: state, digest: digest, seen: false)
+      }
     }
     self.entries = Mutex(entries)
+    self.goldenStates = goldenStates
+  }
+
+  /// The first field of a golden file's line.
+  private static let goldenTag = "golden"
+
+  /// The state the golden file `file` was in when the run that saved the cache opened it.
+  func goldenState(of file: String) -> FileState? { goldenStates[absolute(file)] }
+
+  /// Records, for the next run, that this run's golden reports were made
+  /// against `file` in `state` (nil: none to record).
+  func recordGolden(_ file: String, state: FileState?) {
+    let record = state.map { (absolute(file), $0) }
+    goldenRecord.withLock { $0 = record }
+  }
+
+  /// The time now in nanoseconds since 1970.
+  static func now() -> Int64 {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
   }
 
   /// The hash of `file` when it is still in the state the cache recorded, or
@@ -100,9 +133,7 @@ final class InputStatCache: Sendable {
   /// (not the whole text at once); best effort (a cache that cannot be written
   /// only costs the next run some hashing).
   func save() {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    let cutoff = Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec) - Self.racyWindow
+    let cutoff = Self.now() - Self.racyWindow
     let temporary = path + ".tmp-\(getpid())"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else { return }
@@ -110,6 +141,10 @@ final class InputStatCache: Sendable {
     entries.withLock { entries in
       var buffer: [UInt8] = []
       buffer.reserveCapacity(1 << 16)
+      if let (file, state) = goldenRecord.withLock({ $0 }) {
+        buffer +=
+          "\(Self.goldenTag)\t\(state.size)\t\(state.modified)\t\(state.changed)\t\(state.inode)\t\(file)\n".utf8
+      }
       for file in entries.keys.sorted() {
         guard let entry = entries[file], entry.seen, entry.state.modified < cutoff else { continue }
         let state = entry.state

@@ -90,8 +90,14 @@ struct RunState {
       target: target, graph: fingerprint.graph, incremental: options.incremental,
       resumeStore: options.resume ? resumeFiles.load(graph: fingerprint.graph, notice: notice) : nil, notice: notice)
     let inputStates = InputStatCache(target: target)
+    // With --golden, whether the previous output's golden reports hold for this run.
+    let goldenHolds =
+      golden.flatMap { golden in
+        reusable.previousOutput.map { goldenReportsHold(in: $0.file, golden: golden, inputStates: inputStates) }
+      } ?? false
     // The previous output, when it holds this run's items, and the items whose input the stat cache cannot vouch for.
-    if let previous = reusable.previousOutput, holdsTheSameItems(previous.file, golden: golden),
+    if let previous = reusable.previousOutput,
+      holdsTheSameItems(previous.file, golden: golden, goldenReportsHold: goldenHolds),
       let candidates = changedByStatCache(previous.file, inputStates: inputStates),
       let changed = reallyChanged(candidates, in: previous.file, inputStates: inputStates),
       keepOrPatch(previous, changed: changed, fingerprint: fingerprint, shared: shared, golden: golden)
@@ -99,6 +105,7 @@ struct RunState {
       if error != nil || signal != nil { return }  // an update that could not be undone, or a stop
       _ = recordGoldenMissing(golden)
       resumeFiles.remove()
+      if let golden { inputStates.recordGolden(golden.file.path, state: golden.stateToRecord) }
       inputStates.save()
       pngFiles = pngOutputs?.currentFiles
       if let png = pngOutputs, pngFiles == nil {
@@ -133,7 +140,8 @@ struct RunState {
     // SIGKILL does: the next --resume adopts them if they hold more items than the store.
     let stop = options.stop
     let scheduler = startWorkers(
-      shared: shared, reusable: reusable, inputStates: inputStates, golden: golden, stop: stop)
+      shared: shared, reusable: reusable, inputStates: inputStates, golden: golden,
+      goldenReportsKept: goldenHolds ? reusable.previousOutput?.file : nil, stop: stop)
     write(from: scheduler, into: output, stop: stop)
     scheduler.close()
     if let received = stop.signal { signal = received }
@@ -149,6 +157,7 @@ struct RunState {
     }
     scheduler.waitForWorkers()
     // The stat cache (a cache of the inputs, whatever becomes of the output) is saved while the file is finished.
+    if let golden { inputStates.recordGolden(golden.file.path, state: golden.stateToRecord) }
     let savingInputStates = DispatchGroup()
     DispatchQueue.global().async(group: savingInputStates) { inputStates.save() }
     defer { savingInputStates.wait() }
@@ -171,17 +180,14 @@ struct RunState {
 
   /// Starts the worker threads: each hashes its item's input, reads it back
   /// from an earlier output or computes it, and compares it with the golden
-  /// file; the writer gets the item in memory.
+  /// file; the writer gets the item in memory. Items read back from
+  /// `goldenReportsKept`, whose golden reports hold, keep them.
   private func startWorkers(
     shared: [String: Tensor], reusable: ReusableResults, inputStates: InputStatCache, golden: GoldenComparison?,
-    stop: RunStop
+    goldenReportsKept: HDF5File?, stop: RunStop
   ) -> ItemScheduler {
     let prepared = prepared, items = prepared.catalog.items, keepGoing = options.keepGoing
     let executor = ItemExecutor(prepared: prepared, shared: shared)
-    // Items read back from a previous output compared with the same golden file, unchanged since, keep their golden reports.
-    let goldenKept = reusable.previousOutput.flatMap { previous in
-      golden.map { goldenChange(since: previous.file, golden: $0) == nil } == true ? previous.file : nil
-    }
     let threads = min(max(1, options.threads), max(items.count, 1))
     // Items in parallel each compute on one thread; a single item gets them all.
     let computeThreads = threads > 1 ? 1 : max(1, options.threads)
@@ -199,7 +205,7 @@ struct RunState {
         var result: ItemResult
         var goldenReports = false
         if let source = reusable.source(for: item.id, inputHash: input.hash),
-          let read = try source.item(item.id, keepingGolden: source.file === goldenKept)
+          let read = try source.item(item.id, keepingGolden: source.file === goldenReportsKept)
         {
           result = read
           reused = true
@@ -324,35 +330,30 @@ struct RunState {
   }
 
   /// Whether `file` holds this run's items in the same order, none failed,
-  /// compared with no golden file or, as this run is, with the same golden
-  /// file, unchanged since (``GoldenComparison/unchanged(since:)``).
-  private func holdsTheSameItems(_ file: HDF5File, golden: GoldenComparison?) -> Bool {
-    if let golden {
-      if let change = goldenChange(since: file, golden: golden) {
-        log?.notice("\(change); --incremental compares every item with it again and writes the whole output")
-        return false
-      }
-    } else if (try? file.attribute("golden", of: "/")) != nil {
-      return false
-    }
+  /// compared with no golden file or, with `golden`, its golden reports holding
+  /// (``goldenReportsHold(in:golden:inputStates:)``).
+  private func holdsTheSameItems(_ file: HDF5File, golden: GoldenComparison?, goldenReportsHold: Bool) -> Bool {
+    guard golden == nil ? (try? file.attribute("golden", of: "/")) == nil : goldenReportsHold else { return false }
     return prepared.itemFailures.isEmpty && !file.exists("/failed")
       && (try? OutputComparison.itemIDs(of: file)) == prepared.catalog.items.map(\.id)
   }
 
-  /// Nil when `file`, the previous output, was compared with `golden`'s file
-  /// (the path as given) and that file is unchanged since
-  /// (``GoldenComparison/unchanged(since:)``): its items' golden reports,
-  /// when made with this run's tolerances, are what comparing them again
-  /// gives. Otherwise what changed, for the log.
-  private func goldenChange(since file: HDF5File, golden: GoldenComparison) -> String? {
-    let path = golden.file.path
-    guard case .string(path)? = try? file.attribute("golden", of: "/") else {
-      return "the previous output was not compared with the golden file \(path)"
+  /// Whether `file`, the previous output, was compared with `golden`'s file
+  /// (the path as given) in the very state it was opened in now, as the stat
+  /// cache recorded it (``InputStatCache/goldenState(of:)``: its size, times
+  /// and inode, symbolic links followed): then its items' golden reports, when
+  /// made with this run's tolerances, are what comparing them again gives.
+  /// When not, the log says why.
+  private func goldenReportsHold(in file: HDF5File, golden: GoldenComparison, inputStates: InputStatCache) -> Bool {
+    let path = golden.file.path, change: String
+    if case .string(path)? = try? file.attribute("golden", of: "/") {
+      if let opened = golden.openedState, inputStates.goldenState(of: path) == opened { return true }
+      change = "the golden file \(path) is not in the state the previous output was compared with"
+    } else {
+      change = "the previous output was not compared with the golden file \(path)"
     }
-    guard golden.unchanged(since: target) else {
-      return "the golden file \(path) changed since the previous output was written (or less than 2 s before)"
-    }
-    return nil
+    log?.notice("\(change); --incremental compares every item with it again and writes the whole output")
+    return false
   }
 
   /// The items whose input may have changed since `file` was written: those
