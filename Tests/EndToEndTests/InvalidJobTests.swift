@@ -625,6 +625,18 @@ struct InvalidJobTests {
     #expect(Set(Self.rows.map(\.name)).count == Self.rows.count, "row names are unique")
   }
 
+  @Test("validate accepts an outputs.path whose folders are missing, and makes none of them")
+  func validateMakesNothing() throws {
+    let directory = Fixtures.temporaryDirectory("convpipe-invalid")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let jobPath = directory.appendingPathComponent("job.json").path
+    try Self.job(outputs: #"{"path": "results/night/result.h5", "tensors": "all"}"#).write(
+      toFile: jobPath, atomically: true, encoding: .utf8)
+    let result = try ConvPipeProcess.run(["validate", jobPath], in: directory)
+    #expect(result.exitCode == 0, "\(result.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("results").path))
+  }
+
   @Test("fails with the promised exit code and message, leaving the earlier output alone", arguments: rows)
   func fails(_ row: Row) throws {
     try Self.checkContract(row, try Self.execute(row))

@@ -35,6 +35,17 @@ struct AttributeTests {
     for (name, value) in Self.values {
       #expect(try reopened.attribute(name, of: objectPath) == value, "attribute \(name)")
     }
+    #expect(try reopened.attributes(of: objectPath) == Self.values, "all at once, as one by one")
+  }
+
+  @Test("an object without attributes has none; a missing object is an error naming it")
+  func noAttributes() throws {
+    let scratch = try ScratchDirectory()
+    let file = try HDF5File.create(scratch.path("none.h5"))
+    try file.createGroup("/plain")
+    #expect(try file.attributes(of: "/plain").isEmpty)
+    let error = #expect(throws: HDF5Error.self) { try file.attributes(of: "/missing") }
+    #expect(error?.object == "/missing")
   }
 
   @Test("setting an attribute again replaces it, whatever its kind")

@@ -71,9 +71,11 @@ struct GoldenComparison: Sendable {
     return openedState
   }
 
-  /// Whether `report`, a golden report, was made with this comparison's tolerances.
-  func matchesTolerances(of report: ItemReport) -> Bool {
-    report.outcome.rtol == comparison.tolerance.rtol && report.outcome.atol == comparison.tolerance.atol
+  /// Whether every golden report among `reports` was made with this comparison's tolerances.
+  func madeWithTheseTolerances(_ reports: some Sequence<ItemReport>) -> Bool {
+    reports.allSatisfy {
+      !$0.isGolden || ($0.outcome.rtol == comparison.tolerance.rtol && $0.outcome.atol == comparison.tolerance.atol)
+    }
   }
 
   /// The golden file's items that are not among `ids`, in its order, each with

@@ -108,8 +108,8 @@ final class InputStatCache: Sendable {
   /// in the state this run already hashed it in (an `--incremental` run that
   /// hashed the files the cache could not vouch for, then writes the whole output).
   func hash(of file: String, state: FileState) -> String? {
+    let path = absolute(file)
     let digest: SIMD32<UInt8>? = entries.withLock { entries in
-      let path = absolute(file)
       guard let entry = entries[path], entry.state == state else { return nil }
       entries[path]?.seen = true
       return entry.digest
@@ -120,7 +120,8 @@ final class InputStatCache: Sendable {
   /// Records the hash of `file` in `state`, for the cache the run writes.
   func remember(_ file: String, state: FileState, hash: String) {
     guard let digest = SHA256.digest(hex: hash.utf8) else { return }
-    entries.withLock { $0[absolute(file)] = Entry(state: state, digest: digest, seen: true) }
+    let path = absolute(file)
+    entries.withLock { $0[path] = Entry(state: state, digest: digest, seen: true) }
   }
 
   /// `file` from the root: relative paths are the working directory's.

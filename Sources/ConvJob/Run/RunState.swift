@@ -211,7 +211,7 @@ struct RunState {
           reused = true
           // Made with other tolerances, they are made again.
           goldenReports = read.reports.contains(where: \.isGolden)
-          if let golden, !read.reports.allSatisfy({ !$0.isGolden || golden.matchesTolerances(of: $0) }) {
+          if let golden, !golden.madeWithTheseTolerances(read.reports) {
             result.reports.removeAll(where: \.isGolden)
             goldenReports = false
           }
@@ -316,7 +316,7 @@ struct RunState {
       reports.append(read)
     }
     let all = reports.joined()
-    if let golden, !all.allSatisfy({ !$0.isGolden || golden.matchesTolerances(of: $0) }) {
+    if let golden, !golden.madeWithTheseTolerances(all) {
       log?.notice(
         "the previous output's golden reports were made with other tolerances; --incremental compares every item again and writes the whole output"
       )

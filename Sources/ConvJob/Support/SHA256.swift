@@ -15,7 +15,9 @@ package enum SHA256 {
     var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
     bytes.withUnsafeBytes { bytes in
       digest.withUnsafeMutableBufferPointer { out in
-        _ = convpipe_sha256(bytes.baseAddress, bytes.count, out.baseAddress)
+        // The low-level calls do not fail; were they to, a digest of zeros would pass as every file's.
+        precondition(
+          convpipe_sha256(bytes.baseAddress, bytes.count, out.baseAddress) == 1, "libcrypto's SHA-256 failed")
       }
     }
     return digest
