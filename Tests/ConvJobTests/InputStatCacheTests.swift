@@ -80,4 +80,26 @@ struct InputStatCacheTests {
     let golden = InputStatCache.FileState(size: 7, modified: 70, changed: 71, inode: 7)
     #expect(reloaded.hash(of: "/refs/last-good.h5", state: golden) == nil, "a golden file's line is not an input's")
   }
+
+  @Test("files remembered and looked up from many threads at once are all saved")
+  func concurrentUse() throws {
+    let folder = Fixtures.temporaryDirectory("convpipe-stat-cache")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let target = folder.appendingPathComponent("out.h5").path
+    let cache = InputStatCache(target: target)
+    DispatchQueue.concurrentPerform(iterations: 8) { thread in
+      for index in 0..<500 {
+        let file = "/data/\(thread)-\(index).png"
+        let state = InputStatCache.FileState(
+          size: Int64(index), modified: 10, changed: 11, inode: UInt64(thread * 1000 + index))
+        cache.remember(file, state: state, hash: Self.hash)
+        #expect(cache.hash(of: file, state: state) == Self.hash)
+      }
+    }
+    cache.save()
+    let text = try String(contentsOfFile: hiddenSibling(of: target, ".inputs"), encoding: .utf8)
+    #expect(text.split(separator: "\n").count == 4000)
+    let last = InputStatCache.FileState(size: 499, modified: 10, changed: 11, inode: 7499)
+    #expect(InputStatCache(target: target).hash(of: "/data/7-499.png", state: last) == Self.hash)
+  }
 }

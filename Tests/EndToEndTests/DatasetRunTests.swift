@@ -35,10 +35,14 @@ struct Dataset {
     """.write(toFile: job, atomically: true, encoding: .utf8)
   }
 
-  func writeImage(_ index: Int, size: Int = 16, variant: UInt64 = 0) throws {
+  /// Writes image `index`; `comment`, a text chunk, changes the file's bytes but not its pixels.
+  func writeImage(_ index: Int, size: Int = 16, variant: UInt64 = 0, comment: String? = nil) throws {
     var random = SeededRandom(seed: UInt64(index) &+ variant &* 1_000_003)
     let samples = (0..<(size * size * 3)).map { _ in UInt16(random.next() % 256) }
-    try PNGImage(width: size, height: size, channels: 3, bitDepth: 8, samples: samples).write(path: image(index))
+    try PNGImage(
+      width: size, height: size, channels: 3, bitDepth: 8, samples: samples,
+      text: comment.map { [PNGText(key: "Comment", text: $0)] } ?? []
+    ).write(path: image(index))
   }
 
   func run(_ arguments: [String]) throws -> ConvPipeProcess.Result {
