@@ -71,6 +71,15 @@ struct GoldenComparison: Sendable {
     return openedState
   }
 
+  /// `result`'s reports with golden reports that hold: the ones it was read
+  /// back with, when it has some and every one was made with these
+  /// tolerances, else golden reports made now (``reports(for:)``).
+  func reportsHolding(_ result: ItemResult) throws(RunFailure) -> [ItemReport] {
+    let brought = result.reports.filter(\.isGolden)
+    if !brought.isEmpty && madeWithTheseTolerances(brought) { return result.reports }
+    return result.reports.filter { !$0.isGolden } + (try reports(for: result))
+  }
+
   /// Whether every golden report among `reports` was made with this comparison's tolerances.
   func madeWithTheseTolerances(_ reports: some Sequence<ItemReport>) -> Bool {
     reports.allSatisfy {

@@ -201,27 +201,18 @@ struct RunState {
       }
       do {
         let input = try RunFingerprint.input(of: item, catalog: prepared.catalog, cache: inputStates)
-        let reused: Bool
-        var result: ItemResult
-        var goldenReports = false
+        var result: ItemResult, reused = false
         if let source = reusable.source(for: item.id, inputHash: input.hash),
           let read = try source.item(item.id, keepingGolden: source.file === goldenReportsKept)
         {
           result = read
           reused = true
-          // Made with other tolerances, they are made again.
-          goldenReports = read.reports.contains(where: \.isGolden)
-          if let golden, !golden.madeWithTheseTolerances(read.reports) {
-            result.reports.removeAll(where: \.isGolden)
-            goldenReports = false
-          }
         } else {
           result = try ComputeThreads.$requested.withValue(computeThreads) {
             try executor.run(item, input: input, shouldStop: { stop.isRequested })
           }
-          reused = false
         }
-        if let golden, !goldenReports { result.reports += try golden.reports(for: result) }
+        if let golden { result.reports = try golden.reportsHolding(result) }
         result = prepared.sealed(result)
         return reused ? .reused(result) : .computed(result)
       } catch is RunStopped {
@@ -443,7 +434,7 @@ struct RunState {
       let started = Date()
       let computed = try? ComputeThreads.$requested.withValue(max(1, options.threads)) {
         var result = try executor.run(item, input: input, shouldStop: { stop.isRequested })
-        if let golden { result.reports += try golden.reports(for: result) }
+        if let golden { result.reports = try golden.reportsHolding(result) }
         return prepared.sealed(result)
       }
       // A failure is reported by the run that follows.
