@@ -108,6 +108,28 @@ struct IncrementalCostTests {
     #expect(Self.inode(target) != written)
   }
 
+  @Test("a shard's part run with --golden and nothing changed keeps its part file, a missing golden item counted alike")
+  func shardGoldenKept() throws {
+    let dataset = try Dataset(count: 8)
+    let golden = dataset.output("last-good.h5")
+    #expect(try dataset.run(["--output", golden, "--quiet"]).exitCode == 0)
+    try FileManager.default.removeItem(atPath: dataset.image(7))  // a golden item this run lacks, in one of the shards
+    sleep(2)
+    for shard in ["0/2", "1/2"] {
+      let part = dataset.output("parts/part-\(shard.replacingOccurrences(of: "/", with: "-of-")).h5")
+      let arguments = ["--shard", shard, "--output", part, "--golden", golden, "--incremental"]
+      let first = try dataset.run(arguments)
+      let bytes = Dataset.bytes(part)
+      let second = try dataset.run(arguments)
+      #expect(second.standardOutput.hasPrefix("kept \(part) (nothing changed)"), "\(second.standardOutput)")
+      #expect(second.exitCode == first.exitCode, "the same checks and failures")
+      #expect(
+        second.standardOutput.split(separator: "\n").dropFirst()
+          == first.standardOutput.split(separator: "\n").dropFirst())
+      #expect(Dataset.bytes(part) == bytes)
+    }
+  }
+
   @Test(
     "with --golden, a golden file changed in ways its modification time hides (copied over with cp -p, a symbolic link repointed to an older file) writes the output again"
   )
