@@ -51,17 +51,18 @@ final class OutputFile {
   }
 
   /// The most memory libhdf5's metadata cache may take for an output of the
-  /// items `ids`: 256 KiB, plus four times the bytes of their names in the
+  /// items `ids`: 256 KiB, plus twice the bytes of their names in the
   /// `/items` group's heap (each name and its terminating zero rounded up to 8
   /// bytes), which the group reads and writes whole and which must stay in the
-  /// cache. By default the cache grows to 32 MiB as the file gains objects, and a
+  /// cache (the heap grows by doubling, so it never takes more than twice its
+  /// names). By default the cache grows to 32 MiB as the file gains objects, and a
   /// run's memory with it (2,400 items: 62 MiB against 44 MiB for 240), while
   /// each item's metadata is written once and not read again. Sized below the
   /// heap, the cache evicts and reads it back for every item: 19,200 items of
-  /// 47-character names took 9.3 s with 256 KiB, 5.3 s with 1 MiB, 2.9 s with
-  /// 2 MiB or more.
+  /// 47-character names took 9.3 s with 256 KiB, 5.3 s with 1 MiB, 2.9-3.1 s
+  /// with twice the names or more (3 and 4 times: no faster, 2-4 MiB more memory).
   static func metadataCacheBytes(for ids: [String]) -> Int {
-    (256 << 10) + 4 * ids.reduce(0) { $0 + ($1.utf8.count + 8) / 8 * 8 }
+    (256 << 10) + 2 * ids.reduce(0) { $0 + ($1.utf8.count + 8) / 8 * 8 }
   }
 
   /// Items recorded in the journal so far.
