@@ -87,6 +87,11 @@ final class InputStatCache: Sendable {
   /// The first field of a golden file's line.
   private static let goldenTag = "golden"
 
+  /// One line of the cache: `first` (a digest, or ``goldenTag``), then the state and the path.
+  private static func line(_ first: String, _ state: FileState, _ file: String) -> String {
+    "\(first)\t\(state.size)\t\(state.modified)\t\(state.changed)\t\(state.inode)\t\(file)\n"
+  }
+
   /// The state the golden file `file` was in when the run that saved the cache opened it.
   func goldenState(of file: String) -> FileState? { goldenStates[absolute(file)] }
 
@@ -142,15 +147,10 @@ final class InputStatCache: Sendable {
     entries.withLock { entries in
       var buffer: [UInt8] = []
       buffer.reserveCapacity(1 << 16)
-      if let (file, state) = goldenRecord.withLock({ $0 }) {
-        buffer +=
-          "\(Self.goldenTag)\t\(state.size)\t\(state.modified)\t\(state.changed)\t\(state.inode)\t\(file)\n".utf8
-      }
+      if let (file, state) = goldenRecord.withLock({ $0 }) { buffer += Self.line(Self.goldenTag, state, file).utf8 }
       for file in entries.keys.sorted() {
         guard let entry = entries[file], entry.seen, entry.state.modified < cutoff else { continue }
-        let state = entry.state
-        buffer += entry.digest.hex.utf8
-        buffer += "\t\(state.size)\t\(state.modified)\t\(state.changed)\t\(state.inode)\t\(file)\n".utf8
+        buffer += Self.line(entry.digest.hex, entry.state, file).utf8
         if buffer.count >= 1 << 16 {
           written = written && writeAll(buffer, to: descriptor) == 0
           buffer.removeAll(keepingCapacity: true)
