@@ -85,8 +85,13 @@ enum ItemStorage {
   /// elements whose hash the part file recorded (`elements_sha256`); true
   /// when none was recorded (not a part file, or an older one).
   static func elementsIntact(_ result: ItemResult, in file: HDF5File) throws(HDF5Error) -> Bool {
-    guard case .string(let recorded)? = try file.attribute("elements_sha256", of: group(result.id)) else { return true }
-    return recorded == elementsHash(result)
+    try recordedElementsHash(result.id, in: file).map { $0 == elementsHash(result) } ?? true
+  }
+
+  /// The `elements_sha256` a part file recorded for item `id` of `file`; nil when none was.
+  static func recordedElementsHash(_ id: String, in file: HDF5File) throws(HDF5Error) -> String? {
+    guard case .string(let recorded)? = try file.attribute("elements_sha256", of: group(id)) else { return nil }
+    return recorded
   }
 
   /// Tensors with more elements than this are compressed when the output asks for it.

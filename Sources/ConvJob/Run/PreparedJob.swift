@@ -129,11 +129,16 @@ package struct PreparedJob: Sendable {
 
 extension PreparedJob {
   /// `result` as this job's output stores it: in a part file (`--shard`), with
-  /// its ``ItemResult/elementsHash`` (computed here, on the item's thread, not the writer's).
+  /// its ``ItemResult/elementsHash`` (computed here, on the item's thread, not
+  /// the writer's, unless an item read back from a part file brought it
+  /// verified); elsewhere without one.
   func sealed(_ result: ItemResult) -> ItemResult {
-    guard catalog.shard != nil else { return result }
     var sealed = result
-    sealed.elementsHash = ItemStorage.elementsHash(result)
+    if catalog.shard == nil {
+      sealed.elementsHash = nil
+    } else if sealed.elementsHash == nil {
+      sealed.elementsHash = ItemStorage.elementsHash(result)
+    }
     return sealed
   }
 }

@@ -21,11 +21,15 @@ final class ReusableResults: Sendable {
     /// Item `id` read back, without the golden reports of the run that wrote
     /// it unless `keepingGolden` (they still hold: see ``RunState``); nil when
     /// its elements no longer match the `elements_sha256` a part file recorded
-    /// (damaged since: the item is computed afresh).
+    /// (damaged since: the item is computed afresh). A hash that matched is
+    /// kept as the item's ``ItemResult/elementsHash``, not computed again.
     func item(_ id: String, keepingGolden: Bool = false) throws(RunFailure) -> ItemResult? {
       do {
         var result = try ItemStorage.read(id, from: file, raw: raw)
-        guard try ItemStorage.elementsIntact(result, in: file) else { return nil }
+        if let recorded = try ItemStorage.recordedElementsHash(id, in: file) {
+          guard recorded == ItemStorage.elementsHash(result) else { return nil }
+          result.elementsHash = recorded
+        }
         if !keepingGolden { result.reports.removeAll(where: \.isGolden) }
         return result
       } catch {
