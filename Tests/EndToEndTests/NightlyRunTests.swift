@@ -837,6 +837,17 @@ struct NightlyRunTests {
     #expect(!FileManager.default.fileExists(atPath: cwd + "/--quiet"))
   }
 
+  @Test("the output's lock file is gone once a run ends, written or failed")
+  func lockFileRemoved() throws {
+    let dataset = try Dataset(count: 3)
+    let output = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", output, "--quiet"]).exitCode == 0)
+    #expect(dataset.siblings(".result.h5.lock").isEmpty)
+    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(1)))
+    #expect(try dataset.run(["--output", output, "--quiet"]).exitCode == 3)
+    #expect(dataset.siblings(".result.h5.lock").isEmpty)
+  }
+
   @Test("a --log whose folder cannot be made says which part of its path is in the way, and nothing is written")
   func logFolderInTheWay() throws {
     let dataset = try Dataset(count: 2)
