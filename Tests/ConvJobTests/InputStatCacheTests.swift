@@ -62,8 +62,7 @@ struct InputStatCacheTests {
     clock_gettime(CLOCK_REALTIME, &now)
     let racy = Int64(now.tv_sec) * 1_000_000_000
     cache.remember("/data/racy.png", state: .init(size: 6, modified: racy, changed: racy, inode: 6), hash: other)
-    cache.recordGolden("/refs/last-good.h5", state: .init(size: 7, modified: 70, changed: 71, inode: 7))
-    cache.save()
+    cache.save(golden: ("/refs/last-good.h5", .init(size: 7, modified: 70, changed: 71, inode: 7)))
     #expect(
       try String(contentsOfFile: cacheFile, encoding: .utf8) == """
         golden\t7\t70\t71\t7\t/refs/last-good.h5

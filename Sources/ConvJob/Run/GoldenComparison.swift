@@ -58,17 +58,17 @@ struct GoldenComparison: Sendable {
     }
   }
 
-  /// The state to record for the next run (``InputStatCache/recordGolden(_:state:)``):
-  /// the one the file was opened in, when it is still in it after the run
-  /// read it, and was modified and changed more than
-  /// ``InputStatCache/racyWindow`` before it was opened (a file changed
+  /// The golden file and its state for the next run to find in the stat cache
+  /// (``InputStatCache/save(golden:)``): the state it was opened in, when it
+  /// is still in it after the run read it, and was modified and changed more
+  /// than ``InputStatCache/racyWindow`` before it was opened (a file changed
   /// within it could change again with the same times: a "racy" state, as git calls it).
-  var stateToRecord: InputStatCache.FileState? {
+  var recordForNextRun: (file: String, state: InputStatCache.FileState)? {
     let cutoff = openedAt - InputStatCache.racyWindow
     guard let openedState, openedState.modified < cutoff, openedState.changed < cutoff,
       InputStatCache.FileState(path: file.path) == openedState
     else { return nil }
-    return openedState
+    return (file.path, openedState)
   }
 
   /// `result`'s reports with golden reports that hold: the ones it was read

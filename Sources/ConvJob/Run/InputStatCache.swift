@@ -58,8 +58,6 @@ final class InputStatCache: Sendable {
   private let entries: Mutex<[String: Entry]>
   /// The golden files' states the cache was loaded with, by absolute path.
   private let goldenStates: [String: FileState]
-  /// The golden file's state this run saves, by absolute path.
-  private let goldenRecord = Mutex<(file: String, state: FileState)?>(nil)
 
   /// Loads the cache kept beside `target` (an empty one when there is none or it cannot be read).
   init(target: String) {
@@ -95,13 +93,6 @@ final class InputStatCache: Sendable {
   /// The state the golden file `file` was in when the run that saved the cache opened it.
   func goldenState(of file: String) -> FileState? { goldenStates[absolute(file)] }
 
-  /// Records, for the next run, that this run's golden reports were made
-  /// against `file` in `state` (nil: none to record).
-  func recordGolden(_ file: String, state: FileState?) {
-    let record = state.map { (absolute(file), $0) }
-    goldenRecord.withLock { $0 = record }
-  }
-
   /// The time now in nanoseconds since 1970.
   static func now() -> Int64 {
     var now = timespec()
@@ -135,10 +126,11 @@ final class InputStatCache: Sendable {
   /// The working directory when the cache was loaded (read once, not per file).
   private let workingDirectory = FileManager.default.currentDirectoryPath
 
-  /// Writes the hashes this run saw, leaving out racy ones, a buffer at a time
-  /// (not the whole text at once); best effort (a cache that cannot be written
-  /// only costs the next run some hashing).
-  func save() {
+  /// Writes the hashes this run saw, leaving out racy ones, and, with
+  /// `golden`, that this run's golden reports were made against that file in
+  /// that state; a buffer at a time (not the whole text at once); best effort
+  /// (a cache that cannot be written only costs the next run some hashing).
+  func save(golden: (file: String, state: FileState)? = nil) {
     let cutoff = Self.now() - Self.racyWindow
     let temporary = path + ".tmp-\(getpid())"
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -147,7 +139,7 @@ final class InputStatCache: Sendable {
     entries.withLock { entries in
       var buffer: [UInt8] = []
       buffer.reserveCapacity(1 << 16)
-      if let (file, state) = goldenRecord.withLock({ $0 }) { buffer += Self.line(Self.goldenTag, state, file).utf8 }
+      if let (file, state) = golden { buffer += Self.line(Self.goldenTag, state, absolute(file)).utf8 }
       for file in entries.keys.sorted() {
         guard let entry = entries[file], entry.seen, entry.state.modified < cutoff else { continue }
         buffer += Self.line(entry.digest.hex, entry.state, file).utf8

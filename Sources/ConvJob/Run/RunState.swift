@@ -105,8 +105,7 @@ struct RunState {
       if error != nil || signal != nil { return }  // an update that could not be undone, or a stop
       _ = recordGoldenMissing(golden)
       resumeFiles.remove()
-      if let golden { inputStates.recordGolden(golden.file.path, state: golden.stateToRecord) }
-      inputStates.save()
+      inputStates.save(golden: golden?.recordForNextRun)
       pngFiles = pngOutputs?.currentFiles
       if let png = pngOutputs, pngFiles == nil {
         do { pngFiles = try png.replace(from: target, items: writtenIDs, threads: options.threads) } catch {
@@ -157,9 +156,9 @@ struct RunState {
     }
     scheduler.waitForWorkers()
     // The stat cache (a cache of the inputs, whatever becomes of the output) is saved while the file is finished.
-    if let golden { inputStates.recordGolden(golden.file.path, state: golden.stateToRecord) }
+    let goldenState = golden?.recordForNextRun
     let savingInputStates = DispatchGroup()
-    DispatchQueue.global().async(group: savingInputStates) { inputStates.save() }
+    DispatchQueue.global().async(group: savingInputStates) { inputStates.save(golden: goldenState) }
     defer { savingInputStates.wait() }
     do {
       // The pictures replace the earlier ones just before the file does (see ``PNGOutputs``).
