@@ -281,12 +281,8 @@ package enum PartMerge {
   private static func writeMerged(
     _ plan: Plan, to target: String, compression: Int, png: PNGOutputs?, stop: RunStop?
   ) throws(RunFailure) -> Merged {
-    let ids = plan.entries.map {
-      switch $0 {
-      case .item(_, let id), .failed(let id, _): id
-      }
-    }
-    let output = try OutputFile(target: target, graph: plan.root.graph, compression: compression, itemIDs: ids)
+    let output = try OutputFile(
+      target: target, graph: plan.root.graph, compression: compression, itemIDs: plan.root.itemIDs)
     let sizes = plan.parts.map {
       ((try? FileManager.default.attributesOfItem(atPath: $0.path))?[.size] as? NSNumber)?.intValue ?? 0
     }
