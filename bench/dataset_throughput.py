@@ -5,7 +5,12 @@ Writes COUNT random RGB PNGs of 256x256 (pure Python: zlib + struct) into a
 work directory, a job running each through a conv (16 filters 5x5, stride 2)
 and the conv_transpose back to 256x256 (to SIZE+1 for an odd --size), then runs it with each thread count
 under /usr/bin/time -v and prints seconds, images/s and the maximum resident
-set size.
+set size. With one thread among --threads, it also prints each other thread
+count's speedup and splits the one-thread time T1 into the part the threads
+divide, P, and the part they do not, s (Amdahl: Tn = s + P/n, so
+P = (T1 - Tn) n / (n - 1) and s = T1 - P), beside what starting and ending the
+process alone takes (`convpipe --version`, median of 30) and the largest s
+that would still give 1.8x with two threads (P/8).
 
 Usage: bench/dataset_throughput.py [--convpipe .build/release/convpipe]
                                    [--counts 100 1000] [--threads 1 2] [--size 256] [--rounds 1]
@@ -71,6 +76,30 @@ def run(convpipe, directory, threads, fresh=False, settle=0.5):
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
     return seconds, rss
 
+def process_start(convpipe, runs=30):
+    """Median seconds of `convpipe --version`: loading the binary and its libraries, parsing, exiting."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([convpipe, "--version"], capture_output=True)
+        times.append(time.perf_counter() - start)
+    return sorted(times)[runs // 2]
+
+
+def print_scaling(count, seconds_by_threads, start):
+    """Each thread count's speedup over one thread, and the part of the run no thread count divides."""
+    one = seconds_by_threads.get(1)
+    for threads, seconds in seconds_by_threads.items():
+        if one is None or threads == 1:
+            continue
+        divided = (one - seconds) * threads / (threads - 1)
+        rest = one - divided
+        print(f"{count:>6} images, {threads} threads: {one / seconds:.2f}x one thread; of one thread's "
+              f"{one * 1000:.1f} ms, {divided * 1000:.1f} divide among threads and {rest * 1000:.1f} do not "
+              f"(process start and exit alone: {start * 1000:.1f} ms; 1.8x with 2 threads needs at most "
+              f"{divided / 8 * 1000:.1f})")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--convpipe", default=".build/release/convpipe")
@@ -86,13 +115,17 @@ def main():
                         help="seconds to wait, untimed, before each run for the disk to finish the previous one's work")
     args = parser.parse_args()
     print(describe(args.convpipe))
+    start = process_start(args.convpipe)
     print(f"{'images':>6} {'threads':>7} {'seconds':>8} {'images/s':>9} {'max RSS':>10}")
     for count in args.counts:
         directory = os.path.join(args.work, f"{count}x{args.size}")
         make_dataset(directory, count, args.size)
+        seconds_by_threads = {}
         for threads in args.threads:
             seconds, rss = min(run(args.convpipe, directory, threads, args.fresh, args.settle) for _ in range(args.rounds))
-            print(f"{count:>6} {threads:>7} {seconds:>8.2f} {count / seconds:>9.1f} {rss / 1024:>7.1f} MiB")
+            seconds_by_threads[threads] = seconds
+            print(f"{count:>6} {threads:>7} {seconds:>8.3f} {count / seconds:>9.1f} {rss / 1024:>7.1f} MiB")
+        print_scaling(count, seconds_by_threads, start)
 
 if __name__ == "__main__":
     main()
