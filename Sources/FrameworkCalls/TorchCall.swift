@@ -123,7 +123,8 @@ public struct TorchCall: Sendable, Equatable {
           stride: .perDimension(strides), padding: corePadding, dilation: .perDimension(dilations), groups: groups)
         if let outputSize {
           parameters.outputPadding = .perDimension(
-            try moduleOutputPadding(outputSize, input: builder.input, weight: weight, strides, dilations, &builder))
+            try moduleOutputPadding(
+              outputSize, input: builder.input, batched: batched, weight: weight, strides, dilations, &builder))
         } else {
           parameters.outputPadding = .perDimension(resolveOutputPadding())
         }
@@ -155,13 +156,17 @@ public struct TorchCall: Sendable, Equatable {
   /// `nn.ConvTranspose*d.forward(output_size=...)`: the sizes from the smallest,
   /// `(in-1)s - 2p + d(k-1) + 1`, to that plus `stride - 1` (stride only, even where
   /// `output_padding` may reach further through dilation), as PyTorch's `_output_padding`.
+  /// `size` lists the spatial sizes, or the whole output shape: `[N, C, spatial...]`
+  /// for a `batched` input, `[C, spatial...]` for an unbatched one (`input` is
+  /// the input as convolved, with its batch of one).
   private func moduleOutputPadding(
-    _ size: [Int], input: [Int], weight: [Int], _ strides: [Int], _ dilations: [Int], _ builder: inout LoweringBuilder
+    _ size: [Int], input: [Int], batched: Bool, weight: [Int], _ strides: [Int], _ dilations: [Int],
+    _ builder: inout LoweringBuilder
   ) throws(ShapeError) -> [Int] {
-    let count = spatialCount
-    guard size.count == count || size.count == count + 2 else {
+    let count = spatialCount, nonSpatial = batched ? 2 : 1
+    guard size.count == count || size.count == count + nonSpatial else {
       throw ShapeError([
-        "output_size must have \(count) or \(count + 2) elements (got \(size.count))"
+        "for \(count + nonSpatial)-d input, output_size must have \(count) or \(count + nonSpatial) elements (got \(size.count))"
       ])
     }
     let wanted = Array(size.suffix(count))

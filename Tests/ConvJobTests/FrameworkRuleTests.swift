@@ -69,6 +69,11 @@ struct FrameworkRuleTests {
       name: "conv_transpose's SAME_LOWER string in JAX",
       stage: #"{"op": "jax.lax.conv_transpose", "args": {"strides": [2, 2], "padding": "same"}}"#,
       input: [1, 5, 5, 2], weight: [3, 3, 2, 3], words: ["string padding other than \"SAME\" and \"VALID\""]),
+    Refusal(
+      name: "PyTorch's output_size with a batch axis for an unbatched input",
+      stage:
+        #"{"op": "torch.nn.functional.conv_transpose1d", "args": {"stride": 3, "padding": 1, "output_size": [1, 3, 21]}}"#,
+      input: [2, 7], weight: [2, 3, 3], words: ["for 2-d input, output_size must have 1 or 2 elements (got 3)"]),
   ]
 
   @Test("refused, naming the API, the argument and why", arguments: refusals)
@@ -99,6 +104,19 @@ struct FrameworkRuleTests {
       error?.problems.map(\.message) == [
         "dilations [1, 2] with explicit padding: TensorFlow's CPU kernel refuses them in float32 and float64 (\"Current CPU implementations do not yet support dilation rates larger than 1\"); with padding \"SAME\" or \"VALID\" it computes them in float32"
       ])
+  }
+
+  @Test(
+    "PyTorch's output_size is the spatial sizes or the whole output shape: [C, spatial...] for an unbatched input, [N, C, spatial...] for a batched one",
+    arguments: [
+      ([2, 7], [3, 21], [3, 21]), ([2, 7], [21], [3, 21]), ([1, 2, 7], [1, 3, 20], [1, 3, 20]),
+      ([1, 2, 7], [19], [1, 3, 19]),
+    ])
+  func moduleOutputSize(input: [Int], outputSize: [Int], shape: [Int]) throws {
+    let stage =
+      #"{"op": "torch.nn.functional.conv_transpose1d", "args": {"stride": 3, "padding": 1, "output_size": \#(outputSize)}}"#
+    let call = try StageParameters.frameworkCall(fromJSON: stage, file: "job.json")
+    #expect(try call.lower(input: input, weight: [2, 3, 3], bias: nil, dtype: .float64).outputShape == shape)
   }
 
   @Test("the notes: onnxruntime's clamp against the specification, Keras's zero bias, JAX's unflipped kernel")
