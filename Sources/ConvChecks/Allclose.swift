@@ -25,9 +25,13 @@ public struct Allclose: Sendable, Equatable {
     return compare(actual.doubles, expected.doubles, shape: actual.shape)
   }
 
-  /// Compares two equally long flat arrays laid out in `shape`.
+  /// Compares two equally long flat arrays laid out in `shape`. The worst
+  /// element is, among the elements outside the tolerance, the one furthest
+  /// outside it (`|a - e| - (atol + rtol*|e|)` largest); when every element is
+  /// within it, the one of the largest `|a - e|` (the first, when they are all equal).
   public func compare(_ a: [Double], _ e: [Double], shape: [Int]) -> CheckOutcome {
     var maxAbs = 0.0, maxRel = 0.0, mismatched = 0
+    // `excess` orders the elements outside the tolerance; within it, the difference does.
     var worst: (index: Int, excess: Double)?
     for i in a.indices {
       let (x, y) = (a[i], e[i])
@@ -47,9 +51,11 @@ public struct Allclose: Sendable, Equatable {
       let excess = difference - (atol + rtol * abs(y))
       if !close {
         mismatched += 1
-        if worst == nil || excess > worst!.excess || excess.isNaN { worst = (i, excess.isNaN ? .infinity : excess) }
-      } else if mismatched == 0, worst.map({ excess > $0.excess }) ?? true {
-        worst = (i, excess)
+        if mismatched == 1 || excess.isNaN || worst.map({ excess > $0.excess }) ?? true {
+          worst = (i, excess.isNaN ? .infinity : excess)
+        }
+      } else if mismatched == 0, worst.map({ difference > $0.excess }) ?? true {
+        worst = (i, difference)
       }
     }
     var message = "\(mismatched) of \(a.count) elements outside atol + rtol*|expected| (rtol \(rtol), atol \(atol))"
