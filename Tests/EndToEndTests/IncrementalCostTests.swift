@@ -361,6 +361,33 @@ struct IncrementalCostTests {
     #expect(Dataset.bytes(target) == Dataset.bytes(again))
   }
 
+  @Test(
+    "when the items differ from the previous output's, or some failed, the log says why the whole output is written")
+  func whyTheWholeOutput() throws {
+    let dataset = try Dataset(count: 6)
+    let target = dataset.output("result.h5")
+    #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
+    func notices(_ arguments: [String], exitCode: Int32, _ name: String) throws -> [String] {
+      let run = try dataset.run(
+        ["--output", target, "--incremental", "--quiet", "--log", dataset.output(name)] + arguments)
+      #expect(run.exitCode == exitCode, "\(run.standardError)")
+      return try Self.notices(dataset.output(name)).map { $0.replacingOccurrences(of: Self.wholeOutput, with: "") }
+    }
+    try FileManager.default.removeItem(atPath: dataset.image(5))
+    #expect(
+      try notices([], exitCode: 0, "a.jsonl") == ["the items differ from the previous output's (0 added, 1 removed)"])
+    try Data("not a PNG".utf8).write(to: URL(fileURLWithPath: dataset.image(2)))
+    #expect(try notices(["--keep-going"], exitCode: 4, "b.jsonl") == ["1 item cannot be read or planned this run"])
+    try dataset.writeImage(2)
+    #expect(
+      try notices(["--keep-going"], exitCode: 0, "c.jsonl") == [
+        "the previous output has failed items, which are tried again"
+      ])
+    #expect(try notices([], exitCode: 0, "d.jsonl").isEmpty, "nothing changed: kept")
+  }
+
+  static let wholeOutput = "; --incremental writes the whole output, reading unchanged items back"
+
   @Test("an update that cannot be written falls back to writing the whole output, reusing the previous one's items")
   func unwritableUpdateFallsBack() throws {
     let (dataset, target, fresh) = try Self.changedDataset()

@@ -321,11 +321,29 @@ struct RunState {
 
   /// Whether `file` holds this run's items in the same order, none failed,
   /// compared with no golden file or, with `golden`, its golden reports holding
-  /// (``goldenReportsHold(in:golden:inputStates:)``).
+  /// (``goldenReportsHold(in:golden:inputStates:)``, which logs why not); when
+  /// not, the log says why.
   private func holdsTheSameItems(_ file: HDF5File, golden: GoldenComparison?, goldenReportsHold: Bool) -> Bool {
-    guard golden == nil ? (try? file.attribute("golden", of: "/")) == nil : goldenReportsHold else { return false }
-    return prepared.itemFailures.isEmpty && !file.exists("/failed")
-      && (try? OutputComparison.itemIDs(of: file)) == prepared.catalog.items.map(\.id)
+    if golden != nil && !goldenReportsHold { return false }
+    let why: String
+    if golden == nil, (try? file.attribute("golden", of: "/")) != nil {
+      why = "the previous output was compared with a golden file and this run has none"
+    } else if !prepared.itemFailures.isEmpty {
+      why = "\(counted(prepared.itemFailures.count, "item")) cannot be read or planned this run"
+    } else if file.exists("/failed") {
+      why = "the previous output has failed items, which are tried again"
+    } else {
+      let previous = (try? OutputComparison.itemIDs(of: file)) ?? [], ids = prepared.catalog.items.map(\.id)
+      if previous == ids { return true }
+      let before = Set(previous), now = Set(ids)
+      let added = now.subtracting(before).count, removed = before.subtracting(now).count
+      why =
+        added + removed == 0
+        ? "the items are in another order than in the previous output"
+        : "the items differ from the previous output's (\(added) added, \(removed) removed)"
+    }
+    log?.notice("\(why); --incremental writes the whole output, reading unchanged items back")
+    return false
   }
 
   /// Whether `file`, the previous output, was compared with `golden`'s file
