@@ -65,6 +65,24 @@ struct ExplainTests {
     #expect(byFramework[.onnx]?.dtype == .float32)
   }
 
+  @Test(
+    "a grouped transposed convolution at stride 1: JAX's conv_general_dilated without zeros to insert, the kernel flipped and swapped within groups, a crop as negative padding"
+  )
+  func jaxGroupedAtStrideOne() throws {
+    let calls = try Self.explain("Tests/Fixtures/frameworks/explain/core.json", stage: "ct_groups_s1").stages[0].calls
+    let jax = try #require(calls.first { $0.framework == .jax })
+    #expect(jax.kind == .composition)
+    #expect(
+      jax.call
+        == "jax.lax.conv_general_dilated(x, w, window_strides=(1, 1), padding=((1, 0), (-1, 0)), dimension_numbers=(\"NCHW\", \"OIHW\", \"NCHW\"), feature_group_count=2) + b.reshape((1, -1, 1, 1))"
+    )
+    #expect(
+      jax.bindings[1].transforms == [
+        .reshape(from: [4, 3, 2, 3], to: [2, 2, 3, 2, 3]), .permute([0, 2, 1, 3, 4]),
+        .reshape(from: [2, 3, 2, 2, 3], to: [6, 2, 2, 3]), .flip([2, 3]),
+      ])
+  }
+
   @Test("the adjoint of a padded convolution: through autograd in PyTorch and JAX, no call elsewhere")
   func paddingModeTranspose() throws {
     let calls = try Self.explain("pipelines/padding-mode-transpose.json", stage: "small_reflect").stages[0].calls

@@ -72,26 +72,48 @@ extension Emitter {
           reason: biasReason, bias: hasBias)
       }
     }
-    // Groups: conv_general_dilated over the zero-inserted input with the flipped, group-swapped kernel.
+    // Groups: conv_general_dilated over the zero-inserted input with the flipped, group-swapped kernel;
+    // at stride 1 no zeros go in, and JAX computes the forward convolution that is the stage's in that form.
     let api = FrameworkAPI.jaxConvGeneralDilated
+    let unstrided = stride.allSatisfy { $0 == 1 }
     let arguments: [(name: String, value: ArgumentValue)] =
-      [
-        ("window_strides", .ints(Array(repeating: 1, count: rank))), ("padding", .pairs(pads)),
-        ("lhs_dilation", .ints(stride)),
-      ]
+      [("window_strides", .ints(Array(repeating: 1, count: rank))), ("padding", .pairs(pads))]
+      + (unstrided ? [] : [("lhs_dilation", .ints(stride))])
       + dilationArgument + [("dimension_numbers", specs)] + (groups > 1 ? [("feature_group_count", .int(groups))] : [])
     let swapped = [outputChannels, weightShape[0] / groups] + kernel
     let candidate = Candidate(api: api, arguments: arguments, input: inputShape, weight: swapped)
-    guard let lowering = matches(candidate, dtype: dtype, biasInCall: false) else {
+    let forward = unstrided ? forwardSignature(pads: pads, weight: swapped) : nil
+    guard let lowering = matches(candidate, dtype: dtype, biasInCall: false, signature: forward) else {
       return .impossible(.jax, "no jax.lax call reproduces it (\(geometry.summary))", dtype: dtype)
     }
     return finish(
       .jax, .composition, lowering: lowering,
       call: PythonText.call(api.rawValue, ["x", "w"], arguments, tuples: true) + biasSuffix(lowering),
       reason: join([
-        "jax.lax.conv_transpose has no feature groups: conv_general_dilated with lhs_dilation, the kernel flipped and its in and out channels swapped within each group (in the binding of w)",
+        "jax.lax.conv_transpose has no feature groups: conv_general_dilated\(unstrided ? "" : " with lhs_dilation"), the kernel flipped and its in and out channels swapped within each group (in the binding of w)",
         biasReason,
-      ]), bias: hasBias)
+      ]), bias: hasBias, weight: unstrided ? flippedGroupSwap(to: swapped) : nil)
+  }
+
+  /// The stage's transposed convolution at stride 1 (of zeros padding) as the
+  /// forward convolution it is: of the input padded by `pads` (a negative one
+  /// crops) with `weight`, the kernel flipped and its in and out channels swapped within each group.
+  private func forwardSignature(pads: [[Int]], weight: [Int]) -> CanonicalConvolution.Signature {
+    CanonicalConvolution.Signature(
+      transposed: false, input: inputShape, weight: weight, stride: stride, dilation: dilation, groups: groups,
+      mode: .zeros, inputDilation: Array(repeating: 1, count: rank),
+      edges: pads.map { CanonicalConvolution.SignedPair($0[0], $0[1]) }, output: outputShape)
+  }
+
+  /// The convolution's weight `[C_in, C_out/groups, k...]` to `swapped`,
+  /// `[C_out, C_in/groups, k...]`: in and out channels swapped within each group, the kernel flipped.
+  private func flippedGroupSwap(to swapped: [Int]) -> [TensorTransform] {
+    let grouped = [groups, weightShape[0] / groups, weightShape[1]] + kernel
+    return [
+      .reshape(from: weightShape, to: grouped), .permute([0, 2, 1] + Array(3..<(rank + 3))),
+      .reshape(from: [groups, weightShape[1], weightShape[0] / groups] + kernel, to: swapped),
+      .flip(Array(2..<(rank + 2))),
+    ]
   }
 
   /// The adjoint of a convolution with a padding mode: `jax.vjp` of the forward convolution.

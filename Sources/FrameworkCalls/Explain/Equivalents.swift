@@ -58,26 +58,32 @@ struct Emitter {
 
   /// The call matches when its lowering is the same convolution of the same operands.
   /// With `biasInCall` false the call takes no bias and the stage's is added after.
-  func matches(_ candidate: Candidate, dtype: DType, biasInCall: Bool = true) -> FrameworkLowering? {
+  /// `signature` stands for the stage's own where the call computes it in another form.
+  func matches(
+    _ candidate: Candidate, dtype: DType, biasInCall: Bool = true, signature: CanonicalConvolution.Signature? = nil
+  ) -> FrameworkLowering? {
     guard let lowering = candidate.lower(dtype: dtype) else { return nil }
     let found = CanonicalConvolution(lowering)
-    guard found.signature == target else { return nil }
+    guard found.signature == signature ?? target else { return nil }
     guard !biasInCall || (found.bias == .convolution) == (canonical.bias == .convolution) else { return nil }
     return lowering
   }
 
   /// Finishes a call built on `lowering` (the call without compositions): the
   /// stage's tensors rearranged into the call's layouts, its result back into the stage's.
+  /// `weight`, when given, takes the convolution's weight to the call's `w`
+  /// (where the call computes the convolution in another form); otherwise the lowering says.
   func finish(
     _ framework: Framework, _ kind: EquivalentCall.Kind, lowering: FrameworkLowering, call: String,
-    backend: KerasBackend? = nil, reason: String? = nil, dtype: DType? = nil, bias: Bool = true
+    backend: KerasBackend? = nil, reason: String? = nil, dtype: DType? = nil, bias: Bool = true,
+    weight: [TensorTransform]? = nil
   ) -> EquivalentCall {
     let found = CanonicalConvolution(lowering)
     var bindings = [
       EquivalentCall.Binding(
         name: "x", operand: "input", transforms: (canonical.input + found.input.inverse).simplified),
       EquivalentCall.Binding(
-        name: "w", operand: "weight", transforms: (canonical.weight + found.weight.inverse).simplified),
+        name: "w", operand: "weight", transforms: (canonical.weight + (weight ?? found.weight.inverse)).simplified),
     ]
     if hasBias && bias { bindings.append(EquivalentCall.Binding(name: "b", operand: "bias", transforms: [])) }
     let layouts =
