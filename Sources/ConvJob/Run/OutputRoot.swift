@@ -104,13 +104,13 @@ struct OutputRoot: Sendable, Equatable {
   }
 
   /// Whether `file`'s root is exactly this one: the same attributes and lists,
-  /// no others, and nothing at the top but `/items` and the lists.
+  /// no others, and nothing at the top but `/items`, the lists and, with failed items, `/failed`.
   func isStored(in file: HDF5File) -> Bool {
     let expected = attributes
     guard let names = try? file.attributeNames(of: "/"), Set(names) == Set(expected.map(\.0)),
       expected.allSatisfy({ name, value in (try? file.attribute(name, of: "/")) == value }),
       let top = try? file.children(of: "/"),
-      Set(top) == Set(["items"] + lists.map(\.0) + indexLists.map(\.0))
+      Set(top) == Set(["items"] + (itemsFailed > 0 ? ["failed"] : []) + lists.map(\.0) + indexLists.map(\.0))
     else { return false }
     return lists.allSatisfy { name, texts in (try? file.readStrings("/" + name)) == texts }
       && indexLists.allSatisfy { name, values in (try? file.readIntegers("/" + name)) == values }

@@ -97,10 +97,12 @@ struct RunState {
       } ?? false
     // The previous output, when it holds this run's items, and the items whose input the stat cache cannot vouch for.
     if let previous = reusable.previousOutput,
-      holdsTheSameItems(previous.file, golden: golden, goldenReportsHold: goldenHolds),
-      let candidates = changedByStatCache(previous.file, inputStates: inputStates),
+      let failedBefore = heldItems(previous.file, golden: golden, goldenReportsHold: goldenHolds),
+      let candidates = changedByStatCache(previous.file, inputStates: inputStates, failedBefore: failedBefore),
       let changed = reallyChanged(candidates, in: previous.file, inputStates: inputStates),
-      keepOrPatch(previous, changed: changed, fingerprint: fingerprint, shared: shared, golden: golden)
+      keepOrPatch(
+        previous, changed: changed, failedBefore: failedBefore, inputStates: inputStates, fingerprint: fingerprint,
+        shared: shared, golden: golden)
     {
       if error != nil || signal != nil { return }  // an update that could not be undone, or a stop
       _ = recordGoldenMissing(golden)
@@ -218,11 +220,14 @@ struct RunState {
         return .stopped
       } catch {
         if !keepGoing { scheduler.close() }
-        return .failed((error as? RunFailure)?.message ?? "\(error)")
+        return .failed(Self.failureMessage(error))
       }
     }
     return scheduler
   }
+
+  /// The message an item that failed with `error` is recorded with.
+  private static func failureMessage(_ error: any Error) -> String { (error as? RunFailure)?.message ?? "\(error)" }
 
   /// How many finished items may wait for the writer: at least `4 * threads + 4`,
   /// and as many of the largest planned item as fit in ``reorderBytes``, so that
@@ -290,10 +295,9 @@ struct RunState {
   /// The reports of the checks each item of `file` holds, in item order, when
   /// the root `file` has is the one this run writes with those checks (and
   /// `golden`'s record), golden reports made with this run's tolerances; nil otherwise.
-  private func storedReports(_ file: HDF5File, fingerprint: RunFingerprint, golden: GoldenComparison?)
-    -> [[ItemReport]]?
-  {
-    let items = prepared.catalog.items
+  private func storedReports(
+    _ file: HDF5File, of items: [Item], fingerprint: RunFingerprint, golden: GoldenComparison?
+  ) -> [[ItemReport]]? {
     // Without verify stages or golden file no item has a report, as the root's count of 0 confirms: no item need be read.
     guard golden != nil || prepared.job.stages.contains(where: { $0.op == .verify }) else {
       let root = outputRoot(
@@ -319,23 +323,33 @@ struct RunState {
     return root.isStored(in: file) ? reports : nil
   }
 
-  /// Whether `file` holds this run's items in the same order, none failed,
-  /// compared with no golden file or, with `golden`, its golden reports holding
+  /// The items `file` failed, each with its message (none when it failed none),
+  /// when it holds this run's items in the same order, the failed ones
+  /// recorded (with `--keep-going`; those that fail before running, an
+  /// unreadable image, as this run finds them), compared with no golden file
+  /// or, with `golden`, its golden reports holding
   /// (``goldenReportsHold(in:golden:inputStates:)``, which logs why not); when
-  /// not, the log says why.
-  private func holdsTheSameItems(_ file: HDF5File, golden: GoldenComparison?, goldenReportsHold: Bool) -> Bool {
-    if golden != nil && !goldenReportsHold { return false }
+  /// not, nil, and the log says why.
+  private func heldItems(_ file: HDF5File, golden: GoldenComparison?, goldenReportsHold: Bool) -> [String: String]? {
+    if golden != nil && !goldenReportsHold { return nil }
+    let failedBefore = Dictionary(
+      ((try? OutputComparison.failedItems(of: file)) ?? []).map { ($0.item, $0.error) },
+      uniquingKeysWith: { first, _ in first })
     let why: String
     if golden == nil, (try? file.attribute("golden", of: "/")) != nil {
       why = "the previous output was compared with a golden file and this run has none"
-    } else if !prepared.itemFailures.isEmpty {
-      why = "\(counted(prepared.itemFailures.count, "item")) cannot be read or planned this run"
-    } else if file.exists("/failed") {
-      why = "the previous output has failed items, which are tried again"
+    } else if !failedBefore.isEmpty && !options.keepGoing {
+      why = "the previous output has failed items and this run stops at the first (no --keep-going)"
+    } else if let id = prepared.itemFailures.keys.sorted().first(where: { failedBefore[$0] != prepared.failure(of: $0) }
+    ) {
+      why =
+        "item \(id) cannot be read or planned this run\(failedBefore[id] == nil ? "" : ", not as the previous output recorded")"
     } else {
       let previous = (try? OutputComparison.itemIDs(of: file)) ?? [], ids = prepared.catalog.items.map(\.id)
-      if previous == ids { return true }
-      let before = Set(previous), now = Set(ids)
+      if previous == ids.filter({ failedBefore[$0] == nil }) && Set(ids).isSuperset(of: failedBefore.keys) {
+        return failedBefore
+      }
+      let before = Set(previous).union(failedBefore.keys), now = Set(ids)
       let added = now.subtracting(before).count, removed = before.subtracting(now).count
       why =
         added + removed == 0
@@ -343,7 +357,7 @@ struct RunState {
         : "the items differ from the previous output's (\(added) added, \(removed) removed)"
     }
     log?.notice("\(why); --incremental writes the whole output, reading unchanged items back")
-    return false
+    return nil
   }
 
   /// Whether `file`, the previous output, was compared with `golden`'s file
@@ -366,10 +380,13 @@ struct RunState {
 
   /// The items whose input may have changed since `file` was written: those
   /// whose file is not in the state the stat cache recorded with the hash
-  /// `file` holds. Nil when an item's input is a row (its hash needs the row read).
-  private func changedByStatCache(_ file: HDF5File, inputStates: InputStatCache) -> [Item]? {
+  /// `file` holds (the items it failed, `failedBefore`, are tried again
+  /// apart). Nil when an item's input is a row (its hash needs the row read).
+  private func changedByStatCache(_ file: HDF5File, inputStates: InputStatCache, failedBefore: [String: String])
+    -> [Item]?
+  {
     var changed: [Item] = []
-    for item in prepared.catalog.items {
+    for item in prepared.catalog.items where failedBefore[item.id] == nil {
       switch item.source {
       case nil: continue
       case .row: return nil
@@ -417,8 +434,9 @@ struct RunState {
   }
 
   /// `--incremental` when few inputs really changed (``reallyChanged``, none
-  /// at all included), the previous output holds the same items, none failed,
-  /// compared with the same golden file if any (checked by the caller), and the root it has is
+  /// at all included), the previous output holds the same items (``heldItems``),
+  /// those it failed (`failedBefore`) fail again with the same message (tried
+  /// again, as make tries a failed target again), and the root it has is
   /// the one this run writes. With nothing changed that file already is the
   /// output, byte for byte, and stays as it is (``outputKept``): the run only
   /// counts and logs its items. Otherwise, when the changed items keep their
@@ -432,8 +450,8 @@ struct RunState {
   /// not be undone (its journal is kept for the next run), and with its signal
   /// set when a stop came during the update (undone).
   private mutating func keepOrPatch(
-    _ previous: ReusableResults.Source, changed: [(item: Item, input: ItemInput)], fingerprint: RunFingerprint,
-    shared: [String: Tensor], golden: GoldenComparison?
+    _ previous: ReusableResults.Source, changed: [(item: Item, input: ItemInput)], failedBefore: [String: String],
+    inputStates: InputStatCache, fingerprint: RunFingerprint, shared: [String: Tensor], golden: GoldenComparison?
   ) -> Bool {
     let items = prepared.catalog.items, file = previous.file, stop = options.stop
     guard pngOutputs == nil || changed.isEmpty else {
@@ -442,11 +460,36 @@ struct RunState {
       )
       return false
     }
-    // The checks stay as stored: a changed item's must come out the same (see OutputPatch.replace).
-    guard let reports = storedReports(file, fingerprint: fingerprint, golden: golden) else { return false }
-    let reportsOf = Dictionary(zip(items.map(\.id), reports), uniquingKeysWith: { first, _ in first })
     let executor = ItemExecutor(prepared: prepared, shared: shared)
-    var patch = OutputPatch(), seconds: [String: Double] = [:]
+    var seconds: [String: Double] = [:]
+    for item in items where failedBefore[item.id] != nil && prepared.failure(of: item.id) == nil {
+      let started = Date()
+      let failure = failureOnRetry(item, executor: executor, inputStates: inputStates)
+      guard failure == failedBefore[item.id] else {
+        log?.notice(
+          "item \(item.id), failed in the previous output, \(failure.map { "now fails otherwise: \($0)" } ?? "no longer fails"); --incremental writes the whole output"
+        )
+        return false
+      }
+      seconds[item.id] = Date().timeIntervalSince(started)
+    }
+    // The failed items as a full run records them, for the root to compare (a false return takes them back).
+    failedItems = items.compactMap { item in failedBefore[item.id].map { FailedItem(item: item.id, error: $0) } }
+    failedIndices = items.filter { failedBefore[$0.id] != nil }.map(\.index)
+    var kept = false
+    defer {
+      if !kept {
+        failedItems = []
+        failedIndices = []
+      }
+    }
+    let written = items.filter { failedBefore[$0.id] == nil }
+    // The checks stay as stored: a changed item's must come out the same (see OutputPatch.replace).
+    guard let reports = storedReports(file, of: written, fingerprint: fingerprint, golden: golden) else {
+      return false
+    }
+    let reportsOf = Dictionary(zip(written.map(\.id), reports), uniquingKeysWith: { first, _ in first })
+    var patch = OutputPatch()
     for (item, input) in changed {
       let started = Date()
       let computed = try? ComputeThreads.$requested.withValue(max(1, options.threads)) {
@@ -476,6 +519,7 @@ struct RunState {
       } catch {
         if error.outputChanged {
           self.error = error.message
+          kept = true
           return true
         }
         // On standard error too: what follows may fail for the same reason (a full disk).
@@ -486,21 +530,47 @@ struct RunState {
       guard let method else {
         // Stopped by a signal, the output as it was: the run ends here (exit 130 / 143).
         signal = stop.signal
-        return signal != nil
+        kept = signal != nil
+        return kept
       }
       // In the log only: a nightly run's standard error stays for what needs attention.
       let place = method == .inPlace ? "into the previous output in place" : "into a copy of the previous output"
-      log?.notice("\(counted(seconds.count, "changed item")) written \(place)")
+      log?.notice("\(counted(changed.count, "changed item")) written \(place)")
     }
     outputKept = patch.isEmpty
+    kept = true
     for (index, item) in items.enumerated() {
-      let event = recordWritten(
-        item, reports: reports[index], status: seconds[item.id] == nil ? .reused : .computed,
-        seconds: seconds[item.id] ?? 0)
+      let event: ItemEvent
+      if let message = failedBefore[item.id] {
+        event = ItemEvent(
+          item: item.id, status: .failed, seconds: seconds[item.id] ?? 0, checksPassed: 0, checksFailed: 0,
+          error: message)
+      } else {
+        event = recordWritten(
+          item, reports: reportsOf[item.id] ?? [], status: seconds[item.id] == nil ? .reused : .computed,
+          seconds: seconds[item.id] ?? 0)
+      }
       log?.record(event)
       onItem?(event, index + 1, items.count)
     }
     return true
+  }
+
+  /// Computes `item` again as a worker would, for the message it fails with
+  /// now; nil when it succeeds (or the run is stopped).
+  private func failureOnRetry(_ item: Item, executor: ItemExecutor, inputStates: InputStatCache) -> String? {
+    let stop = options.stop
+    do {
+      let input = try RunFingerprint.input(of: item, catalog: prepared.catalog, cache: inputStates)
+      _ = try ComputeThreads.$requested.withValue(max(1, options.threads)) {
+        try executor.run(item, input: input, shouldStop: { stop.isRequested })
+      }
+      return nil
+    } catch is RunStopped {
+      return nil
+    } catch {
+      return Self.failureMessage(error)
+    }
   }
 
   /// Records `item` as written into the output (`status`: computed or reused),
