@@ -465,6 +465,7 @@ struct RunState {
     for item in items where failedBefore[item.id] != nil && prepared.failure(of: item.id) == nil {
       let started = Date()
       let failure = failureOnRetry(item, executor: executor, inputStates: inputStates)
+      if stop.isRequested { return false }  // the run that follows stops
       guard failure == failedBefore[item.id] else {
         log?.notice(
           "item \(item.id), failed in the previous output, \(failure.map { "now fails otherwise: \($0)" } ?? "no longer fails"); --incremental writes the whole output"
@@ -557,7 +558,7 @@ struct RunState {
   }
 
   /// Computes `item` again as a worker would, for the message it fails with
-  /// now; nil when it succeeds (or the run is stopped).
+  /// now; nil when it succeeds or the run is stopped.
   private func failureOnRetry(_ item: Item, executor: ItemExecutor, inputStates: InputStatCache) -> String? {
     let stop = options.stop
     do {
