@@ -236,7 +236,16 @@ struct ShardMergeTests {
         "--shard", "\(index)/4", "--output", parts[index], "--incremental", "--log", log, "--quiet",
       ])
       #expect(run.exitCode == 0)
-      computed.append(try Dataset.log(log).filter { $0["status"]?.stringValue == "computed" }.count)
+      let lines = try Dataset.log(log)
+      computed.append(lines.filter { $0["status"]?.stringValue == "computed" }.count)
+      // The other parts record the job's item count, so they are written anew, saying why.
+      let notices = lines.compactMap { $0["notice"]?.stringValue }
+      #expect(
+        notices.contains {
+          $0.hasPrefix(
+            index == newShard ? "the items differ" : "the previous output's items_total is 24, this run's 25")
+        },
+        "\(notices)")
     }
     #expect(computed == (0..<4).map { $0 == newShard ? 1 : 0 }, "only the new image's shard computes it")
     let single = dataset.output("single.h5"), merged = dataset.output("merged.h5")

@@ -103,16 +103,30 @@ struct OutputRoot: Sendable, Equatable {
     for (name, value) in attributes { try file.setAttribute(name, value, on: "/") }
   }
 
-  /// Whether `file`'s root is exactly this one: the same attributes and lists,
-  /// no others, and nothing at the top but `/items`, the lists and, with failed items, `/failed`.
-  func isStored(in file: HDF5File) -> Bool {
+  /// What of `file`'s root differs from this one, in a few words (the first
+  /// attribute, top-level object or list that does); nil when it is exactly
+  /// this one: the same attributes and lists, no others, and nothing at the top
+  /// but `/items`, the lists and, with failed items, `/failed`.
+  func difference(in file: HDF5File) -> String? {
     let expected = attributes
-    guard let names = try? file.attributeNames(of: "/"), Set(names) == Set(expected.map(\.0)),
-      expected.allSatisfy({ name, value in (try? file.attribute(name, of: "/")) == value }),
-      let top = try? file.children(of: "/"),
-      Set(top) == Set(["items"] + (itemsFailed > 0 ? ["failed"] : []) + lists.map(\.0) + indexLists.map(\.0))
-    else { return false }
-    return lists.allSatisfy { name, texts in (try? file.readStrings("/" + name)) == texts }
-      && indexLists.allSatisfy { name, values in (try? file.readIntegers("/" + name)) == values }
+    guard let names = try? file.attributeNames(of: "/") else { return "root cannot be read" }
+    if Set(names) != Set(expected.map(\.0)) { return "root has other attributes" }
+    for (name, value) in expected {
+      let stored = try? file.attribute(name, of: "/")
+      guard stored != value else { continue }
+      if case .int(let now) = value, case .int(let before)? = stored {
+        return "\(name) is \(before), this run's \(now)"
+      }
+      return "\(name) differs from this run's"
+    }
+    let top = Set(["items"] + (itemsFailed > 0 ? ["failed"] : []) + lists.map(\.0) + indexLists.map(\.0))
+    guard let stored = try? file.children(of: "/"), Set(stored) == top else { return "root holds other objects" }
+    for (name, texts) in lists where (try? file.readStrings("/" + name)) != texts {
+      return "/\(name) differs from this run's"
+    }
+    for (name, values) in indexLists where (try? file.readIntegers("/" + name)) != values {
+      return "/\(name) differs from this run's"
+    }
+    return nil
   }
 }

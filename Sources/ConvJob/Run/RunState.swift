@@ -302,7 +302,7 @@ struct RunState {
     guard golden != nil || prepared.job.stages.contains(where: { $0.op == .verify }) else {
       let root = outputRoot(
         fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: 0, checksFailed: 0)
-      return root.isStored(in: file) ? Array(repeating: [], count: items.count) : nil
+      return rootHolds(root, in: file) ? Array(repeating: [], count: items.count) : nil
     }
     var reports: [[ItemReport]] = []
     for item in items {
@@ -320,7 +320,15 @@ struct RunState {
     let root = outputRoot(
       fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: record, checks: all.count + missing,
       checksFailed: all.filter { !$0.passed }.count + missing)
-    return root.isStored(in: file) ? reports : nil
+    return rootHolds(root, in: file) ? reports : nil
+  }
+
+  /// Whether `file`'s root is `root`, the one this run writes; when not, the log says what differs.
+  private func rootHolds(_ root: OutputRoot, in file: HDF5File) -> Bool {
+    guard let difference = root.difference(in: file) else { return true }
+    log?.notice(
+      "the previous output's \(difference); --incremental writes the whole output, reading unchanged items back")
+    return false
   }
 
   /// The items `file` failed, each with its message (none when it failed none),
