@@ -31,8 +31,8 @@ public struct Allclose: Sendable, Equatable {
   /// within it, the one of the largest `|a - e|` (the first, when they are all equal).
   public func compare(_ a: [Double], _ e: [Double], shape: [Int]) -> CheckOutcome {
     var maxAbs = 0.0, maxRel = 0.0, mismatched = 0
-    // `excess` orders the elements outside the tolerance; within it, the difference does.
-    var worst: (index: Int, excess: Double)?
+    // Ordered by how far outside the tolerance, or while every element is within it, by the difference.
+    var worst: (index: Int, order: Double)?
     for i in a.indices {
       let (x, y) = (a[i], e[i])
       let difference: Double, close: Bool
@@ -51,10 +51,10 @@ public struct Allclose: Sendable, Equatable {
       let excess = difference - (atol + rtol * abs(y))
       if !close {
         mismatched += 1
-        if mismatched == 1 || excess.isNaN || worst.map({ excess > $0.excess }) ?? true {
+        if mismatched == 1 || excess.isNaN || worst.map({ excess > $0.order }) ?? true {
           worst = (i, excess.isNaN ? .infinity : excess)
         }
-      } else if mismatched == 0, worst.map({ difference > $0.excess }) ?? true {
+      } else if mismatched == 0, worst.map({ difference > $0.order }) ?? true {
         worst = (i, difference)
       }
     }
