@@ -86,9 +86,10 @@ public struct GradientCheck: Sendable, Equatable {
       let output = try requireShape(forward(try Tensor(shape: inputShape, values: moved)), outputShape, of: "op(x)")
       return innerProduct(output, g)
     }
-    var differences: [Double] = []
+    var differences: [Double] = [], vanished = 0
     for position in positions {
       let up = base[position] + T(step), down = base[position] - T(step)
+      if up == down { vanished += 1 }
       let rise = try loss(moving: position, to: up) - loss(moving: position, to: down)
       differences.append(rise / (Double(up) - Double(down)))
     }
@@ -97,6 +98,11 @@ public struct GradientCheck: Sendable, Equatable {
       .compare(differences, positions.map { analytic[$0] }, shape: [positions.count])
     outcome.message =
       "central differences (eps \(step), \(T.dtype), seed \(seed)) against A^T g at \(positions.count) input positions: \(outcome.message)"
+    if vanished > 0 {
+      outcome.message =
+        "eps \(step) is lost in \(T.dtype) at \(vanished) of \(positions.count) sampled inputs (x + eps and x - eps round to the same value: the difference is 0/0, NaN); give a larger eps (\(T.dtype)'s default is \(Self.defaultStep(for: T.dtype))); "
+        + outcome.message
+    }
     if !outcome.held {
       let places = positions.enumerated().map { "[\($0.offset)] = input \(multiIndex($0.element, shape: inputShape))" }
       outcome.message += "; samples \(places.joined(separator: ", "))"

@@ -26,6 +26,15 @@ struct GradientCheckTests {
     #expect(outcome.held && outcome.count == 5, "\(outcome.message)")
   }
 
+  @Test("a step lost in the compute type fails, saying so", arguments: [(DType.float64, 1e-30), (.float32, 1e-12)])
+  func lostStep(dtype: DType, eps: Double) throws {
+    let geometry = try ConvParameters().geometry(input: [1, 1, 5], weight: [1, 1, 2])
+    let weight = try Tensor(shape: [1, 1, 2], values: [0.5, -2.0])
+    let outcome = try GradientCheck(eps: eps).check(geometry: geometry, weight: weight, dtype: dtype)
+    #expect(!outcome.held)
+    #expect(outcome.message.hasPrefix("eps \(eps) is lost in \(dtype) at 5 of 5 sampled inputs"), "\(outcome.message)")
+  }
+
   @Test("refuses no samples and a step that is not positive")
   func invalidSettings() throws {
     let geometry = try ConvParameters().geometry(input: [1, 1, 5], weight: [1, 1, 2])
