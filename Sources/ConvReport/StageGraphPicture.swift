@@ -3,9 +3,11 @@ import ConvJob
 /// The job's graph drawn as SVG by convpipe: each input, stage and check a box,
 /// in columns by dependency depth (inputs first, a stage one column right of
 /// the deepest name it reads), with an arrow from each name a stage reads,
-/// labelled at its end with the role when it is not the main operand; an
-/// arrow across several columns runs below the boxes between. Checks that
-/// failed for some item are drawn red.
+/// labelled with the role when it is not the main operand: under its head, or
+/// for an arrow across several columns, which runs below the boxes between and
+/// rises to its box in the last gap, under that run in the gap (where a label
+/// under the head would cross the rising arrows). Checks that failed for some
+/// item are drawn red.
 package enum StageGraphPicture {
   static let columnWidth = 215, boxWidth = 150, boxHeight = 40, rowHeight = 56, margin = 8
 
@@ -18,12 +20,10 @@ package enum StageGraphPicture {
       }
     }
     let width = 2 * margin + max(columns.count - 1, 0) * columnWidth + boxWidth
-    let height =
+    // Tall enough for a label under the run of an arrow below the last row.
+    var height =
       2 * margin + max((columns.map(\.count).max() ?? 1) - 1, 0) * rowHeight + boxHeight + (rowHeight - boxHeight) / 2
-    var svg = """
-      <svg class="graph" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" role="img" \
-      aria-label="stage graph"><defs>\(SVGMarkup.arrowMarker)</defs>
-      """
+    var svg = ""
     for stage in job.stages {
       guard let to = position[stage.id] else { continue }
       // Each name a stage reads ends at its own height on the box's left side,
@@ -34,7 +34,9 @@ package enum StageGraphPicture {
         let y2 = to.y + boxHeight * (index + 1) / (drawn.count + 1)
         svg += "<path class=\"edge\" d=\"\(edge(from: from, to: to, endingAt: y2))\" marker-end=\"url(#arrow)\"/>"
         if ![.input, .actual].contains(reference.role) {
-          svg += "<text class=\"role\" x=\"\(to.x - 8)\" y=\"\(y2 + 11)\">\(reference.role.rawValue)</text>"
+          let (x, y) = lane(from: from, to: to).map { (to.x - 4, $0 + 11) } ?? (to.x - 8, y2 + 11)
+          svg += "<text class=\"role\" x=\"\(x)\" y=\"\(y)\">\(reference.role.rawValue)</text>"
+          height = max(height, y + 4)
         }
       }
     }
@@ -53,7 +55,10 @@ package enum StageGraphPicture {
         svg += box(at, kind: "stage", title: stage.id, detail: stage.op.rawValue)
       }
     }
-    return svg + "</svg>"
+    return """
+      <svg class="graph" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" role="img" \
+      aria-label="stage graph"><defs>\(SVGMarkup.arrowMarker)</defs>
+      """ + svg + "</svg>"
   }
 
   /// The names in each column: inputs in column 0, each stage one column
@@ -86,18 +91,26 @@ package enum StageGraphPicture {
     return columns
   }
 
+  /// Half the gap between columns, where an arrow across several columns turns.
+  static let turn = (columnWidth - boxWidth) / 2
+
+  /// The height of the run below the boxes of an arrow from the box at `from`
+  /// to the box at `to` across several columns (the gap below the lower of the
+  /// two rows); nil for neighbouring columns.
+  private static func lane(from: (x: Int, y: Int), to: (x: Int, y: Int)) -> Int? {
+    guard to.x - (from.x + boxWidth) > columnWidth else { return nil }
+    return max(from.y, to.y) + boxHeight + (rowHeight - boxHeight) / 2
+  }
+
   /// The path of an arrow from the box at `from` to height `y2` on the left
   /// side of the box at `to`: a curve between neighbouring columns; across more
-  /// columns it runs along the gap below the lower of the two rows, so that it
-  /// passes no box in between.
+  /// columns it runs along its ``lane(from:to:)``, so that it passes no box in between.
   private static func edge(from: (x: Int, y: Int), to: (x: Int, y: Int), endingAt y2: Int) -> String {
     let (x1, y1, x2) = (from.x + boxWidth, from.y + boxHeight / 2, to.x)
-    guard x2 - x1 > columnWidth else {
+    guard let lane = lane(from: from, to: to) else {
       let bend = (x2 - x1) / 2
       return "M\(x1),\(y1) C\(x1 + bend),\(y1) \(x2 - bend),\(y2) \(x2),\(y2)"
     }
-    let lane = max(from.y, to.y) + boxHeight + (rowHeight - boxHeight) / 2
-    let turn = (columnWidth - boxWidth) / 2
     return "M\(x1),\(y1) C\(x1 + turn),\(y1) \(x1 + turn),\(lane) \(x1 + 2 * turn),\(lane) L\(x2 - 2 * turn),\(lane) "
       + "C\(x2 - turn),\(lane) \(x2 - turn),\(y2) \(x2),\(y2)"
   }

@@ -28,4 +28,26 @@ struct StageGraphPictureTests {
     #expect(label.contains(">weight<"))
     #expect(y == (ends.last ?? 0) + 11, "the label sits under the second (weight) arrow")
   }
+
+  @Test(
+    "an arrow across columns has its label in the last gap, under its run below the boxes; the picture is tall enough for it"
+  )
+  func longArrowLabel() throws {
+    let text = """
+      {"convpipe": 1,
+       "inputs": {"x": {"random": {"shape": [1, 1, 8, 8]}}, "w": {"random": {"shape": [1, 1, 3, 3]}}},
+       "stages": [{"id": "a", "op": "conv", "input": "x", "weight": "w", "padding": 1},
+                  {"id": "b", "op": "conv_transpose", "input": "a", "weight": "w", "padding": 1, "output_size": "x"}]}
+      """
+    let job = try #require(JobDecoder.read(text: text, file: "job.json", directory: ".").0)
+    let svg = StageGraphPicture.svg(job: job, failedChecks: [])
+    func number(_ name: String, in text: String) -> Int? {
+      text.components(separatedBy: "\(name)=\"").dropFirst().first.flatMap { Int($0.prefix { $0.isNumber }) }
+    }
+    let label = try #require(svg.components(separatedBy: "class=\"role\"").first { $0.contains(">output_size<") })
+    // Column 2 starts at 8 + 2 * 215; x's box is in row 0, whose run below the boxes is at 8 + 40 + 8.
+    #expect(number("x", in: label) == 8 + 2 * 215 - 4)
+    #expect(number("y", in: label) == 8 + 40 + 8 + 11)
+    #expect((number("height", in: svg) ?? 0) >= 8 + 40 + 8 + 11 + 4, "\(svg)")
+  }
 }
