@@ -52,6 +52,12 @@ struct ReportPage {
       """
   }
 
+  /// The items written, and with failed items, of how many in all: `319 (of 320: 1 failed)`.
+  private func itemsWritten(failed: Int) -> String {
+    let written = count("items", otherwise: items.count)
+    return failed > 0 ? "\(written) (of \(written + failed): \(failed) failed)" : "\(written)"
+  }
+
   /// The job, the counts and the exit status the run had (from the root attributes).
   private func summary(failing: Int) -> String {
     let reports = source.summary.items.flatMap(\.reports)
@@ -66,7 +72,7 @@ struct ReportPage {
     if let description = text("description") { rows.append(("description", escapeHTML(description))) }
     rows += [
       ("written by", "convpipe \(escapeHTML(text("convpipe_version") ?? "?"))"),
-      ("items", "\(count("items", otherwise: items.count))"),
+      ("items written", itemsWritten(failed: itemsFailed)),
     ]
     if let shard = text("shard") {
       let total = count("items_total", otherwise: 0)

@@ -53,6 +53,18 @@ struct ReportCommandTests {
     #expect(recordedPage.ranges(of: "<g class=\"worst\">").count == 2)
   }
 
+  @Test("with a failed item the summary counts the items written of all: no image seems lost")
+  func failedItemCounted() throws {
+    let dataset = try Dataset(count: 5)
+    try Data("not a PNG".utf8).write(to: URL(fileURLWithPath: dataset.image(3)))
+    let output = dataset.output("night.h5"), html = dataset.output("report.html")
+    #expect(try dataset.run(["--output", output, "--keep-going", "--quiet"]).exitCode == 4)
+    #expect(try ConvPipeProcess.run(["report", output, "--html", html]).exitCode == 0)
+    let page = try String(contentsOfFile: html, encoding: .utf8)
+    #expect(page.contains("<dt>items written</dt><dd>4 (of 5: 1 failed)</dd>"))
+    #expect(page.contains("<dt>failed items</dt><dd>1</dd>"))
+  }
+
   @Test("every output records the job file's text as job_json")
   func jobRecorded() throws {
     let night = try ChangedNight(count: 3)
