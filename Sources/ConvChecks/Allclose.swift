@@ -27,8 +27,9 @@ public struct Allclose: Sendable, Equatable {
 
   /// Compares two equally long flat arrays laid out in `shape`. The worst
   /// element is, among the elements outside the tolerance, the one furthest
-  /// outside it (`|a - e| - (atol + rtol*|e|)` largest); when every element is
-  /// within it, the one of the largest `|a - e|` (the first, when they are all equal).
+  /// outside it (`|a - e| - (atol + rtol*|e|)` largest, a NaN or infinity
+  /// involved furthest); when every element is within it, the one of the
+  /// largest `|a - e|`; the first of those that tie.
   public func compare(_ a: [Double], _ e: [Double], shape: [Int]) -> CheckOutcome {
     var maxAbs = 0.0, maxRel = 0.0, mismatched = 0
     // Ordered by how far outside the tolerance, or while every element is within it, by the difference.
@@ -51,9 +52,8 @@ public struct Allclose: Sendable, Equatable {
       let excess = difference - (atol + rtol * abs(y))
       if !close {
         mismatched += 1
-        if mismatched == 1 || excess.isNaN || worst.map({ excess > $0.order }) ?? true {
-          worst = (i, excess.isNaN ? .infinity : excess)
-        }
+        let order = excess.isNaN ? .infinity : excess  // a NaN or an infinity involved: as far out as can be
+        if mismatched == 1 || worst.map({ order > $0.order }) ?? true { worst = (i, order) }
       } else if mismatched == 0, worst.map({ difference > $0.order }) ?? true {
         worst = (i, difference)
       }

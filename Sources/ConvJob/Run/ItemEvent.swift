@@ -19,6 +19,11 @@ package struct ItemEvent: Sendable, Encodable {
   package let checksFailed: Int
   package let error: String?
 
+  /// An item that failed with `error` (its input could not be read or a stage failed).
+  static func failed(_ item: String, seconds: Double, error: String) -> ItemEvent {
+    ItemEvent(item: item, status: .failed, seconds: seconds, checksPassed: 0, checksFailed: 0, error: error)
+  }
+
   /// Taken from an earlier run rather than computed.
   package var reused: Bool { status == .reused }
 

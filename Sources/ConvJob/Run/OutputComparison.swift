@@ -60,6 +60,11 @@ package struct OutputComparison: Sendable {
     return file.exists("/items") ? try file.children(of: "/items") : []
   }
 
+  /// The message of each item recorded under `/failed`, by item id.
+  package static func failureMessages(of file: HDF5File) throws(HDF5Error) -> [String: String] {
+    Dictionary(try failedItems(of: file).map { ($0.item, $0.error) }, uniquingKeysWith: { first, _ in first })
+  }
+
   /// The items recorded under `/failed` (`--keep-going`), each with its
   /// message; ids with `/` are nested groups.
   package static func failedItems(of file: HDF5File) throws(HDF5Error) -> [FailedItem] {
@@ -132,10 +137,8 @@ package struct OutputComparison: Sendable {
   ) {
     let referenceItems = try Self.itemIDs(of: reference), actualItems = try Self.itemIDs(of: actual)
     let inReference = Set(referenceItems), inActual = Set(actualItems)
-    func failed(in file: HDF5File) throws(HDF5Error) -> [String: String] {
-      Dictionary(try Self.failedItems(of: file).map { ($0.item, $0.error) }, uniquingKeysWith: { a, _ in a })
-    }
-    let failedInActual = try failed(in: actual), failedInReference = try failed(in: reference)
+    let failedInActual = try Self.failureMessages(of: actual)
+    let failedInReference = try Self.failureMessages(of: reference)
     var differences: [Difference] = []
     for item in referenceItems where !inActual.contains(item) {
       let outcome =

@@ -110,7 +110,7 @@ struct OutputRoot: Sendable, Equatable {
   func difference(in file: HDF5File) -> String? {
     let expected = attributes
     guard let names = try? file.attributeNames(of: "/") else { return "root cannot be read" }
-    if Set(names) != Set(expected.map(\.0)) { return "root has other attributes" }
+    if let different = Self.setDifference(Set(names), Set(expected.map(\.0)), kind: "attribute") { return different }
     for (name, value) in expected {
       let stored = try? file.attribute(name, of: "/")
       guard stored != value else { continue }
@@ -120,12 +120,23 @@ struct OutputRoot: Sendable, Equatable {
       return "\(name) differs from this run's"
     }
     let top = Set(["items"] + (itemsFailed > 0 ? ["failed"] : []) + lists.map(\.0) + indexLists.map(\.0))
-    guard let stored = try? file.children(of: "/"), Set(stored) == top else { return "root holds other objects" }
+    guard let stored = try? file.children(of: "/") else { return "root cannot be read" }
+    if let different = Self.setDifference(Set(stored), top, kind: "object") { return different }
     for (name, texts) in lists where (try? file.readStrings("/" + name)) != texts {
       return "/\(name) differs from this run's"
     }
     for (name, values) in indexLists where (try? file.readIntegers("/" + name)) != values {
       return "/\(name) differs from this run's"
+    }
+    return nil
+  }
+
+  /// How the root's `stored` names differ from the `expected` ones, naming the
+  /// first missing one, else the first extra one; nil when they are the same.
+  private static func setDifference(_ stored: Set<String>, _ expected: Set<String>, kind: String) -> String? {
+    if let missing = expected.subtracting(stored).min() { return "root has no \(kind) \(missing)" }
+    if let extra = stored.subtracting(expected).min() {
+      return "root has the \(kind) \(extra), which this run's has not"
     }
     return nil
   }

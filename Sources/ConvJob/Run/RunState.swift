@@ -202,20 +202,13 @@ struct RunState {
       }
       do {
         let input = try RunFingerprint.input(of: item, catalog: prepared.catalog, cache: inputStates)
-        var result: ItemResult, reused = false
         if let source = reusable.source(for: item.id, inputHash: input.hash),
           let read = try source.item(item.id, keepingGolden: source.file === goldenReportsKept)
         {
-          result = read
-          reused = true
-        } else {
-          result = try ComputeThreads.$requested.withValue(computeThreads) {
-            try executor.run(item, input: input, shouldStop: { stop.isRequested })
-          }
+          return .reused(try Self.finished(read, golden: golden, prepared: prepared))
         }
-        if let golden { result.reports = try golden.reportsHolding(result) }
-        result = prepared.sealed(result)
-        return reused ? .reused(result) : .computed(result)
+        let result = try Self.compute(item, input: input, executor: executor, threads: computeThreads, stop: stop)
+        return .computed(try Self.finished(result, golden: golden, prepared: prepared))
       } catch is RunStopped {
         return .stopped
       } catch {
@@ -228,6 +221,25 @@ struct RunState {
 
   /// The message an item that failed with `error` is recorded with.
   private static func failureMessage(_ error: any Error) -> String { (error as? RunFailure)?.message ?? "\(error)" }
+
+  /// Runs `item`'s stages on `input` with `threads` compute threads, until `stop` is requested.
+  private static func compute(_ item: Item, input: ItemInput, executor: ItemExecutor, threads: Int, stop: RunStop)
+    throws -> ItemResult
+  {
+    try ComputeThreads.$requested.withValue(threads) {
+      try executor.run(item, input: input, shouldStop: { stop.isRequested })
+    }
+  }
+
+  /// `result` as it goes into the output: with `golden`, its golden reports
+  /// (``GoldenComparison/reportsHolding(_:)``), then sealed (``PreparedJob/sealed(_:)``).
+  private static func finished(_ result: ItemResult, golden: GoldenComparison?, prepared: PreparedJob) throws
+    -> ItemResult
+  {
+    var result = result
+    if let golden { result.reports = try golden.reportsHolding(result) }
+    return prepared.sealed(result)
+  }
 
   /// How many finished items may wait for the writer: at least `4 * threads + 4`,
   /// and as many of the largest planned item as fit in ``reorderBytes``, so that
@@ -267,8 +279,7 @@ struct RunState {
           let status: ItemEvent.Status = if case .reused = outcome { .reused } else { .computed }
           event = recordWritten(item, reports: result.reports, status: status, seconds: seconds)
         case .failed(let message):
-          event = ItemEvent(
-            item: id, status: .failed, seconds: seconds, checksPassed: 0, checksFailed: 0, error: message)
+          event = .failed(id, seconds: seconds, error: message)
           if options.keepGoing {
             try output.appendFailure(id, message: message)
             failedItems.append(FailedItem(item: id, error: message))
@@ -292,16 +303,19 @@ struct RunState {
   /// About what item `item` adds to the output (``planBytes``).
   private func expectedBytes(_ item: Item) -> Int { prepared.planIndex[item.id].map { planBytes[$0] } ?? 0 }
 
-  /// The reports of the checks each item of `file` holds, in item order, when
-  /// the root `file` has is the one this run writes with those checks (and
-  /// `golden`'s record), golden reports made with this run's tolerances; nil otherwise.
+  /// The reports of the checks of `items`, the items `file` holds, in item
+  /// order, when the root `file` has is the one this run writes with those
+  /// items, checks and `failed` items (and `golden`'s record), golden reports
+  /// made with this run's tolerances; nil otherwise.
   private func storedReports(
-    _ file: HDF5File, of items: [Item], fingerprint: RunFingerprint, golden: GoldenComparison?
+    _ file: HDF5File, of items: [Item], failed: [(item: FailedItem, index: Int)], fingerprint: RunFingerprint,
+    golden: GoldenComparison?
   ) -> [[ItemReport]]? {
     // Without verify stages or golden file no item has a report, as the root's count of 0 confirms: no item need be read.
     guard golden != nil || prepared.job.stages.contains(where: { $0.op == .verify }) else {
       let root = outputRoot(
-        fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: nil, checks: 0, checksFailed: 0)
+        fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, failed: failed, golden: nil, checks: 0,
+        checksFailed: 0)
       return rootHolds(root, in: file) ? Array(repeating: [], count: items.count) : nil
     }
     var reports: [[ItemReport]] = []
@@ -318,17 +332,21 @@ struct RunState {
     }
     let record = golden.map(goldenRecord), missing = record?.record.missing.count ?? 0
     let root = outputRoot(
-      fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, golden: record, checks: all.count + missing,
-      checksFailed: all.filter { !$0.passed }.count + missing)
+      fingerprint: fingerprint, items: items.map { ($0.id, $0.index) }, failed: failed, golden: record,
+      checks: all.count + missing, checksFailed: all.filter { !$0.passed }.count + missing)
     return rootHolds(root, in: file) ? reports : nil
   }
 
   /// Whether `file`'s root is `root`, the one this run writes; when not, the log says what differs.
   private func rootHolds(_ root: OutputRoot, in file: HDF5File) -> Bool {
     guard let difference = root.difference(in: file) else { return true }
-    log?.notice(
-      "the previous output's \(difference); --incremental writes the whole output, reading unchanged items back")
+    noticeWholeOutput("the previous output's \(difference)")
     return false
+  }
+
+  /// Logs why `--incremental` writes the whole output, unchanged items read back from the previous one.
+  private func noticeWholeOutput(_ why: String) {
+    log?.notice("\(why); --incremental writes the whole output, reading unchanged items back")
   }
 
   /// The items `file` failed, each with its message (none when it failed none),
@@ -340,16 +358,16 @@ struct RunState {
   /// not, nil, and the log says why.
   private func heldItems(_ file: HDF5File, golden: GoldenComparison?, goldenReportsHold: Bool) -> [String: String]? {
     if golden != nil && !goldenReportsHold { return nil }
-    let failedBefore = Dictionary(
-      ((try? OutputComparison.failedItems(of: file)) ?? []).map { ($0.item, $0.error) },
-      uniquingKeysWith: { first, _ in first })
+    let failedBefore = (try? OutputComparison.failureMessages(of: file)) ?? [:]
     let why: String
     if golden == nil, (try? file.attribute("golden", of: "/")) != nil {
       why = "the previous output was compared with a golden file and this run has none"
     } else if !failedBefore.isEmpty && !options.keepGoing {
-      why = "the previous output has failed items and this run stops at the first (no --keep-going)"
-    } else if let id = prepared.itemFailures.keys.sorted().first(where: { failedBefore[$0] != prepared.failure(of: $0) }
-    ) {
+      why =
+        "the previous output has failed items, and this run, without --keep-going, would stop at the first that fails again"
+    } else if let id = prepared.catalog.items.map(\.id).first(where: {
+      prepared.itemFailures[$0] != nil && failedBefore[$0] != prepared.failure(of: $0)
+    }) {
       why =
         "item \(id) cannot be read or planned this run\(failedBefore[id] == nil ? "" : ", not as the previous output recorded")"
     } else {
@@ -364,7 +382,7 @@ struct RunState {
         ? "the items are in another order than in the previous output"
         : "the items differ from the previous output's (\(added) added, \(removed) removed)"
     }
-    log?.notice("\(why); --incremental writes the whole output, reading unchanged items back")
+    noticeWholeOutput(why)
     return nil
   }
 
@@ -434,7 +452,7 @@ struct RunState {
           changed.count > limit
           ? "more than \(counted(limit, "item")) (an eighth of \(items.count)) changed"
           : "the changed items' inputs and results are planned to take more than \(MemorySize.format(Self.patchBytes))"
-        log?.notice("\(reason); --incremental writes the whole output")
+        noticeWholeOutput(reason)
         return nil
       }
     }
@@ -463,54 +481,44 @@ struct RunState {
   ) -> Bool {
     let items = prepared.catalog.items, file = previous.file, stop = options.stop
     guard pngOutputs == nil || changed.isEmpty else {
-      log?.notice(
-        "\(counted(changed.count, "changed item")): --incremental updates an output in place only for a job without PNG outputs; it writes the whole output, reading unchanged items back"
+      noticeWholeOutput(
+        "\(counted(changed.count, "changed item")), and the job has PNG outputs: --incremental updates an output in place only for a job without them"
       )
       return false
     }
-    let executor = ItemExecutor(prepared: prepared, shared: shared)
+    // The checks stay as stored: a changed item's must come out the same (see OutputPatch.replace).
+    let written = items.filter { failedBefore[$0.id] == nil }
+    let failed = items.compactMap { item in
+      failedBefore[item.id].map { (item: FailedItem(item: item.id, error: $0), index: item.index) }
+    }
+    guard let reports = storedReports(file, of: written, failed: failed, fingerprint: fingerprint, golden: golden)
+    else { return false }
+    let reportsOf = Dictionary(zip(written.map(\.id), reports), uniquingKeysWith: { first, _ in first })
+    let executor = ItemExecutor(prepared: prepared, shared: shared), threads = max(1, options.threads)
     var seconds: [String: Double] = [:]
     for item in items where failedBefore[item.id] != nil && prepared.failure(of: item.id) == nil {
       let started = Date()
-      let failure = failureOnRetry(item, executor: executor, inputStates: inputStates)
+      let failure = failureOnRetry(item, executor: executor, inputStates: inputStates, golden: golden)
       if stop.isRequested { return false }  // the run that follows stops
       guard failure == failedBefore[item.id] else {
-        log?.notice(
-          "item \(item.id), failed in the previous output, \(failure.map { "now fails otherwise: \($0)" } ?? "no longer fails"); --incremental writes the whole output"
+        noticeWholeOutput(
+          "item \(item.id), failed in the previous output, \(failure.map { "now fails otherwise: \($0)" } ?? "no longer fails")"
         )
         return false
       }
       seconds[item.id] = Date().timeIntervalSince(started)
     }
-    // The failed items as a full run records them, for the root to compare (a false return takes them back).
-    failedItems = items.compactMap { item in failedBefore[item.id].map { FailedItem(item: item.id, error: $0) } }
-    failedIndices = items.filter { failedBefore[$0.id] != nil }.map(\.index)
-    var kept = false
-    defer {
-      if !kept {
-        failedItems = []
-        failedIndices = []
-      }
-    }
-    let written = items.filter { failedBefore[$0.id] == nil }
-    // The checks stay as stored: a changed item's must come out the same (see OutputPatch.replace).
-    guard let reports = storedReports(file, of: written, fingerprint: fingerprint, golden: golden) else {
-      return false
-    }
-    let reportsOf = Dictionary(zip(written.map(\.id), reports), uniquingKeysWith: { first, _ in first })
     var patch = OutputPatch()
     for (item, input) in changed {
       let started = Date()
-      let computed = try? ComputeThreads.$requested.withValue(max(1, options.threads)) {
-        var result = try executor.run(item, input: input, shouldStop: { stop.isRequested })
-        if let golden { result.reports = try golden.reportsHolding(result) }
-        return prepared.sealed(result)
-      }
+      let computed = try? Self.finished(
+        Self.compute(item, input: input, executor: executor, threads: threads, stop: stop), golden: golden,
+        prepared: prepared)
       // A failure is reported by the run that follows.
       guard let result = computed else { return false }
       guard patch.replace(result, in: file, storedReports: reportsOf[item.id] ?? []) else {
-        log?.notice(
-          "item \(item.id): its results no longer have the form stored (a tensor's shape or type, or a check's report: its errors or its result); --incremental writes the whole output"
+        noticeWholeOutput(
+          "item \(item.id): its results no longer have the form stored (a tensor's shape or type, or a check's report: its errors or its result)"
         )
         return false
       }
@@ -528,7 +536,6 @@ struct RunState {
       } catch {
         if error.outputChanged {
           self.error = error.message
-          kept = true
           return true
         }
         // On standard error too: what follows may fail for the same reason (a full disk).
@@ -539,21 +546,19 @@ struct RunState {
       guard let method else {
         // Stopped by a signal, the output as it was: the run ends here (exit 130 / 143).
         signal = stop.signal
-        kept = signal != nil
-        return kept
+        return signal != nil
       }
       // In the log only: a nightly run's standard error stays for what needs attention.
       let place = method == .inPlace ? "into the previous output in place" : "into a copy of the previous output"
       log?.notice("\(counted(changed.count, "changed item")) written \(place)")
     }
     outputKept = patch.isEmpty
-    kept = true
+    failedItems = failed.map(\.item)
+    failedIndices = failed.map(\.index)
     for (index, item) in items.enumerated() {
       let event: ItemEvent
       if let message = failedBefore[item.id] {
-        event = ItemEvent(
-          item: item.id, status: .failed, seconds: seconds[item.id] ?? 0, checksPassed: 0, checksFailed: 0,
-          error: message)
+        event = .failed(item.id, seconds: seconds[item.id] ?? 0, error: message)
       } else {
         event = recordWritten(
           item, reports: reportsOf[item.id] ?? [], status: seconds[item.id] == nil ? .reused : .computed,
@@ -565,15 +570,17 @@ struct RunState {
     return true
   }
 
-  /// Computes `item` again as a worker would, for the message it fails with
-  /// now; nil when it succeeds or the run is stopped.
-  private func failureOnRetry(_ item: Item, executor: ItemExecutor, inputStates: InputStatCache) -> String? {
-    let stop = options.stop
+  /// Computes `item` again as a worker computes an item it cannot reuse (its
+  /// input read and hashed, its stages run, with `golden` its golden reports
+  /// made), for the message it fails with now; nil when it succeeds or the run is stopped.
+  private func failureOnRetry(
+    _ item: Item, executor: ItemExecutor, inputStates: InputStatCache, golden: GoldenComparison?
+  ) -> String? {
     do {
       let input = try RunFingerprint.input(of: item, catalog: prepared.catalog, cache: inputStates)
-      _ = try ComputeThreads.$requested.withValue(max(1, options.threads)) {
-        try executor.run(item, input: input, shouldStop: { stop.isRequested })
-      }
+      let result = try Self.compute(
+        item, input: input, executor: executor, threads: max(1, options.threads), stop: options.stop)
+      _ = try Self.finished(result, golden: golden, prepared: prepared)
       return nil
     } catch is RunStopped {
       return nil
@@ -610,8 +617,9 @@ struct RunState {
   private mutating func root(fingerprint: RunFingerprint, golden: GoldenComparison?) -> OutputRoot {
     let record = recordGoldenMissing(golden)
     return outputRoot(
-      fingerprint: fingerprint, items: zip(writtenIDs, writtenIndices).map { ($0, $1) }, golden: record,
-      checks: checks, checksFailed: failed.count)
+      fingerprint: fingerprint, items: zip(writtenIDs, writtenIndices).map { ($0, $1) },
+      failed: zip(failedItems, failedIndices).map { ($0, $1) }, golden: record, checks: checks,
+      checksFailed: failed.count)
   }
 
   /// Counts the golden file's items this run lacks as failed checks, each
@@ -639,21 +647,21 @@ struct RunState {
     return (OutputRoot.GoldenRecord(path: golden.file.path, missing: missing.map(\.id)), missing.map(\.index))
   }
 
-  /// The root of an output holding `items` (their ids and places in the job)
-  /// and this run's failed items, with `golden`'s record and the places of its
+  /// The root of an output holding `items` and recording `failed` (each with
+  /// its place in the job), with `golden`'s record and the places of its
   /// missing items, and the shard's record for a part.
   private func outputRoot(
-    fingerprint: RunFingerprint, items: [(id: String, index: Int)],
+    fingerprint: RunFingerprint, items: [(id: String, index: Int)], failed: [(item: FailedItem, index: Int)],
     golden: (record: OutputRoot.GoldenRecord, missingIndices: [Int])?, checks: Int, checksFailed: Int
   ) -> OutputRoot {
     let catalog = prepared.catalog
     return OutputRoot(
       job: OutputRoot.JobRecord(prepared.job), graph: fingerprint.graph, itemIDs: items.map(\.id),
-      itemsFailed: failedItems.count, golden: golden?.record, checks: checks, checksFailed: checksFailed,
+      itemsFailed: failed.count, golden: golden?.record, checks: checks, checksFailed: checksFailed,
       part: catalog.shard.map { shard in
         OutputRoot.PartRecord(
           shard: shard, itemsTotal: catalog.itemsTotal, itemIndices: items.map(\.index),
-          failedItems: failedItems.map(\.item), failedIndices: failedIndices,
+          failedItems: failed.map(\.item.item), failedIndices: failed.map(\.index),
           goldenMissingIndices: golden?.missingIndices ?? [])
       })
   }

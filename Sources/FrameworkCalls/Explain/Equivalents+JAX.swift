@@ -82,6 +82,9 @@ extension Emitter {
       + dilationArgument + [("dimension_numbers", specs)] + (groups > 1 ? [("feature_group_count", .int(groups))] : [])
     let swapped = [outputChannels, weightShape[0] / groups] + kernel
     let candidate = Candidate(api: api, arguments: arguments, input: inputShape, weight: swapped)
+    // At stride 1 the call is matched against the forward form of the stage built from the same pads and
+    // kernel; that this form is the stage is the identity conv_transpose(x, W) = conv(pad(x), flip(swap(W))),
+    // which generate.py --check-explain confirms in JAX.
     let forward = unstrided ? forwardSignature(pads: pads, weight: swapped) : nil
     guard let lowering = matches(candidate, dtype: dtype, biasInCall: false, signature: forward) else {
       return .impossible(.jax, "no jax.lax call reproduces it (\(geometry.summary))", dtype: dtype)
