@@ -108,7 +108,8 @@ struct RunCommand: ParsableCommand, ComputingCommand {
         let progress = quiet ? nil : ProgressDisplay()
         defer { progress?.finish() }
         result = try JobRunner.run(
-          prepared, options: options, onNotice: { printError($0) },
+          prepared, options: options,
+          onNotice: { [quiet] notice in if !quiet || !notice.isExpected { printError(notice.text) } },
           onItem: { event, done, total in progress?.update(event, done: done, total: total) })
       }
     } catch let problems as JobProblems {

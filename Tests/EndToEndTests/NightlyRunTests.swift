@@ -932,22 +932,25 @@ struct NightlyRunTests {
     #expect(left.filter { $0.contains(".tmp-") || $0.contains("nosync") } == [])
   }
 
-  @Test("--incremental says why it computes every item; --rtol without --golden is a usage error")
+  @Test(
+    "--incremental says why it computes every item: on standard error, and with --quiet (which prints only what needs attention) in the log only; --rtol without --golden is a usage error"
+  )
   func incrementalNotices() throws {
     let dataset = try Dataset(count: 4)
     let target = dataset.output("result.h5")
     #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
-    var text = try String(contentsOfFile: dataset.job, encoding: .utf8)
-    text = text.replacingOccurrences(of: #""seed": 1"#, with: #""seed": 2"#)
-    try text.write(toFile: dataset.job, atomically: true, encoding: .utf8)
-    let changed = try dataset.run([
-      "--output", target, "--incremental", "--quiet", "--log", dataset.output("night.jsonl"),
-    ])
-    #expect(changed.exitCode == 0)
-    #expect(
-      changed.standardError.contains(
-        "the job or its shared inputs changed since it was written; --incremental computes every item"))
-    #expect(try Dataset.log(dataset.output("night.jsonl")).first?["notice"]?.stringValue?.contains("changed") == true)
+    let why = "the job or its shared inputs changed since it was written; --incremental computes every item"
+    for seed in [2, 3] {
+      var text = try String(contentsOfFile: dataset.job, encoding: .utf8)
+      text = text.replacingOccurrences(of: #""seed": \#(seed - 1)"#, with: #""seed": \#(seed)"#)
+      try text.write(toFile: dataset.job, atomically: true, encoding: .utf8)
+      let quiet = seed == 2
+      let log = dataset.output("night-\(seed).jsonl")
+      let changed = try dataset.run(["--output", target, "--incremental", "--log", log] + (quiet ? ["--quiet"] : []))
+      #expect(changed.exitCode == 0)
+      #expect(changed.standardError.contains(why) == !quiet, "\(changed.standardError)")
+      #expect(try Dataset.log(log).first?["notice"]?.stringValue?.hasSuffix(why) == true)
+    }
     let tolerance = try dataset.run(["--output", target, "--rtol", "1e-3"])
     #expect(tolerance.exitCode == 2)
     #expect(tolerance.standardError.contains("--golden"))

@@ -17,7 +17,7 @@ package enum JobRunner {
   /// result, the log and the progress callback. `onItem` is called by the
   /// writer, in item order, with the items done and in all.
   package static func run(
-    _ prepared: PreparedJob, options: RunOptions, onNotice: (@Sendable (String) -> Void)? = nil,
+    _ prepared: PreparedJob, options: RunOptions, onNotice: (@Sendable (RunNotice) -> Void)? = nil,
     onItem: (@Sendable (ItemEvent, Int, Int) -> Void)? = nil
   ) throws(JobProblems) -> RunResult {
     let started = Date()
@@ -33,7 +33,7 @@ package enum JobRunner {
     let recovered: String?
     do { recovered = try OutputUndo.recover(target: target) } catch { throw .file(target, error.message) }
     if let recovered {
-      onNotice?(recovered)
+      onNotice?(RunNotice(recovered))
       log?.notice(recovered)
     }
     var run = RunState(

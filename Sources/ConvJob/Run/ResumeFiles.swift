@@ -72,18 +72,19 @@ struct ResumeFiles {
 
   /// The finished items of the resume store, when it was written for `graph`;
   /// `notice` is told why a store that exists is not used.
-  func load(graph: String, notice: (String) -> Void) -> (file: HDF5File, items: [String: String])? {
+  func load(graph: String, notice: (RunNotice) -> Void) -> (file: HDF5File, items: [String: String])? {
     guard FileManager.default.fileExists(atPath: store) else { return nil }
     let count = ResumeJournal.count(at: storeJournal)
     guard let entries = ResumeJournal.entries(at: storeJournal, graph: graph) else {
       notice(
-        "\(store): its \(counted(count, "finished item")) were made by another version of the job or its shared inputs; --resume computes every item"
-      )
+        RunNotice(
+          "\(store): its \(counted(count, "finished item")) were made by another version of the job or its shared inputs; --resume computes every item",
+          isExpected: true))
       return nil
     }
     guard !entries.isEmpty else { return nil }
     do { return (try HDF5File.open(store), entries) } catch {
-      notice("\(store): cannot be read (\(error.cause ?? error.message)); --resume computes every item")
+      notice(RunNotice("\(store): cannot be read (\(error.cause ?? error.message)); --resume computes every item"))
       return nil
     }
   }

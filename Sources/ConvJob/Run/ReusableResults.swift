@@ -46,7 +46,7 @@ final class ReusableResults: Sendable {
   /// `notice` is told why an earlier output or resume store is not used.
   init(
     target: String, graph: String, incremental: Bool, resumeStore: (file: HDF5File, items: [String: String])?,
-    notice: (String) -> Void
+    notice: (RunNotice) -> Void
   ) {
     var hashes: [String: String] = [:]
     var previous: HDF5File?
@@ -87,15 +87,19 @@ final class ReusableResults: Sendable {
 
   /// The output at `target` when it can be reused: readable, written by
   /// convpipe, by the same graph.
-  private static func previousOutput(_ target: String, graph: String, notice: (String) -> Void) -> HDF5File? {
+  private static func previousOutput(_ target: String, graph: String, notice: (RunNotice) -> Void) -> HDF5File? {
     guard FileManager.default.fileExists(atPath: target) else { return nil }
     let file: HDF5File
     do { file = try ConvpipeOutput.open(target) } catch {
-      notice("\(target): --incremental cannot reuse it (\(error.cause ?? error.message)); computing every item")
+      notice(
+        RunNotice("\(target): --incremental cannot reuse it (\(error.cause ?? error.message)); computing every item"))
       return nil
     }
     guard case .string(graph)? = try? file.attribute("graph_sha256", of: "/") else {
-      notice("\(target): the job or its shared inputs changed since it was written; --incremental computes every item")
+      notice(
+        RunNotice(
+          "\(target): the job or its shared inputs changed since it was written; --incremental computes every item",
+          isExpected: true))
       return nil
     }
     return file

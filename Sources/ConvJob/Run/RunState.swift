@@ -13,7 +13,7 @@ struct RunState {
   /// The PNG files `outputs.png` asks for, written once the output is complete.
   let pngOutputs: PNGOutputs?
   let log: RunLog?
-  let onNotice: (@Sendable (String) -> Void)?
+  let onNotice: (@Sendable (RunNotice) -> Void)?
   let onItem: (@Sendable (ItemEvent, Int, Int) -> Void)?
 
   private var computed = 0
@@ -36,7 +36,7 @@ struct RunState {
 
   init(
     prepared: PreparedJob, options: RunOptions, target: String, pngOutputs: PNGOutputs?, log: RunLog?,
-    onNotice: (@Sendable (String) -> Void)?, onItem: (@Sendable (ItemEvent, Int, Int) -> Void)?
+    onNotice: (@Sendable (RunNotice) -> Void)?, onItem: (@Sendable (ItemEvent, Int, Int) -> Void)?
   ) {
     self.prepared = prepared
     self.options = options
@@ -82,9 +82,9 @@ struct RunState {
       self.error = error.message
       return
     }
-    let notice = { (text: String) in
-      self.onNotice?(text)
-      self.log?.notice(text)
+    let notice = { (notice: RunNotice) in
+      self.onNotice?(notice)
+      self.log?.notice(notice.text)
     }
     var reusable = ReusableResults(
       target: target, graph: fingerprint.graph, incremental: options.incremental,
@@ -539,8 +539,9 @@ struct RunState {
           return true
         }
         // On standard error too: what follows may fail for the same reason (a full disk).
-        onNotice?("\(error.message); writing the whole output instead")
-        log?.notice("\(error.message); writing the whole output instead")
+        let notice = RunNotice("\(error.message); writing the whole output instead")
+        onNotice?(notice)
+        log?.notice(notice.text)
         return false
       }
       guard let method else {
