@@ -29,9 +29,11 @@ public struct Allclose: Sendable, Equatable {
   /// element is, among the elements outside the tolerance, the one furthest
   /// outside it (`|a - e| - (atol + rtol*|e|)` largest, a NaN or infinity
   /// involved furthest); when every element is within it, the one of the
-  /// largest `|a - e|`; the first of those that tie.
+  /// largest `|a - e|`; the first of those that tie. A NaN on either side
+  /// (both, without `equalNaN`) or unequal infinities make an element's error
+  /// infinite, so `maxAbsError` is infinite; the message counts the NaN ones.
   public func compare(_ a: [Double], _ e: [Double], shape: [Int]) -> CheckOutcome {
-    var maxAbs = 0.0, maxRel = 0.0, mismatched = 0
+    var maxAbs = 0.0, maxRel = 0.0, mismatched = 0, notANumber = 0
     // Ordered by how far outside the tolerance, or while every element is within it, by the difference.
     var worst: (index: Int, order: Double)?
     for i in a.indices {
@@ -52,6 +54,7 @@ public struct Allclose: Sendable, Equatable {
       let excess = difference - (atol + rtol * abs(y))
       if !close {
         mismatched += 1
+        if x.isNaN || y.isNaN { notANumber += 1 }
         let order = excess.isNaN ? .infinity : excess  // a NaN or an infinity involved: as far out as can be
         if mismatched == 1 || worst.map({ order > $0.order }) ?? true { worst = (i, order) }
       } else if mismatched == 0, worst.map({ difference > $0.order }) ?? true {
@@ -59,6 +62,7 @@ public struct Allclose: Sendable, Equatable {
       }
     }
     var message = "\(mismatched) of \(a.count) elements outside atol + rtol*|expected| (rtol \(rtol), atol \(atol))"
+    if notANumber > 0 { message += ", \(notANumber) of them NaN (an error counted as infinite)" }
     if let worst {
       message +=
         "; worst at \(multiIndex(worst.index, shape: shape)): actual \(a[worst.index]), expected \(e[worst.index])"

@@ -25,4 +25,15 @@ struct AllcloseTests {
     #expect(!outcome.held && outcome.mismatched == 2)
     #expect(outcome.message.hasSuffix("worst at [1]: actual 0.01, expected 0.0"), "\(outcome.message)")
   }
+
+  @Test("NaN: an infinite error, the first NaN the worst, and the message counts them")
+  func notANumber() {
+    let outcome = Allclose().compare([1, .nan, 3, .nan], [1, 2, .infinity, .nan], shape: [4])
+    #expect(!outcome.held && outcome.mismatched == 3 && outcome.maxAbsError == .infinity)
+    #expect(outcome.message.contains("3 of 4 elements outside"))
+    #expect(
+      outcome.message.contains(
+        ", 2 of them NaN (an error counted as infinite); worst at [1]: actual nan, expected 2.0"), "\(outcome.message)")
+    #expect(Allclose(equalNaN: true).compare([Double.nan], [.nan], shape: [1]).held)
+  }
 }
