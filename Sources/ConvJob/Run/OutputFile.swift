@@ -7,11 +7,11 @@ import HDF5IO
 /// an earlier file at that path is replaced only by a finished run.
 ///
 /// Items arrive in item order, each written from its values (see
-/// ``ItemStorage``); every ``flushEvery`` items or ``flushInterval`` seconds
-/// the file is flushed and the items written since are recorded in the
-/// ``ResumeJournal``, so a run that is stopped or killed leaves every item it
-/// recorded readable for `--resume` (a run killed with SIGKILL loses at most
-/// the items since the last flush). Root attributes come last.
+/// ``ItemStorage``); every ``flushEvery`` items the file is flushed and the
+/// items written since are recorded in the ``ResumeJournal``, so a run that is
+/// stopped or killed leaves every item it recorded readable for `--resume` (a
+/// run killed with SIGKILL loses at most the items since the last flush).
+/// Root attributes come last.
 final class OutputFile {
   let target: String
   let temporary: String
@@ -21,12 +21,14 @@ final class OutputFile {
   private var raw: RawFileAccess?
   /// Items written since the last flush, to record in the journal after the next.
   private var unflushed: [ItemResult.Identity] = []
-  private var lastFlush = Date()
 
-  /// How often the file is flushed: a flush walks libhdf5's whole metadata
-  /// cache, which after every item cost about a tenth of a large run.
+  /// How often the file is flushed, in items: a flush walks libhdf5's whole
+  /// metadata cache, which after every item cost about a tenth of a large run.
+  /// A count, never a time: where libhdf5 flushes decides where it places some
+  /// of its records (and what a freed block still holds), so flushes at
+  /// moments that depend on the machine's speed gave runs of one job with one
+  /// and two threads, or a merge, different bytes.
   static let flushEvery = 32
-  static let flushInterval: TimeInterval = 1
 
   /// Creates the temporary file and its journal; the journal's first line
   /// names `graph`. Tensors above 64Ki elements are compressed at `compression`.
@@ -95,9 +97,7 @@ final class OutputFile {
       try ItemStorage.write(result, into: try open(), raw: raw, compression: compression)
     }
     unflushed.append(result.identity)
-    if unflushed.count >= Self.flushEvery || Date().timeIntervalSince(lastFlush) >= Self.flushInterval {
-      try flushAndRecord()
-    }
+    if unflushed.count >= Self.flushEvery { try flushAndRecord() }
   }
 
   /// Flushes the file and records the items written since the last flush.
@@ -112,7 +112,6 @@ final class OutputFile {
     raw?.startWriteback()
     for item in unflushed { try journal.record(id: item.id, inputHash: item.inputHash) }
     unflushed.removeAll()
-    lastFlush = Date()
   }
 
   /// Records item `id` as failed: the group `/failed/<id>` with its one-line `message`.
