@@ -87,6 +87,7 @@ struct SubmitCommand: ParsableCommand {
   func run() throws {
     let parsed = try JobDecoder.load(path: job)
     let target = try OutputDestination.path(job: parsed, outputOption: output)
+    try checkBeforeSubmitting(parsed)
     let here = FileManager.default.currentDirectoryPath
     var runOptions: [String] = []
     if let golden {
@@ -120,6 +121,26 @@ struct SubmitCommand: ParsableCommand {
     }
     for line in report.lines { printError(line) }
     if report.status != .success { throw ExitCode(report.status) }
+  }
+
+  /// Refuses, before anything is written or submitted, what would fail every
+  /// task: an input file that is missing (``InputCatalog/missingFiles(of:)``:
+  /// exit 3, as `run` would), a `--golden` file that is not a convpipe output
+  /// (exit 3), a `--convpipe` that is not an executable file (exit 2).
+  private func checkBeforeSubmitting(_ job: Job) throws {
+    let missing = InputCatalog.missingFiles(of: job)
+    if !missing.isEmpty { throw JobProblems(missing) }
+    if let golden {
+      do { _ = try ConvpipeOutput.open(golden) } catch {
+        throw RunFailure("--golden \(golden): \(error.cause ?? error.message); nothing was submitted")
+      }
+    }
+    if let convpipe {
+      var info = stat()
+      guard stat(convpipe, &info) == 0, info.st_mode & S_IFMT == S_IFREG, access(convpipe, X_OK) == 0 else {
+        throw ValidationError("--convpipe \(convpipe) is not an executable file")
+      }
+    }
   }
 
   /// The path of the running convpipe binary.

@@ -88,6 +88,30 @@ package struct InputCatalog: Sendable {
     return tensor
   }
 
+  /// The input files of `job` that are missing, found without reading a
+  /// header: a glob that matches nothing, a named file that cannot be opened.
+  /// What `convpipe submit` checks before it sends a job to a cluster, where
+  /// reading every image's header would cost the submitting machine a pass
+  /// over the dataset.
+  package static func missingFiles(of job: Job) -> [JobProblem] {
+    let log = ProblemLog(file: job.file)
+    for input in job.inputs {
+      switch input.source {
+      case .hdf5(let pattern, _, _) where input.isGlob, .png(let pattern, _, _) where input.isGlob:
+        if FileGlob.expand(pattern).isEmpty { log.addDataError(input.location, Self.matchesNothing(pattern)) }
+      case .hdf5(let path, _, _), .png(let path, _, _):
+        if access(path, R_OK) != 0 {
+          log.addDataError(input.location, "\(path): cannot open: \(String(cString: strerror(errno)))")
+        }
+      case .values, .random:
+        continue
+      }
+    }
+    return log.problems
+  }
+
+  private static func matchesNothing(_ pattern: String) -> String { "\(pattern): the pattern matches no file" }
+
   // MARK: - Items
 
   private static func items(of input: InputDefinition, log: ProblemLog) -> [Item] {
@@ -105,7 +129,7 @@ package struct InputCatalog: Sendable {
       }
     case .hdf5(let pattern, _, _) where input.isGlob, .png(let pattern, _, _) where input.isGlob:
       let paths = FileGlob.expand(pattern)
-      if paths.isEmpty { log.addDataError(input.location, "\(pattern): the pattern matches no file") }
+      if paths.isEmpty { log.addDataError(input.location, Self.matchesNothing(pattern)) }
       let base = FileGlob.fixedDirectory(pattern)
       let items = paths.map { Item(id: FileGlob.itemID(path: $0, base: base), source: .file($0)) }
       for (first, second) in collisions(items) {
