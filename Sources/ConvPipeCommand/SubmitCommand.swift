@@ -115,6 +115,25 @@ struct SubmitCommand: ParsableCommand {
     fflush(nil)
     guard wait else { return }
     printError("waiting for merge job \(merge) (scontrol show job \(merge))")
+    // A signal stops the waiting, not the jobs: say so, then end by it (130, 143).
+    // Unblocked here, in case the parent started this process with them blocked.
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    for number in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&mask, number) }
+    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+    let sources = [SIGINT, SIGTERM, SIGHUP].map { number in
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      signal(number, SIG_IGN)
+      source.setEventHandler {
+        printError(
+          "stopped waiting: array job \(array) and merge job \(merge) keep running; scontrol show job \(merge) follows them, scancel \(array) \(merge) stops them"
+        )
+        RunStop.raiseAgain(number)
+      }
+      source.resume()
+      return source
+    }
+    defer { for source in sources { source.cancel() } }
     let report = SlurmWait(client: client, submission: submission, array: array, merge: merge).wait()
     if let log = report.mergeLog, let text = try? String(contentsOfFile: log, encoding: .utf8) {
       print(text, terminator: text.hasSuffix("\n") || text.isEmpty ? "" : "\n")

@@ -239,4 +239,41 @@ struct SlurmTests {
     let computed = log.filter { $0["status"]?.stringValue == "computed" }.map { $0["item"]?.stringValue }
     #expect(computed == [String(format: "%04d", broken)], "task 1 took up what it had finished: \(computed)")
   }
+
+  @Test(
+    "SIGINT stops --wait, not the jobs: one line names them and how to follow or stop them, then exit by the signal")
+  func interruptedWait() throws {
+    guard OneNodeSlurm.ready() else { return }
+    let dataset = try Self.dataset(count: 4)
+    let output = dataset.output("held/result.h5")
+    let process = Process()
+    process.executableURL = ConvPipeProcess.executable
+    // Held jobs never start: the wait lasts until the signal.
+    process.arguments = [
+      "submit", dataset.job, "--slurm", "--tasks", "2", "--output", output, "--wait", "--sbatch", "--hold",
+    ]
+    let directory = Fixtures.temporaryDirectory("convpipe-script")
+    let written = directory.appendingPathComponent("stdout"), error = directory.appendingPathComponent("stderr")
+    for file in [written, error] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
+    process.standardOutput = try FileHandle(forWritingTo: written)
+    process.standardError = try FileHandle(forWritingTo: error)
+    try process.run()
+    func said() -> String { (try? String(contentsOf: error, encoding: .utf8)) ?? "" }
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline && process.isRunning && !said().contains("waiting for merge job") { usleep(100_000) }
+    kill(process.processIdentifier, SIGINT)
+    let stopDeadline = Date().addingTimeInterval(30)
+    while process.isRunning && Date() < stopDeadline { usleep(100_000) }
+    if process.isRunning { process.terminate() }
+    process.waitUntilExit()
+    let text = said()
+    let submitted = (try? String(contentsOf: written, encoding: .utf8)) ?? ""
+    let array = Self.jobID("array job", in: submitted) ?? "?", merge = Self.jobID("merge job", in: submitted) ?? "?"
+    _ = Script.run("/usr/bin/scancel", [array, merge], timeout: 30)
+    #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGINT, "\(text)")
+    #expect(
+      text.contains(
+        "stopped waiting: array job \(array) and merge job \(merge) keep running; scontrol show job \(merge) follows them, scancel \(array) \(merge) stops them"
+      ), "\(text)")
+  }
 }
