@@ -24,6 +24,8 @@
 #
 # Environment: CONVPIPE_SLURM_STATE (default /run/convpipe-slurm), as for slurm-up.sh;
 #              CONVPIPE_SLURM_VERBOSE=1 (or -v) prints progress on stderr.
+# Run by sh (dash on Debian) instead of bash: start again under bash.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -u
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}" LC_ALL=C
 

@@ -31,6 +31,8 @@
 # Files: /etc/slurm/slurm.conf, /etc/munge/munge.key, /var/spool/slurmctld (job state: job ids keep
 # counting up across restarts), /var/spool/slurmd, logs in /var/log/slurm/ and /var/log/munge/.
 # Written for Debian 12 (Slurm 22.05) without systemd; see scripts/README.md.
+# Run by sh (dash on Debian) instead of bash: start again under bash.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -u
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}"
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
