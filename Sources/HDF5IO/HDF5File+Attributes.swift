@@ -118,16 +118,13 @@ extension HDF5File {
 
   /// The names of the attributes of `object`, which stands at `objectPath`, in name order.
   private func names(ofAttributesOf object: HDF5Handle, at objectPath: String) throws(HDF5Error) -> [String] {
-    let collector = NameCollector()
-    try withExtendedLifetime(collector) { () throws(HDF5Error) in
-      try check("cannot list attributes", object: objectPath) {
-        H5Aiterate2(
-          object.id, H5_INDEX_NAME, H5_ITER_INC, nil,
-          { _, name, _, collector in NameCollector.collect(name, into: collector) },
-          Unmanaged.passUnretained(collector).toOpaque())
-      }
+    let listed = NameCollector.gather { collector in
+      H5Aiterate2(
+        object.id, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, into in NameCollector.collect(name, into: into) },
+        collector)
     }
-    return collector.names
+    try check("cannot list attributes", object: objectPath) { listed.status }
+    return listed.names
   }
 
   // MARK: - Helpers

@@ -43,16 +43,13 @@ extension HDF5File {
       let group = try make(.group, "cannot open group", object: groupPath) {
         H5Gopen2(file, groupPath, convpipe_H5P_DEFAULT())
       }
-      let collector = NameCollector()
-      try withExtendedLifetime(collector) { () throws(HDF5Error) in
-        try check("cannot list group", object: groupPath) {
-          H5Literate(
-            group.id, H5_INDEX_NAME, H5_ITER_INC, nil,
-            { _, name, _, collector in NameCollector.collect(name, into: collector) },
-            Unmanaged.passUnretained(collector).toOpaque())
-        }
+      let listed = NameCollector.gather { collector in
+        H5Literate(
+          group.id, H5_INDEX_NAME, H5_ITER_INC, nil, { _, name, _, into in NameCollector.collect(name, into: into) },
+          collector)
       }
-      return collector.names.sorted()
+      try check("cannot list group", object: groupPath) { listed.status }
+      return listed.names.sorted()
     }
   }
 

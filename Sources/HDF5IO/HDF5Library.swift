@@ -36,15 +36,13 @@ enum HDF5Library {
   ///
   /// Call this inside ``serialised(_:)`` right after a failed HDF5 call.
   static func takeInnermostErrorMessage() -> String? {
-    let collector = NameCollector()
-    withExtendedLifetime(collector) {
-      // Walking upward starts at the innermost entry, the one that says what actually went wrong.
-      _ = H5Ewalk2(
+    // Walking upward starts at the innermost entry, the one that says what actually went wrong.
+    let walked = NameCollector.gather { collector in
+      H5Ewalk2(
         convpipe_H5E_DEFAULT(), H5E_WALK_UPWARD,
-        { _, entry, collector in NameCollector.collect(entry?.pointee.desc, into: collector) },
-        Unmanaged.passUnretained(collector).toOpaque())
+        { _, entry, into in NameCollector.collect(entry?.pointee.desc, into: into) }, collector)
     }
     _ = H5Eclear2(convpipe_H5E_DEFAULT())
-    return collector.names.first { !$0.isEmpty }
+    return walked.names.first { !$0.isEmpty }
   }
 }

@@ -14,4 +14,12 @@ final class NameCollector {
     }
     return 0
   }
+
+  /// The names an HDF5 iteration reports through ``collect(_:into:)``, and what
+  /// it returned: `iterate` calls it with a collector as the callback's `void *`.
+  static func gather(_ iterate: (UnsafeMutableRawPointer) -> herr_t) -> (names: [String], status: herr_t) {
+    let collector = NameCollector()
+    let status = withExtendedLifetime(collector) { iterate(Unmanaged.passUnretained(collector).toOpaque()) }
+    return (collector.names, status)
+  }
 }
