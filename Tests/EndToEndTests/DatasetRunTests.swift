@@ -45,6 +45,11 @@ struct Dataset {
     ).write(path: image(index))
   }
 
+  /// Replaces image `index` with a file that is not a PNG: its item fails when planned (no PNG header).
+  func corruptImage(_ index: Int) throws {
+    try Data("not a png".utf8).write(to: URL(fileURLWithPath: image(index)))
+  }
+
   func run(_ arguments: [String]) throws -> ConvPipeProcess.Result {
     try ConvPipeProcess.run(["run", job] + arguments)
   }

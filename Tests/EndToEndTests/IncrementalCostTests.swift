@@ -384,7 +384,7 @@ struct IncrementalCostTests {
     #expect(
       try notices([], exitCode: 0, "a.jsonl") == ["the items differ from the previous output's (0 added, 1 removed)"])
     // 0002 fails when planned (no PNG header), 0005 when decoded (cut short).
-    try Data("not a PNG".utf8).write(to: URL(fileURLWithPath: dataset.image(2)))
+    try dataset.corruptImage(2)
     let whole = try Data(contentsOf: URL(fileURLWithPath: dataset.image(5)))
     try whole.prefix(80).write(to: URL(fileURLWithPath: dataset.image(5)))
     #expect(try notices(["--keep-going"], exitCode: 4, "b.jsonl") == ["item 0002 cannot be read or planned this run"])

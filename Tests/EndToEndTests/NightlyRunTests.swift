@@ -109,7 +109,7 @@ struct NightlyRunTests {
     let target = dataset.output("result.h5")
     #expect(try dataset.run(["--output", target, "--quiet"]).exitCode == 0)
     let before = Dataset.bytes(target)
-    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(6)))
+    try dataset.corruptImage(6)
     let report = dataset.output("night.json")
     let run = try dataset.run([
       "--output", target, "--log", dataset.output("night.jsonl"), "--report", report, "--threads", "1",
@@ -428,7 +428,7 @@ struct NightlyRunTests {
     let good = dataset.output("good.h5"), target = dataset.output("result.h5")
     #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
     let original = try Data(contentsOf: URL(fileURLWithPath: dataset.image(3)))
-    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(3)))
+    try dataset.corruptImage(3)
     let run = try dataset.run([
       "--output", target, "--keep-going", "--golden", good, "--log", dataset.output("night.jsonl"),
     ])
@@ -549,7 +549,7 @@ struct NightlyRunTests {
   )
   func keepGoingResume() throws {
     let dataset = try Dataset(count: 400, size: 24)
-    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(3)))
+    try dataset.corruptImage(3)
     let reference = dataset.output("reference.h5"), target = dataset.output("result.h5")
     #expect(try dataset.run(["--output", reference, "--keep-going", "--quiet"]).exitCode == 4)
     let process = Process()
@@ -622,7 +622,7 @@ struct NightlyRunTests {
     let dataset = try Dataset(count: 5)
     let good = dataset.output("good.h5"), target = dataset.output("tonight.h5")
     #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
-    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(1)))
+    try dataset.corruptImage(1)
     #expect(try dataset.run(["--output", target, "--keep-going", "--quiet"]).exitCode == 4)
     let changed = dataset.output("changed.h5")
     try Self.changeOneValue(of: target, to: changed, item: "0003", tensor: "back", delta: 0.5)
@@ -847,7 +847,7 @@ struct NightlyRunTests {
     let output = dataset.output("result.h5")
     #expect(try dataset.run(["--output", output, "--quiet"]).exitCode == 0)
     #expect(dataset.siblings(".result.h5.lock").isEmpty)
-    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(1)))
+    try dataset.corruptImage(1)
     #expect(try dataset.run(["--output", output, "--quiet"]).exitCode == 3)
     #expect(dataset.siblings(".result.h5.lock").isEmpty)
   }

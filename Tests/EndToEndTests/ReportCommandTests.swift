@@ -56,7 +56,7 @@ struct ReportCommandTests {
   @Test("with a failed item the summary counts the items written of all: no image seems lost")
   func failedItemCounted() throws {
     let dataset = try Dataset(count: 5)
-    try Data("not a PNG".utf8).write(to: URL(fileURLWithPath: dataset.image(3)))
+    try dataset.corruptImage(3)
     let output = dataset.output("night.h5"), html = dataset.output("report.html")
     #expect(try dataset.run(["--output", output, "--keep-going", "--quiet"]).exitCode == 4)
     #expect(try ConvPipeProcess.run(["report", output, "--html", html]).exitCode == 0)

@@ -199,7 +199,7 @@ struct ShardMergeTests {
   @Test("--keep-going with a corrupt image, per shard: merge exits 4, records the failed item, same bytes")
   func keepGoingPerShard() throws {
     let dataset = try Dataset(count: 30)
-    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(9)))
+    try dataset.corruptImage(9)
     let single = dataset.output("single.h5"), merged = dataset.output("merged.h5")
     #expect(try dataset.run(["--output", single, "--keep-going", "--quiet"]).exitCode == 4)
     let (parts, codes) = try Self.runShards(dataset, ["--keep-going"])
@@ -261,7 +261,7 @@ struct ShardMergeTests {
     #expect(try dataset.run(["--output", single, "--quiet"]).exitCode == 0)
     // the last item of its shard, so that the shard finishes others before it
     let broken = (0..<40).last { Shard.index(of: String(format: "%04d", $0), count: 2) == 0 } ?? 0
-    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(broken)))
+    try dataset.corruptImage(broken)
     let part = dataset.output("parts/part-0-of-2.h5")
     let stopped = try dataset.run(["--shard", "0/2", "--output", part, "--threads", "1", "--quiet"])
     #expect(stopped.exitCode == 3)
@@ -327,7 +327,7 @@ struct ShardMergeTests {
   @Test("--links writes a small file of external links that reads as the merged file from another directory")
   func links() throws {
     let dataset = try Dataset(count: 20)
-    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(5)))
+    try dataset.corruptImage(5)
     let (parts, _) = try Self.runShards(dataset, ["--keep-going"])
     let merged = dataset.output("merged.h5"), linked = dataset.output("links/result.h5")
     #expect(try Self.merge(parts, into: merged).exitCode == 4)

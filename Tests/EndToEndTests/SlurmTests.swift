@@ -194,7 +194,7 @@ struct SlurmTests {
     let good = dataset.output("good.h5"), changed = dataset.output("changed.h5")
     #expect(try dataset.run(["--output", good, "--quiet"]).exitCode == 0)
     try NightlyRunTests.changeOneValue(of: good, to: changed, item: "0011", tensor: "back")
-    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(27)))
+    try dataset.corruptImage(27)
     let options = ["--golden", changed, "--keep-going"]
     let single = dataset.output("single.h5"), merged = dataset.output("slurm/result.h5")
     let run = try dataset.run(["--output", single] + options)
@@ -214,7 +214,7 @@ struct SlurmTests {
     #expect(try dataset.run(["--output", single, "--quiet"]).exitCode == 0)
     // the last image of its shard, so that the task finishes the others first
     let broken = try #require((0..<40).last { Shard.index(of: String(format: "%04d", $0), count: 4) == 1 })
-    try Data("not a png".utf8).write(to: URL(fileURLWithPath: dataset.image(broken)))
+    try dataset.corruptImage(broken)
     let failed = Self.submit(dataset, output: merged)
     #expect(failed.exitCode == 3, "\(failed.standardOutput)\(failed.standardError)")
     let array = Self.jobID("array job", in: failed.standardOutput) ?? "?"
